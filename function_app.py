@@ -1,0 +1,8 @@
+"""The Function App: one FunctionApp, one Blueprint registered per module in functions/. Nothing else."""
+
+import azure.functions as func
+
+from functions import health
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(health.bp)

@@ -1,0 +1,73 @@
+"""Typed settings read from the environment, loaded lazily.
+
+The names are the Function App settings (and `local.settings.json` keys); `infra/` sets each one.
+A bad or missing setting must never stop the app from indexing, so nothing is read at import time:
+call `get_settings()` inside a function.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the product reads, with the environment variable that carries it."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, case_sensitive=True)
+
+    # --- Entra ID and ARM: where the customer's tenant is reached -------------------------------
+    authority_host: str = Field("https://login.microsoftonline.com", alias="AZURE_AUTHORITY_HOST")
+    arm_endpoint: str = Field("https://management.azure.com", alias="ARM_ENDPOINT")
+
+    # --- Caleta's own identity -----------------------------------------------------------------
+    # Client id of Caleta's user-assigned managed identity (storage, Service Bus, Key Vault, AI).
+    managed_identity_client_id: str | None = Field(None, alias="MANAGED_IDENTITY_CLIENT_ID")
+    # Client id of Caleta's multi-tenant app, used by customers in federated mode.
+    caleta_app_client_id: str | None = Field(None, alias="CALETA_APP_CLIENT_ID")
+
+    # --- Storage (identity-based; blob and table service URIs) --------------------------------
+    blob_endpoint: str = Field("", alias="STORAGE_BLOB_ENDPOINT")
+    table_endpoint: str = Field("", alias="STORAGE_TABLE_ENDPOINT")
+
+    # --- Service Bus: a connection string (local broker) or a namespace (Azure, identity) ------
+    servicebus_connection: str | None = Field(None, alias="ServiceBusConnection")
+    servicebus_namespace: str | None = Field(None, alias="ServiceBusConnection__fullyQualifiedNamespace")
+
+    # --- Secret store for client_secret mode: a Key Vault URL, or file:// for the local store --
+    secret_store_url: str = Field("", alias="SECRET_STORE_URL")
+    # Key that encrypts the local file store at rest (base64, 32 bytes); unused with Key Vault.
+    secret_store_key: str | None = Field(None, alias="SECRET_STORE_KEY")
+
+    # --- LLM on Azure AI Foundry (any OpenAI-compatible /openai/v1/ endpoint) -----------------
+    ai_endpoint: str = Field("", alias="AI_ENDPOINT")
+    ai_deployment: str = Field("gpt-4o", alias="AI_DEPLOYMENT")
+    ai_timeout_seconds: float = Field(30.0, alias="AI_TIMEOUT_SECONDS")
+    ai_max_prompt_tokens: int = Field(8000, alias="AI_MAX_PROMPT_TOKENS")
+
+    # --- Notifications: graph://<mailbox> in Azure, file://<dir> for the local outbox ----------
+    notify_outbox_url: str = Field("", alias="NOTIFY_OUTBOX_URL")
+    public_base_url: str = Field("http://localhost:7071", alias="PUBLIC_BASE_URL")
+
+    # --- Schedules (NCRONTAB, six fields; bound as %SETTING% in the triggers) -----------------
+    schedule_timer: str = Field("0 0 6 * * *", alias="SCHEDULE_TIMER")
+    purge_timer: str = Field("0 30 2 * * *", alias="PURGE_TIMER")
+    watchdog_timer: str = Field("0 */5 * * * *", alias="WATCHDOG_TIMER")
+
+    # --- Scan behaviour -------------------------------------------------------------------------
+    cost_history_days: int = Field(90, alias="COST_HISTORY_DAYS")
+    scan_stuck_after_minutes: int = Field(60, alias="SCAN_STUCK_AFTER_MINUTES")
+    deletion_deadline_days: int = Field(7, alias="DELETION_DEADLINE_DAYS")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings from the environment once per process."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so the next read sees the current environment (tests, local host)."""
+    get_settings.cache_clear()

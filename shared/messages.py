@@ -1,0 +1,147 @@
+"""The wire schema: the queues (declared once, here) and the versioned messages they carry.
+
+This declaration feeds the app's triggers, the local broker and infra/ (a test keeps Bicep in step).
+Messages carry ids and references only, never customer data or secrets (claim check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """One Service Bus queue and the properties the pipeline relies on."""
+
+    name: str
+    max_delivery_count: int
+    lock_duration_seconds: int
+    duplicate_detection_window_seconds: int
+    default_ttl_seconds: int
+
+    @property
+    def lock_duration_iso(self) -> str:
+        """The lock duration as the ISO 8601 duration ARM expects (PT1M)."""
+        return _iso_duration(self.lock_duration_seconds)
+
+    @property
+    def duplicate_detection_window_iso(self) -> str:
+        """The duplicate-detection window as an ISO 8601 duration."""
+        return _iso_duration(self.duplicate_detection_window_seconds)
+
+    @property
+    def default_ttl_iso(self) -> str:
+        """The default message time-to-live as an ISO 8601 duration."""
+        return _iso_duration(self.default_ttl_seconds)
+
+
+def _iso_duration(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = "P" + (f"{days}D" if days else "")
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+    return out + ("T" + time if time else ("" if days else "T0S"))
+
+
+# Messages live at most two days: well inside the 7-day deletion promise, long enough to ride out an outage.
+_TWO_DAYS = 2 * 86400
+
+SCAN_REQUESTS = QueueSpec("scan-requests", max_delivery_count=5, lock_duration_seconds=60,
+                          duplicate_detection_window_seconds=600, default_ttl_seconds=_TWO_DAYS)
+# Collection can wait minutes on the Cost Management quota; the host renews the lock meanwhile.
+COLLECT_TASKS = QueueSpec("collect-tasks", max_delivery_count=5, lock_duration_seconds=300,
+                          duplicate_detection_window_seconds=600, default_ttl_seconds=_TWO_DAYS)
+ANALYSE = QueueSpec("analyse", max_delivery_count=5, lock_duration_seconds=300,
+                    duplicate_detection_window_seconds=600, default_ttl_seconds=_TWO_DAYS)
+PURGE = QueueSpec("purge", max_delivery_count=10, lock_duration_seconds=300,
+                  duplicate_detection_window_seconds=600, default_ttl_seconds=_TWO_DAYS)
+
+QUEUES: tuple[QueueSpec, ...] = (SCAN_REQUESTS, COLLECT_TASKS, ANALYSE, PURGE)
+
+
+def queue(name: str) -> QueueSpec:
+    """The declared queue called `name`; KeyError for an undeclared one."""
+    for spec in QUEUES:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+class Message(BaseModel):
+    """Base of every message: frozen, versioned, tolerant of fields added by a newer sender."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    schema_version: Literal[1] = 1
+
+    QUEUE: ClassVar[str] = ""
+
+    def message_id(self) -> str:
+        """A deterministic id, so Service Bus duplicate detection drops a re-send."""
+        raise NotImplementedError
+
+    def correlation_id(self) -> str | None:
+        """The scan this message belongs to, when there is one."""
+        return None
+
+
+Source = Literal["resource-graph", "cost", "advisor"]
+SOURCES: tuple[Source, ...] = ("resource-graph", "cost", "advisor")
+
+
+class ScanRequested(Message):
+    """Command: plan and start a scan that the API or the scheduler has recorded."""
+
+    QUEUE: ClassVar[str] = SCAN_REQUESTS.name
+    customer_id: str
+    scan_id: str
+
+    def message_id(self) -> str:
+        return f"scan:{self.scan_id}"
+
+    def correlation_id(self) -> str | None:
+        return self.scan_id
+
+
+class CollectTask(Message):
+    """Command: collect one source for one subscription of a scan."""
+
+    QUEUE: ClassVar[str] = COLLECT_TASKS.name
+    customer_id: str
+    scan_id: str
+    subscription_id: str
+    source: Source
+
+    def message_id(self) -> str:
+        return f"collect:{self.scan_id}:{self.subscription_id}:{self.source}"
+
+    def correlation_id(self) -> str | None:
+        return self.scan_id
+
+
+class AnalyseScan(Message):
+    """Command: analyse a scan whose collection has ended and publish its report."""
+
+    QUEUE: ClassVar[str] = ANALYSE.name
+    customer_id: str
+    scan_id: str
+
+    def message_id(self) -> str:
+        return f"analyse:{self.scan_id}"
+
+    def correlation_id(self) -> str | None:
+        return self.scan_id
+
+
+class PurgeCustomer(Message):
+    """Command: delete every byte held about an offboarded customer."""
+
+    QUEUE: ClassVar[str] = PURGE.name
+    customer_id: str
+    request_id: str
+
+    def message_id(self) -> str:
+        return f"purge:{self.customer_id}:{self.request_id}"

@@ -1,0 +1,30 @@
+"""Settings are read lazily from the environment under their Function App names."""
+
+import pytest
+
+from shared.config import get_settings, reset_settings
+
+
+def test_settings_read_app_setting_names_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARM_ENDPOINT", "https://127.0.0.1:9999")
+    monkeypatch.setenv("ServiceBusConnection", "Endpoint=sb://127.0.0.1:5672;UseDevelopmentEmulator=true;")
+    reset_settings()
+    try:
+        settings = get_settings()
+        assert settings.arm_endpoint == "https://127.0.0.1:9999"
+        assert settings.servicebus_connection is not None
+    finally:
+        reset_settings()
+
+
+def test_importing_config_reads_nothing_when_environment_is_bad(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COST_HISTORY_DAYS", "not-a-number")
+    reset_settings()
+    import importlib
+
+    import shared.config
+
+    importlib.reload(shared.config)  # must not raise: settings are read on first use only
+    with pytest.raises(ValueError):
+        shared.config.get_settings()
+    shared.config.reset_settings()
