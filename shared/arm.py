@@ -1,0 +1,76 @@
+"""The one enforcement point for read-only access to a customer's Azure, and the ARM client factories.
+
+Every ARM client the product builds comes from here and carries `ReadOnlyArmPolicy`, which refuses any
+request other than GET and the two read-only query POSTs (Resource Graph, Cost Management). It sits after
+the retry policy, so it also sees requests other policies make on their own (resource-provider
+registration is a POST that would write to the customer's subscription).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.mgmt.advisor import AdvisorManagementClient
+from azure.mgmt.costmanagement import CostManagementClient
+from azure.mgmt.resourcegraph import ResourceGraphClient
+
+from shared.config import get_settings
+
+ARM_SCOPE = "https://management.azure.com/.default"
+
+_READ_ONLY_POSTS = (
+    re.compile(r"^/providers/Microsoft\.ResourceGraph/resources$", re.IGNORECASE),
+    re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\.CostManagement/query$",
+               re.IGNORECASE),
+)
+
+
+class ArmWriteRefused(RuntimeError):
+    """A request that could change the customer's Azure was stopped before it left the process."""
+
+
+def is_read_only(method: str, path: str) -> bool:
+    """True for GET/HEAD and for POSTs to the Resource Graph or Cost Management query endpoints."""
+    verb = method.upper()
+    if verb in ("GET", "HEAD"):
+        return True
+    return verb == "POST" and any(p.match(path) for p in _READ_ONLY_POSTS)
+
+
+class ReadOnlyArmPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Refuses every ARM request that is not read-only."""
+
+    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
+        """Raise ArmWriteRefused before a write is sent."""
+        http = request.http_request
+        path = re.sub(r"^https?://[^/]+", "", http.url).split("?", 1)[0].rstrip("/")
+        if not is_read_only(http.method, path):
+            raise ArmWriteRefused(f"refused {http.method} to ARM: Caleta only reads")
+
+
+def _client_kwargs() -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "base_url": settings.arm_endpoint,
+        "credential_scopes": [ARM_SCOPE],
+        "per_retry_policies": [ReadOnlyArmPolicy()],
+    }
+
+
+def resource_graph_client(credential: TokenCredential, **kwargs: Any) -> ResourceGraphClient:
+    """A Resource Graph client for the configured ARM endpoint, read-only enforced."""
+    return ResourceGraphClient(credential, **{**_client_kwargs(), **kwargs})
+
+
+def cost_management_client(credential: TokenCredential, **kwargs: Any) -> CostManagementClient:
+    """A Cost Management client for the configured ARM endpoint, read-only enforced."""
+    return CostManagementClient(credential, **{**_client_kwargs(), **kwargs})
+
+
+def advisor_client(credential: TokenCredential, subscription_id: str, **kwargs: Any) -> AdvisorManagementClient:
+    """An Advisor client for one subscription, read-only enforced."""
+    return AdvisorManagementClient(credential, subscription_id, **{**_client_kwargs(), **kwargs})
