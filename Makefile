@@ -5,7 +5,14 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: setup demo test lint bench up clean browser
 
-setup: $(VENV_STAMP) $(NODE_STAMP) browser
+setup: $(VENV_STAMP) $(NODE_STAMP) browser .venv-checkov
+
+# checkov (Bicep checks, tests/infra) pins its own dependency tree, so it lives in its own venv.
+.venv-checkov: .venv-checkov/bin/checkov
+
+# Keyed on the executable, so a half-finished install is retried.
+.venv-checkov/bin/checkov:
+	python3 -m venv .venv-checkov && .venv-checkov/bin/pip install -q --disable-pip-version-check checkov==3.3.30
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -40,4 +47,4 @@ bench: setup
 	$(PY) -m local bench
 
 clean:
-	rm -rf .venv node_modules out .state .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv .venv-checkov node_modules out .state .mypy_cache .ruff_cache .pytest_cache
