@@ -51,6 +51,11 @@ class Azurite:
         return f"https://127.0.0.1:{self._port('Table')}/{ACCOUNT}"
 
     @property
+    def queue_endpoint(self) -> str:
+        """The queue service URL (only the Functions host's own bookkeeping uses it)."""
+        return f"https://127.0.0.1:{self._port('Queue')}/{ACCOUNT}"
+
+    @property
     def pid(self) -> int | None:
         """The process id while running."""
         return self._proc.pid if self._proc else None

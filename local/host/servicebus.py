@@ -184,8 +184,8 @@ class QueueTrigger:
             else:
                 receiver.abandon_message(message)
                 self.settled["abandoned"] += 1
-        except ServiceBusError as exc:
-            # Lock lost or link gone: the broker redelivers after the lock expires, as in Azure.
+        except (ServiceBusError, ValueError) as exc:
+            # Lock lost, link gone or a receiver since replaced: the broker redelivers once the lock expires.
             logger.warning("function %s: could not settle a message: %s", self.spec.name, type(exc).__name__)
 
     def _drain(self, receiver: ServiceBusReceiver) -> None:
