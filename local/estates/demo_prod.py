@@ -1,0 +1,280 @@
+"""The demo's EA production subscription: a healthy core plus the waste a real estate accumulates."""
+
+from __future__ import annotations
+
+from local.estates import demo_network as net
+from local.estates.demo_compute import VmSpec, disk, scale_set, snapshot, sql_vm, vm
+from local.estates.demo_kit import SubscriptionBuilder, guid
+from local.estates.demo_platform import (
+    aks_cluster,
+    app_service_plan,
+    elastic_pool,
+    log_workspace,
+    simple,
+    sql_database,
+    sql_server,
+    storage_account,
+)
+
+RIGHT_SIZE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
+VM_RESERVATION = "84b1a508-fc21-49da-979e-96894f1665df"
+# Advisor's savings-plan type id is not documented; this one is a stable stand-in (see estate notes).
+SAVINGS_PLAN = guid("advisor-type", "compute-savings-plan")
+
+
+def tags(app: str, **extra: str) -> dict[str, str]:
+    """The company's standard production tags."""
+    return {"env": "prod", "app": app, "costCentre": "CC-1040", "owner": "platform-team", **extra}
+
+
+def build_prod(tenant_id: str) -> SubscriptionBuilder:
+    """Pennine Freight Production (EnterpriseAgreement)."""
+    sb = SubscriptionBuilder(tenant_id, guid("subscription", "pennine-prod"), "Pennine Freight Production",
+                             "EnterpriseAgreement_2014-09-01")
+    subnets = network(sb)
+    web(sb, subnets)
+    tms(sb, subnets)
+    erp(sb, subnets)
+    data_and_aks(sb, subnets)
+    backups_and_dr(sb)
+    commitments(sb)
+    return sb
+
+
+def network(sb: SubscriptionBuilder) -> dict[str, str]:
+    """Hub and spoke in uksouth: a connected VPN gateway, a working NAT gateway, DDoS, private DNS."""
+    rg = sb.rg("rg-network-prod", tags=tags("network"))
+    t = tags("network")
+    ddos_id = sb.rid(rg, "Microsoft.Network/ddosProtectionPlans", "ddos-pennine-prod")
+    nat_id = sb.rid(rg, "Microsoft.Network/natGateways", "nat-spoke-tms-uksouth")
+    hub = net.vnet(sb, rg, "vnet-hub-uksouth", "10.10.0.0/22", {"GatewaySubnet": "10.10.0.0/27",
+                   "snet-shared": "10.10.1.0/24"}, ddos_plan=ddos_id, tags=t)
+    spoke = net.vnet(sb, rg, "vnet-spoke-tms-uksouth", "10.20.0.0/20", {
+        "snet-app": "10.20.0.0/24", "snet-data": "10.20.1.0/24", "snet-pe": "10.20.2.0/24", "snet-agw": "10.20.3.0/24",
+        "snet-aks": "10.20.8.0/21"}, ddos_plan=ddos_id, nat_by_subnet={"snet-app": nat_id}, tags=t)
+    net.ddos_plan(sb, rg, "ddos-pennine-prod", [hub["id"], spoke["id"]], tags=t)
+    sb.bill(hub["id"], net.PEERING, 0.1342)
+    nat_pip = net.public_ip(sb, rg, "pip-nat-spoke-tms", "51.140.44.17", nat_gateway=nat_id, tags=t)
+    net.nat_gateway(sb, rg, "nat-spoke-tms-uksouth", [spoke["snet-app"]], [nat_pip], tags=t)
+    sb.expect("NET-1", nat_pip, "not_flagged", None, "public IP attached to a NAT gateway (properties.natGateway)")
+    gw = net.vpn_gateway(sb, rg, "vgw-hub-uksouth", hub["GatewaySubnet"], "pip-vgw-hub-uksouth", "51.140.44.9", tags=t)
+    net.site_to_site(sb, rg, "cn-hub-to-leeds-dc", gw, "leeds-dc", "81.134.20.5", "192.168.0.0/16")
+    sb.expect("NET-8", gw, "not_flagged", None, "VNet gateway with a connection to the Leeds data centre")
+    net.nsg(sb, rg, "nsg-snet-app", tags=t)
+    net.nsg(sb, rg, "nsg-snet-data", tags=t)
+    net.private_dns_zone(sb, rg, "privatelink.database.windows.net", [hub["id"], spoke["id"]])
+    net.private_dns_zone(sb, rg, "privatelink.blob.core.windows.net", [spoke["id"]])
+    return {**{f"hub/{k}": v for k, v in hub.items()}, **spoke}
+
+
+def web(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
+    """Customer portal and APIs on App Service behind a WAF application gateway."""
+    rg = sb.rg("rg-web-prod", tags=tags("portal"))
+    t = tags("portal")
+    sites = ["app-pennine-portal", "app-pennine-tracking-api", "app-pennine-booking"]
+    app_service_plan(sb, rg, "asp-web-prod", "P1v3", sites, tags=t)
+    net.app_gateway(sb, rg, "agw-web-prod", subnets["snet-agw"], "pip-agw-web-prod", "51.140.44.30",
+                    [f"{s}.azurewebsites.net" for s in sites], tags=t)
+    simple(sb, rg, "Microsoft.Insights/components", "appi-web-prod", ("Application Insights", "", "Data Ingestion"),
+           0.9120, kind="web", props={"Application_Type": "web", "IngestionMode": "LogAnalytics"}, tags=t)
+    simple(sb, rg, "Microsoft.Cache/Redis", "redis-pennine-tracking", ("Redis Cache", "Standard", "C1 Cache Instance"),
+           3.1060, props={"sku": {"name": "Standard", "family": "C", "capacity": 1}, "redisVersion": "6.0",
+                          "enableNonSslPort": False, "minimumTlsVersion": "1.2"}, tags=t)
+    simple(sb, rg, "Microsoft.ContainerRegistry/registries", "acrpenninefreight",
+           ("Container Registry", "Standard", "Standard Registry Unit"), 0.5260,
+           sku={"name": "Standard", "tier": "Standard"},
+           props={"loginServer": "acrpenninefreight.azurecr.io", "adminUserEnabled": False}, tags=t)
+    simple(sb, rg, "Microsoft.ManagedIdentity/userAssignedIdentities", "id-pennine-web-prod", None, 0.0,
+           props={"principalId": guid(rg, "id-pennine-web-prod"), "clientId": guid(rg, "id-web", "client"),
+                  "tenantId": sb.tenant_id}, tags=t)
+    simple(sb, rg, "Microsoft.KeyVault/vaults", "kv-pennine-web-prod", ("Key Vault", "Standard", "Operations"),
+           0.0213, props={"sku": {"family": "A", "name": "standard"}, "tenantId": sb.tenant_id,
+                          "enableSoftDelete": True, "enableRbacAuthorization": True}, tags=t)
+
+
+def tms(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
+    """The transport management system: three app VMs behind an internal LB and pooled SQL databases."""
+    rg = sb.rg("rg-tms-prod", tags=tags("tms"))
+    t = tags("tms")
+    configs = []
+    for n, size in ((1, "Standard_D4s_v5"), (2, "Standard_D4s_v5"), (3, "Standard_D8s_v5")):
+        ids = vm(sb, rg, VmSpec(f"vm-tms-app-0{n}", size, subnets["snet-app"], f"10.20.0.{10 + n}",
+                                data_disks=[(512, "Premium_LRS")], tags=t))
+        configs.append(ids.ip_config)
+        if n == 1:  # Advisor quotes this one in USD although the bill is in GBP: shown apart.
+            sb.advise(ids.vm, key="shutdown-tms-app-01", type_id=RIGHT_SIZE,
+                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-01"),
+                      text=("Right-size or shutdown underutilized virtual machines",
+                            "Right-size or shutdown underutilized virtual machines"),
+                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D2s_v5",
+                                "savingsAmount": "78.47", "annualSavingsAmount": "941.64", "savingsCurrency": "USD",
+                                "MaxCpuP95": "4.1", "MaxMemoryP95": "38.0", "MaxTotalNetworkP95": "0.8",
+                                "regionId": "uksouth", "subscriptionId": sb.subscription_id, "Duration": "7"})
+            sb.expect("VM-4", ids.vm, "flagged", "advisor",
+                      "Advisor right-size quoted in USD: listed apart, not added to GBP totals")
+        if n == 2:  # The customer suppressed this one in the portal: it must not count.
+            sb.advise(ids.vm, key="resize-tms-app-02", type_id=RIGHT_SIZE, suppressed=True,
+                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-02"),
+                      text=("Right-size or shutdown underutilized virtual machines",
+                            "Right-size or shutdown underutilized virtual machines"),
+                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D2s_v5",
+                                "savingsAmount": "63.12", "annualSavingsAmount": "757.44", "savingsCurrency": "GBP",
+                                "MaxCpuP95": "3.8", "regionId": "uksouth", "Duration": "7"})
+            sb.expect("VM-4", ids.vm, "not_flagged", None, "Advisor recommendation suppressed (suppressionIds set)")
+        if n == 3:
+            sb.advise(ids.vm, key="resize-tms-app-03", type_id=RIGHT_SIZE,
+                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-03"),
+                      text=("Right-size or shutdown underutilized virtual machines",
+                            "Right-size or shutdown underutilized virtual machines"),
+                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D4s_v5",
+                                "savingsAmount": "126.24", "annualSavingsAmount": "1514.88", "savingsCurrency": "GBP",
+                                "MaxCpuP95": "11.6", "MaxMemoryP95": "31.0", "MaxTotalNetworkP95": "1.9",
+                                "regionId": "uksouth", "subscriptionId": sb.subscription_id, "Duration": "7"})
+            sb.expect("VM-4", ids.vm, "flagged", "advisor", "Advisor right-size D8s_v5 -> D4s_v5 in GBP")
+    net.load_balancer(sb, rg, "lb-tms-prod", subnets["snet-app"], configs, tags=t)
+    server = "sql-pennine-tms-prod"
+    server_id = sql_server(sb, rg, server, tags=t)
+    pool = elastic_pool(sb, rg, server, "sqlpool-tms-prod", 100, tags=t)
+    for db in ("sqldb-tms-orders", "sqldb-tms-routes", "sqldb-tms-fleet"):
+        sql_database(sb, rg, server, db, pool_id=pool, tags=t)
+    sb.expect("DB-2", pool, "not_flagged", None, "elastic pool holding three databases")
+    net.private_endpoint(sb, rg, "pe-sql-tms-prod", subnets["snet-pe"], server_id, "sqlServer", "10.20.2.4", tags=t)
+
+
+def erp(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
+    """Windows ERP estate: licensing done right and wrong, SQL Server on VMs, a Windows RDS scale set."""
+    rg = sb.rg("rg-erp-prod", tags=tags("erp"))
+    t = tags("erp")
+    good = vm(sb, rg, VmSpec("vm-erp-app-01", "Standard_D4s_v5", subnets["snet-app"], "10.20.0.21", image="windows",
+                             license_type="Windows_Server", tags=t))
+    sb.expect("LIC-1", good.vm, "not_flagged", None, "Windows VM with licenseType Windows_Server (Hybrid Benefit)")
+    bad = vm(sb, rg, VmSpec("vm-erp-app-02", "Standard_D4s_v5", subnets["snet-app"], "10.20.0.22", image="windows",
+                            tags=t))
+    sb.expect("LIC-1", bad.vm, "flagged", "estimate", "Windows VM without Hybrid Benefit in an EA subscription")
+    sql1 = vm(sb, rg, VmSpec("vm-erp-sql-01", "Standard_E4s_v5", subnets["snet-data"], "10.20.1.11",
+                             image="sql-enterprise", license_type="Windows_Server",
+                             data_disks=[(1024, "Premium_LRS"), (512, "Premium_LRS")], tags=t))
+    payg = sql_vm(sb, rg, sql1.vm, "vm-erp-sql-01", "PAYG", "sql-enterprise", 4)
+    sb.expect("LIC-2", payg, "flagged", "estimate", "SQL Server Enterprise on a VM, pay-as-you-go licence")
+    sql2 = vm(sb, rg, VmSpec("vm-erp-sql-02", "Standard_E4s_v5", subnets["snet-data"], "10.20.1.12",
+                             image="sql-standard", license_type="Windows_Server", tags=t))
+    ahub = sql_vm(sb, rg, sql2.vm, "vm-erp-sql-02", "AHUB", "sql-standard", 4)
+    sb.expect("LIC-2", ahub, "not_flagged", None, "SQL VM already on AHUB")
+    dev = vm(sb, rg, VmSpec("vm-erp-rpt-01", "Standard_D2s_v5", subnets["snet-data"], "10.20.1.13",
+                            image="sql-developer", license_type="Windows_Server", tags=t))
+    developer = sql_vm(sb, rg, dev.vm, "vm-erp-rpt-01", "PAYG", "sql-developer", 2)
+    sb.expect("LIC-2", developer, "not_flagged", None, "SQL Server Developer edition carries no licence cost")
+    rds = sb.rg("rg-rds-prod", tags=tags("rds"))
+    vmss = scale_set(sb, rds, "vmss-rdsh-prod", "Standard_D4s_v5", 3, subnets["snet-app"], image="windows",
+                     tags=tags("rds"))
+    sb.expect("LIC-1", vmss, "flagged", "estimate", "Windows scale set without Hybrid Benefit (3 instances)")
+
+
+def data_and_aks(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
+    """Storage (one spiking), a growing Log Analytics bill and an AKS cluster with its node resource group."""
+    rg = sb.rg("rg-data-prod", tags=tags("data"))
+    t = tags("data")
+    lake = storage_account(sb, rg, "stpenninedatalake", "StorageV2", 6.1840, lifecycle=False, hns=True, tags=t,
+                           spikes=[(12, 642.50)])
+    sb.expect("STO-1", lake, "flagged", "estimate", "StorageV2 account with no managementPolicies child")
+    sb.expect("COST-2", lake, "flagged", None, "one-off egress spike of £642.50 twelve days ago")
+    net.private_endpoint(sb, rg, "pe-stpenninedatalake-blob", subnets["snet-pe"], lake, "blob", "10.20.2.5", tags=t)
+    docs = storage_account(sb, rg, "stpenninedocs", "StorageV2", 2.3110, lifecycle=True, tags=t)
+    sb.expect("STO-1", docs, "not_flagged", None, "lifecycle policy present")
+    archive = storage_account(sb, rg, "stpenninearchive", "BlobStorage", 3.0450, lifecycle=True, tags=t)
+    sb.expect("STO-3", archive, "flagged", None, "legacy BlobStorage kind")
+    legacy = storage_account(sb, rg, "stpenninelegacy01", "Storage", 0.8812, lifecycle=False, tags=t)
+    sb.expect("STO-3", legacy, "flagged", None, "general-purpose v1 (kind Storage)")
+    simple(sb, rg, "Microsoft.DataFactory/factories", "adf-pennine-prod",
+           ("Azure Data Factory v2", "Cloud Orchestration", "Cloud Orchestration Activity Run"), 1.1840, tags=t,
+           weekend_factor=0.3)
+    mon = sb.rg("rg-monitoring-prod", tags=tags("monitoring"))
+    ws = log_workspace(sb, mon, "log-pennine-prod", 38.40, 0.015)
+    sb.expect("COST-1", ws, "flagged", None, "ingestion grows 1.5% a day (about 3.8x over 90 days)")
+    simple(sb, mon, "Microsoft.Automation/automationAccounts", "aa-pennine-prod", ("Automation", "", "Basic Runtime"),
+           0.0520, props={"sku": {"name": "Basic"}}, tags=tags("monitoring"))
+    aks_rg = sb.rg("rg-aks-prod", tags=tags("aks"))
+    node_rg = sb.rg("MC_rg-aks-prod_aks-pennine-prod_uksouth")
+    aks_cluster(sb, aks_rg, "aks-pennine-prod", node_rg, [("system", "Standard_D4s_v5", 3),
+                                                          ("user", "Standard_D8s_v5", 2)], tags=tags("aks"))
+    aks_tags = {"aks-managed-cluster-name": "aks-pennine-prod", "aks-managed-cluster-rg": "rg-aks-prod"}
+    system = scale_set(sb, node_rg, "aks-system-12345678-vmss", "Standard_D4s_v5", 3, subnets["snet-aks"],
+                       tags=aks_tags)
+    user = scale_set(sb, node_rg, "aks-user-12345678-vmss", "Standard_D8s_v5", 2, subnets["snet-aks"], tags=aks_tags,
+                     reserved=True)
+    net.load_balancer(sb, node_rg, "kubernetes", subnets["snet-aks"],
+                      [f"{system}/virtualMachines/0/networkInterfaces/aks-system/ipConfigurations/ipconfig1",
+                       f"{user}/virtualMachines/0/networkInterfaces/aks-user/ipConfigurations/ipconfig1"],
+                      tags=aks_tags)
+    pvc_tags = {**aks_tags, "kubernetes.io-created-for-pv-name": "pvc-3f1c9a2e-1d1b-4c51-9b7e-5f0a1c2d3e4f",
+                "kubernetes.io-created-for-pvc-name": "data-postgres-0",
+                "kubernetes.io-created-for-pvc-namespace": "tracking"}
+    pv = disk(sb, node_rg, "pvc-3f1c9a2e-1d1b-4c51-9b7e-5f0a1c2d3e4f", 256, "Premium_LRS", tags=pvc_tags)
+    sb.expect("DSK-1", pv, "not_flagged", None, "AKS persistent-volume disk (kubernetes.io-created-for-pvc tag)")
+    disk(sb, node_rg, "pvc-8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d", 128, "Premium_LRS",
+                       managed_by=f"{user}/virtualMachines/0", state="Attached",
+                       tags={**pvc_tags, "kubernetes.io-created-for-pvc-name": "redis-data-0"})
+
+
+def backups_and_dr(sb: SubscriptionBuilder) -> None:
+    """Snapshots (old, premium, orphaned, fine), backup and ASR vaults, replica disks, an idle DR gateway."""
+    rg = sb.rg("rg-backup-prod", tags=tags("backup"))
+    t = tags("backup")
+    tms_os = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-tms-app-01-osdisk")
+    old = snapshot(sb, rg, "snap-vm-tms-app-01-os-pre-upgrade", tms_os, 128, "Standard_LRS", 212, tags=t)
+    sb.expect("DSK-3", old, "flagged", "actual_cost", "snapshot taken 212 days ago")
+    sql_data = sb.rid("rg-erp-prod", "Microsoft.Compute/disks", "vm-erp-sql-01-data01")
+    premium = snapshot(sb, rg, "snap-erp-sql-01-data01-month-end", sql_data, 1024, "Premium_LRS", 26, tags=t)
+    sb.expect("DSK-4", premium, "flagged", "estimate", "premium snapshot: Standard storage costs about 60% less")
+    gone = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-ftp-gateway-01-data01")
+    orphan = snapshot(sb, rg, "snap-vm-ftp-gateway-01-data01-final", gone, 512, "Standard_LRS", 47, tags=t)
+    sb.expect("DSK-5", orphan, "flagged", "actual_cost", "source disk was deleted")
+    weekly_src = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-tms-app-02-osdisk")
+    fine = snapshot(sb, rg, "snap-vm-tms-app-02-os-weekly", weekly_src, 128, "Standard_LRS", 5, tags=t)
+    for rule in ("DSK-3", "DSK-4", "DSK-5"):
+        sb.expect(rule, fine, "not_flagged", None, "recent standard snapshot of an existing disk")
+    simple(sb, rg, "Microsoft.RecoveryServices/vaults", "rsv-pennine-prod",
+           ("Backup", "", "Azure VM Protected Instances"), 4.7310, sku={"name": "RS0", "tier": "Standard"},
+           props={"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant"}}, tags=t)
+    restored = disk(sb, rg, "vm-erp-app-01-osdisk-restore-20261015", 128, "StandardSSD_LRS", created=43,
+                    bill_days=(43, 1), tags={**t, "RSVaultBackup": "rsv-pennine-prod"})
+    sb.expect("DSK-1", restored, "not_flagged", None, "disk created by Azure Backup restore (RSVaultBackup tag)")
+    dr = sb.rg("rg-dr-ukwest", "ukwest", tags=tags("dr"))
+    t = tags("dr")
+    dr_net = net.vnet(sb, dr, "vnet-dr-ukwest", "10.110.0.0/22", {"GatewaySubnet": "10.110.0.0/27",
+                      "snet-recovery": "10.110.1.0/24"}, tags=t)
+    idle = net.vpn_gateway(sb, dr, "vgw-dr-ukwest", dr_net["GatewaySubnet"], "pip-vgw-dr-ukwest", "51.141.9.40",
+                           tags=t)
+    sb.expect("NET-8", idle, "flagged", "actual_cost", "VNet gateway with no connection and no point-to-site config")
+    simple(sb, dr, "Microsoft.RecoveryServices/vaults", "rsv-pennine-asr-ukwest",
+           ("Azure Site Recovery", "", "VM Replicated to Azure"), 1.3140, sku={"name": "RS0", "tier": "Standard"},
+           tags=t)
+    asr_tags = {**t, "ASR-ReplicaDisk": "vm-erp-app-01-osdisk"}
+    for name, size in (("vm-erp-app-01-osdisk-ASRReplica", 128), ("vm-erp-sql-01-data01-ASRReplica", 1024)):
+        replica = disk(sb, dr, name, size, "StandardSSD_LRS", tags=asr_tags)
+        sb.expect("DSK-1", replica, "not_flagged", None, "Site Recovery replica disk (-ASRReplica, ASR-ReplicaDisk)")
+
+
+def commitments(sb: SubscriptionBuilder) -> None:
+    """Advisor's 1-year and 3-year reservation and savings-plan offers for the same D-series usage."""
+    common = {"lookbackPeriod": "30", "region": "uksouth", "scope": "Single", "subId": sb.subscription_id,
+              "savingsCurrency": "GBP"}
+    text = ("Consider virtual machine reserved instance to save over your on-demand costs",
+            "Buy virtual machine reserved instance to save money over pay-as-you-go costs")
+    for term, monthly in (("P1Y", 142.31), ("P3Y", 267.18)):
+        sb.advise(sb.scope, key=f"ri-dsv5-{term}", type_id=VM_RESERVATION, impact="Medium",
+                  impacted=("Microsoft.Subscriptions/subscriptions", sb.subscription_id), text=text,
+                  extended={**common, "term": term, "reservedResourceType": "virtualmachines",
+                            "vmSize": "Standard_D4s_v5", "displaySKU": "Standard_D4s_v5", "displayQty": "5",
+                            "savingsAmount": f"{monthly:.2f}", "annualSavingsAmount": f"{monthly * 12:.2f}"})
+    sb.advise(sb.scope, key="sp-compute-P3Y", type_id=SAVINGS_PLAN, impact="Medium",
+              impacted=("Microsoft.Subscriptions/subscriptions", sb.subscription_id),
+              text=("Consider a savings plan to save over your on-demand compute costs",
+                    "Buy a compute savings plan to save money over pay-as-you-go costs"),
+              extended={**common, "term": "P3Y", "benefitType": "SavingsPlan", "commitmentAmount": "1.42",
+                        "commitmentGranularity": "Hourly", "savingsAmount": "231.90",
+                        "annualSavingsAmount": "2782.80"})
+    sb.expect("CMT-1", sb.scope, "flagged", "advisor",
+              "1-year (£142.31) and 3-year (£267.18) VM reservations: alternatives, the best counts once")
+    sb.expect("CMT-2", sb.scope, "flagged", "advisor",
+              "3-year savings plan (£231.90): mutually exclusive with the reservations, never added to them")
