@@ -1,0 +1,1 @@
+"""Collectors: read one source for one subscription through the Azure SDKs, page fully, respect quotas."""

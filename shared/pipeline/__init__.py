@@ -1,0 +1,1 @@
+"""Use cases of the scan pipeline: each takes a message and its dependencies, and is idempotent."""

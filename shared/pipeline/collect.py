@@ -1,0 +1,69 @@
+"""Collect one source for one subscription (collect-tasks trigger), write the raw blob, record completion.
+
+Outcomes: data written -> succeeded; the customer's tenant refused us (AccessDenied) -> failed with a plain
+reason, the customer marked access_revoked, no retry; anything transient -> raise, so Service Bus redelivers
+and, after maxDeliveryCount, dead-letters (the watchdog then ends the task). Writing the blob before recording
+the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from shared.errors import AccessDenied, NotFound
+from shared.messages import CollectTask
+from shared.observability import log_context
+from shared.pipeline.complete import record_outcome, settle
+from shared.pipeline.deps import CollectRequest, Pipeline
+from shared.rawdata import RawEnvelope, encode
+
+logger = logging.getLogger(__name__)
+
+
+def collect_task(task: CollectTask, pipeline: Pipeline) -> str:
+    """Run one collect task; returns what happened (succeeded, failed, duplicate, dropped)."""
+    log = log_context(logger, customer_id=task.customer_id, scan_id=task.scan_id,
+                      subscription_id=task.subscription_id, source=task.source)
+    try:
+        scan = pipeline.scans.get(task.customer_id, task.scan_id, with_tasks=False)
+        row = pipeline.scans.task(task.customer_id, task.scan_id, task.subscription_id, task.source)
+    except NotFound:
+        log.warning("task of an unknown scan: dropped")
+        return "dropped"
+    if row.outcome != "pending":
+        settle(pipeline, task.customer_id, task.scan_id)
+        log.info("task already %s: duplicate delivery", row.outcome)
+        return "duplicate"
+    if scan.status != "collecting":
+        log.info("scan is %s: task dropped", scan.status)
+        return "dropped"
+    try:
+        customer = pipeline.customers.get(task.customer_id)
+    except NotFound:
+        log.warning("customer gone: task dropped")
+        return "dropped"
+    if customer.state in ("offboarding", "deleted"):
+        log.info("customer %s: task dropped", customer.state)
+        return "dropped"
+    if customer.state != "active":
+        # Access was revoked earlier in this scan: fail fast instead of asking the tenant again.
+        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+                       f"not collected: customer access is {customer.state}")
+        return "failed"
+    request = CollectRequest(scan_id=task.scan_id, subscription_id=task.subscription_id,
+                             tenant_id=customer.tenant_id, credential=pipeline.credential_for(customer))
+    try:
+        collected = pipeline.collectors[task.source](request)
+    except AccessDenied as exc:
+        log.warning("access denied: %s", exc.reason)
+        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+                       exc.reason)
+        pipeline.customers.set_state(task.customer_id, "access_revoked", exc.reason)
+        return "failed"
+    envelope = RawEnvelope(source=task.source, scan_id=task.scan_id, subscription_id=task.subscription_id,
+                           collected_at=pipeline.clock(), api_versions=collected.api_versions,
+                           row_count=collected.row_count, data=collected.data)
+    pipeline.blobs(task.customer_id).put_raw(task.scan_id, task.subscription_id, task.source, encode(envelope))
+    log.info("collected %d row(s)", collected.row_count)
+    record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "succeeded")
+    return "succeeded"

@@ -1,0 +1,287 @@
+"""Scan records in Table storage: one scan row plus one row per collection task, in the customer's partition.
+
+Keys: PartitionKey = customer_id (so purge finds every row by customer), RowKey = scan_id for the scan and
+`{scan_id}~{subscription_id}~{source}` for its tasks. Every change is a conditional update (If-Match on the
+ETag): a task moves from pending to a final outcome once, and a scan moves between states once, so a duplicate
+or concurrent delivery can never count twice or enqueue the analysis twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
+
+from shared.errors import NotFound
+from shared.storage.clients import table
+
+logger = logging.getLogger(__name__)
+
+SCANS_TABLE = "scans"
+ScanState = Literal["queued", "collecting", "analysing", "complete", "partial", "failed"]
+Outcome = Literal["pending", "succeeded", "failed"]
+ACTIVE_STATES: frozenset[str] = frozenset({"queued", "collecting", "analysing"})
+TERMINAL_STATES: frozenset[str] = frozenset({"complete", "partial", "failed"})
+REPORT_NAMES = ("report.json", "report.html", "findings.csv")
+# A Table string property holds at most 32K characters; long subscription lists are split across properties.
+_CHUNK = 30_000
+_MAX_CAS_ATTEMPTS = 20
+
+
+class TableLike(Protocol):
+    """The part of azure.data.tables.TableClient the store uses (a fake implements the same)."""
+
+    def get_entity(self, partition_key: str, row_key: str, **kwargs: Any) -> Any: ...
+    def create_entity(self, entity: dict[str, Any], **kwargs: Any) -> Any: ...
+    def update_entity(self, entity: dict[str, Any], mode: UpdateMode = ..., **kwargs: Any) -> Any: ...
+    def query_entities(self, query_filter: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """The outcome of one (subscription, source) collection task."""
+
+    subscription_id: str
+    source: str
+    outcome: Outcome
+    reason: str | None
+    updated_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API shape of a task."""
+        return {"subscription_id": self.subscription_id, "source": self.source, "outcome": self.outcome,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    """A scan as the API and the pipeline see it."""
+
+    customer_id: str
+    scan_id: str
+    status: ScanState
+    reason: str | None
+    requested_by: str
+    subscription_ids: tuple[str, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    reports: tuple[str, ...] = ()
+    analyse_sends: int = 0
+    tasks: tuple[TaskOutcome, ...] = field(default=())
+    etag: str = field(default="", repr=False, compare=False)
+
+    @property
+    def progress(self) -> str:
+        """'n of m' final tasks; m counts every (subscription, source) pair once planned."""
+        done = sum(1 for t in self.tasks if t.outcome != "pending")
+        return f"{done} of {len(self.tasks)}"
+
+    @property
+    def last_activity(self) -> dt.datetime:
+        """The latest change to the scan or any of its tasks (the watchdog's notion of progress)."""
+        return max([self.updated_at, *(t.updated_at for t in self.tasks)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API shape of a scan (ids, state, tasks; never customer data)."""
+        return {"scan_id": self.scan_id, "status": self.status, "reason": self.reason,
+                "requested_by": self.requested_by, "progress": self.progress,
+                "subscription_count": len(self.subscription_ids),
+                "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+                "tasks": [t.to_dict() for t in self.tasks], "reports": list(self.reports)}
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def task_row_key(scan_id: str, subscription_id: str, source: str) -> str:
+    """RowKey of one task row: sorts right after its scan row."""
+    return f"{scan_id}~{subscription_id.lower()}~{source}"
+
+
+def _pack(ids: Sequence[str]) -> dict[str, str]:
+    text = json.dumps(list(ids), separators=(",", ":"))
+    return {f"subscriptions_{i}": text[o:o + _CHUNK] for i, o in enumerate(range(0, max(len(text), 1), _CHUNK))}
+
+
+def _unpack(entity: dict[str, Any]) -> tuple[str, ...]:
+    parts, i = [], 0
+    while f"subscriptions_{i}" in entity:
+        parts.append(str(entity[f"subscriptions_{i}"]))
+        i += 1
+    return tuple(json.loads("".join(parts))) if parts else ()
+
+
+def _as_utc(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _etag(entity: Any) -> str:
+    return str(getattr(entity, "metadata", {}).get("etag", ""))
+
+
+def _task(entity: dict[str, Any]) -> TaskOutcome:
+    return TaskOutcome(subscription_id=str(entity["subscription_id"]), source=str(entity["source"]),
+                       outcome=entity["outcome"], reason=entity.get("reason") or None,
+                       updated_at=_as_utc(entity["updated_at"]))
+
+
+class ScanStore:
+    """Scan and task rows of every customer, with conditional state changes."""
+
+    def __init__(self, table: TableLike, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        self._table = table
+        self._clock = clock
+
+    # --- scans ----------------------------------------------------------------------------------
+    def create(self, customer_id: str, scan_id: str, subscription_ids: Sequence[str], requested_by: str) -> None:
+        """Record a new queued scan; a second create of the same id is a no-op."""
+        now = self._clock()
+        entity: dict[str, Any] = {"PartitionKey": customer_id, "RowKey": scan_id, "kind": "scan",
+                                  "status": "queued", "reason": "", "requested_by": requested_by,
+                                  "created_at": now, "updated_at": now, "reports": "[]", "analyse_sends": 0,
+                                  **_pack(subscription_ids)}
+        try:
+            self._table.create_entity(entity)
+        except ResourceExistsError:
+            logger.info("scan row already exists scan_id=%s", scan_id)
+
+    def get(self, customer_id: str, scan_id: str, *, with_tasks: bool = True) -> ScanStatus:
+        """One scan with its tasks; NotFound when there is none in this customer's partition."""
+        if "~" in scan_id or not scan_id:
+            raise NotFound("scan")
+        try:
+            entity = self._table.get_entity(customer_id, scan_id)
+        except ResourceNotFoundError as exc:
+            raise NotFound("scan") from exc
+        if entity.get("kind") != "scan":
+            raise NotFound("scan")
+        tasks = self.tasks(customer_id, scan_id) if with_tasks else ()
+        return self._scan(entity, tasks)
+
+    def for_customer(self, customer_id: str) -> list[ScanStatus]:
+        """Every scan of one customer, newest first (tasks summarised through progress)."""
+        rows = list(self._table.query_entities("PartitionKey eq @pk", parameters={"pk": customer_id}))
+        tasks: dict[str, list[TaskOutcome]] = {}
+        for row in rows:
+            if row.get("kind") == "task":
+                tasks.setdefault(str(row["scan_id"]), []).append(_task(row))
+        scans = [self._scan(r, tuple(tasks.get(str(r["RowKey"]), ()))) for r in rows if r.get("kind") == "scan"]
+        return sorted(scans, key=lambda s: s.scan_id, reverse=True)
+
+    def active(self) -> list[ScanStatus]:
+        """Every scan in a non-terminal state, across customers (the watchdog's sweep)."""
+        query = "kind eq 'scan' and (status eq 'queued' or status eq 'collecting' or status eq 'analysing')"
+        return [self.get(str(r["PartitionKey"]), str(r["RowKey"])) for r in self._table.query_entities(query)]
+
+    def transition(self, customer_id: str, scan_id: str, allowed_from: Iterable[str], to: ScanState, *,
+                   reason: str | None = None, reports: Sequence[str] | None = None,
+                   count_analyse_send: bool = False) -> bool:
+        """Move the scan to `to` if it is in `allowed_from`; True only for the one caller that made the move."""
+        allowed = set(allowed_from)
+        for _ in range(_MAX_CAS_ATTEMPTS):
+            try:
+                entity = self._table.get_entity(customer_id, scan_id)
+            except ResourceNotFoundError as exc:
+                raise NotFound("scan") from exc
+            if entity["status"] not in allowed:
+                return False
+            patch: dict[str, Any] = {"PartitionKey": customer_id, "RowKey": scan_id, "status": to,
+                                     "updated_at": self._clock()}
+            if reason is not None:
+                patch["reason"] = reason
+            if reports is not None:
+                patch["reports"] = json.dumps(list(reports))
+            if count_analyse_send:
+                patch["analyse_sends"] = int(entity.get("analyse_sends", 0)) + 1
+            try:
+                self._table.update_entity(patch, UpdateMode.MERGE, etag=_etag(entity),
+                                          match_condition=MatchConditions.IfNotModified)
+                return True
+            except ResourceModifiedError:
+                continue  # someone else changed the scan: re-read and decide again
+        raise RuntimeError(f"scan {scan_id} kept changing under {_MAX_CAS_ATTEMPTS} attempts")
+
+    def note_analyse_resent(self, customer_id: str, scan_id: str) -> bool:
+        """Count one re-send of the analysis request (analysing -> analysing under ETag)."""
+        return self.transition(customer_id, scan_id, {"analysing"}, "analysing", count_analyse_send=True)
+
+    # --- tasks ----------------------------------------------------------------------------------
+    def ensure_tasks(self, customer_id: str, scan_id: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """Create a pending row per (subscription, source) unless it exists (never resets an outcome)."""
+        now = self._clock()
+        for subscription_id, source in pairs:
+            entity = {"PartitionKey": customer_id, "RowKey": task_row_key(scan_id, subscription_id, source),
+                      "kind": "task", "scan_id": scan_id, "subscription_id": subscription_id.lower(),
+                      "source": source, "outcome": "pending", "reason": "", "updated_at": now}
+            try:
+                self._table.create_entity(entity)
+            except ResourceExistsError:
+                continue
+
+    def tasks(self, customer_id: str, scan_id: str) -> tuple[TaskOutcome, ...]:
+        """Every task row of one scan, in key order."""
+        rows = self._table.query_entities("PartitionKey eq @pk and kind eq 'task' and scan_id eq @sid",
+                                          parameters={"pk": customer_id, "sid": scan_id})
+        return tuple(sorted((_task(r) for r in rows), key=lambda t: (t.subscription_id, t.source)))
+
+    def task(self, customer_id: str, scan_id: str, subscription_id: str, source: str) -> TaskOutcome:
+        """One task row; NotFound if the planner never created it."""
+        try:
+            return _task(self._table.get_entity(customer_id, task_row_key(scan_id, subscription_id, source)))
+        except ResourceNotFoundError as exc:
+            raise NotFound("task") from exc
+
+    def finish_task(self, customer_id: str, scan_id: str, subscription_id: str, source: str,
+                    outcome: Literal["succeeded", "failed"], reason: str | None) -> bool:
+        """Move a pending task to its outcome under ETag; False when it already had one (duplicate)."""
+        key = task_row_key(scan_id, subscription_id, source)
+        for _ in range(_MAX_CAS_ATTEMPTS):
+            try:
+                entity = self._table.get_entity(customer_id, key)
+            except ResourceNotFoundError as exc:
+                raise NotFound("task") from exc
+            if entity["outcome"] != "pending":
+                return False
+            patch = {"PartitionKey": customer_id, "RowKey": key, "outcome": outcome, "reason": reason or "",
+                     "updated_at": self._clock()}
+            try:
+                self._table.update_entity(patch, UpdateMode.MERGE, etag=_etag(entity),
+                                          match_condition=MatchConditions.IfNotModified)
+                return True
+            except ResourceModifiedError:
+                continue
+        raise RuntimeError(f"task {key} kept changing under {_MAX_CAS_ATTEMPTS} attempts")
+
+    def _scan(self, entity: dict[str, Any], tasks: Sequence[TaskOutcome]) -> ScanStatus:
+        return ScanStatus(customer_id=str(entity["PartitionKey"]), scan_id=str(entity["RowKey"]),
+                          status=entity["status"], reason=entity.get("reason") or None,
+                          requested_by=str(entity.get("requested_by", "")), subscription_ids=_unpack(entity),
+                          created_at=_as_utc(entity["created_at"]), updated_at=_as_utc(entity["updated_at"]),
+                          reports=tuple(json.loads(entity.get("reports") or "[]")),
+                          analyse_sends=int(entity.get("analyse_sends", 0)), tasks=tuple(tasks),
+                          etag=_etag(entity))
+
+
+def scan_store() -> ScanStore:
+    """The store over the configured account's `scans` table."""
+    return ScanStore(table(SCANS_TABLE))
+
+
+def get_scan(customer_id: str, scan_id: str) -> ScanStatus:
+    """One scan of one customer with each task's outcome; raises NotFound."""
+    return scan_store().get(customer_id, scan_id)
+
+
+def list_scans(customer_id: str) -> list[ScanStatus]:
+    """Every scan of one customer, newest first."""
+    return scan_store().for_customer(customer_id)
