@@ -2,7 +2,9 @@
 
 import azure.functions as func
 
-from functions import health
+from functions import customers, health, onboarding
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(health.bp)
+app.register_functions(onboarding.bp)
+app.register_functions(customers.bp)

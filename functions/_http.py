@@ -1,0 +1,117 @@
+"""HTTP plumbing shared by the API's blueprints: JSON answers, error mapping and security headers.
+
+CaletaError subclasses map to 400/401/404/409/422 (503 for transient trouble); anything else is a 500
+with no detail (the traceback goes to the log only).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import azure.functions as func
+
+from shared.errors import (
+    AccessDenied,
+    CaletaError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    TransientError,
+    Unauthorized,
+    ValidationFailed,
+)
+
+logger = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
+# Reports are our own HTML (no script): allow their inline styles, still no script, frames or origins.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+Handler = Callable[[func.HttpRequest], func.HttpResponse]
+
+
+def respond(status: int, body: bytes, mimetype: str, extra: dict[str, str] | None = None) -> func.HttpResponse:
+    """A response with the security headers."""
+    headers = {**SECURITY_HEADERS, **(extra or {})}
+    return func.HttpResponse(body=body, status_code=status, mimetype=mimetype, headers=headers)
+
+
+def json_response(status: int, payload: Any) -> func.HttpResponse:
+    """A JSON response with the security headers."""
+    return respond(status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), "application/json")
+
+
+def _error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+           headers: dict[str, str] | None = None) -> func.HttpResponse:
+    payload: dict[str, Any] = {"error": code, "message": message}
+    if fields:
+        payload["fields"] = fields
+    response = json_response(status, payload)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_response(exc: Exception) -> func.HttpResponse:
+    """The JSON error for an exception (no internals for anything unexpected)."""
+    if isinstance(exc, InvalidInput):
+        return _error(400, "invalid_input", "Some fields are not valid.", exc.fields)
+    if isinstance(exc, Unauthorized):
+        return _error(401, "unauthorized", "Send Authorization: Bearer <api_key>.",
+                      headers={"WWW-Authenticate": 'Bearer realm="caleta"'})
+    if isinstance(exc, NotFound):
+        return _error(404, "not_found", "Not found.")
+    if isinstance(exc, Conflict):
+        return _error(409, "conflict", str(exc))
+    if isinstance(exc, ValidationFailed):
+        response = _error(422, "validation_failed", str(exc))
+        validation = getattr(exc, "validation", None)
+        if validation is not None:
+            payload = {"error": "validation_failed", "message": str(exc), "validation": validation}
+            response = json_response(422, payload)
+        return response
+    if isinstance(exc, AccessDenied):
+        return _error(422, "access_denied", exc.reason)
+    if isinstance(exc, Throttled):
+        return _error(503, "busy", "Azure is throttling requests; try again shortly.",
+                      headers={"Retry-After": str(max(1, int(exc.retry_after)))})
+    if isinstance(exc, TransientError):
+        return _error(503, "unavailable", "A dependency is unavailable; try again shortly.",
+                      headers={"Retry-After": "5"})
+    if isinstance(exc, CaletaError):
+        return _error(400, "refused", "The request was refused.")
+    return _error(500, "internal", "Something went wrong on our side.")
+
+
+def handled(handler: Handler) -> Handler:
+    """Wrap a route so every exception becomes a JSON error with the security headers."""
+
+    @functools.wraps(handler)
+    def wrapper(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            return handler(req)
+        except CaletaError as exc:
+            logger.info("%s refused: %s", handler.__name__, type(exc).__name__)
+            return error_response(exc)
+        except Exception as exc:
+            logger.exception("%s failed", handler.__name__)
+            return error_response(exc)
+
+    return wrapper
+
+
+def route_param(req: func.HttpRequest, name: str) -> str:
+    """A route parameter (empty when absent)."""
+    return str(req.route_params.get(name, ""))

@@ -1,0 +1,250 @@
+"""Request and response models of the HTTP API. Requests refuse unknown fields; shapes are checked first.
+
+`parse_onboarding(body)` checks the size before parsing and raises InvalidInput naming each bad field
+(dotted paths such as `auth.client_secret` or `subscription_ids[3]`). Secret values never appear in errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from shared.errors import InvalidInput
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SUBSCRIPTIONS = 1000
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Deliberately plain: one @, no spaces or control characters, a dotted domain. Delivery proves the rest.
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+GUID_PATTERN = _GUID.pattern
+
+
+def _guid(value: str) -> str:
+    if not _GUID.match(value):
+        raise ValueError("must be a GUID like 00000000-0000-0000-0000-000000000000")
+    return value.lower()
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FederatedAuth(_Request):
+    """Caleta's multi-tenant app, consented in the customer's tenant: no secret exists."""
+
+    mode: Literal["federated"]
+
+
+class ClientSecretAuth(_Request):
+    """The customer's own service principal and its client secret (stored only in the secret store)."""
+
+    mode: Literal["client_secret"]
+    client_id: str = Field(description="Application (client) id of the service principal", examples=[
+        "00000000-0000-0000-0000-000000000000"])
+    client_secret: SecretStr = Field(min_length=1, max_length=1024, description="The secret's value (shown once "
+                                                                                "in the portal)")
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id_is_guid(cls, value: str) -> str:
+        return _guid(value)
+
+
+Auth = Annotated[FederatedAuth | ClientSecretAuth, Field(discriminator="mode")]
+
+
+class OnboardingRequest(_Request):
+    """POST /api/onboarding."""
+
+    company: str = Field(min_length=1, max_length=200)
+    contact_email: str = Field(max_length=254, description="Where review and lifecycle e-mails go")
+    tenant_id: str = Field(description="The customer's Entra tenant id (GUID)")
+    auth: Auth
+    subscription_ids: list[Annotated[str, AfterValidator(_guid)]] = Field(min_length=1, max_length=MAX_SUBSCRIPTIONS)
+    schedule: Literal["weekly", "monthly", "none"] = "weekly"
+
+    @field_validator("company")
+    @classmethod
+    def _company_is_text(cls, value: str) -> str:
+        if _CONTROL.search(value):
+            raise ValueError("must not contain control characters")
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("must be an e-mail address like name@example.com")
+        return value
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        return _guid(value)
+
+
+class SubscriptionValidation(BaseModel):
+    """What the principal can do on one subscription."""
+
+    subscription_id: str
+    ok: bool
+    display_name: str | None = None
+    offer: str | None = None
+    roles_found: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    excess: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Validation(BaseModel):
+    """The principal's validation: who it is (object id) and what it can do per subscription."""
+
+    principal_object_id: str | None = None
+    validated_at: str
+    subscriptions: list[SubscriptionValidation]
+
+
+class OnboardingAccepted(BaseModel):
+    """202 from POST /api/onboarding. The api_key is shown here once and never again."""
+
+    customer_id: str
+    api_key: str
+    validation: Validation
+    first_scan_id: str | None
+
+
+class OnboardingRefused(BaseModel):
+    """422 from POST /api/onboarding: the principal can read none of the subscriptions."""
+
+    error: Literal["validation_failed"]
+    message: str
+    validation: Validation
+
+
+class CustomerRecord(BaseModel):
+    """GET /api/customers/{id}: the record without secrets."""
+
+    customer_id: str
+    company: str
+    contact_email: str
+    tenant_id: str
+    auth_mode: Literal["federated", "client_secret"]
+    client_id: str | None
+    subscription_ids: list[str]
+    schedule: Literal["weekly", "monthly", "none"]
+    state: str
+    state_reason: str | None
+    created_at: str
+    validation: dict[str, Any]
+
+
+class ScanAccepted(BaseModel):
+    """202 from POST /api/customers/{id}/scans."""
+
+    scan_id: str
+
+
+class ScanTask(BaseModel):
+    """One (subscription, source) task of a scan."""
+
+    subscription_id: str
+    source: str
+    outcome: Literal["pending", "succeeded", "failed"]
+    reason: str | None = None
+
+
+class ScanStatusView(BaseModel):
+    """GET /api/customers/{id}/scans/{scan_id}."""
+
+    model_config = ConfigDict(extra="allow")
+    scan_id: str
+    status: Literal["queued", "collecting", "analysing", "complete", "partial", "failed"]
+    progress: str | None = None
+    tasks: list[ScanTask] = Field(default_factory=list)
+    reports: list[str] = Field(default_factory=list)
+
+
+class ScanList(BaseModel):
+    """GET /api/customers/{id}/scans."""
+
+    scans: list[ScanStatusView]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer."""
+
+    error: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    parts = list(loc)
+    # A discriminated union puts the chosen tag in the path (auth.client_secret.client_id): drop it.
+    if len(parts) >= 3 and parts[0] == "auth" and parts[1] in ("federated", "client_secret"):
+        del parts[1]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "must be one of: federated, client_secret"
+    if kind == "json_invalid":
+        return "not valid JSON"
+    if kind in ("too_short", "too_long") and error["loc"] == ("subscription_ids",):
+        return f"between 1 and {MAX_SUBSCRIPTIONS} subscription ids"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def parse_onboarding(body: bytes) -> OnboardingRequest:
+    """The onboarding request, or InvalidInput naming each bad field (size checked before parsing)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise InvalidInput({"body": f"larger than {MAX_BODY_BYTES} bytes"})
+    if not body.strip():
+        raise InvalidInput({"body": "a JSON object is required"})
+    try:
+        request = OnboardingRequest.model_validate_json(body)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for error in exc.errors(include_input=False, include_url=False):
+            name = _field_name(tuple(error["loc"]))
+            if error["type"] == "model_type" and name == "body":
+                fields["body"] = "a JSON object is required"
+            elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                fields[f"{name}.mode"] = _message(error)
+            else:
+                fields.setdefault(name, _message(error))
+        raise InvalidInput(fields) from None
+    duplicates = _duplicates(request.subscription_ids)
+    if duplicates:
+        raise InvalidInput({f"subscription_ids[{i}]": "duplicate subscription id" for i in duplicates})
+    return request
+
+
+def _duplicates(values: list[str]) -> list[int]:
+    seen: set[str] = set()
+    out = []
+    for i, value in enumerate(values):
+        if value in seen:
+            out.append(i)
+        seen.add(value)
+    return out
+
+
+def subscription_id_list(values: list[str]) -> list[str]:
+    """Normalise subscription ids (validated GUIDs, lower case)."""
+    return [_guid(v) for v in values]
