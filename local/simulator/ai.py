@@ -1,0 +1,155 @@
+"""OpenAI-compatible chat completions that honour json_schema deterministically, with misbehaviour modes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from local.simulator.http import Request, Response, json_response
+from local.simulator.state import SimState
+from local.simulator.tokens import COGNITIVE_AUDIENCE, TokenError
+
+_WORDS = ("costs", "remain", "steady", "across", "the", "estate", "with", "savings", "available", "in",
+          "storage", "and", "compute", "review", "idle", "resources", "first", "this", "month")
+WRONG_NUMBER = "£987,654"
+INVENTED_ALIAS = "F999"
+INJECTED_URL = "https://evil.example/steal"
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response(status, {"error": {"code": code, "message": message}}, headers)
+
+
+def authorized(state: SimState, req: Request) -> bool:
+    """An api-key (header or bearer) equal to the configured key, or a token for cognitiveservices."""
+    key = state.options.ai_api_key
+    if req.headers.get("api-key") == key:
+        return True
+    bearer = req.headers.get("authorization", "")[7:].strip()
+    if not bearer:
+        return False
+    if bearer == key:
+        return True
+    try:
+        state.mint.verify(bearer, (COGNITIVE_AUDIENCE,))
+    except TokenError:
+        return False
+    return True
+
+
+@dataclass
+class _Walker:
+    """Builds a schema instance; `seed` makes choices deterministic per request."""
+
+    root: dict[str, Any]
+    seed: int
+    mode: str
+    free_text_done: bool = False
+    enum_done: bool = False
+
+    def pick(self, path: str, n: int) -> int:
+        digest = hashlib.sha256(f"{self.seed}:{path}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") % n
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node: Any = self.root
+            for part in ref[2:].split("/"):
+                node = node[part]
+            return self.resolve(node)
+        for key in ("anyOf", "oneOf"):
+            options = [o for o in schema.get(key, []) if self.resolve(o).get("type") != "null"]
+            if options:
+                return self.resolve(options[0])
+        return schema
+
+    def sentence(self, path: str, schema: dict[str, Any]) -> str:
+        count = 6 + self.pick(path, 6)
+        words = [_WORDS[self.pick(f"{path}/{i}", len(_WORDS))] for i in range(count)]
+        text = " ".join(words).capitalize() + "."
+        if not self.free_text_done and self.mode in ("wrong_number", "injected_url"):
+            self.free_text_done = True
+            text = f"Save {WRONG_NUMBER} a month." if self.mode == "wrong_number" else f"See {INJECTED_URL} now."
+        limit = schema.get("maxLength")
+        if isinstance(limit, int):
+            text = text[:limit]
+        minimum = int(schema.get("minLength", 0))
+        return text + "." * max(0, minimum - len(text))
+
+    def value(self, schema: dict[str, Any], path: str = "") -> Any:
+        schema = self.resolve(schema)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            choices = schema["enum"]
+            if self.mode == "invented_alias" and not self.enum_done and all(isinstance(c, str) for c in choices):
+                self.enum_done = True
+                return INVENTED_ALIAS
+            return choices[self.pick(path, len(choices))]
+        kind = schema.get("type", "object" if "properties" in schema else "string")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind == "object":
+            props = schema.get("properties", {})
+            return {name: self.value(props[name], f"{path}/{name}") for name in schema.get("required", list(props))
+                    if name in props}
+        if kind == "array":
+            low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
+            count = max(low, min(int(high) if high is not None else 3, 2))
+            return [self.value(schema.get("items", {}), f"{path}/{i}") for i in range(count)]
+        if kind in ("number", "integer"):
+            low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
+            value = low + (1 if "exclusiveMinimum" in schema and "minimum" not in schema else 0)
+            return int(value) if kind == "integer" else float(value)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return self.sentence(path, schema)
+
+
+def chat_completions(state: SimState, req: Request, deployment: str | None = None) -> Response:
+    """POST /openai/v1/chat/completions or /openai/deployments/{d}/chat/completions."""
+    if not authorized(state, req):
+        return _error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure "
+                                  "to provide a valid key for an active subscription and use a correct regional API "
+                                  "endpoint for your resource.")
+    mode = state.ai_mode
+    if mode == "429":
+        return _error(429, "429", "Requests to the ChatCompletions_Create Operation have exceeded the token rate "
+                                  "limit of your current tier. Please retry after 1 second.", {"Retry-After": "1"})
+    try:
+        body = req.json()
+        messages = body["messages"]
+    except (ValueError, KeyError, TypeError):
+        return _error(400, "BadRequest", "'messages' is a required property")
+    if mode == "slow":
+        time.sleep(state.options.ai_slow_seconds)
+    seed = int.from_bytes(hashlib.sha256(req.body).digest()[:4], "big")
+    fmt = body.get("response_format") or {}
+    walker = _Walker({}, seed, mode)
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema") or {}
+        walker.root = schema
+        content = json.dumps(walker.value(schema))
+    elif fmt.get("type") == "json_object":
+        content = json.dumps({"summary": walker.sentence("summary", {})})
+    else:
+        content = walker.sentence("text", {})
+    if mode == "invalid_json":
+        content = content[: max(1, len(content) // 2)] + ' "unterminated'
+    prompt_chars = sum(len(json.dumps(m.get("content", ""))) for m in messages if isinstance(m, dict))
+    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, len(content) // 4 + 1
+    return json_response(200, {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+        "model": str(body.get("model") or deployment or "sim-model"), "system_fingerprint": None,
+        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                     "message": {"role": "assistant", "content": content, "refusal": None}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    })

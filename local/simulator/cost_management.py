@@ -1,0 +1,102 @@
+"""Cost Management: POST {scope}/providers/Microsoft.CostManagement/query with QPU quotas and nextLink paging."""
+
+from __future__ import annotations
+
+import base64
+import math
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from local.estates.model import CostRow, expand_costs
+from local.simulator import authz
+from local.simulator.cost_query import QueryError, QuerySpec, parse_definition, row_matches
+from local.simulator.http import Request, Response, arm_error, json_response
+from local.simulator.state import SimState
+
+QPU = "x-ms-ratelimit-microsoft.costmanagement-qpu"
+
+
+def _scope_parts(scope: str) -> tuple[str, str | None] | None:
+    parts = [p for p in scope.split("/") if p]
+    if len(parts) == 2 and parts[0].lower() == "subscriptions":
+        return parts[1], None
+    if len(parts) == 4 and parts[0].lower() == "subscriptions" and parts[2].lower() == "resourcegroups":
+        return parts[1], parts[3]
+    return None
+
+
+def query(state: SimState, req: Request, scope: str) -> Response:
+    """Answer one query page, charging QPU to the caller's tenant."""
+    tid, oid = str(req.claims["tid"]), str(req.claims["oid"])
+    parts = _scope_parts(scope)
+    if parts is None:
+        return arm_error(400, "BadRequest", f"Invalid scope '{scope}': the simulator serves subscription and "
+                                            "resource group scopes.")
+    sub_id, group = parts
+    sub = state.estate.subscription(sub_id)
+    if sub is None:
+        return arm_error(404, "SubscriptionNotFound", f"The subscription '{sub_id}' could not be found.")
+    if not authz.access(state.estate, tid, oid, authz.READ_COST).covers(sub.subscription_id, group):
+        return arm_error(403, "RBACAccessDenied", "The client does not have authorization to perform action.")
+    try:
+        spec = parse_definition(req.json(), state.today)
+    except (QueryError, ValueError) as exc:
+        return arm_error(400, "BadRequest", f"Invalid query definition: {exc}")
+    qpu = max(1, math.ceil(((spec.end - spec.start).days + 1) / 31))
+    verdict = state.cm_quota.charge(tid.lower(), qpu)
+    if not verdict.allowed:
+        with state.lock:
+            state.throttled["cost_management"] += 1
+        # Cost Management sends only its own retry header, never Retry-After.
+        return arm_error(429, "TooManyRequests", "Too many requests. Please retry.",
+                         {f"{QPU}-retry-after": str(math.ceil(verdict.reset_after))})
+    with state.lock:
+        state.qpu_used += qpu
+    rows = aggregate(spec, [r for r in expand_costs(sub, state.today, spec.kind)
+                            if spec.start <= r.date <= spec.end
+                            and (group is None or r.dims["ResourceGroupName"].lower() == group.lower())
+                            and row_matches(spec.filter, r)])
+    headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": str(verdict.remaining),
+               "x-ms-request-id": str(uuid.uuid4())}
+    offset = _offset(req.q("$skiptoken"))
+    if not rows and offset == 0:
+        return Response(204, b"", headers)
+    size = state.options.cost_page_size
+    page = rows[offset:offset + size]
+    next_link = None
+    if offset + size < len(rows):
+        token = base64.urlsafe_b64encode(f"o={offset + size}".encode()).decode()
+        next_link = (f"{state.base_url}{sub.scope}{'/resourceGroups/' + group if group else ''}/providers/"
+                     f"Microsoft.CostManagement/query?api-version={req.q('api-version')}&$skiptoken={quote(token)}")
+    name = str(uuid.uuid5(uuid.NAMESPACE_URL, scope.lower()))
+    return json_response(200, {
+        "id": f"{scope}/providers/Microsoft.CostManagement/query/{name}", "name": name,
+        "type": "Microsoft.CostManagement/query", "location": None, "sku": None, "eTag": None,
+        "properties": {"nextLink": next_link, "columns": spec.columns(), "rows": page},
+    }, headers)
+
+
+def _offset(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("o="))
+    except ValueError:
+        return 0
+
+
+def aggregate(spec: QuerySpec, rows: list[CostRow]) -> list[list[Any]]:
+    """Sum rows by (date bucket, groupings) into the columns/rows shape, sorted deterministically."""
+    sums: dict[tuple[Any, ...], list[float]] = {}
+    currency = rows[0].currency if rows else ""
+    for row in rows:
+        key = (*spec.date_key(row.date), *spec.group_values(row))
+        acc = sums.setdefault(key, [0.0] * len(spec.aggregations))
+        for i, (_, source) in enumerate(spec.aggregations):
+            acc[i] += row.cost_usd if source == "CostUSD" else row.cost
+    out = []
+    for key in sorted(sums, key=lambda k: tuple(str(x) for x in k)):
+        out.append([round(v, 6) for v in sums[key]] + list(key) + [currency])
+    return out
+

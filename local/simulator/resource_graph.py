@@ -1,0 +1,159 @@
+"""Resource Graph: POST /providers/Microsoft.ResourceGraph/resources over the caller's readable subscriptions."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from local.estates.model import Subscription, Tenant
+from local.simulator import authz
+from local.simulator.http import Request, Response, arm_error, json_response, support_message
+from local.simulator.kql import KqlError, parse, run_query
+from local.simulator.quotas import hhmmss
+from local.simulator.state import SimState
+
+
+def _bad_request(code: str, message: str) -> Response:
+    return arm_error(400, "BadRequest", support_message(), details=[{"code": code, "message": message}])
+
+
+def _container_rows(tenant: Tenant, sub: Subscription, group_access: authz.Access) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{
+        "id": sub.scope, "name": sub.display_name, "type": "microsoft.resources/subscriptions",
+        "tenantId": tenant.tenant_id, "kind": "", "location": "", "resourceGroup": "",
+        "subscriptionId": sub.subscription_id, "managedBy": "", "sku": None, "plan": None, "tags": {},
+        "identity": None, "zones": None, "extendedLocation": None,
+        "properties": {"state": sub.state, "subscriptionPolicies": {
+            "quotaId": sub.quota_id, "spendingLimit": "Off", "locationPlacementId": "Public_2014-09-01"},
+            "managementGroupAncestorsChain": [{"name": g.id, "displayName": g.display_name}
+                                              for g in tenant.management_groups
+                                              if sub.subscription_id in g.subscription_ids]},
+    }]
+    for group in sub.resource_groups:
+        if group_access.covers(sub.subscription_id, group.name):
+            rows.append({
+                "id": f"{sub.scope}/resourceGroups/{group.name}", "name": group.name,
+                "type": "microsoft.resources/subscriptions/resourcegroups", "tenantId": tenant.tenant_id,
+                "kind": "", "location": group.location, "resourceGroup": group.name.lower(),
+                "subscriptionId": sub.subscription_id, "managedBy": "", "sku": None, "plan": None,
+                "tags": dict(group.tags), "identity": None, "zones": None, "extendedLocation": None,
+                "properties": {"provisioningState": "Succeeded"},
+            })
+    return rows
+
+
+def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list[Subscription]) -> list[dict[str, Any]]:
+    """The rows of one Resource Graph table that the principal may see in `subs`."""
+    tid = tenant.tenant_id
+    if table == "resources":
+        can = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        return [r for s in subs for r in s.resources if can.covers(s.subscription_id, str(r.get("resourceGroup")))]
+    if table == "resourcecontainers":
+        can_sub = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
+        can_rg = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        return [r for s in subs if can_sub.any_in(s.subscription_id) or can_rg.any_in(s.subscription_id)
+                for r in _container_rows(tenant, s, can_rg)]
+    if table == "authorizationresources":
+        can = authz.access(state.estate, tid, oid, authz.READ_ROLE_ASSIGNMENTS)
+        wanted = {s.subscription_id.lower() for s in subs}
+        can.subscriptions &= wanted
+        can.resource_groups = {p for p in can.resource_groups if p[0] in wanted}
+        return authz.authorization_rows(state.estate, tid, can)
+    if table == "advisorresources":
+        can = authz.access(state.estate, tid, oid, authz.READ_ADVISOR)
+        return [_advisor_row(tid, s, rec) for s in subs if can.any_in(s.subscription_id) for rec in s.advisor]
+    raise KqlError(f"Table '{table}' could not be found or is not supported.")
+
+
+def _advisor_row(tenant_id: str, sub: Subscription, rec: dict[str, Any]) -> dict[str, Any]:
+    rid = str(rec["properties"].get("resourceMetadata", {}).get("resourceId", ""))
+    parts = rid.strip("/").split("/")
+    rg = parts[3].lower() if len(parts) >= 4 and parts[2].lower() == "resourcegroups" else ""
+    return {"id": rec["id"], "name": rec.get("name", ""), "type": "microsoft.advisor/recommendations",
+            "tenantId": tenant_id, "kind": "", "location": "", "resourceGroup": rg,
+            "subscriptionId": sub.subscription_id, "managedBy": "", "sku": None, "plan": None, "tags": None,
+            "identity": None, "zones": None, "extendedLocation": None, "properties": rec["properties"]}
+
+
+def _column_type(values: list[Any]) -> str:
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, bool):
+        return "boolean"
+    if isinstance(sample, int):
+        return "integer"
+    if isinstance(sample, float):
+        return "number"
+    return "object" if isinstance(sample, dict | list) else "string"
+
+
+def _as_table(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    names: list[str] = []
+    for row in rows:
+        names += [k for k in row if k not in names]
+    return {"columns": [{"name": n, "type": _column_type([r.get(n) for r in rows])} for n in names],
+            "rows": [[r.get(n) for n in names] for r in rows]}
+
+
+def _decode_skip(token: str) -> int:
+    try:
+        return int(json.loads(base64.b64decode(token.encode()).decode())["o"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KqlError("The skip token is invalid.") from exc
+
+
+def query(state: SimState, req: Request) -> Response:
+    """Run one query: quota, options, scope filtering, KQL, paging."""
+    tid, oid = str(req.claims["tid"]), str(req.claims["oid"])
+    verdict = state.arg_quota.charge(f"{tid}/{oid}".lower(), 1)
+    headers = {"x-ms-user-quota-remaining": str(verdict.remaining),
+               "x-ms-user-quota-resets-after": hhmmss(verdict.reset_after)}
+    if not verdict.allowed:
+        with state.lock:
+            state.throttled["resource_graph"] += 1
+        return arm_error(429, "RateLimiting", support_message(), headers, details=[{
+            "code": "RateLimiting", "message": "Client application has been throttled and should not attempt to "
+            "repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-"
+            "throttling for help."}])
+    try:
+        body = req.json()
+        options = body.get("options") or {}
+        top = int(options.get("$top") or state.options.arg_max_top)
+        if not 1 <= top <= state.options.arg_max_top:
+            return _error_with(headers, "InvalidQueryRequestOptions",
+                               f"The $top value must be between 1 and {state.options.arg_max_top}.")
+        skip = _decode_skip(options["$skipToken"]) if options.get("$skipToken") else int(options.get("$skip") or 0)
+        parsed = parse(str(body.get("query", "")))
+        tenant = state.estate.tenant(tid)
+        if tenant is None:
+            return _error_with(headers, "InvalidQuery", "The caller's tenant is unknown.")
+        wanted = [str(s).lower() for s in body.get("subscriptions") or []]
+        subs = [s for s in tenant.subscriptions if not wanted or s.subscription_id.lower() in wanted]
+        readable = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
+        readable_rg = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        subs = [s for s in subs if readable.any_in(s.subscription_id) or readable_rg.any_in(s.subscription_id)]
+        if wanted and not subs:
+            # Azure answers a query over only unreadable subscriptions with 403 AccessDenied.
+            return arm_error(403, "AccessDenied", support_message(), headers, details=[{
+                "code": "AccessDenied",
+                "message": "Access is denied to the requested resource. The user might not have enough permission."}])
+        rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs))
+    except (KqlError, ValueError, TypeError) as exc:
+        return _error_with(headers, "InvalidQuery", f"Query is invalid: {exc}")
+    page = rows[skip:skip + top]
+    more = skip + top < len(rows)
+    payload: dict[str, Any] = {"totalRecords": len(rows), "count": len(page),
+                               "resultTruncated": "true" if more and parsed.limited else "false", "facets": []}
+    if more and not parsed.limited:
+        payload["$skipToken"] = base64.b64encode(json.dumps({"o": skip + top}).encode()).decode()
+    elif more:
+        payload["resultTruncated"] = "true"
+    fmt = str(options.get("resultFormat") or "objectArray")
+    payload["data"] = _as_table(page) if fmt.lower() == "table" else page
+    return json_response(200, payload, headers)
+
+
+def _error_with(headers: dict[str, str], code: str, message: str) -> Response:
+    response = _bad_request(code, message)
+    response.headers.update(headers)
+    return response

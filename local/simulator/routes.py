@@ -1,0 +1,80 @@
+"""Routing: which handler answers a request, with faults and the request log around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from local.simulator import advisor, ai, arm, control, cost_management, entra, msi, resource_graph
+from local.simulator.faults import apply
+from local.simulator.http import Request, Response, arm_error
+from local.simulator.state import LoggedRequest, SimState
+
+_OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
+_TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
+_AI_V1 = re.compile(r"^/openai/v1/chat/completions$")
+_AI_DEPLOYMENT = re.compile(r"^/openai/deployments/(?P<d>[^/]+)/chat/completions$")
+
+
+def _identity(req: Request) -> tuple[str | None, str | None]:
+    """(tenant_id, client_id) for the log: from the checked token, or from a token request."""
+    claims: dict[str, Any] = req.claims
+    if claims:
+        return str(claims.get("tid")), str(claims.get("appid"))
+    match = _TOKEN.match(req.path)
+    if match and req.method == "POST":
+        return match.group("tenant"), req.form().get("client_id")
+    return None, None
+
+
+def _dispatch(state: SimState, req: Request) -> Response:
+    if m := _OPENID.match(req.path):
+        return entra.openid_configuration(state, m.group("tenant")) if req.method == "GET" else _not_found()
+    if m := _TOKEN.match(req.path):
+        return entra.token(state, req, m.group("tenant")) if req.method == "POST" else _not_found()
+    if req.path == msi.MSI_PATH and req.method == "GET":
+        return msi.msi_token(state, req)
+    if req.method == "POST" and _AI_V1.match(req.path):
+        return ai.chat_completions(state, req)
+    if req.method == "POST" and (m := _AI_DEPLOYMENT.match(req.path)):
+        return ai.chat_completions(state, req, m.group("d"))
+    return _arm(state, req)
+
+
+def _arm(state: SimState, req: Request) -> Response:
+    with state.lock:
+        state.arm_calls[arm.api_name(req.path)] += 1
+    refusal = arm.check(state, req)
+    if refusal is not None:
+        return refusal
+    if arm.ARG_PATH.match(req.path):
+        return resource_graph.query(state, req)
+    if m := arm.CM_PATH.match(req.path):
+        return cost_management.query(state, req, m.group("scope"))
+    if m := arm.ADVISOR_PATH.match(req.path):
+        return advisor.recommendations(state, req, m.group("sub"))
+    return arm_error(404, "ResourceNotFound", f"The resource '{req.path}' was not found by the simulator.")
+
+
+def _not_found() -> Response:
+    return arm_error(404, "NotFound", "No such endpoint.")
+
+
+def handle(state: SimState, req: Request) -> Response:
+    """Answer one request: control plane, or fault-wrapped product endpoints with logging."""
+    if req.path.startswith("/_sim/"):
+        return control.handle(state, req)
+    fault = state.faults.take(req)
+    if fault is not None and fault.status is not None:
+        response = apply(fault, None)
+    else:
+        try:
+            response = _dispatch(state, req)
+        except Exception as exc:  # the simulator must answer like a server, never drop the connection
+            response = arm_error(500, "InternalServerError", f"Simulator error: {type(exc).__name__}")
+        if fault is not None:
+            response = apply(fault, response)
+    tenant_id, client_id = _identity(req)
+    state.log(LoggedRequest(req.method, req.path, response.status, tenant_id, client_id, dt.datetime.now(dt.UTC)))
+    return response

@@ -1,0 +1,89 @@
+"""The simulator's mutable state: the working estate, request log, counters, quotas, faults and AI mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from local.estates.model import Estate, load_estate
+from local.simulator.faults import FaultTable
+from local.simulator.options import SimOptions
+from local.simulator.quotas import SlidingWindows
+from local.simulator.tokens import TokenMint
+
+AI_MODES = ("ok", "invalid_json", "wrong_number", "invented_alias", "injected_url", "slow", "429")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    """One request the simulator answered (never bodies or tokens)."""
+
+    method: str
+    path: str
+    status: int
+    tenant_id: str | None
+    client_id: str | None
+    at: dt.datetime
+
+
+class SimState:
+    """Everything the handlers read and change, behind one lock for the mutable parts."""
+
+    def __init__(self, estate_path: Path, options: SimOptions) -> None:
+        self.options = options
+        self.estate_path = Path(estate_path).resolve()
+        self.today = dt.datetime.now(dt.UTC).date()
+        self._pristine = load_estate(self.estate_path, self.today)
+        self.estate: Estate = self._pristine.model_copy(deep=True)
+        self.mint = TokenMint(options.token_lifetime_s)
+        self.msi_header = secrets.token_urlsafe(24)
+        self.lock = threading.RLock()
+        self.faults = FaultTable()
+        scale = options.time_scale
+        self.arg_quota = SlidingWindows(((options.arg_quota, options.arg_window_s),))
+        self.cm_quota = SlidingWindows(tuple((q, w * scale) for q, w in options.cm_qpu_limits))
+        self.request_log: list[LoggedRequest] = []
+        self.refused_writes = 0
+        self.arm_calls: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
+        self.qpu_used = 0
+        self.ai_mode = "ok"
+        self.revoked: set[tuple[str, str]] = set()
+        self.base_url = ""  # set by the server once it is bound
+
+    def log(self, entry: LoggedRequest) -> None:
+        """Append to the request log."""
+        with self.lock:
+            self.request_log.append(entry)
+
+    def is_revoked(self, tenant_id: str, client_id: str) -> bool:
+        """Whether the principal was disabled (in the estate or by revoke())."""
+        tenant = self.estate.tenant(tenant_id)
+        app = tenant.application(client_id) if tenant else None
+        return (tenant_id.lower(), client_id.lower()) in self.revoked or (app is not None and not app.enabled)
+
+    def stats(self) -> dict[str, object]:
+        """Counters for tests and the benchmark."""
+        with self.lock:
+            return {"refused_writes": self.refused_writes, "arm_calls": dict(self.arm_calls),
+                    "qpu_used": self.qpu_used, "throttled": dict(self.throttled),
+                    "requests": len(self.request_log), "ai_mode": self.ai_mode}
+
+    def reset(self) -> None:
+        """Clear faults, modes, quotas, counters and log; restore the estate as loaded."""
+        with self.lock:
+            self.estate = self._pristine.model_copy(deep=True)
+            self.faults.clear()
+            self.arg_quota.clear()
+            self.cm_quota.clear()
+            self.request_log.clear()
+            self.refused_writes = 0
+            self.arm_calls.clear()
+            self.throttled.clear()
+            self.qpu_used = 0
+            self.ai_mode = "ok"
+            self.revoked.clear()
