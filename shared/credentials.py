@@ -68,6 +68,9 @@ def explain_sign_in_error(exc: ClientAuthenticationError, auth_mode: str) -> Sig
     code = match.group(1) if match else None
     if code in _EXPLANATIONS:
         reason, field = _EXPLANATIONS[code]
+    elif "unable to get authority configuration" in text.lower():
+        # MSAL's discovery of a tenant Entra does not know fails before any AADSTS code comes back.
+        reason, field = "tenant not found: check the tenant id", "tenant_id"
     elif "disabled" in text.lower():
         reason, field = "principal disabled: the application is disabled in this tenant", "auth.client_id"
     else:

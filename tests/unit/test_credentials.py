@@ -78,3 +78,9 @@ def test_object_id_is_read_when_token_has_oid() -> None:
 def test_object_id_read_fails_when_token_is_not_a_jwt_with_oid(token: str) -> None:
     with pytest.raises(ValueError):
         principal_object_id(token)
+
+
+def test_unknown_tenant_is_named_when_discovery_fails_before_any_code() -> None:
+    message = "Authentication failed: Unable to get authority configuration for https://x/tenant."
+    problem = explain_sign_in_error(ClientAuthenticationError(message=message), "client_secret")
+    assert (problem.field, problem.reason) == ("tenant_id", "tenant not found: check the tenant id")

@@ -1,0 +1,139 @@
+"""Principal validation with the real credentials and ARM clients against the simulated tenant (demo estate)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.certs import CertPaths
+from local.demo import onboarding_body
+from local.estates.model import Estate, Tenant, load_estate
+from shared.api.models import parse_onboarding
+from shared.config import reset_settings
+from shared.errors import InvalidInput
+from shared.identity import caleta_credential
+from shared.pipeline.onboard import OnboardingDeps, request_credential, validate_request
+from shared.pipeline.validate_principal import AzurePrincipalProbe
+from tests.integration.conftest import DEMO_ESTATE
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def estate(simulator: Any, certs: CertPaths) -> Iterator[Estate]:
+    """Settings pointing the product at the simulator (as the Function App settings would)."""
+    loaded = load_estate(DEMO_ESTATE)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in {"AZURE_AUTHORITY_HOST": simulator.base_url, "ARM_ENDPOINT": simulator.base_url,
+                            "REQUESTS_CA_BUNDLE": str(certs.bundle), "IDENTITY_ENDPOINT": simulator.msi_endpoint,
+                            "IDENTITY_HEADER": simulator.msi_header,
+                            "MANAGED_IDENTITY_CLIENT_ID": loaded.caleta.managed_identity_client_id,
+                            "CALETA_APP_CLIENT_ID": loaded.caleta.app_client_id}.items():
+            mp.setenv(name, value)
+        reset_settings()
+        caleta_credential.cache_clear()
+        yield loaded
+    reset_settings()
+    caleta_credential.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_simulator(simulator: Any) -> Iterator[None]:
+    """Each test starts from the estate as written, and leaves it so."""
+    simulator.reset()
+    yield
+    simulator.reset()
+
+
+def tenant(estate: Estate, name: str) -> Tenant:
+    return next(t for t in estate.tenants if t.display_name.startswith(name))
+
+
+def deps() -> OnboardingDeps:
+    def unused(*_args: Any) -> Any:
+        raise AssertionError("validation must not store or scan anything")
+
+    return OnboardingDeps(credential_for=request_credential, probe_for=AzurePrincipalProbe, secrets=unused,
+                          request_scan=unused)
+
+
+def validate(body: dict[str, Any]) -> dict[str, Any]:
+    return validate_request(parse_onboarding(json.dumps(body).encode()), deps())
+
+
+def by_sub(validation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["subscription_id"]: s for s in validation["subscriptions"]}
+
+
+def test_every_subscription_is_ok_when_secret_principal_has_both_roles(estate: Estate) -> None:
+    pennine = tenant(estate, "Pennine")
+    results = by_sub(validate(onboarding_body(pennine, estate)))
+    assert all(r["ok"] and not r["missing"] and not r["excess"] for r in results.values())
+    assert {r["offer"] for r in results.values()} == {"EA", "Visual Studio (dev/test)", "Pay-as-you-go"}
+    assert all(set(r["roles_found"]) == {"Reader", "Cost Management Reader"} for r in results.values())
+
+
+def test_contributor_is_warned_when_federated_principal_is_over_privileged(estate: Estate) -> None:
+    tamar = tenant(estate, "Tamar")
+    (result,) = validate(onboarding_body(tamar, estate))["subscriptions"]
+    assert (result["ok"], result["excess"]) == (True, ["Contributor"])
+
+
+def test_object_id_comes_from_the_token_when_signed_in(estate: Estate) -> None:
+    pennine = tenant(estate, "Pennine")
+    body = onboarding_body(pennine, estate)
+    app = next(a for a in pennine.applications if a.client_id == body["auth"]["client_id"])
+    assert validate(body)["principal_object_id"] == app.object_id.lower()
+
+
+def test_wrong_secret_is_named_when_entra_refuses(estate: Estate) -> None:
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    body["auth"]["client_secret"] = "CANARY-not-the-secret"
+    with pytest.raises(InvalidInput) as caught:
+        validate(body)
+    assert "wrong secret" in caught.value.fields["auth.client_secret"]
+    assert "CANARY" not in str(caught.value.fields)
+
+
+def test_unknown_tenant_is_named_when_entra_has_no_such_tenant(estate: Estate) -> None:
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    body["tenant_id"] = "00000000-1111-2222-3333-444444444444"
+    with pytest.raises(InvalidInput) as caught:
+        validate(body)
+    assert "tenant not found" in caught.value.fields["tenant_id"]
+
+
+def test_unknown_application_is_named_when_not_in_this_tenant(estate: Estate) -> None:
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    body["auth"]["client_id"] = "00000000-1111-2222-3333-444444444444"
+    with pytest.raises(InvalidInput) as caught:
+        validate(body)
+    assert "application not found" in caught.value.fields["auth.client_id"]
+
+
+def test_other_tenants_subscription_is_not_ok_when_listed(estate: Estate) -> None:
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    foreign = tenant(estate, "Tamar").subscriptions[0].subscription_id
+    body["subscription_ids"].append(foreign)
+    results = by_sub(validate(body))
+    assert results[foreign]["ok"] is False
+    assert sum(r["ok"] for r in results.values()) == 3
+
+
+def test_cost_reader_is_missing_when_the_role_is_removed(estate: Estate, simulator: Any) -> None:
+    pennine = tenant(estate, "Pennine")
+    body = onboarding_body(pennine, estate)
+    app = next(a for a in pennine.applications if a.client_id == body["auth"]["client_id"])
+    assert simulator.remove_role(pennine.tenant_id, app.object_id, "Cost Management Reader") == 3
+    results = validate(body)["subscriptions"]
+    assert all(r["missing"] == ["Cost Management Reader"] and not r["ok"] for r in results)
+
+
+def test_validation_sends_no_write_when_run(estate: Estate, simulator: Any) -> None:
+    validate(onboarding_body(tenant(estate, "Pennine"), estate))
+    assert simulator.refused_writes == 0
+    arm = [r for r in simulator.request_log if "/providers/" in r.path or r.path.startswith("/subscriptions")]
+    assert arm and all(r.method in ("GET", "POST") for r in arm)

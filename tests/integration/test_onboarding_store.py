@@ -1,0 +1,119 @@
+"""Onboarding end to end in process: the simulated tenant, customer rows in Azurite, the encrypted file store."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.azurite import Azurite
+from local.certs import CertPaths
+from local.demo import onboarding_body
+from local.estates.model import Estate, load_estate
+from shared.arm import ARM_SCOPE
+from shared.config import reset_settings
+from shared.credentials import customer_credential
+from shared.errors import NotFound
+from shared.identity import caleta_credential
+from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, default_deps, onboard
+from shared.secrets import secret_name, secret_store
+from shared.storage import customers
+from shared.storage.clients import reset_clients, table
+from shared.storage.customers import Customer
+from tests.integration.conftest import DEMO_ESTATE
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def world(simulator: Any, azurite: Azurite, certs: CertPaths, tmp_path_factory: pytest.TempPathFactory,
+          ) -> Iterator[tuple[Estate, Path]]:
+    """Function App settings for the simulator, Azurite and a fresh encrypted secret directory."""
+    loaded = load_estate(DEMO_ESTATE)
+    secret_dir = tmp_path_factory.mktemp("secrets")
+    settings = {"AZURE_AUTHORITY_HOST": simulator.base_url, "ARM_ENDPOINT": simulator.base_url,
+                "REQUESTS_CA_BUNDLE": str(certs.bundle), "IDENTITY_ENDPOINT": simulator.msi_endpoint,
+                "IDENTITY_HEADER": simulator.msi_header,
+                "MANAGED_IDENTITY_CLIENT_ID": loaded.caleta.managed_identity_client_id,
+                "CALETA_APP_CLIENT_ID": loaded.caleta.app_client_id,
+                "STORAGE_BLOB_ENDPOINT": azurite.blob_endpoint, "STORAGE_TABLE_ENDPOINT": azurite.table_endpoint,
+                "SECRET_STORE_URL": secret_dir.as_uri(),
+                "SECRET_STORE_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in settings.items():
+            mp.setenv(name, value)
+        reset_settings()
+        caleta_credential.cache_clear()
+        reset_clients()
+        yield loaded, secret_dir
+    reset_settings()
+    caleta_credential.cache_clear()
+    reset_clients()
+
+
+class ScanRecorder:
+    def __init__(self) -> None:
+        self.asked: list[tuple[Customer, str]] = []
+
+    def __call__(self, customer: Customer, reason: str) -> str:
+        self.asked.append((customer, reason))
+        return f"scan{len(self.asked)}"
+
+
+def deps(recorder: ScanRecorder) -> OnboardingDeps:
+    real = default_deps()
+    real.request_scan = recorder
+    return real
+
+
+def pennine(estate: Estate) -> dict[str, Any]:
+    return onboarding_body(next(t for t in estate.tenants if t.display_name.startswith("Pennine")), estate)
+
+
+def test_customer_secret_and_scan_are_recorded_when_onboarded(world: tuple[Estate, Path]) -> None:
+    # given
+    estate, secret_dir = world
+    body, recorder = pennine(estate), ScanRecorder()
+    secret = body["auth"]["client_secret"]
+    # when
+    answer = onboard(json.dumps(body).encode(), deps(recorder))
+    # then
+    customer = customers.get_customer(answer["customer_id"])
+    assert len(customer.subscription_ids) == 3
+    assert recorder.asked == [(customer, "onboarding")]
+    assert secret_store().get(secret_name(customer.customer_id)) == secret
+    rows = list(table(customers.CUSTOMERS_TABLE).list_entities())
+    assert secret not in json.dumps(rows, default=str)
+    assert all(secret.encode() not in p.read_bytes() for p in secret_dir.iterdir())
+    assert customers.authenticate(customer.customer_id, f"Bearer {answer['api_key']}") == customer
+
+
+def test_stored_secret_signs_in_when_pipeline_asks_for_the_customer_credential(world: tuple[Estate, Path]) -> None:
+    estate, _ = world
+    answer = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
+    credential = customer_credential(customers.get_customer(answer["customer_id"]))
+    assert credential.get_token(ARM_SCOPE).token.count(".") == 2
+
+
+def test_nothing_is_stored_when_no_subscription_is_usable(world: tuple[Estate, Path]) -> None:
+    estate, secret_dir = world
+    body = pennine(estate)
+    body["subscription_ids"] = [next(t for t in estate.tenants if t.display_name.startswith("Tamar"))
+                                .subscriptions[0].subscription_id]
+    before = (len(list(table(customers.CUSTOMERS_TABLE).list_entities())), sorted(secret_dir.iterdir()))
+    with pytest.raises(PrincipalUnusable):
+        onboard(json.dumps(body).encode(), deps(ScanRecorder()))
+    assert (len(list(table(customers.CUSTOMERS_TABLE).list_entities())), sorted(secret_dir.iterdir())) == before
+
+
+def test_other_customers_key_is_refused_as_not_found_when_used(world: tuple[Estate, Path]) -> None:
+    estate, _ = world
+    first = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
+    second = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
+    with pytest.raises(NotFound):
+        customers.authenticate(second["customer_id"], f"Bearer {first['api_key']}")
