@@ -1,0 +1,136 @@
+"""Advisor Cost recommendations turned into findings: suppressions honoured, currency checked, rules mapped.
+
+Advisor prices from retail rates and may quote a currency other than the bill's; such figures are shown
+apart and never added to the totals. Reservation and savings-plan offers go to rules/commitments.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.analysis.findings import Category, Finding
+from shared.analysis.rules.base import RuleContext, subscription_of
+
+RIGHT_SIZE_TYPE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
+# Advisor recommendation types that restate one of our own rules, keyed by the impacted resource type.
+_OWN_RULE_BY_TYPE: dict[str, tuple[str, str, Category]] = {
+    "microsoft.compute/disks": ("DSK-1", "remove", "waste"),
+    "microsoft.network/publicipaddresses": ("NET-1", "remove", "waste"),
+    "microsoft.web/serverfarms": ("APP-1", "remove", "waste"),
+    "microsoft.network/virtualnetworkgateways": ("NET-8", "remove", "waste"),
+}
+
+
+@dataclass(frozen=True)
+class AdvisorRec:
+    """The fields of one Cost recommendation that the analysis uses."""
+
+    rec_id: str
+    type_id: str
+    resource_id: str
+    impacted_type: str
+    problem: str
+    solution: str
+    extended: dict[str, str]
+    suppressed: bool
+    monthly_savings: float | None
+    currency: str
+
+    @property
+    def is_commitment(self) -> bool:
+        """A reservation or savings-plan purchase offer."""
+        text = f"{self.problem} {self.solution}".lower()
+        return bool(self.extended.get("reservedResourceType") or self.extended.get("benefitType")) or (
+            "reserved instance" in text or "savings plan" in text)
+
+    @property
+    def is_savings_plan(self) -> bool:
+        """A savings-plan offer (as opposed to a reservation)."""
+        if self.extended.get("benefitType", "").lower() == "savingsplan":
+            return True
+        text = f"{self.problem} {self.solution}".lower()
+        return "savings plan" in text and not self.extended.get("reservedResourceType")
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def parse_rec(raw: dict[str, Any]) -> AdvisorRec | None:
+    """One REST-shaped recommendation, or None if it is not a Cost recommendation."""
+    p = raw.get("properties") or {}
+    if str(p.get("category") or "").lower() != "cost":
+        return None
+    ext = {str(k): str(v) for k, v in (p.get("extendedProperties") or {}).items()}
+    annual = _float(ext.get("annualSavingsAmount"))
+    monthly = round(annual / 12, 2) if annual is not None else _float(ext.get("savingsAmount"))
+    resource_id = str((p.get("resourceMetadata") or {}).get("resourceId") or "")
+    if not resource_id:
+        resource_id = str(raw.get("id") or "").split("/providers/microsoft.advisor/", 1)[0]
+    short = p.get("shortDescription") or {}
+    return AdvisorRec(
+        rec_id=str(raw.get("id") or ""), type_id=str(p.get("recommendationTypeId") or "").lower(),
+        resource_id=resource_id, impacted_type=str(p.get("impactedField") or "").lower(),
+        problem=str(short.get("problem") or ""), solution=str(short.get("solution") or ""), extended=ext,
+        suppressed=bool(p.get("suppressionIds")), monthly_savings=monthly,
+        currency=ext.get("savingsCurrency", "USD") or "USD",
+    )
+
+
+def load_recs(raw_recs: list[dict[str, Any]]) -> tuple[list[AdvisorRec], int]:
+    """Active, de-duplicated Cost recommendations, and how many were suppressed by the customer."""
+    seen: set[str] = set()
+    out: list[AdvisorRec] = []
+    suppressed = 0
+    for raw in raw_recs:
+        rec = parse_rec(raw)
+        if rec is None or rec.rec_id.lower() in seen:
+            continue
+        seen.add(rec.rec_id.lower())
+        if rec.suppressed:
+            suppressed += 1
+            continue
+        out.append(rec)
+    return out, suppressed
+
+
+def currency_note(rec: AdvisorRec, billing: str) -> str | None:
+    """Why an Advisor figure cannot join the totals, or None when it can."""
+    if rec.monthly_savings is None:
+        return "Advisor gave no savings figure"
+    if rec.currency != billing:
+        return f"Advisor quoted {rec.currency}, the bill is in {billing}: shown apart, not added to totals"
+    return None
+
+
+def advisor_finding(ctx: RuleContext, rec: AdvisorRec) -> Finding:
+    """A non-commitment recommendation as a finding (basis advisor)."""
+    rule, family, category = _OWN_RULE_BY_TYPE.get(rec.impacted_type, ("ADV", f"advisor:{rec.type_id}", "waste"))
+    title = rec.solution or rec.problem or "Advisor cost recommendation"
+    action = rec.solution or "Review the recommendation in Azure Advisor"
+    if rec.type_id == RIGHT_SIZE_TYPE or (rec.impacted_type == "microsoft.compute/virtualmachines"
+                                          and "right-size" in rec.solution.lower()):
+        rule, family, category = "VM-4", "vm-usage", "rightsizing"
+        target = rec.extended.get("targetSku")
+        title = "Advisor: right-size or shut down an underused virtual machine"
+        action = (f"Resize to {target}: az vm resize --size {target} --ids {rec.resource_id}" if target
+                  else f"Shut it down: az vm deallocate --ids {rec.resource_id}")
+    note = currency_note(rec, ctx.currency)
+    evidence: dict[str, str | float | int | bool] = {
+        k: v for k, v in rec.extended.items()
+        if k in ("currentSku", "targetSku", "MaxCpuP95", "MaxMemoryP95", "recommendationType", "diskSku")}
+    evidence["advisor_savings"] = rec.monthly_savings or 0.0
+    evidence["advisor_currency"] = rec.currency
+    return Finding(
+        rule=rule, family=family, category=category, title=title, resource_id=rec.resource_id,
+        subscription_id=subscription_of(rec.resource_id), monthly_savings=rec.monthly_savings or 0.0,
+        currency=rec.currency, basis="advisor", confidence="medium",
+        formula="Advisor's estimated monthly saving (annualSavingsAmount / 12, retail prices)", action=action,
+        cost_to_date=round(ctx.index.cost_to_date(rec.resource_id), 2), evidence=evidence,
+        priced=(rec.resource_id.lower(),), resources=(rec.resource_id,), sources=(f"advisor:{rec.rec_id}",),
+        counted=note is None, not_counted_reason=note,
+    )

@@ -1,0 +1,85 @@
+"""The finding: what was found, on which resources, what it costs and what removing it saves.
+
+Ids are stable across scans: sha256 of the rule and the lower-cased resource id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Category = Literal["waste", "rightsizing", "commitment", "licensing", "hygiene", "anomaly"]
+Basis = Literal["actual_cost", "advisor", "estimate"]
+Confidence = Literal["high", "medium", "low"]
+CATEGORIES: tuple[Category, ...] = ("waste", "rightsizing", "commitment", "licensing", "hygiene", "anomaly")
+
+
+def finding_id(rule: str, resource_id: str, variant: str = "") -> str:
+    """The stable id of a finding: sha256 of rule and lower-cased resource id (first 16 hex digits).
+
+    `variant` separates several findings of one rule on one scope (reservation offers, anomaly days).
+    """
+    key = f"{rule}|{resource_id.lower()}" + (f"|{variant.lower()}" if variant else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A mutually exclusive option that is listed but not counted in the totals."""
+
+    rule: str
+    title: str
+    monthly_savings: float
+    currency: str
+    basis: Basis
+    formula: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding on one resource (or scope) in one family of mutually exclusive actions."""
+
+    rule: str
+    family: str
+    category: Category
+    title: str
+    resource_id: str
+    subscription_id: str
+    monthly_savings: float
+    currency: str
+    basis: Basis
+    confidence: Confidence
+    formula: str
+    action: str
+    cost_to_date: float
+    evidence: dict[str, str | float | int | bool] = field(default_factory=dict)
+    # Resources whose cost the saving comes from: a pound is claimed by at most one counted finding.
+    priced: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    counted: bool = True
+    not_counted_reason: str | None = None
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        """The stable finding id."""
+        return finding_id(self.rule, self.resource_id, self.variant)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """One finding per resource and family."""
+        return (self.resource_id.lower(), self.family)
+
+    def with_(self, **changes: object) -> Finding:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def as_alternative(finding: Finding) -> Alternative:
+    """The finding reduced to an alternative option of another finding."""
+    return Alternative(finding.rule, finding.title, finding.monthly_savings, finding.currency, finding.basis,
+                       finding.formula, finding.action)

@@ -1,0 +1,221 @@
+"""The estate index: resources by lower-cased id and the customer's own cost per resource, built in one pass.
+
+Cost rows are read by column name (Cost or PreTaxCost, UsageDate, ResourceId, MeterCategory, Currency);
+a resource's cost includes its child resources (rows whose id starts with the resource id + "/").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.analysis import ScanInputs
+
+logger = logging.getLogger(__name__)
+
+# The analysis window for "what it costs a month": the last 30 days of the cost data.
+WINDOW_DAYS = 30
+_COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
+
+
+def parse_day(value: Any) -> dt.date | None:
+    """UsageDate arrives as a yyyymmdd number (or an ISO string from some API versions)."""
+    text = str(value)
+    try:
+        if len(text) == 8 and text.isdigit():
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def parent_ids(resource_id: str) -> list[str]:
+    """The resource's own id and every ancestor resource id below the provider segment, longest first."""
+    parts = resource_id.split("/")
+    out = [resource_id]
+    # /subscriptions/s/resourceGroups/rg/providers/ns/type/name = 9 parts; children add 2 each.
+    length = len(parts) - 2
+    while length >= 9:
+        out.append("/".join(parts[:length]))
+        length -= 2
+    return out
+
+
+def _nested() -> dict[Any, dict[str, float]]:
+    return defaultdict(lambda: defaultdict(float))
+
+
+@dataclass
+class CostIndex:
+    """Cost per resource and per day, in one billing currency."""
+
+    currency: str = ""
+    window_from: dt.date | None = None
+    window_to: dt.date | None = None
+    has_data: bool = False
+    other_currencies: set[str] = field(default_factory=set)
+    # lower-cased cost-row resource id -> meter category -> last-30-day cost
+    last30: dict[str, dict[str, float]] = field(default_factory=_nested)
+    # lower-cased cost-row resource id -> cost over the whole window
+    window_total: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # date -> total, and date -> service -> cost (resource drivers of anomalies take a second pass)
+    daily: dict[dt.date, float] = field(default_factory=lambda: defaultdict(float))
+    daily_service: dict[dt.date, dict[str, float]] = field(default_factory=_nested)
+    by_subscription: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    @property
+    def last30_from(self) -> dt.date | None:
+        """First day of the last-30-day window."""
+        return self.window_to - dt.timedelta(days=WINDOW_DAYS - 1) if self.window_to else None
+
+
+@dataclass
+class EstateIndex:
+    """Everything the rules read, keyed for constant-time lookups."""
+
+    resources: dict[str, dict[str, Any]]
+    by_type: dict[str, list[dict[str, Any]]]
+    containers: list[dict[str, Any]]
+    cost: CostIndex
+    # resource id -> last-30-day cost including children, and the same per meter category
+    rolled30: dict[str, float]
+    rolled30_meter: dict[str, dict[str, float]]
+    rolled_window: dict[str, float]
+    quota_by_subscription: dict[str, str]
+    sources_missing: dict[str, dict[str, str]]
+
+    def of_type(self, arm_type: str) -> list[dict[str, Any]]:
+        """Resource rows of one (lower-case) type."""
+        return self.by_type.get(arm_type, [])
+
+    def cost30(self, resource_id: str) -> float:
+        """The resource's last-30-day amortized cost, child resources included."""
+        return self.rolled30.get(resource_id.lower(), 0.0)
+
+    def cost30_meter(self, resource_id: str, meter_category: str) -> float:
+        """The resource's last-30-day cost on one meter category."""
+        return self.rolled30_meter.get(resource_id.lower(), {}).get(meter_category, 0.0)
+
+    def cost_to_date(self, resource_id: str) -> float:
+        """The resource's cost over the whole data window."""
+        return self.rolled_window.get(resource_id.lower(), 0.0)
+
+
+def _pick_currency(envelopes: list[dict[str, Any]]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for data in envelopes:
+        counts[str(data.get("currency") or "")] += len(data.get("rows") or [])
+    return max(counts, key=lambda c: counts[c]) if counts else ""
+
+
+def cost_columns(data: dict[str, Any]) -> tuple[int, int, int | None, int | None] | None:
+    """Positions of (cost, date, resource id, meter category) in a cost envelope, found by name."""
+    names = [str(c.get("name")) for c in data.get("columns") or []]
+    pos = {name: i for i, name in enumerate(names)}
+    cost_col = next((pos[c] for c in _COST_COLUMNS if c in pos), None)
+    if cost_col is None or "UsageDate" not in pos:
+        return None
+    return cost_col, pos["UsageDate"], pos.get("ResourceId"), pos.get("MeterCategory", pos.get("ServiceName"))
+
+
+def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str) -> None:
+    columns = cost_columns(data)
+    if columns is None:
+        logger.warning("cost data without a cost or date column; skipped")
+        return
+    cost_col, date_col, id_col, meter_col = columns
+    rows = data.get("rows") or []
+    cutoff = index.last30_from
+    for row in rows:
+        day = parse_day(row[date_col])
+        if day is None:
+            continue
+        cost = float(row[cost_col] or 0.0)
+        rid = str(row[id_col] or "").lower() if id_col is not None else ""
+        meter = str(row[meter_col] or "Other") if meter_col is not None else "Other"
+        index.daily[day] += cost
+        index.daily_service[day][meter] += cost
+        index.by_subscription[subscription_id] += cost
+        if rid:
+            index.window_total[rid] += cost
+            if cutoff is not None and day >= cutoff:
+                index.last30[rid][meter] += cost
+    index.has_data = index.has_data or bool(rows)
+
+
+def _row_days(data: dict[str, Any]) -> list[dt.date]:
+    names = [str(c.get("name")) for c in data.get("columns") or []]
+    if "UsageDate" not in names:
+        return []
+    col = names.index("UsageDate")
+    return [d for d in (parse_day(r[col]) for r in data.get("rows") or []) if d is not None]
+
+
+def build_cost_index(inputs: ScanInputs) -> CostIndex:
+    """Read every subscription's cost envelope into one index in the billing currency."""
+    envelopes = [(s.subscription_id, s.raw["cost"].data) for s in inputs.subscriptions if "cost" in s.raw]
+    index = CostIndex(currency=_pick_currency([d for _, d in envelopes]))
+    ends: list[dt.date] = []
+    starts: list[dt.date] = []
+    for _, data in envelopes:
+        window = data.get("window") or {}
+        if (end := parse_day(window.get("to", ""))) is not None:
+            ends.append(end)
+        if (start := parse_day(window.get("from", ""))) is not None:
+            starts.append(start)
+    index.window_to = max(ends) if ends else None
+    index.window_from = min(starts) if starts else None
+    if index.window_to is None:
+        # No declared window: take it from the data itself.
+        index.window_to = max((d for _, data in envelopes for d in _row_days(data)), default=None)
+        index.window_from = min((d for _, data in envelopes for d in _row_days(data)), default=None)
+    for subscription_id, data in envelopes:
+        if str(data.get("currency") or "") != index.currency:
+            index.other_currencies.add(str(data.get("currency") or "unknown"))
+            continue
+        _add_cost_rows(index, data, subscription_id)
+    return index
+
+
+def build_index(inputs: ScanInputs) -> EstateIndex:
+    """Index resources and costs of every subscription of the scan."""
+    resources: dict[str, dict[str, Any]] = {}
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    containers: list[dict[str, Any]] = []
+    quotas: dict[str, str] = {}
+    for sub in inputs.subscriptions:
+        if sub.quota_id:
+            quotas[sub.subscription_id.lower()] = sub.quota_id
+        graph = sub.raw.get("resource-graph")
+        if graph is None:
+            continue
+        for row in graph.data.get("resources") or []:
+            rid = str(row.get("id") or "").lower()
+            if rid:
+                resources[rid] = row
+                by_type[str(row.get("type") or "").lower()].append(row)
+        for row in graph.data.get("resource_containers") or []:
+            containers.append(row)
+            quota = ((row.get("properties") or {}).get("subscriptionPolicies") or {}).get("quotaId")
+            if quota and str(row.get("type", "")).lower() == "microsoft.resources/subscriptions":
+                quotas.setdefault(str(row.get("subscriptionId") or "").lower(), str(quota))
+    cost = build_cost_index(inputs)
+    rolled30: dict[str, float] = defaultdict(float)
+    rolled30_meter: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    rolled_window: dict[str, float] = defaultdict(float)
+    for rid, meters in cost.last30.items():
+        for target in parent_ids(rid):
+            if target == rid or target in resources:
+                for meter, value in meters.items():
+                    rolled30[target] += value
+                    rolled30_meter[target][meter] += value
+    for rid, value in cost.window_total.items():
+        for target in parent_ids(rid):
+            if target == rid or target in resources:
+                rolled_window[target] += value
+    missing = {s.subscription_id: dict(s.missing) for s in inputs.subscriptions if s.missing}
+    return EstateIndex(resources, dict(by_type), containers, cost, dict(rolled30),
+                       {k: dict(v) for k, v in rolled30_meter.items()}, dict(rolled_window), quotas, missing)

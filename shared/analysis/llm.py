@@ -1,0 +1,72 @@
+"""The narrator adapter: one chat completion with a JSON-schema answer through the `openai` client.
+
+Stateless by design: no Responses API storage, Assistants, Files or Batch (data stays in the UK region).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import openai
+
+from shared.config import get_settings
+from shared.identity import caleta_credential
+
+logger = logging.getLogger(__name__)
+
+AI_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+class NarratorError(Exception):
+    """The model gave no usable answer (timeout, throttling, refusal, empty reply)."""
+
+
+class OpenAINarrator:
+    """Chat completions against an OpenAI-compatible endpoint (Foundry /openai/v1/ or the simulator)."""
+
+    def __init__(self, client: openai.OpenAI, model: str) -> None:
+        self._client = client
+        self._model = model
+
+    def complete(self, system: str, user: str, schema: dict[str, object], max_tokens: int) -> str:
+        """Return the model's JSON answer text; raise NarratorError on any failure."""
+        try:
+            response = self._client.chat.completions.create(
+                model=self._model,
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "cost_review_narrative", "schema": schema, "strict": True},
+                },
+                max_tokens=max_tokens,
+                temperature=0,
+                store=False,
+            )
+        except openai.OpenAIError as exc:
+            # The exception text can echo the request; log only its type.
+            logger.warning("narrator call failed: %s", type(exc).__name__)
+            raise NarratorError(type(exc).__name__) from exc
+        if not response.choices:
+            raise NarratorError("no choices")
+        content = response.choices[0].message.content
+        if not content:
+            raise NarratorError("empty answer")
+        return content
+
+
+def build_openai_narrator() -> OpenAINarrator:
+    """Build the narrator from settings; the bearer token comes from Caleta's managed identity."""
+    settings = get_settings()
+    credential = caleta_credential()
+
+    def token() -> str:
+        return credential.get_token(AI_SCOPE).token
+
+    client = openai.OpenAI(
+        base_url=settings.ai_endpoint,
+        api_key=token,
+        timeout=settings.ai_timeout_seconds,
+        # One attempt: a slow or throttled model must not hold the analysis; the fallback is deterministic.
+        max_retries=0,
+    )
+    return OpenAINarrator(client, settings.ai_deployment)

@@ -1,0 +1,112 @@
+"""Disk and snapshot rules: storage that bills every month whether or not anything reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from shared.analysis.findings import Finding
+from shared.analysis.rules.base import RuleContext, delete_finding, parse_time, props, sku_name, subscription_of
+
+DISK_TYPE = "microsoft.compute/disks"
+SNAPSHOT_TYPE = "microsoft.compute/snapshots"
+OLD_SNAPSHOT_DAYS = 90
+# Advisor: moving a snapshot from Premium to Standard storage saves about 60%.
+PREMIUM_SNAPSHOT_SAVING = 0.60
+_ASR_NAME_SUFFIXES = ("-asrreplica",)
+_ASR_NAME_PREFIXES = ("ms-asr-", "asrseeddisk-")
+# Tag keys/values that mark disks owned by Site Recovery, AKS persistent volumes or Azure Backup.
+_EXCLUDING_TAG_MARKERS = ("kubernetes.io-created-for-pv", "asr-replicadisk", "asrseeddisk", "rsvaultbackup",
+                          "k8s-azure-created-by")
+
+
+def excluded_disk(row: dict[str, Any]) -> str | None:
+    """Why a detached disk must not be flagged (Site Recovery replica, AKS volume, backup), or None."""
+    name = str(row.get("name") or "").lower()
+    if name.endswith(_ASR_NAME_SUFFIXES) or name.startswith(_ASR_NAME_PREFIXES):
+        return "Site Recovery replica"
+    tags = row.get("tags") or {}
+    text = " ".join(f"{k} {v}" for k, v in tags.items()).lower() if isinstance(tags, dict) else ""
+    for marker in _EXCLUDING_TAG_MARKERS:
+        if marker in text:
+            return {"asr-replicadisk": "Site Recovery replica", "asrseeddisk": "Site Recovery replica",
+                    "rsvaultbackup": "Azure Backup"}.get(marker, "AKS persistent volume")
+    return None
+
+
+def unattached_disks(ctx: RuleContext) -> Iterator[Finding]:
+    """DSK-1: a managed disk attached to nothing still bills its full provisioned size every month.
+
+    Site Recovery replicas, AKS persistent volumes and backup disks look detached but are in use: skipped.
+    """
+    for row in ctx.index.of_type(DISK_TYPE):
+        state = str(props(row).get("diskState") or "")
+        detached = (not row.get("managedBy") and state != "ActiveSAS") or state == "Unattached"
+        if not detached or state == "ActiveSAS" or excluded_disk(row):
+            continue
+        yield delete_finding(
+            ctx, row, rule="DSK-1", title="Managed disk not attached to any VM",
+            action=f"Snapshot it if the data matters, then delete it: az disk delete --ids {row['id']}",
+            evidence={"disk_state": state or "unknown", "sku": sku_name(row),
+                      "size_gb": int(props(row).get("diskSizeGB") or 0)},
+        )
+
+
+def _snapshot_age(ctx: RuleContext, row: dict[str, Any]) -> int | None:
+    created = parse_time(props(row).get("timeCreated"))
+    if created is None:
+        return None
+    return (ctx.today - created.date()).days
+
+
+def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
+    """DSK-3: snapshots kept for months are usually forgotten copies that bill per GB every month."""
+    for row in ctx.index.of_type(SNAPSHOT_TYPE):
+        age = _snapshot_age(ctx, row)
+        if age is None or age <= OLD_SNAPSHOT_DAYS:
+            continue
+        yield delete_finding(
+            ctx, row, rule="DSK-3", family="snapshot", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days",
+            action=f"Delete it if no restore needs it: az snapshot delete --ids {row['id']}",
+            evidence={"age_days": age, "sku": sku_name(row)}, confidence="medium",
+        )
+
+
+def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
+    """DSK-4: snapshots on Premium storage cost more than twice Standard for data that is rarely read."""
+    for row in ctx.index.of_type(SNAPSHOT_TYPE):
+        sku = row.get("sku") or {}
+        if not (sku_name(row).startswith("Premium") or str(sku.get("tier") or "") == "Premium"):
+            continue
+        rid = str(row["id"])
+        cost = ctx.index.cost30(rid)
+        yield Finding(
+            rule="DSK-4", family="snapshot", category="rightsizing", title="Snapshot stored on Premium storage",
+            resource_id=rid, subscription_id=subscription_of(rid),
+            monthly_savings=round(cost * PREMIUM_SNAPSHOT_SAVING, 2), currency=ctx.currency, basis="estimate",
+            confidence="medium",
+            formula=f"{PREMIUM_SNAPSHOT_SAVING:.0%} of the snapshot's last-30-day cost "
+                    "(Advisor: Standard storage saves about 60%)",
+            action="Copy it as a Standard_LRS incremental snapshot, then delete the Premium one: "
+                   "az snapshot create --sku Standard_LRS --incremental true --source <snapshot id>",
+            cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence={"sku": sku_name(row)},
+            priced=(rid.lower(),), resources=(rid,), sources=("rule:DSK-4",),
+        )
+
+
+def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
+    """DSK-5: a snapshot whose source disk was deleted is often the leftover of a decommissioned VM."""
+    disk_ids = {str(r["id"]).lower() for r in ctx.index.of_type(DISK_TYPE)}
+    for row in ctx.index.of_type(SNAPSHOT_TYPE):
+        source = str((props(row).get("creationData") or {}).get("sourceResourceId") or "").lower()
+        if not source or "/providers/microsoft.compute/disks/" not in source or source in disk_ids:
+            continue
+        yield delete_finding(
+            ctx, row, rule="DSK-5", family="snapshot", title="Snapshot whose source disk no longer exists",
+            action=f"Delete it unless it is a deliberate archive: az snapshot delete --ids {row['id']}",
+            evidence={"source_disk_exists": False, "age_days": _snapshot_age(ctx, row) or 0},
+            confidence="medium",
+        )
+
+
+RULES = [unattached_disks, old_snapshots, premium_snapshots, orphaned_snapshots]

@@ -1,0 +1,116 @@
+"""Licensing rules: Windows and SQL Server licences paid by the hour that the customer may already own.
+
+Azure Hybrid Benefit lets a customer with Software Assurance use its own licences; we cannot see its
+licence inventory with Reader, so these findings say "if you hold the licences".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from shared.analysis.findings import Finding
+from shared.analysis.rules.base import RuleContext, props, subscription_of
+
+# Windows Server's share of a pay-as-you-go Windows VM's compute price (UK South list prices of D/E v5
+# sizes put it between about 35% and 45%); used only where the bill does not separate the licence.
+WINDOWS_LICENCE_SHARE = 0.40
+_DESKTOP_PUBLISHERS = ("microsoftwindowsdesktop", "microsoftvisualstudio")
+_FREE_SQL_EDITIONS = ("developer", "express")
+HOURS_PER_MONTH = 730
+# SQL Server licence list prices per vCPU-hour on Azure VMs (pay-as-you-go), by edition and currency.
+SQL_LICENCE_PER_VCPU_HOUR: dict[str, dict[str, float]] = {
+    "enterprise": {"USD": 0.375, "GBP": 0.2790, "EUR": 0.3450},
+    "standard": {"USD": 0.100, "GBP": 0.0744, "EUR": 0.0920},
+    "web": {"USD": 0.010, "GBP": 0.0074, "EUR": 0.0092},
+}
+_SIZE_VCPUS = re.compile(r"^(?:standard|basic)_[a-z]+?(\d+)", re.IGNORECASE)
+
+
+def _dev_test(ctx: RuleContext, resource_id: str) -> bool:
+    quota = ctx.index.quota_by_subscription.get(subscription_of(resource_id), "").lower()
+    return "devtest" in quota or "msdn" in quota
+
+
+def _windows_profile(row: dict[str, Any]) -> tuple[bool, str]:
+    """(is a Windows server image, licenseType) for a VM or a scale set."""
+    p = props(row)
+    profile = p.get("virtualMachineProfile") or p
+    storage = profile.get("storageProfile") or {}
+    os_type = str((storage.get("osDisk") or {}).get("osType") or "")
+    publisher = str((storage.get("imageReference") or {}).get("publisher") or "").lower()
+    licence = str(profile.get("licenseType") or p.get("licenseType") or "")
+    return os_type.lower() == "windows" and publisher not in _DESKTOP_PUBLISHERS, licence
+
+
+def windows_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
+    """LIC-1: Windows VMs and scale sets without Hybrid Benefit pay for a Windows Server licence every hour.
+
+    With Hybrid Benefit the VM bills at the Linux rate; the saving is the licence share of the compute cost.
+    """
+    rows = ctx.index.of_type("microsoft.compute/virtualmachines") + ctx.index.of_type(
+        "microsoft.compute/virtualmachinescalesets")
+    for row in rows:
+        windows, licence = _windows_profile(row)
+        if not windows or licence.lower().startswith("windows") or _dev_test(ctx, str(row["id"])):
+            continue
+        rid = str(row["id"])
+        compute = ctx.index.cost30_meter(rid, "Virtual Machines")
+        kind = "scale set" if "scalesets" in str(row.get("type")) else "virtual machine"
+        yield Finding(
+            rule="LIC-1", family="licensing", category="licensing",
+            title=f"Windows {kind} without Azure Hybrid Benefit", resource_id=rid,
+            subscription_id=subscription_of(rid), monthly_savings=round(compute * WINDOWS_LICENCE_SHARE, 2),
+            currency=ctx.currency, basis="estimate", confidence="medium",
+            formula=f"{WINDOWS_LICENCE_SHARE:.0%} of the last-30-day compute cost "
+                    "(Windows Server licence share of the pay-as-you-go price), if you hold the licences",
+            action=f"If you have Windows Server licences with Software Assurance: "
+                   f"az vm update --license-type Windows_Server --ids {rid}",
+            cost_to_date=round(ctx.index.cost_to_date(rid), 2),
+            evidence={"os": "Windows", "license_type": licence or "none", "compute_cost_30d": round(compute, 2)},
+            priced=(f"{rid.lower()}|Virtual Machines",), resources=(rid,), sources=("rule:LIC-1",),
+        )
+
+
+def vcpus_of(size: str) -> int:
+    """vCPUs from an Azure size name (Standard_E4s_v5 -> 4, Standard_D2as_v4 -> 2); 0 when unknown."""
+    match = _SIZE_VCPUS.match(size)
+    return int(match.group(1)) if match else 0
+
+
+def sql_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
+    """LIC-2: SQL Server VMs on pay-as-you-go licensing pay the SQL licence by the hour.
+
+    Switching to AHUB with owned licences removes that charge; priced at list price per vCPU for 730 hours
+    while the VM runs (the bill folds the SQL licence into the VM's meters, so it cannot be read apart).
+    """
+    for row in ctx.index.of_type("microsoft.sqlvirtualmachine/sqlvirtualmachines"):
+        p = props(row)
+        licence = str(p.get("sqlServerLicenseType") or "")
+        edition = str(p.get("sqlImageSku") or "").lower()
+        if licence.upper() in ("AHUB", "DR") or edition in _FREE_SQL_EDITIONS or _dev_test(ctx, str(row["id"])):
+            continue
+        rid = str(row["id"])
+        vm_id = str(p.get("virtualMachineResourceId") or "").lower()
+        vm = ctx.index.resources.get(vm_id) or {}
+        vcpus = vcpus_of(str((props(vm).get("hardwareProfile") or {}).get("vmSize") or ""))
+        rate = SQL_LICENCE_PER_VCPU_HOUR.get(edition, {}).get(ctx.currency, 0.0)
+        running = ctx.index.cost30_meter(vm_id, "Virtual Machines") > 0
+        saving = round(vcpus * rate * HOURS_PER_MONTH, 2) if running else 0.0
+        yield Finding(
+            rule="LIC-2", family="licensing", category="licensing", title="SQL Server VM without Azure Hybrid Benefit",
+            resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=saving,
+            currency=ctx.currency, basis="estimate", confidence="medium" if saving else "low",
+            formula=f"{vcpus} vCPUs x {rate} {ctx.currency} per vCPU-hour (SQL Server {edition or 'unknown'} "
+                    f"pay-as-you-go list price) x {HOURS_PER_MONTH} hours, if you hold the licences",
+            action=f"If you have SQL Server licences with Software Assurance: "
+                   f"az sql vm update --license-type AHUB --ids {rid}",
+            cost_to_date=0.0,
+            evidence={"license_type": licence or "PAYG", "edition": edition or "unknown", "vcpus": vcpus,
+                      "vm_running": running},
+            priced=(rid.lower(),), resources=(rid, *((vm_id,) if vm_id else ())), sources=("rule:LIC-2",),
+        )
+
+
+RULES = [windows_without_ahb, sql_without_ahb]
