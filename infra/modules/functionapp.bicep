@@ -1,0 +1,278 @@
+// The function app on Flex Consumption (Linux, Python 3.11), running as the user-assigned identity with
+// identity-based connections only. Every setting in shared/config.py is an app setting here
+// (tests/infra/test_app_settings.py). The API is reached only through the Cloudflare Tunnel: the site
+// accepts traffic from the tunnel connector's egress addresses and nothing else.
+
+@description('Required. Region; UK South only (data residency promise).')
+@allowed(['uksouth'])
+param location string = 'uksouth'
+
+@description('Required. Function app name.')
+param name string
+
+@description('Required. Flex Consumption plan name.')
+param planName string
+
+@description('Required. Resource id of the user-assigned identity.')
+param identityId string
+
+@description('Required. Client id of the user-assigned identity.')
+param identityClientId string
+
+@description('Required. Blob endpoint of the storage account (https://<account>.blob.core.windows.net/).')
+param blobEndpoint string
+
+@description('Required. Table endpoint of the storage account.')
+param tableEndpoint string
+
+@description('Required. Queue endpoint of the storage account (host storage).')
+param queueEndpoint string
+
+@description('Required. URL of the blob container Flex deploys the package to.')
+param deploymentContainerUrl string
+
+@description('Required. Service Bus fully qualified namespace.')
+param serviceBusNamespace string
+
+@description('Required. Key Vault URI (customer secrets in client_secret mode).')
+param keyVaultUri string
+
+@description('Required. OpenAI v1 endpoint of the AI Foundry account.')
+param aiEndpoint string
+
+@description('Required. AI deployment name.')
+param aiDeployment string
+
+@description('Required. Application Insights connection string.')
+param appInsightsConnectionString string
+
+@description('Required. Client id of Caleta\'s multi-tenant app (federated mode).')
+param caletaAppClientId string
+
+@description('Required. Client id of the single-tenant admin API app registration (App Service Authentication).')
+param adminAppClientId string
+
+@description('Required. Mailbox notifications are sent from (Microsoft 365, Graph sendMail).')
+param notifyMailbox string
+
+@description('Required. Public base URL of the API (the Cloudflare hostname).')
+param publicBaseUrl string
+
+@description('Required. Egress addresses (CIDR) of the Cloudflare Tunnel connector; the only callers allowed.')
+@minLength(1)
+param tunnelEgressCidrs array
+
+@description('Optional. Entra ID sign-in host.')
+param authorityHost string = 'https://login.microsoftonline.com'
+
+@description('Optional. Azure Resource Manager endpoint.')
+param armEndpoint string = 'https://management.azure.com'
+
+@description('Optional. Scan schedule timer (NCRONTAB, six fields).')
+param scheduleTimer string = '0 0 6 * * *'
+
+@description('Optional. Purge backstop timer (NCRONTAB); the deletion budget assumes it fires at least daily.')
+param purgeTimer string = '0 30 2 * * *'
+
+@description('Optional. Stuck-scan watchdog timer (NCRONTAB).')
+param watchdogTimer string = '0 */5 * * * *'
+
+@description('Optional. Days of cost history collected.')
+param costHistoryDays int = 90
+
+@description('Optional. Minutes after which a scan counts as stuck.')
+param scanStuckAfterMinutes int = 60
+
+@description('Optional. Days from an offboarding request to the deletion deadline (the promise: 7).')
+@maxValue(7)
+param deletionDeadlineDays int = 7
+
+@description('Optional. Seconds before an LLM call is abandoned.')
+param aiTimeoutSeconds int = 30
+
+@description('Optional. Prompt token budget per narrative.')
+param aiMaxPromptTokens int = 8000
+
+@description('Optional. Maximum Flex instances.')
+param maximumInstanceCount int = 40
+
+@description('Optional. Tags for the resources.')
+param tags object = {}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_225: Flex Consumption scales per function on demand; zone redundancy for FC1 in uksouth is not confirmed, see docs/deploy.md
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_222: the Cloudflare Tunnel reaches the public endpoint; ipSecurityRestrictions deny every other caller
+  // checkov:skip=CKV_AZURE_17: TLS from clients ends at Cloudflare; the origin admits only the tunnel's addresses and Entra ID tokens for admin routes
+  // checkov:skip=CKV_AZURE_212: Flex Consumption has no fixed instance count; instances start on demand
+  // checkov:skip=CKV_AZURE_213: Flex Consumption has no App Service instance health check; /api/health is probed through the tunnel
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    publicNetworkAccess: 'Enabled'
+    keyVaultReferenceIdentity: identityId
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: 2048
+      }
+      runtime: {
+        name: 'python'
+        version: '3.11'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      remoteDebuggingEnabled: false
+      http20Enabled: true
+      cors: {
+        allowedOrigins: []
+      }
+      ipSecurityRestrictionsDefaultAction: 'Deny'
+      ipSecurityRestrictions: [for (cidr, i) in tunnelEgressCidrs: {
+        name: 'cloudflare-tunnel-${i}'
+        action: 'Allow'
+        ipAddress: cidr
+        priority: 100 + i
+      }]
+      // Deployment (azd) authenticates with Entra ID; basic publishing credentials are disabled below.
+      scmIpSecurityRestrictionsUseMain: false
+      appSettings: [
+        // Host storage and the Service Bus trigger connect with the identity, never a key.
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
+        { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBusNamespace }
+        { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
+        { name: 'ServiceBusConnection__clientId', value: identityClientId }
+        // Telemetry with Entra auth, because Application Insights has local auth off.
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        // shared/config.py, one line per setting.
+        { name: 'AZURE_AUTHORITY_HOST', value: authorityHost }
+        { name: 'ARM_ENDPOINT', value: armEndpoint }
+        { name: 'MANAGED_IDENTITY_CLIENT_ID', value: identityClientId }
+        { name: 'CALETA_APP_CLIENT_ID', value: caletaAppClientId }
+        { name: 'STORAGE_BLOB_ENDPOINT', value: blobEndpoint }
+        { name: 'STORAGE_TABLE_ENDPOINT', value: tableEndpoint }
+        { name: 'SECRET_STORE_URL', value: keyVaultUri }
+        { name: 'AI_ENDPOINT', value: aiEndpoint }
+        { name: 'AI_DEPLOYMENT', value: aiDeployment }
+        { name: 'AI_TIMEOUT_SECONDS', value: string(aiTimeoutSeconds) }
+        { name: 'AI_MAX_PROMPT_TOKENS', value: string(aiMaxPromptTokens) }
+        { name: 'NOTIFY_OUTBOX_URL', value: 'graph://${notifyMailbox}' }
+        { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
+        { name: 'SCHEDULE_TIMER', value: scheduleTimer }
+        { name: 'PURGE_TIMER', value: purgeTimer }
+        { name: 'WATCHDOG_TIMER', value: watchdogTimer }
+        { name: 'COST_HISTORY_DAYS', value: string(costHistoryDays) }
+        { name: 'SCAN_STUCK_AFTER_MINUTES', value: string(scanStuckAfterMinutes) }
+        { name: 'DELETION_DEADLINE_DAYS', value: string(deletionDeadlineDays) }
+      ]
+    }
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+// App Service Authentication (Entra ID). Anonymous requests still reach the app (the onboarding form and
+// the customers' API-key routes need that), but X-MS-CLIENT-PRINCIPAL is then set only by the platform,
+// and the admin routes require the Caleta.Admin app role from it.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_13: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_63: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_65: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_66: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_80: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_88: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  // checkov:skip=CKV_AZURE_222: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: adminAppClientId
+          openIdIssuer: '${authorityHost}/${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${adminAppClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+}
+
+output id string = site.id
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
