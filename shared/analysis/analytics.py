@@ -146,9 +146,14 @@ def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, fl
 
 def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date], first: set[dt.date],
                  last: set[dt.date]) -> tuple[dict[dt.date, dict[str, float]], dict[str, list[float]]]:
-    """Per-resource cost on anomaly days, and per-resource first-week / last-week sums (for growth)."""
+    """Per-resource cost on anomaly days, and per-resource first-week / last-week sums (for growth).
+
+    The third number per resource is a bitmask of first-week days that had cost: growth needs all seven,
+    otherwise a resource created mid-week would look like it grew.
+    """
     on_day: dict[dt.date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    weeks: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    weeks: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    first_start = min(first) if first else None
     for sub in inputs.subscriptions:
         envelope = sub.raw.get("cost")
         if envelope is None or str(envelope.data.get("currency") or "") != index.cost.currency:
@@ -165,8 +170,10 @@ def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date], fir
             cost = float(row[cost_col] or 0.0)
             if day in days:
                 on_day[day][rid] += cost
-            if day in first:
+            if day in first and first_start is not None:
                 weeks[rid][0] += cost
+                if cost > 0:
+                    weeks[rid][2] = float(int(weeks[rid][2]) | 1 << (day - first_start).days)
             if day in last:
                 weeks[rid][1] += cost
     return on_day, weeks
@@ -195,8 +202,9 @@ def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
         svc = sorted(((s, c - svc_usual[s]) for s, c in services.items()), key=lambda kv: -abs(kv[1]))[:3]
         out.anomalies.append(Anomaly(day, round(cost, 2), round(expected, 2), round(upper, 2), round(lower, 2),
                                      [(r, round(d, 2)) for r, d in deltas], [(s, round(d, 2)) for s, d in svc]))
-    for rid, (start, finish) in weeks.items():
-        if start > 0 and finish > start * GROWTH_RATIO and finish / GROWTH_WINDOW >= 1.0:
+    full_week = float((1 << GROWTH_WINDOW) - 1)
+    for rid, (start, finish, seen) in weeks.items():
+        if seen == full_week and finish > start * GROWTH_RATIO and finish / GROWTH_WINDOW >= 1.0:
             out.growing.append((rid, round(start, 2), round(finish, 2)))
     out.growing.sort(key=lambda g: -(g[2] - g[1]))
     return out

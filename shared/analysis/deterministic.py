@@ -56,12 +56,12 @@ def deterministic_answer(sheet: FactSheet) -> dict[str, Any]:
     forecast, mom = _by_label(sheet, "forecast spend"), _by_label(sheet, "change of month-to-date")
     if forecast:
         text = f"This month's spend is forecast to reach {{{forecast}}}"
-        text += f"; month to date it is {{{mom}}} against the same days last month." if mom else "."
+        text += f"; month to date, spend changed by {{{mom}}} against the same days last month." if mom else "."
         summary.append({"text": text, "facts": [f for f in (forecast, mom) if f]})
     untagged, anomalies = _by_label(sheet, "share of the last"), _by_label(sheet, "number of days with")
     if untagged and anomalies:
-        summary.append({"text": f"{{{untagged}}} of the spend is on untagged resources, and {{{anomalies}}} "
-                                "days fell outside the expected spending band.", "facts": [untagged, anomalies]})
+        summary.append({"text": f"Untagged resources account for {{{untagged}}} of the spend. Days with spend "
+                                f"outside the expected band: {{{anomalies}}}.", "facts": [untagged, anomalies]})
     highlights = [{"alias": a.id, "text": f"{_RULE_TITLES.get(a.rule, 'a finding of rule ' + a.rule)}, "
                                           f"saving {{{a.saving_fact}}} a month.", "facts": [a.saving_fact]}
                   for a in sheet.aliases[:5]]

@@ -1,0 +1,78 @@
+"""Test helper: the demo estate (local/estates/demo.json) as the RawEnvelopes the collectors would write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from local.estates.model import Estate, Subscription, Tenant, expand_costs, load_estate
+from shared.analysis import ScanInputs, SubscriptionInputs
+from shared.rawdata import RawEnvelope
+
+ROOT = Path(__file__).resolve().parents[3]
+DEMO = ROOT / "local" / "estates" / "demo.json"
+EXPECTATIONS = ROOT / "local" / "estates" / "demo_expectations.json"
+# A fixed "today" so the golden file does not move with the calendar.
+TODAY = dt.date(2026, 11, 25)
+COLLECTED = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
+
+
+def load_demo() -> Estate:
+    """The demo estate resolved against the fixed day."""
+    return load_estate(DEMO, TODAY)
+
+
+def _envelope(source: str, sub_id: str, data: dict[str, Any], rows: int) -> RawEnvelope:
+    return RawEnvelope(source=source, scan_id="scan-demo", subscription_id=sub_id,  # type: ignore[arg-type]
+                       collected_at=COLLECTED, api_versions={}, row_count=rows, data=data)
+
+
+def graph_data(sub: Subscription) -> dict[str, Any]:
+    """Resource Graph rows: resources and containers (resource groups and the subscription)."""
+    containers: list[dict[str, Any]] = [{
+        "id": f"/subscriptions/{sub.subscription_id}", "name": sub.display_name,
+        "type": "microsoft.resources/subscriptions", "subscriptionId": sub.subscription_id, "tags": {},
+        "properties": {"subscriptionPolicies": {"quotaId": sub.quota_id}, "state": sub.state}}]
+    for group in sub.resource_groups:
+        containers.append({
+            "id": f"/subscriptions/{sub.subscription_id}/resourceGroups/{group.name}", "name": group.name,
+            "type": "microsoft.resources/subscriptions/resourcegroups", "location": group.location,
+            "resourceGroup": group.name.lower(), "subscriptionId": sub.subscription_id, "tags": group.tags,
+            "properties": {"provisioningState": "Succeeded"}})
+    return {"resources": sub.resources, "resource_containers": containers}
+
+
+def cost_data(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:
+    """Amortized daily cost grouped by ResourceId and MeterCategory, columns named as the API names them."""
+    totals: dict[tuple[int, str, str], float] = defaultdict(float)
+    for row in expand_costs(sub, today, "AmortizedCost"):
+        key = (int(row.date.strftime("%Y%m%d")), row.dims["ResourceId"].lower(), row.dims["MeterCategory"])
+        totals[key] += row.cost
+    columns = [{"name": "Cost", "type": "Number"}, {"name": "UsageDate", "type": "Number"},
+               {"name": "ResourceId", "type": "String"}, {"name": "MeterCategory", "type": "String"},
+               {"name": "Currency", "type": "String"}]
+    rows = [[round(v, 6), d, rid, meter, sub.billing_currency] for (d, rid, meter), v in sorted(totals.items())]
+    window = {"from": (today - dt.timedelta(days=90)).isoformat(), "to": (today - dt.timedelta(days=1)).isoformat()}
+    return {"type": "AmortizedCost", "granularity": "Daily", "currency": sub.billing_currency, "window": window,
+            "columns": columns, "rows": rows}
+
+
+def subscription_inputs(sub: Subscription, today: dt.date = TODAY) -> SubscriptionInputs:
+    """One subscription's three envelopes."""
+    sid = sub.subscription_id
+    graph = graph_data(sub)
+    cost = cost_data(sub, today)
+    advisor = {"recommendations": sub.advisor}
+    raw = {"resource-graph": _envelope("resource-graph", sid, graph, len(sub.resources)),
+           "cost": _envelope("cost", sid, cost, len(cost["rows"])),
+           "advisor": _envelope("advisor", sid, advisor, len(sub.advisor))}
+    return SubscriptionInputs(subscription_id=sid, display_name=sub.display_name, quota_id=sub.quota_id, raw=raw)
+
+
+def scan_inputs(tenant: Tenant, today: dt.date = TODAY) -> ScanInputs:
+    """A scan of every subscription of one tenant of the estate."""
+    subscriptions = [subscription_inputs(s, today) for s in tenant.subscriptions]
+    return ScanInputs(customer_id=f"cust-{tenant.tenant_id[:8]}", scan_id="scan-demo", company=tenant.display_name,
+                      generated_at=COLLECTED, subscriptions=subscriptions)

@@ -1,0 +1,77 @@
+"""Golden test: the demo estate's findings, bases and totals are written down and must not drift."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.analysis import analyse_scan
+from tests.unit.analysis.demo_inputs import EXPECTATIONS, load_demo, scan_inputs
+
+GOLDEN = Path(__file__).with_name("golden_demo.json")
+
+
+@lru_cache(maxsize=1)
+def demo_reports() -> dict[str, dict[str, Any]]:
+    """report.json of each tenant of the demo estate, analysed without a narrator."""
+    return {t.display_name: json.loads(analyse_scan(scan_inputs(t), None).report_json) for t in load_demo().tenants}
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """What the golden file pins: each finding's rule, resource, basis, saving and counting, and the totals."""
+    return {
+        "findings": [{"rule": f["rule"], "resource_id": f["resource_id"].lower(), "basis": f["basis"],
+                      "monthly_savings": round(f["monthly_savings"], 2), "counted": f["counted"]}
+                     for f in report["findings"]],
+        "total_monthly_savings": report["totals"]["monthly_savings"],
+        "counted_findings": report["totals"]["counted_findings"],
+    }
+
+
+def all_findings() -> list[dict[str, Any]]:
+    return [f for r in demo_reports().values() for f in r["findings"]]
+
+
+def test_findings_and_totals_match_golden_when_demo_estate_analysed() -> None:
+    actual = {name: summary(report) for name, report in demo_reports().items()}
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert actual == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def _expectations(kind: str) -> list[dict[str, Any]]:
+    return [e for e in json.loads(EXPECTATIONS.read_text(encoding="utf-8")) if e["expect"] == kind]
+
+
+@pytest.mark.parametrize("case", _expectations("flagged"), ids=lambda c: f"{c['rule']}:{c['resource_id'][-40:]}")
+def test_seeded_waste_found_with_expected_basis_when_demo_estate_analysed(case: dict[str, Any]) -> None:
+    matches = [f for f in all_findings()
+               if f["rule"] == case["rule"] and f["resource_id"].lower() == case["resource_id"].lower()]
+    assert matches, case["note"]
+    if case["basis"] is not None:
+        assert matches[0]["basis"] == case["basis"], case["note"]
+
+
+@pytest.mark.parametrize("case", _expectations("not_flagged"), ids=lambda c: f"{c['rule']}:{c['resource_id'][-40:]}")
+def test_excluded_resource_not_flagged_when_demo_estate_analysed(case: dict[str, Any]) -> None:
+    flagged = [f for f in all_findings() if f["rule"] == case["rule"] and case["resource_id"].lower() in
+               {f["resource_id"].lower()}]
+    assert not flagged, case["note"]
+
+
+def test_totals_equal_sum_of_counted_findings_when_demo_estate_analysed() -> None:
+    for report in demo_reports().values():
+        counted = sum(f["monthly_savings"] for f in report["findings"]
+                      if f["counted"] and f["currency"] == report["currency"])
+        assert report["totals"]["monthly_savings"] == pytest.approx(round(counted, 2), abs=0.005)
+
+
+def test_no_resource_and_family_counted_twice_when_demo_estate_analysed() -> None:
+    for report in demo_reports().values():
+        keys = [(f["resource_id"].lower(), f["family"]) for f in report["findings"] if f["counted"]]
+        assert len(keys) == len(set(keys))
