@@ -177,20 +177,20 @@ def data_and_aks(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
     lake = storage_account(sb, rg, "stpenninedatalake", "StorageV2", 6.1840, lifecycle=False, hns=True, tags=t,
                            spikes=[(12, 642.50)])
     sb.expect("STO-1", lake, "flagged", "estimate", "StorageV2 account with no managementPolicies child")
-    sb.expect("COST-2", lake, "flagged", None, "one-off egress spike of £642.50 twelve days ago")
+    sb.expect("COST-2", lake, "flagged", "actual_cost", "one-off egress spike of £642.50 twelve days ago")
     net.private_endpoint(sb, rg, "pe-stpenninedatalake-blob", subnets["snet-pe"], lake, "blob", "10.20.2.5", tags=t)
     docs = storage_account(sb, rg, "stpenninedocs", "StorageV2", 2.3110, lifecycle=True, tags=t)
     sb.expect("STO-1", docs, "not_flagged", None, "lifecycle policy present")
     archive = storage_account(sb, rg, "stpenninearchive", "BlobStorage", 3.0450, lifecycle=True, tags=t)
-    sb.expect("STO-3", archive, "flagged", None, "legacy BlobStorage kind")
+    sb.expect("STO-3", archive, "flagged", "actual_cost", "legacy BlobStorage kind (no saving claimed)")
     legacy = storage_account(sb, rg, "stpenninelegacy01", "Storage", 0.8812, lifecycle=False, tags=t)
-    sb.expect("STO-3", legacy, "flagged", None, "general-purpose v1 (kind Storage)")
+    sb.expect("STO-3", legacy, "flagged", "actual_cost", "general-purpose v1, kind Storage (no saving claimed)")
     simple(sb, rg, "Microsoft.DataFactory/factories", "adf-pennine-prod",
            ("Azure Data Factory v2", "Cloud Orchestration", "Cloud Orchestration Activity Run"), 1.1840, tags=t,
            weekend_factor=0.3)
     mon = sb.rg("rg-monitoring-prod", tags=tags("monitoring"))
     ws = log_workspace(sb, mon, "log-pennine-prod", 38.40, 0.015)
-    sb.expect("COST-1", ws, "flagged", None, "ingestion grows 1.5% a day (about 3.8x over 90 days)")
+    sb.expect("COST-1", ws, "flagged", "actual_cost", "ingestion grows 1.5% a day (about 3.8x over 90 days)")
     simple(sb, mon, "Microsoft.Automation/automationAccounts", "aa-pennine-prod", ("Automation", "", "Basic Runtime"),
            0.0520, props={"sku": {"name": "Basic"}}, tags=tags("monitoring"))
     aks_rg = sb.rg("rg-aks-prod", tags=tags("aks"))
