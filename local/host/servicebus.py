@@ -55,8 +55,11 @@ def to_binding(message: ServiceBusReceivedMessage) -> ServiceBusMessage:
     """The azure.functions ServiceBusMessage the Python worker would build from a received message."""
     properties = {str(_text(k)): _text(v) for k, v in (message.application_properties or {}).items()}
     lock_token = str(message.lock_token) if message.lock_token is not None else None
+    # The AMQP header counts prior attempts (0 on the first delivery); the Functions host passes the .NET
+    # SDK's DeliveryCount, which counts this attempt too (1 on the first delivery).
+    delivery_count = (message.delivery_count or 0) + 1
     metadata = {
-        "MessageId": message.message_id, "DeliveryCount": message.delivery_count,
+        "MessageId": message.message_id, "DeliveryCount": delivery_count,
         "EnqueuedTimeUtc": message.enqueued_time_utc, "LockToken": lock_token,
         "SequenceNumber": message.sequence_number, "ContentType": message.content_type,
         "CorrelationId": message.correlation_id, "UserProperties": properties,
@@ -67,7 +70,7 @@ def to_binding(message: ServiceBusReceivedMessage) -> ServiceBusMessage:
         content_type=message.content_type, correlation_id=message.correlation_id,
         dead_letter_error_description=message.dead_letter_error_description,
         dead_letter_reason=message.dead_letter_reason, dead_letter_source=message.dead_letter_source,
-        delivery_count=message.delivery_count, enqueued_sequence_number=message.enqueued_sequence_number,
+        delivery_count=delivery_count, enqueued_sequence_number=message.enqueued_sequence_number,
         enqueued_time_utc=message.enqueued_time_utc, expires_at_utc=message.expires_at_utc,
         label=message.subject, locked_until=message.locked_until_utc, lock_token=lock_token,
         message_id=message.message_id or "", partition_key=message.partition_key, reply_to=message.reply_to,
@@ -154,7 +157,7 @@ class QueueTrigger:
             ok = True
         except Exception:
             logger.exception("function %s failed (delivery %s); abandoning the message",
-                             self.spec.name, message.delivery_count)
+                             self.spec.name, (message.delivery_count or 0) + 1)
         finally:
             self._done.put((message, ok))
 

@@ -1,0 +1,77 @@
+"""`python -m local up|demo`: the local stack for people and for `make demo`."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import logging
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from types import FrameType
+
+from local.stack import DEFAULT_ESTATE, Stack
+
+
+def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    # Turn SIGTERM into SystemExit so `with Stack` unwinds; ignore repeats so cleanup is not interrupted.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start everything, write endpoints.json, run until SIGINT/SIGTERM, stop everything."""
+    stack = Stack(args.estate, args.state_dir, functions=not args.no_functions)
+    atexit.register(stack.stop)
+    stop = threading.Event()
+    stack.start()
+    print(f"local stack up; endpoints in {stack.state_dir / 'endpoints.json'}", flush=True)
+    for key, value in stack.endpoints.items():
+        if key not in ("servicebus_connection",):
+            print(f"  {key}: {value}", flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the demo end to end (see local/demo.py)."""
+    from local.demo import run_demo
+
+    if args.state_dir is not None:
+        return run_demo(args.estate, args.out, args.state_dir, timeout=args.timeout)
+    with tempfile.TemporaryDirectory(prefix="caleta-demo-") as state:
+        return run_demo(args.estate, args.out, Path(state), timeout=args.timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="run the local stack until interrupted")
+    up.add_argument("--estate", type=Path, default=DEFAULT_ESTATE)
+    up.add_argument("--state-dir", type=Path, default=Path(".state"))
+    up.add_argument("--no-functions", action="store_true", help="leave the host out (for `func start`)")
+    demo = commands.add_parser("demo", help="onboard every customer of the estate and fetch their reports")
+    demo.add_argument("--estate", type=Path, default=DEFAULT_ESTATE)
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.add_argument("--state-dir", type=Path, default=None, help="keep the stack's state here (default: temp)")
+    demo.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for all scans")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    signal.signal(signal.SIGTERM, _raise_exit)
+    signal.signal(signal.SIGINT, _raise_exit)
+    if args.command == "up":
+        return cmd_up(args)
+    return cmd_demo(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""The whole local stack: certs, Azurite, the simulated tenant, the broker and the function app in a host process."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from local.azurite import ACCOUNT, Azurite
+from local.certs import CertPaths, make_certs
+from local.procgroup import terminate_group
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ESTATE = REPO_ROOT / "local" / "estates" / "demo.json"
+HOST_START_TIMEOUT = 90.0
+# Azurite's published development account key (not a secret: every Azurite install has it).
+AZURITE_DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+class StackError(RuntimeError):
+    """A part of the local stack failed to start."""
+
+
+def secret_store_key(state_dir: Path) -> str:
+    """The local secret store's key: 32 random bytes, base64, generated once per state dir and kept there."""
+    path = state_dir / "secret-store.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    return path.read_text().strip()
+
+
+class Stack:
+    """Starts the local stand-ins for Azure in order and stops all of them on any exit path."""
+
+    def __init__(self, estate: Path, state_dir: Path, functions: bool = True, *,
+                 sim_options: Any = None, host_port: int = 0) -> None:
+        self.estate = estate.resolve()
+        self.state_dir = state_dir.resolve()
+        self.functions = functions
+        self._sim_options = sim_options
+        self._host_port = host_port
+        self.certs: CertPaths | None = None
+        self.azurite: Azurite | None = None
+        self.simulator: Any = None
+        self.broker: Any = None
+        self.host_process: subprocess.Popen[bytes] | None = None
+        self._host_log: IO[bytes] | None = None
+        self.endpoints: dict[str, str] = {}
+        self.app_settings: dict[str, str] = {}
+
+    @property
+    def host_log(self) -> Path:
+        """Where the host subprocess writes its log."""
+        return self.state_dir / "host.log"
+
+    def start(self) -> Stack:
+        """Start every part (bounded waits); on any failure stop what started and raise."""
+        if not self.estate.exists():
+            raise StackError(f"estate file {self.estate} does not exist")
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        from local.broker import Broker
+        from local.simulator import Simulator
+        from shared.messages import QUEUES
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        self.certs = make_certs(self.state_dir / "certs")
+        self.azurite = Azurite(self.certs, self.state_dir / "azurite").start()
+        self.simulator = Simulator(self.estate, self.certs, options=self._sim_options)
+        self.simulator.start()
+        self.broker = Broker(queues=QUEUES)
+        self.broker.start()
+        self.app_settings = self._app_settings()
+        self.endpoints = self._endpoints()
+        if self.functions:
+            self.endpoints["http_base"] = self._start_host()
+            self.app_settings["PUBLIC_BASE_URL"] = self.endpoints["http_base"]
+        self._write_state()
+        logger.info("local stack up in %.1fs (state in %s)", time.monotonic() - started, self.state_dir)
+
+    def _app_settings(self) -> dict[str, str]:
+        """The Function App settings, pointing at the local stand-ins (names from shared/config.py)."""
+        from local.estates.model import load_estate
+
+        assert self.certs is not None and self.azurite is not None
+        caleta = load_estate(self.estate).caleta
+        sim, azurite = self.simulator, self.azurite
+        for sub in ("secrets", "outbox"):
+            (self.state_dir / sub).mkdir(exist_ok=True)
+        web_jobs_storage = (f"DefaultEndpointsProtocol=https;AccountName={ACCOUNT};AccountKey={AZURITE_DEV_KEY};"
+                            f"BlobEndpoint={azurite.blob_endpoint};QueueEndpoint={azurite.queue_endpoint};"
+                            f"TableEndpoint={azurite.table_endpoint};")
+        return {
+            "AZURE_AUTHORITY_HOST": sim.base_url,
+            "ARM_ENDPOINT": sim.base_url,
+            "AI_ENDPOINT": sim.base_url.rstrip("/") + "/openai/v1/",
+            "AI_DEPLOYMENT": "gpt-4o",
+            "STORAGE_BLOB_ENDPOINT": azurite.blob_endpoint,
+            "STORAGE_TABLE_ENDPOINT": azurite.table_endpoint,
+            "ServiceBusConnection": self.broker.connection_string,
+            "SECRET_STORE_URL": (self.state_dir / "secrets").as_uri(),
+            "SECRET_STORE_KEY": secret_store_key(self.state_dir),
+            "IDENTITY_ENDPOINT": sim.msi_endpoint,
+            "IDENTITY_HEADER": sim.msi_header,
+            "MANAGED_IDENTITY_CLIENT_ID": caleta.managed_identity_client_id,
+            "CALETA_APP_CLIENT_ID": caleta.app_client_id,
+            "NOTIFY_OUTBOX_URL": (self.state_dir / "outbox").as_uri(),
+            "PUBLIC_BASE_URL": "http://localhost:7071",
+            "REQUESTS_CA_BUNDLE": str(self.certs.bundle),
+            "SSL_CERT_FILE": str(self.certs.bundle),
+            "AzureWebJobsStorage": web_jobs_storage,
+            "FUNCTIONS_WORKER_RUNTIME": "python",
+        }
+
+    def _endpoints(self) -> dict[str, str]:
+        assert self.certs is not None and self.azurite is not None
+        return {
+            "authority_host": self.simulator.base_url,
+            "arm_base": self.simulator.base_url,
+            "openai_base": self.app_settings["AI_ENDPOINT"],
+            "msi_endpoint": self.simulator.msi_endpoint,
+            "blob_endpoint": self.azurite.blob_endpoint,
+            "table_endpoint": self.azurite.table_endpoint,
+            "ca_bundle": str(self.certs.bundle),
+            "ca_cert": str(self.certs.ca),
+            "estate": str(self.estate),
+            "servicebus_connection": self.broker.connection_string,
+            "state_dir": str(self.state_dir),
+        }
+
+    def _start_host(self) -> str:
+        """Run `python -m local.host` with the app settings as its environment; wait (bounded) until it serves."""
+        ready = self.state_dir / "host.ready.json"
+        ready.unlink(missing_ok=True)
+        self._host_log = self.host_log.open("ab")
+        env = {**os.environ, **self.app_settings, "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "local.host", "--port", str(self._host_port), "--ready-file", str(ready)]
+        self.host_process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                             stdout=self._host_log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + HOST_START_TIMEOUT
+        while not ready.exists():
+            if self.host_process.poll() is not None:
+                raise StackError(f"the function host exited with {self.host_process.returncode}; see {self.host_log}")
+            if time.monotonic() > deadline:
+                raise StackError(f"the function host did not start within {HOST_START_TIMEOUT:.0f}s")
+            time.sleep(0.1)
+        port = json.loads(ready.read_text())["port"]
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/admin/host/status", timeout=10) as resp:  # noqa: S310 - loopback
+            if json.loads(resp.read()).get("state") != "Running":
+                raise StackError("the function host is not running")
+        return base
+
+    def _write_state(self) -> None:
+        """endpoints.json for tools and tests; local.settings.json for `func start` users."""
+        path = self.state_dir / "endpoints.json"
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps(self.endpoints, indent=2))
+        temp.replace(path)
+        settings = {"IsEncrypted": False, "Values": self.app_settings}
+        local_settings = self.state_dir / "local.settings.json"
+        local_settings.touch(mode=0o600)
+        local_settings.write_text(json.dumps(settings, indent=2))
+
+    def stop(self) -> None:
+        """Stop every part that started, in reverse order; never raises, so every part gets its turn."""
+        if self.host_process is not None:
+            # SIGTERM first: the host stops its receivers and lets in-flight calls finish.
+            code = terminate_group(self.host_process, timeout=15)
+            logger.info("function host stopped (exit code %s)", code)
+            self.host_process = None
+        if self._host_log is not None:
+            self._host_log.close()
+            self._host_log = None
+        for name in ("broker", "simulator", "azurite"):
+            part = getattr(self, name)
+            if part is None:
+                continue
+            try:
+                part.stop()
+            except Exception:
+                logger.exception("stopping %s failed", name)
+            setattr(self, name, None)
+        (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
