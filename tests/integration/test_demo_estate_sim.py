@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from azure.identity import ClientSecretCredential
@@ -50,7 +51,7 @@ def _all_rows(client: ResourceGraphClient, query: str) -> list[dict[str, Any]]:
     for _ in range(50):  # bounded: 149 rows at 100 a page is two pages
         page = client.resources(QueryRequest(subscriptions=SUBSCRIPTIONS, query=query,
                                              options=QueryRequestOptions(top=100, skip_token=token)))
-        rows += page.data
+        rows += cast(list[dict[str, Any]], page.data)  # objectArray format: a list of rows
         token = page.skip_token
         if not token:
             return rows
@@ -88,7 +89,8 @@ def test_cost_management_returns_90_days_in_gbp_when_queried(demo_sim, credentia
                            "to": f"{today - dt.timedelta(days=1)}T23:59:59Z"},
             "dataset": {"granularity": "Daily", "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}}}
     # when
-    result = client.query.usage(f"/subscriptions/{SUBSCRIPTIONS[1]}", body)
+    result = client.query.usage(f"/subscriptions/{SUBSCRIPTIONS[1]}", io.BytesIO(json.dumps(body).encode()),
+                                content_type="application/json")
     # then
     assert result is not None
     names = [c.name for c in result.columns]
