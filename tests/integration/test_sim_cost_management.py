@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.costmanagement import CostManagementClient
+from azure.mgmt.costmanagement.models import QueryDefinition
 
 from local.estates import expand_costs
 from tests.integration.sim_fixtures import (
@@ -45,19 +46,24 @@ def definition(days: int = 30, granularity: str = "Daily", grouping: list[dict[s
                         **extra}}
 
 
+def usage(cm: CostManagementClient, scope: str, parameters: dict[str, Any], **kwargs: Any) -> Any:
+    """The SDK call with a typed body; Any so tests can read the result without None checks."""
+    return cm.query.usage(scope=scope, parameters=QueryDefinition(parameters), **kwargs)
+
+
 def all_rows(cm: CostManagementClient, body: dict[str, Any]) -> tuple[list[list[Any]], int]:
-    result = cm.query.usage(scope=SCOPE, parameters=body)
+    result = usage(cm, scope=SCOPE, parameters=body)
     rows, pages = list(result.properties.rows), 1
     while result.properties.next_link:
         token = parse_qs(urlsplit(result.properties.next_link).query)["$skiptoken"][0]
-        result = cm.query.usage(scope=SCOPE, parameters=body, params={"$skiptoken": token})
+        result = usage(cm, scope=SCOPE, parameters=body, params={"$skiptoken": token})
         rows += result.properties.rows
         pages += 1
     return rows, pages
 
 
 def test_columns_are_aggregations_date_groupings_currency_when_daily(sim, sim_certs):
-    result = client(sim, sim_certs).query.usage(scope=SCOPE, parameters=definition())
+    result = usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
     assert [(c.name, c.type) for c in result.properties.columns] == [
         ("Cost", "Number"), ("CostUSD", "Number"), ("UsageDate", "Number"), ("ResourceId", "String"),
         ("Currency", "String")]
@@ -77,15 +83,15 @@ def test_paged_total_equals_estate_expansion_when_summed(sim, sim_certs):
 
 
 def test_usage_date_is_yyyymmdd_number_when_daily(sim, sim_certs):
-    row = client(sim, sim_certs).query.usage(scope=SCOPE, parameters=definition()).properties.rows[0]
+    row = usage(client(sim, sim_certs), scope=SCOPE, parameters=definition()).properties.rows[0]
     assert isinstance(row[2], int) and 20200101 < row[2] < 21000101 and row[-1] == "GBP"
 
 
 def test_amortized_cost_differs_when_line_has_amortized_rate(sim, sim_certs):
     cm = client(sim, sim_certs)
     grouping = [{"type": "Dimension", "name": "MeterCategory"}]
-    actual = cm.query.usage(scope=SCOPE, parameters=definition(granularity="None", grouping=grouping))
-    amortized = cm.query.usage(scope=SCOPE, parameters=definition(granularity="None", grouping=grouping,
+    actual = usage(cm, scope=SCOPE, parameters=definition(granularity="None", grouping=grouping))
+    amortized = usage(cm, scope=SCOPE, parameters=definition(granularity="None", grouping=grouping,
                                                                  kind="AmortizedCost"))
     vm = {r[2]: r[0] for r in actual.properties.rows}["Virtual Machines"]
     vm_amortized = {r[2]: r[0] for r in amortized.properties.rows}["Virtual Machines"]
@@ -95,27 +101,27 @@ def test_amortized_cost_differs_when_line_has_amortized_rate(sim, sim_certs):
 def test_filter_keeps_only_matching_dimension_when_given(sim, sim_certs):
     body = definition(granularity="None", grouping=[{"type": "Dimension", "name": "ResourceGroupName"}],
                       filter={"dimensions": {"name": "MeterCategory", "operator": "In", "values": ["Storage"]}})
-    rows = client(sim, sim_certs).query.usage(scope=SCOPE, parameters=body).properties.rows
+    rows = usage(client(sim, sim_certs), scope=SCOPE, parameters=body).properties.rows
     assert sorted(r[2] for r in rows) == ["rg-data-prod", "rg-web-prod"]
 
 
 def test_tag_grouping_adds_tag_key_and_value_when_grouped_by_tag(sim, sim_certs):
     body = definition(granularity="None", grouping=[{"type": "TagKey", "name": "env"}])
-    result = client(sim, sim_certs).query.usage(scope=SCOPE, parameters=body)
+    result = usage(client(sim, sim_certs), scope=SCOPE, parameters=body)
     assert [c.name for c in result.properties.columns][2:] == ["TagKey", "TagValue", "Currency"]
     assert {(r[2], r[3]) for r in result.properties.rows} == {("env", "prod"), ("", "")}
 
 
 def test_resource_group_scope_limits_rows_when_scope_is_group(sim, sim_certs):
     body = definition(granularity="None", grouping=[{"type": "Dimension", "name": "ResourceGroupName"}])
-    result = client(sim, sim_certs).query.usage(scope=f"{SCOPE}/resourceGroups/rg-web-prod", parameters=body)
+    result = usage(client(sim, sim_certs), scope=f"{SCOPE}/resourceGroups/rg-web-prod", parameters=body)
     assert {r[2] for r in result.properties.rows} == {"rg-web-prod"}
 
 
 def test_no_content_is_204_when_window_has_no_costs(sim, sim_certs):
     body = definition()
     body["timePeriod"] = {"from": "2020-01-01T00:00:00Z", "to": "2020-01-31T23:59:59Z"}
-    assert client(sim, sim_certs).query.usage(scope=SCOPE, parameters=body) is None
+    assert usage(client(sim, sim_certs), scope=SCOPE, parameters=body) is None
     assert sim.request_log[-1].status == 204
 
 
@@ -123,20 +129,20 @@ def test_period_over_a_year_is_refused_when_custom(sim, sim_certs):
     body = definition()
     body["timePeriod"] = {"from": "2024-01-01T00:00:00Z", "to": "2025-06-30T23:59:59Z"}
     with pytest.raises(HttpResponseError) as caught:
-        client(sim, sim_certs).query.usage(scope=SCOPE, parameters=body)
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=body)
     assert caught.value.status_code == 400
 
 
 def test_more_than_two_groupings_is_refused_when_sent(sim, sim_certs):
     grouping = [{"type": "Dimension", "name": n} for n in ("ResourceId", "MeterCategory", "ChargeType")]
     with pytest.raises(HttpResponseError) as caught:
-        client(sim, sim_certs).query.usage(scope=SCOPE, parameters=definition(grouping=grouping))
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=definition(grouping=grouping))
     assert caught.value.status_code == 400
 
 
 def test_success_carries_qpu_headers_when_answered(sim, sim_certs):
     seen: list[Any] = []
-    client(sim, sim_certs).query.usage(scope=SCOPE, parameters=definition(days=60, granularity="None"),
+    usage(client(sim, sim_certs), scope=SCOPE, parameters=definition(days=60, granularity="None"),
                                        cls=lambda resp, body, headers: seen.append(resp.http_response.headers))
     qpu = "x-ms-ratelimit-microsoft.costmanagement-qpu"
     assert (seen[0][f"{qpu}-consumed"], seen[0][f"{qpu}-remaining"]) == ("2", "10")
@@ -144,10 +150,10 @@ def test_success_carries_qpu_headers_when_answered(sim, sim_certs):
 
 def test_tenant_quota_gives_429_with_qpu_retry_after_and_no_retry_after_when_spent(sim, sim_certs):
     cm = client(sim, sim_certs)
-    cm.query.usage(scope=SCOPE, parameters=definition(days=360, granularity="None"))  # 12 QPU
+    usage(cm, scope=SCOPE, parameters=definition(days=360, granularity="None"))  # 12 QPU
     with pytest.raises(HttpResponseError) as caught:
-        cm.query.usage(scope=SCOPE, parameters=definition(days=10, granularity="None"))
-    headers = caught.value.response.headers
+        usage(cm, scope=SCOPE, parameters=definition(days=10, granularity="None"))
+    headers: Any = caught.value.response.headers  # type: ignore[union-attr]
     assert caught.value.status_code == 429 and "Retry-After" not in headers
     assert 0 < int(headers["x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after"]) <= 10
     assert (sim.stats()["qpu_used"], sim.stats()["throttled"]) == (12, {"cost_management": 1})
@@ -155,7 +161,8 @@ def test_tenant_quota_gives_429_with_qpu_retry_after_and_no_retry_after_when_spe
 
 def test_query_is_refused_rbac_access_denied_when_principal_lacks_cost_roles(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
-        client(sim, sim_certs, TAGGER).query.usage(scope=SCOPE, parameters=definition())
+        usage(client(sim, sim_certs, TAGGER), scope=SCOPE, parameters=definition())
+    assert caught.value.error is not None
     assert (caught.value.status_code, caught.value.error.code) == (403, "RBACAccessDenied")
 
 
@@ -163,5 +170,5 @@ def test_query_is_refused_when_reader_and_cost_reader_are_removed(sim, sim_certs
     sim.remove_role(CONTOSO, READER[2], "Reader")
     sim.remove_role(CONTOSO, READER[2], "Cost Management Reader")
     with pytest.raises(HttpResponseError) as caught:
-        client(sim, sim_certs).query.usage(scope=SCOPE, parameters=definition())
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
     assert caught.value.status_code == 403

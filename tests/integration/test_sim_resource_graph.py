@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
@@ -73,6 +75,7 @@ def test_unreadable_subscription_is_left_out_when_mixed_with_readable(sim, sim_c
 def test_query_is_refused_403_when_no_requested_subscription_is_readable(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
         run(client(sim, sim_certs), "Resources | project id", [SANDBOX])
+    assert caught.value.error is not None
     assert (caught.value.status_code, caught.value.error.code) == (403, "AccessDenied")
 
 
@@ -132,7 +135,7 @@ def test_query_gets_429_with_quota_headers_when_quota_is_spent(sim, sim_certs):
         run(rg, "Resources | project id", [PROD])
     with pytest.raises(HttpResponseError) as caught:
         run(rg, "Resources | project id", [PROD])
-    headers = caught.value.response.headers
+    headers: Any = caught.value.response.headers  # type: ignore[union-attr]
     assert (caught.value.status_code, headers["x-ms-user-quota-remaining"]) == (429, "0")
     assert headers["x-ms-user-quota-resets-after"].startswith("00:00:0")
     assert sim.stats()["throttled"] == {"resource_graph": 1}
@@ -141,6 +144,7 @@ def test_query_gets_429_with_quota_headers_when_quota_is_spent(sim, sim_certs):
 def test_invalid_query_is_answered_400_when_kql_is_unsupported(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
         run(client(sim, sim_certs), "Resources | summarize count() by type", [PROD])
+    assert caught.value.error is not None
     assert (caught.value.status_code, caught.value.error.code) == (400, "BadRequest")
 
 
