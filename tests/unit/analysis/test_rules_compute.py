@@ -1,0 +1,45 @@
+"""VM-1, VM-2, VM-3: stopped, long-deallocated and premium-disk virtual machines."""
+
+from __future__ import annotations
+
+from shared.analysis.rules.compute import long_deallocated, premium_disks_on_idle_vm, stopped_not_deallocated
+from tests.unit.analysis.builders import a_disk, a_vm, context, cost_line, rid, scan
+
+DISK = rid("Microsoft.Compute/disks", "os1")
+
+
+def test_stopped_vm_flagged_with_compute_cost_when_power_state_stopped() -> None:
+    vm = a_vm("vm1", power="stopped")
+    found = list(stopped_not_deallocated(context(scan([vm], cost_rows=cost_line(vm["id"], 4.0, "Virtual Machines")))))
+    assert [(f.rule, f.basis, f.monthly_savings) for f in found] == [("VM-1", "actual_cost", 120.0)]
+
+
+def test_running_vm_not_flagged_when_power_state_running() -> None:
+    assert not list(stopped_not_deallocated(context(scan([a_vm("vm1")]))))
+
+
+def test_deallocated_vm_priced_with_disks_when_no_compute_in_30_days() -> None:
+    vm = a_vm("vm1", power="deallocated", disks=[DISK])
+    rows = cost_line(vm["id"], 4.0, "Virtual Machines", days=(89, 40)) + cost_line(DISK, 0.5)
+    found = list(long_deallocated(context(scan([vm, a_disk("os1", state="Reserved", managed_by=vm["id"])],
+                                               cost_rows=rows))))
+    assert [(f.rule, f.monthly_savings) for f in found] == [("VM-2", 15.0)]
+
+
+def test_recently_deallocated_vm_not_flagged_when_compute_billed_within_30_days() -> None:
+    vm = a_vm("vm1", power="deallocated", disks=[DISK])
+    rows = cost_line(vm["id"], 4.0, "Virtual Machines", days=(89, 9))
+    assert not list(long_deallocated(context(scan([vm], cost_rows=rows))))
+
+
+def test_premium_disk_flagged_when_its_vm_is_deallocated() -> None:
+    vm = a_vm("vm1", power="deallocated", disks=[DISK])
+    disk = a_disk("os1", sku="Premium_LRS", state="Reserved", managed_by=vm["id"])
+    found = list(premium_disks_on_idle_vm(context(scan([vm, disk], cost_rows=cost_line(DISK, 1.0)))))
+    assert [(f.rule, f.resource_id, f.basis, f.monthly_savings) for f in found] == [("VM-3", DISK, "estimate", 15.0)]
+
+
+def test_standard_disk_not_flagged_when_its_vm_is_deallocated() -> None:
+    vm = a_vm("vm1", power="deallocated", disks=[DISK])
+    disk = a_disk("os1", sku="Standard_LRS", state="Reserved", managed_by=vm["id"])
+    assert not list(premium_disks_on_idle_vm(context(scan([vm, disk]))))
