@@ -2,9 +2,10 @@
 
 import azure.functions as func
 
-from functions import customers, health, onboarding
+from functions import customers, health, onboarding, pipeline
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(health.bp)
 app.register_functions(onboarding.bp)
 app.register_functions(customers.bp)
+app.register_functions(pipeline.bp)

@@ -1,7 +1,8 @@
 """Collect one source for one subscription (collect-tasks trigger), write the raw blob, record completion.
 
 Outcomes: data written -> succeeded; the customer's tenant refused us (AccessDenied) -> failed with a plain
-reason, the customer marked access_revoked, no retry; anything transient -> raise, so Service Bus redelivers
+reason, the customer marked access_revoked, no retry; a source this subscription cannot serve (NotCollectable)
+-> failed with its reason, no retry; anything transient -> raise, so Service Bus redelivers
 and, after maxDeliveryCount, dead-letters (the watchdog then ends the task). Writing the blob before recording
 the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records once.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from shared.collectors.errors import NotCollectable
 from shared.errors import AccessDenied, NotFound
 from shared.messages import CollectTask
 from shared.observability import log_context
@@ -59,6 +61,12 @@ def collect_task(task: CollectTask, pipeline: Pipeline) -> str:
         record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
                        exc.reason)
         pipeline.customers.set_state(task.customer_id, "access_revoked", exc.reason)
+        return "failed"
+    except NotCollectable as exc:
+        # This source cannot be read for this subscription (e.g. an offer without cost data): no retry.
+        log.warning("not collectable: %s", exc.reason)
+        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+                       exc.reason)
         return "failed"
     envelope = RawEnvelope(source=task.source, scan_id=task.scan_id, subscription_id=task.subscription_id,
                            collected_at=pipeline.clock(), api_versions=collected.api_versions,

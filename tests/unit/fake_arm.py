@@ -44,6 +44,8 @@ class FakeArm(RequestsTransport):  # type: ignore[misc]
 
     def send(self, request: Any, **kwargs: Any) -> RequestsTransportResponse:  # type: ignore[override]
         raw = request.data if request.data is not None else getattr(request, "content", None)
+        if raw is not None and hasattr(raw, "getvalue"):
+            raw = raw.getvalue()
         if isinstance(raw, bytes | bytearray):
             raw = raw.decode("utf-8")
         body = json.loads(raw) if isinstance(raw, str) and raw else raw

@@ -1,0 +1,96 @@
+"""Analyse a collected scan (analyse trigger): load the raw blobs, run the analysis, publish the report.
+
+Idempotent: the report blobs have fixed names (overwrite) and `generated_at` is the time collection ended, so
+a redelivery while the scan is still analysing renders the same bytes; once complete or partial, a duplicate
+is a no-op (no second model call).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.analysis import ScanInputs, SubscriptionInputs
+from shared.errors import NotFound
+from shared.messages import SOURCES, AnalyseScan
+from shared.observability import log_context
+from shared.pipeline.deps import BlobsLike, Pipeline
+from shared.rawdata import RawEnvelope, decode
+from shared.storage.scans import ScanState, ScanStatus
+
+logger = logging.getLogger(__name__)
+
+_CONTENT_TYPES = {"report.json": "application/json", "report.html": "text/html; charset=utf-8",
+                  "findings.csv": "text/csv; charset=utf-8"}
+
+
+def _subscription_facts(raw: dict[str, RawEnvelope], subscription_id: str) -> tuple[str | None, str | None]:
+    """Display name and offer (quotaId) from the subscription's own resourcecontainers row, when collected."""
+    graph = raw.get("resource-graph")
+    for row in (graph.data.get("resource_containers", []) if graph else []):
+        if str(row.get("type", "")).lower() == "microsoft.resources/subscriptions" and \
+                str(row.get("subscriptionId", "")).lower() == subscription_id:
+            policies = (row.get("properties") or {}).get("subscriptionPolicies") or {}
+            return row.get("name"), policies.get("quotaId")
+    return None, None
+
+
+def build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs:
+    """The analysis input of a scan: every raw envelope that was written, and why each other one is absent."""
+    outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
+    subscriptions = []
+    for sub in scan.subscription_ids:
+        raw: dict[str, RawEnvelope] = {}
+        missing: dict[str, str] = {}
+        for source in SOURCES:
+            task = outcomes.get((sub, source))
+            if task is None or task.outcome != "succeeded":
+                missing[source] = (task.reason if task and task.reason else "not collected")
+                continue
+            try:
+                raw[source] = decode(blobs.get_raw(scan.scan_id, sub, source))
+            except NotFound:
+                missing[source] = "raw data missing"
+            except (ValidationError, ValueError, OSError):
+                missing[source] = "raw data unreadable"
+        name, quota_id = _subscription_facts(raw, sub)
+        subscriptions.append(SubscriptionInputs(subscription_id=sub, display_name=name, quota_id=quota_id,
+                                                raw=raw, missing=missing))
+    generated_at = max(t.updated_at for t in scan.tasks) if scan.tasks else scan.updated_at
+    return ScanInputs(customer_id=scan.customer_id, scan_id=scan.scan_id, company=company,
+                      generated_at=generated_at, subscriptions=subscriptions)
+
+
+def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
+    """Render and store the report, then mark the scan complete (or partial); returns the final status."""
+    log = log_context(logger, customer_id=message.customer_id, scan_id=message.scan_id)
+    try:
+        scan = pipeline.scans.get(message.customer_id, message.scan_id)
+    except NotFound:
+        log.warning("analysis for an unknown scan: dropped")
+        return "dropped"
+    if scan.status != "analysing":
+        log.info("scan is %s: analysis not needed", scan.status)
+        return scan.status
+    try:
+        company = pipeline.customers.get(message.customer_id).company
+    except NotFound:
+        pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, "failed",
+                                  reason="customer no longer exists")
+        return "failed"
+    blobs = pipeline.blobs(message.customer_id)
+    bundle: Any = pipeline.analyse(build_inputs(scan, company, blobs))
+    files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
+             "findings.csv": bundle.findings_csv}
+    for name, data in files.items():
+        blobs.put_report(message.scan_id, name, data, _CONTENT_TYPES[name])
+    failed = [t for t in scan.tasks if t.outcome == "failed"]
+    status: ScanState = "partial" if failed else "complete"
+    reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None
+    pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status, reason=reason,
+                              reports=list(files))
+    log.info("report published: %s findings=%s narrative=%s", status, bundle.findings_count,
+             bundle.narrative_source)
+    return status
