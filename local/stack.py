@@ -41,6 +41,17 @@ def secret_store_key(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _schedule_settings() -> dict[str, str]:
+    """The timer schedules (bound as %SETTING% in triggers, so the host needs them set): env, else the defaults."""
+    from shared.config import Settings
+
+    out: dict[str, str] = {}
+    for field in Settings.model_fields.values():
+        if field.alias and field.alias.endswith("_TIMER"):
+            out[field.alias] = os.environ.get(field.alias, str(field.default))
+    return out
+
+
 class Stack:
     """Starts the local stand-ins for Azure in order and stops all of them on any exit path."""
 
@@ -129,6 +140,7 @@ class Stack:
             "SSL_CERT_FILE": str(self.certs.bundle),
             "AzureWebJobsStorage": web_jobs_storage,
             "FUNCTIONS_WORKER_RUNTIME": "python",
+            **_schedule_settings(),
         }
 
     def _endpoints(self) -> dict[str, str]:

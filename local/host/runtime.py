@@ -32,10 +32,9 @@ class Host:
         self.functions: dict[str, FunctionSpec] = {s.name: s for s in index_functions(app, self.config, self.env)}
         self._in_flight = 0
         self._idle = threading.Condition()
-        self.http = HostHTTPServer(port, list(self.functions.values()), self.invoke, self.track_call)
         self.queue_triggers: dict[str, QueueTrigger] = {}
         self.timers: dict[str, TimerTrigger] = {}
-        for spec in self.functions.values():
+        for spec in list(self.functions.values()):
             try:
                 if spec.kind == "servicebus":
                     conn = connection_string(spec, self.env)
@@ -47,6 +46,8 @@ class Host:
                                    spec.name, spec.binding.get("type"))
             except ValueError as exc:
                 logger.error("function %s is in error and will not run: %s", spec.name, exc)
+                del self.functions[spec.name]
+        self.http = HostHTTPServer(port, list(self.functions.values()), self.invoke, self.track_call)
 
     @property
     def port(self) -> int:

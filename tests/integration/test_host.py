@@ -91,8 +91,9 @@ def test_exception_becomes_500_without_details_when_function_raises(client: Api)
 
 
 def test_service_bus_function_is_left_out_when_connection_is_not_set(host: Host) -> None:
-    assert "on_job" in host.functions
+    assert "on_job" not in host.functions
     assert "on_job" not in host.queue_triggers
+    assert "item_parts" in host.functions
 
 
 def test_host_status_is_running_when_started(client: Api) -> None:
