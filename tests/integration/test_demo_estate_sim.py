@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
-from azure.identity import ClientSecretCredential
+from azure.identity import ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential
 from azure.mgmt.advisor import AdvisorManagementClient
 from azure.mgmt.costmanagement import CostManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
@@ -106,3 +106,38 @@ def test_advisor_lists_the_production_recommendations_when_asked(demo_sim, crede
     recs = list(client.recommendations.list(filter="Category eq 'Cost'"))
     assert len(recs) == len(PENNINE["subscriptions"][0]["advisor"])
     assert sum(1 for r in recs if r.suppression_ids) == 1
+
+
+TAMAR = DEMO["tenants"][1]
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+
+
+@pytest.fixture
+def federated(demo_sim, monkeypatch) -> ClientAssertionCredential:
+    """Caleta's managed identity exchanging its token for Tamar's consented multi-tenant app."""
+    sim, certs = demo_sim
+    monkeypatch.setenv("IDENTITY_ENDPOINT", sim.msi_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", sim.msi_header)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certs.bundle))
+    identity = ManagedIdentityCredential(client_id=DEMO["caleta"]["managed_identity_client_id"])
+
+    def assertion() -> str:
+        return str(identity.get_token("api://AzureADTokenExchange/.default").token)
+
+    return ClientAssertionCredential(TAMAR["tenant_id"], DEMO["caleta"]["app_client_id"], assertion,
+                                     authority=sim.base_url, connection_verify=str(certs.ca))
+
+
+def test_second_tenant_shows_contributor_to_the_federated_app_when_roles_are_read(demo_sim, federated) -> None:
+    # given
+    sim, certs = demo_sim
+    client = ResourceGraphClient(federated, base_url=sim.base_url, connection_verify=str(certs.ca))
+    object_id = TAMAR["applications"][0]["object_id"]
+    query = ("authorizationresources | where type =~ 'microsoft.authorization/roleassignments' "
+             f"| where tostring(properties.principalId) =~ '{object_id}' "
+             "| project id, roleDefinitionId = tostring(properties.roleDefinitionId)")
+    # when
+    page = client.resources(QueryRequest(subscriptions=[TAMAR["subscriptions"][0]["subscription_id"]], query=query))
+    # then
+    roles = {str(r["roleDefinitionId"]).rsplit("/", 1)[-1] for r in cast(list[dict[str, Any]], page.data)}
+    assert CONTRIBUTOR in roles and len(roles) == 3
