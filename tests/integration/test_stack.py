@@ -33,6 +33,6 @@ def test_every_function_of_the_app_loads_when_host_indexes_it(api: Api) -> None:
 
     app = function_app.app
     app.functions_bindings = {}  # get_functions() may run once per app; this process has not served it
-    expected = sorted(f.get_function_name() for f in app.get_functions())
+    expected = sorted(str(f.get_function_name()) for f in app.get_functions())
     served = api.get("admin/functions").json()
     assert served == expected
