@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -127,7 +128,7 @@ def test_stats_count_calls_per_api_when_queried(sim, sim_certs):
     assert sim.stats()["arm_calls"] == {"resource_graph": 1}
 
 
-def _control(sim, certs, method: str, name: str, body: dict[str, object] | None = None) -> requests.Response:
+def _control(sim, certs, method: str, name: str, body: dict[str, Any] | None = None) -> requests.Response:
     return requests.request(method, f"{sim.base_url}/_sim/{name}", json=body, verify=str(certs.ca), timeout=10)
 
 
