@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--state-dir", type=Path, default=None, help="keep the stack's state here (default: temp)")
     demo.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for all scans")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    # The stack's own progress at INFO; libraries (proton, azure) only when something is wrong.
+    logging.getLogger("local").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, _raise_exit)
     signal.signal(signal.SIGINT, _raise_exit)
     if args.command == "up":

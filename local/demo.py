@@ -176,24 +176,22 @@ def _subscriptions_scanned(scan: dict[str, Any], asked: int) -> int:
 
 
 def _read_headlines(result: CustomerResult, report: dict[str, Any]) -> None:
-    """Findings, savings and currency from report.json (top level or its summary section)."""
-    raw_summary = report.get("summary")
-    summary: dict[str, Any] = raw_summary if isinstance(raw_summary, dict) else {}
-    sources: tuple[dict[str, Any], ...] = (report, summary)
-    for source in sources:
+    """Findings, savings and currency from report.json: its `totals` (or `summary`) section, else top level."""
+    sections: list[dict[str, Any]] = [report[k] for k in ("totals", "summary") if isinstance(report.get(k), dict)]
+    for source in [*sections, report]:
         findings = source.get("findings")
-        if isinstance(findings, list) and result.findings is None:
+        if result.findings is None and isinstance(findings, int) and not isinstance(findings, bool):
+            result.findings = findings
+        elif result.findings is None and isinstance(findings, list):
             result.findings = len(findings)
-        elif isinstance(source.get("findings_count"), int) and result.findings is None:
-            result.findings = source["findings_count"]
-        savings = source.get("total_monthly_savings")
-        if isinstance(savings, int | float) and result.savings is None:
-            result.savings = float(savings)
-        elif isinstance(savings, dict) and result.savings is None:
-            result.savings = float(savings.get("amount", 0.0))
-            result.currency = str(savings.get("currency", ""))
-        if isinstance(source.get("currency"), str) and not result.currency:
+        for key in ("monthly_savings", "total_monthly_savings"):
+            savings = source.get(key)
+            if result.savings is None and isinstance(savings, int | float) and not isinstance(savings, bool):
+                result.savings = float(savings)
+        if not result.currency and isinstance(source.get("currency"), str):
             result.currency = source["currency"]
+    if isinstance(report.get("subscriptions"), list):
+        result.subscriptions = len(report["subscriptions"])
 
 
 def print_summary(results: list[CustomerResult]) -> None:

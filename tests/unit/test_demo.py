@@ -59,6 +59,14 @@ def test_headlines_are_read_when_report_has_summary_section() -> None:
     assert (result.findings, result.savings, result.currency) == (2, 12.5, "GBP")
 
 
+def test_headlines_come_from_totals_when_report_has_totals_section() -> None:
+    result = CustomerResult(company="x", slug="x")
+    report = {"currency": "GBP", "subscriptions": [{}, {}, {}], "findings": [{}],
+              "totals": {"monthly_savings": 4907.81, "currency": "GBP", "findings": 36}}
+    _read_headlines(result, report)
+    assert (result.findings, result.savings, result.currency, result.subscriptions) == (36, 4907.81, "GBP", 3)
+
+
 def test_secret_store_key_is_stable_when_read_twice(tmp_path: Path) -> None:
     first = secret_store_key(tmp_path)
     assert secret_store_key(tmp_path) == first
