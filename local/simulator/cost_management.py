@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from local.estates.model import CostRow, expand_costs
+from local.estates.model import CostRow
 from local.simulator import authz
 from local.simulator.cost_query import QueryError, QuerySpec, parse_definition, row_matches
 from local.simulator.http import Request, Response, arm_error, json_response
@@ -53,7 +53,7 @@ def query(state: SimState, req: Request, scope: str) -> Response:
                          {f"{QPU}-retry-after": str(math.ceil(verdict.reset_after))})
     with state.lock:
         state.qpu_used += qpu
-    rows = aggregate(spec, [r for r in expand_costs(sub, state.today, spec.kind)
+    rows = aggregate(spec, [r for r in state.cost_rows(sub, spec.kind)
                             if spec.start <= r.date <= spec.end
                             and (group is None or r.dims["ResourceGroupName"].lower() == group.lower())
                             and row_matches(spec.filter, r)])

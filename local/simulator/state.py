@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from local.estates.model import Estate, load_estate
+from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_costs, load_estate
 from local.simulator.faults import FaultTable
 from local.simulator.options import SimOptions
 from local.simulator.quotas import SlidingWindows
@@ -54,6 +54,16 @@ class SimState:
         self.ai_mode = "ok"
         self.revoked: set[tuple[str, str]] = set()
         self.base_url = ""  # set by the server once it is bound
+        # Costs never change while the simulator runs; expanding a large subscription costs seconds, so keep it.
+        self._cost_cache: dict[tuple[str, str], list[CostRow]] = {}
+
+    def cost_rows(self, sub: Subscription, kind: CostKind) -> list[CostRow]:
+        """The subscription's daily cost rows (expanded once per kind)."""
+        key = (sub.subscription_id.lower(), kind)
+        with self.lock:
+            if key not in self._cost_cache:
+                self._cost_cache[key] = list(expand_costs(sub, self.today, kind))
+            return self._cost_cache[key]
 
     def log(self, entry: LoggedRequest) -> None:
         """Append to the request log."""
