@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from local.estates import demo_network as net
-from local.estates.demo_compute import VmSpec, disk, scale_set, snapshot, sql_vm, vm
+from local.estates.demo_advisor import RightSize, commitments, right_size
+from local.estates.demo_backup import backups_and_dr, tags
+from local.estates.demo_compute import VmSpec, disk, scale_set, sql_vm, vm
 from local.estates.demo_kit import SubscriptionBuilder, guid
 from local.estates.demo_platform import (
     aks_cluster,
@@ -16,16 +18,6 @@ from local.estates.demo_platform import (
     storage_account,
 )
 
-RIGHT_SIZE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
-VM_RESERVATION = "84b1a508-fc21-49da-979e-96894f1665df"
-# Advisor's savings-plan type id is not documented; this one is a stable stand-in (see estate notes).
-SAVINGS_PLAN = guid("advisor-type", "compute-savings-plan")
-
-
-def tags(app: str, **extra: str) -> dict[str, str]:
-    """The company's standard production tags."""
-    return {"env": "prod", "app": app, "costCentre": "CC-1040", "owner": "platform-team", **extra}
-
 
 def build_prod(tenant_id: str) -> SubscriptionBuilder:
     """Pennine Freight Production (EnterpriseAgreement)."""
@@ -37,7 +29,7 @@ def build_prod(tenant_id: str) -> SubscriptionBuilder:
     erp(sb, subnets)
     data_and_aks(sb, subnets)
     backups_and_dr(sb)
-    commitments(sb)
+    commitment_offers(sb)
     return sb
 
 
@@ -101,36 +93,15 @@ def tms(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
         ids = vm(sb, rg, VmSpec(f"vm-tms-app-0{n}", size, subnets["snet-app"], f"10.20.0.{10 + n}",
                                 data_disks=[(512, "Premium_LRS")], tags=t))
         configs.append(ids.ip_config)
-        if n == 1:  # Advisor quotes this one in USD although the bill is in GBP: shown apart.
-            sb.advise(ids.vm, key="shutdown-tms-app-01", type_id=RIGHT_SIZE,
-                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-01"),
-                      text=("Right-size or shutdown underutilized virtual machines",
-                            "Right-size or shutdown underutilized virtual machines"),
-                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D2s_v5",
-                                "savingsAmount": "78.47", "annualSavingsAmount": "941.64", "savingsCurrency": "USD",
-                                "MaxCpuP95": "4.1", "MaxMemoryP95": "38.0", "MaxTotalNetworkP95": "0.8",
-                                "regionId": "uksouth", "subscriptionId": sb.subscription_id, "Duration": "7"})
-            sb.expect("VM-4", ids.vm, "flagged", "advisor",
-                      "Advisor right-size quoted in USD: listed apart, not added to GBP totals")
-        if n == 2:  # The customer suppressed this one in the portal: it must not count.
-            sb.advise(ids.vm, key="resize-tms-app-02", type_id=RIGHT_SIZE, suppressed=True,
-                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-02"),
-                      text=("Right-size or shutdown underutilized virtual machines",
-                            "Right-size or shutdown underutilized virtual machines"),
-                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D2s_v5",
-                                "savingsAmount": "63.12", "annualSavingsAmount": "757.44", "savingsCurrency": "GBP",
-                                "MaxCpuP95": "3.8", "regionId": "uksouth", "Duration": "7"})
-            sb.expect("VM-4", ids.vm, "not_flagged", None, "Advisor recommendation suppressed (suppressionIds set)")
-        if n == 3:
-            sb.advise(ids.vm, key="resize-tms-app-03", type_id=RIGHT_SIZE,
-                      impacted=("Microsoft.Compute/virtualMachines", "vm-tms-app-03"),
-                      text=("Right-size or shutdown underutilized virtual machines",
-                            "Right-size or shutdown underutilized virtual machines"),
-                      extended={"recommendationType": "SkuChange", "currentSku": size, "targetSku": "Standard_D4s_v5",
-                                "savingsAmount": "126.24", "annualSavingsAmount": "1514.88", "savingsCurrency": "GBP",
-                                "MaxCpuP95": "11.6", "MaxMemoryP95": "31.0", "MaxTotalNetworkP95": "1.9",
-                                "regionId": "uksouth", "subscriptionId": sb.subscription_id, "Duration": "7"})
-            sb.expect("VM-4", ids.vm, "flagged", "advisor", "Advisor right-size D8s_v5 -> D4s_v5 in GBP")
+    # Advisor: one right-size quoted in USD (shown apart), one suppressed by the customer, one plain.
+    app = [sb.rid(rg, "Microsoft.Compute/virtualMachines", f"vm-tms-app-0{n}") for n in (1, 2, 3)]
+    right_size(sb, app[0], RightSize("Standard_D4s_v5", "Standard_D2s_v5", 78.47, "4.1", currency="USD"))
+    sb.expect("VM-4", app[0], "flagged", "advisor",
+              "Advisor right-size quoted in USD: listed apart, not added to GBP totals")
+    right_size(sb, app[1], RightSize("Standard_D4s_v5", "Standard_D2s_v5", 63.12, "3.8", suppressed=True))
+    sb.expect("VM-4", app[1], "not_flagged", None, "Advisor recommendation suppressed (suppressionIds set)")
+    right_size(sb, app[2], RightSize("Standard_D8s_v5", "Standard_D4s_v5", 126.24, "11.6"))
+    sb.expect("VM-4", app[2], "flagged", "advisor", "Advisor right-size D8s_v5 -> D4s_v5 in GBP")
     net.load_balancer(sb, rg, "lb-tms-prod", subnets["snet-app"], configs, tags=t)
     server = "sql-pennine-tms-prod"
     server_id = sql_server(sb, rg, server, tags=t)
@@ -216,64 +187,9 @@ def data_and_aks(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
                        tags={**pvc_tags, "kubernetes.io-created-for-pvc-name": "redis-data-0"})
 
 
-def backups_and_dr(sb: SubscriptionBuilder) -> None:
-    """Snapshots (old, premium, orphaned, fine), backup and ASR vaults, replica disks, an idle DR gateway."""
-    rg = sb.rg("rg-backup-prod", tags=tags("backup"))
-    t = tags("backup")
-    tms_os = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-tms-app-01-osdisk")
-    old = snapshot(sb, rg, "snap-vm-tms-app-01-os-pre-upgrade", tms_os, 128, "Standard_LRS", 212, tags=t)
-    sb.expect("DSK-3", old, "flagged", "actual_cost", "snapshot taken 212 days ago")
-    sql_data = sb.rid("rg-erp-prod", "Microsoft.Compute/disks", "vm-erp-sql-01-data01")
-    premium = snapshot(sb, rg, "snap-erp-sql-01-data01-month-end", sql_data, 1024, "Premium_LRS", 26, tags=t)
-    sb.expect("DSK-4", premium, "flagged", "estimate", "premium snapshot: Standard storage costs about 60% less")
-    gone = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-ftp-gateway-01-data01")
-    orphan = snapshot(sb, rg, "snap-vm-ftp-gateway-01-data01-final", gone, 512, "Standard_LRS", 47, tags=t)
-    sb.expect("DSK-5", orphan, "flagged", "actual_cost", "source disk was deleted")
-    weekly_src = sb.rid("rg-tms-prod", "Microsoft.Compute/disks", "vm-tms-app-02-osdisk")
-    fine = snapshot(sb, rg, "snap-vm-tms-app-02-os-weekly", weekly_src, 128, "Standard_LRS", 5, tags=t)
-    for rule in ("DSK-3", "DSK-4", "DSK-5"):
-        sb.expect(rule, fine, "not_flagged", None, "recent standard snapshot of an existing disk")
-    simple(sb, rg, "Microsoft.RecoveryServices/vaults", "rsv-pennine-prod",
-           ("Backup", "", "Azure VM Protected Instances"), 4.7310, sku={"name": "RS0", "tier": "Standard"},
-           props={"redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant"}}, tags=t)
-    restored = disk(sb, rg, "vm-erp-app-01-osdisk-restore-20261015", 128, "StandardSSD_LRS", created=43,
-                    bill_days=(43, 1), tags={**t, "RSVaultBackup": "rsv-pennine-prod"})
-    sb.expect("DSK-1", restored, "not_flagged", None, "disk created by Azure Backup restore (RSVaultBackup tag)")
-    dr = sb.rg("rg-dr-ukwest", "ukwest", tags=tags("dr"))
-    t = tags("dr")
-    dr_net = net.vnet(sb, dr, "vnet-dr-ukwest", "10.110.0.0/22", {"GatewaySubnet": "10.110.0.0/27",
-                      "snet-recovery": "10.110.1.0/24"}, tags=t)
-    idle = net.vpn_gateway(sb, dr, "vgw-dr-ukwest", dr_net["GatewaySubnet"], "pip-vgw-dr-ukwest", "51.141.9.40",
-                           tags=t)
-    sb.expect("NET-8", idle, "flagged", "actual_cost", "VNet gateway with no connection and no point-to-site config")
-    simple(sb, dr, "Microsoft.RecoveryServices/vaults", "rsv-pennine-asr-ukwest",
-           ("Azure Site Recovery", "", "VM Replicated to Azure"), 1.3140, sku={"name": "RS0", "tier": "Standard"},
-           tags=t)
-    asr_tags = {**t, "ASR-ReplicaDisk": "vm-erp-app-01-osdisk"}
-    for name, size in (("vm-erp-app-01-osdisk-ASRReplica", 128), ("vm-erp-sql-01-data01-ASRReplica", 1024)):
-        replica = disk(sb, dr, name, size, "StandardSSD_LRS", tags=asr_tags)
-        sb.expect("DSK-1", replica, "not_flagged", None, "Site Recovery replica disk (-ASRReplica, ASR-ReplicaDisk)")
-
-
-def commitments(sb: SubscriptionBuilder) -> None:
+def commitment_offers(sb: SubscriptionBuilder) -> None:
     """Advisor's 1-year and 3-year reservation and savings-plan offers for the same D-series usage."""
-    common = {"lookbackPeriod": "30", "region": "uksouth", "scope": "Single", "subId": sb.subscription_id,
-              "savingsCurrency": "GBP"}
-    text = ("Consider virtual machine reserved instance to save over your on-demand costs",
-            "Buy virtual machine reserved instance to save money over pay-as-you-go costs")
-    for term, monthly in (("P1Y", 142.31), ("P3Y", 267.18)):
-        sb.advise(sb.scope, key=f"ri-dsv5-{term}", type_id=VM_RESERVATION, impact="Medium",
-                  impacted=("Microsoft.Subscriptions/subscriptions", sb.subscription_id), text=text,
-                  extended={**common, "term": term, "reservedResourceType": "virtualmachines",
-                            "vmSize": "Standard_D4s_v5", "displaySKU": "Standard_D4s_v5", "displayQty": "5",
-                            "savingsAmount": f"{monthly:.2f}", "annualSavingsAmount": f"{monthly * 12:.2f}"})
-    sb.advise(sb.scope, key="sp-compute-P3Y", type_id=SAVINGS_PLAN, impact="Medium",
-              impacted=("Microsoft.Subscriptions/subscriptions", sb.subscription_id),
-              text=("Consider a savings plan to save over your on-demand compute costs",
-                    "Buy a compute savings plan to save money over pay-as-you-go costs"),
-              extended={**common, "term": "P3Y", "benefitType": "SavingsPlan", "commitmentAmount": "1.42",
-                        "commitmentGranularity": "Hourly", "savingsAmount": "231.90",
-                        "annualSavingsAmount": "2782.80"})
+    commitments(sb, vm_size="Standard_D4s_v5", quantity=5, monthly={"P1Y": 142.31, "P3Y": 267.18, "SP": 231.90})
     sb.expect("CMT-1", sb.scope, "flagged", "advisor",
               "1-year (£142.31) and 3-year (£267.18) VM reservations: alternatives, the best counts once")
     sb.expect("CMT-2", sb.scope, "flagged", "advisor",

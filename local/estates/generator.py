@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from local.estates.demo_advisor import SAVINGS_PLAN, VM_RESERVATION
 from local.estates.demo_kit import guid
 from local.estates.generator_mix import Sub, network_item, platform_item, virtual_machine
 
@@ -27,8 +28,6 @@ QUOTAS = [("EnterpriseAgreement_2014-09-01", 60), ("MSDNDevTest_2014-09-01", 20)
           ("CSP_2015-05-01", 5)]
 APPS = ["tms", "erp", "web", "data", "hr", "crm", "edi", "iot", "bi", "api", "fleet", "ops"]
 ENVS = ["prod", "prod", "test", "dev"]
-VM_RESERVATION = "84b1a508-fc21-49da-979e-96894f1665df"
-SAVINGS_PLAN = guid("advisor-type", "compute-savings-plan")
 # The largest archetype adds this many rows; below it the remainder is filled with single rows.
 MAX_ROWS_PER_ITEM = 5
 

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from local.estates.demo_advisor import RIGHT_SIZE, UNATTACHED_DISK
 from local.estates.demo_kit import HOSTILE_TAGS, days_ago
 
 SIZES = [("Standard_B2s", 0.95), ("Standard_D2s_v5", 2.07), ("Standard_D4s_v5", 4.15), ("Standard_D8s_v5", 8.29),
@@ -18,8 +19,6 @@ DISKS = [("Premium_LRS", "P10", 128, 0.57), ("Premium_LRS", "P30", 1024, 3.91), 
          ("StandardSSD_LRS", "E30", 1024, 2.02), ("Standard_LRS", "S30", 1024, 1.10)]
 EXCLUDED_DISK_TAGS = [{"ASR-ReplicaDisk": "source"}, {"kubernetes.io-created-for-pvc-name": "data-0"},
                       {"RSVaultBackup": "rsv-backup"}]
-RIGHT_SIZE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
-UNATTACHED_DISK = "48eda464-1485-4dcf-a674-d0905df5054a"
 
 
 @dataclass
