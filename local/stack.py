@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from local.azurite import ACCOUNT, Azurite
 from local.certs import CertPaths, make_certs
@@ -56,12 +60,15 @@ class Stack:
     """Starts the local stand-ins for Azure in order and stops all of them on any exit path."""
 
     def __init__(self, estate: Path, state_dir: Path, functions: bool = True, *,
-                 sim_options: Any = None, host_port: int = 0) -> None:
+                 sim_options: Any = None, host_port: int = 0,
+                 settings_overrides: Mapping[str, str] | None = None) -> None:
         self.estate = estate.resolve()
         self.state_dir = state_dir.resolve()
         self.functions = functions
         self._sim_options = sim_options
         self._host_port = host_port
+        # Extra or changed app settings for the host (tests: shorter timers, smaller windows).
+        self._overrides = dict(settings_overrides or {})
         self.certs: CertPaths | None = None
         self.azurite: Azurite | None = None
         self.simulator: Any = None
@@ -100,7 +107,7 @@ class Stack:
         self.simulator.start()
         self.broker = Broker(queues=QUEUES)
         self.broker.start()
-        self.app_settings = self._app_settings()
+        self.app_settings = {**self._app_settings(), **self._overrides}
         self.endpoints = self._endpoints()
         if self.functions:
             self.endpoints["http_base"] = self._start_host()
@@ -182,6 +189,28 @@ class Stack:
                 raise StackError("the function host is not running")
         return base
 
+    def stop_host(self, kill: bool = False) -> None:
+        """Stop the host subprocess: SIGTERM (graceful), or SIGKILL to simulate a crash mid-invocation."""
+        if self.host_process is not None:
+            if kill:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.host_process.pid, signal.SIGKILL)
+            code = terminate_group(self.host_process, timeout=15)
+            logger.info("function host stopped (exit code %s)", code)
+            self.host_process = None
+        if self._host_log is not None:
+            self._host_log.close()
+            self._host_log = None
+
+    def restart_host(self, kill: bool = False) -> str:
+        """Stop the host (gracefully or by SIGKILL) and start it again on the same port; returns http_base."""
+        port = urlsplit(self.endpoints["http_base"]).port if "http_base" in self.endpoints else self._host_port
+        self.stop_host(kill=kill)
+        self._host_port = port or 0
+        self.endpoints["http_base"] = self._start_host()
+        self._write_state()
+        return self.endpoints["http_base"]
+
     def _write_state(self) -> None:
         """endpoints.json for tools and tests; local.settings.json for `func start` users."""
         path = self.state_dir / "endpoints.json"
@@ -195,14 +224,8 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every part that started, in reverse order; never raises, so every part gets its turn."""
-        if self.host_process is not None:
-            # SIGTERM first: the host stops its receivers and lets in-flight calls finish.
-            code = terminate_group(self.host_process, timeout=15)
-            logger.info("function host stopped (exit code %s)", code)
-            self.host_process = None
-        if self._host_log is not None:
-            self._host_log.close()
-            self._host_log = None
+        # SIGTERM first: the host stops its receivers and lets in-flight calls finish.
+        self.stop_host()
         for name in ("broker", "simulator", "azurite"):
             part = getattr(self, name)
             if part is None:

@@ -36,3 +36,11 @@ def test_every_function_of_the_app_loads_when_host_indexes_it(api: Api) -> None:
     expected = sorted(str(f.get_function_name()) for f in app.get_functions())
     served = api.get("admin/functions").json()
     assert served == expected
+
+
+def test_host_comes_back_on_the_same_url_when_restarted(stack: Any, api: Api) -> None:
+    before = stack.endpoints["http_base"]
+    old_pid = stack.host_process.pid
+    assert stack.restart_host() == before
+    assert stack.host_process.pid != old_pid
+    assert api.get("api/health").status == 200
