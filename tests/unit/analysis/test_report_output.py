@@ -1,0 +1,61 @@
+"""report.json against its schema, report.html escaping and self-containment, findings.csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from shared.analysis import ReportBundle, analyse_scan
+from shared.analysis.report_model import Report
+from tests.unit.analysis.builders import a_disk, cost_line, scan
+
+SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "analysis" / "report.schema.json"
+HOSTILE = '<img src=x onerror=alert(1)>"\'&'
+
+
+def hostile_bundle() -> ReportBundle:
+    disk = a_disk(f"disk-{HOSTILE}", tags={"team": HOSTILE})
+    return analyse_scan(scan([disk], cost_rows=cost_line(disk["id"], 2.0), display_name=f"Sub {HOSTILE}"), None)
+
+
+def test_committed_schema_equals_model_schema_when_compared() -> None:
+    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == Report.model_json_schema()
+
+
+def test_report_json_validates_against_model_when_rendered() -> None:
+    report = Report.model_validate_json(hostile_bundle().report_json)
+    assert (report.schema_version, report.totals.monthly_savings) == (1, 60.0)
+
+
+def test_customer_strings_escaped_when_rendered_in_html() -> None:
+    html = hostile_bundle().report_html.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_html_self_contained_when_rendered() -> None:
+    html = hostile_bundle().report_html.decode()
+    assert not re.search(r"<script|<link|@import|url\(|src=\"http|href=\"http", html, re.IGNORECASE)
+
+
+def test_html_has_every_section_when_rendered() -> None:
+    html = hostile_bundle().report_html.decode()
+    for heading in ("Executive summary", "Savings by category", "Findings, largest saving first",
+                    "Where the money goes", "Methodology and data sources", "What we could not see", "<svg"):
+        assert heading in html
+
+
+def test_csv_has_one_row_per_finding_when_rendered() -> None:
+    bundle = hostile_bundle()
+    rows = list(csv.DictReader(io.StringIO(bundle.findings_csv.decode())))
+    assert len(rows) == bundle.findings_count
+
+
+def test_csv_cell_neutralised_when_it_starts_like_a_formula() -> None:
+    disk = a_disk("=HYPERLINK(1)")
+    bundle = analyse_scan(scan([disk], cost_rows=cost_line(disk["id"], 2.0)), None)
+    row = next(csv.DictReader(io.StringIO(bundle.findings_csv.decode())))
+    assert row["resource_name"] == "'=HYPERLINK(1)"
