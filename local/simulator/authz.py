@@ -114,8 +114,8 @@ def _assignment_row(tenant_id: str, scope: str, sub_id: str, rg: str, principal_
     }
 
 
-def authorization_rows(estate: Estate, tenant_id: str, visible: Access) -> list[dict[str, Any]]:
-    """Role assignments (subscription, resource group and management group) and role definitions."""
+def authorization_rows(estate: Estate, tenant_id: str, visible: Access, above: bool = False) -> list[dict[str, Any]]:
+    """Role assignments and role definitions; management-group assignments only when `above` (scope filter)."""
     tenant = estate.tenant(tenant_id)
     if tenant is None:
         return []
@@ -130,7 +130,7 @@ def authorization_rows(estate: Estate, tenant_id: str, visible: Access) -> list[
             if visible.covers(sub.subscription_id, rg or None):
                 rows.append(_assignment_row(tenant.tenant_id, scope, sub.subscription_id, rg.lower(),
                                             a.principal_id, role_definition_guid(a.role), sub.scope))
-    for group in tenant.management_groups:
+    for group in tenant.management_groups if above else []:
         if any(visible.any_in(s) for s in group.subscription_ids):
             scope = f"/providers/Microsoft.Management/managementGroups/{group.id}"
             rows += [_assignment_row(tenant.tenant_id, scope, "", "", a.principal_id,

@@ -43,7 +43,8 @@ def _container_rows(tenant: Tenant, sub: Subscription, group_access: authz.Acces
     return rows
 
 
-def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list[Subscription]) -> list[dict[str, Any]]:
+def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list[Subscription],
+               scope_filter: str = "AtScopeAndBelow") -> list[dict[str, Any]]:
     """The rows of one Resource Graph table that the principal may see in `subs`."""
     tid = tenant.tenant_id
     if table == "resources":
@@ -59,7 +60,9 @@ def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list
         wanted = {s.subscription_id.lower() for s in subs}
         can.subscriptions &= wanted
         can.resource_groups = {p for p in can.resource_groups if p[0] in wanted}
-        return authz.authorization_rows(state.estate, tid, can)
+        # Assignments inherited from management groups appear only when the caller asks to look above.
+        above = scope_filter.lower() in ("atscopeandabove", "atscopeaboveandbelow")
+        return authz.authorization_rows(state.estate, tid, can, above)
     if table == "advisorresources":
         can = authz.access(state.estate, tid, oid, authz.READ_ADVISOR)
         return [_advisor_row(tid, s, rec) for s in subs if can.any_in(s.subscription_id) for rec in s.advisor]
@@ -137,7 +140,8 @@ def query(state: SimState, req: Request) -> Response:
             return arm_error(403, "AccessDenied", support_message(), headers, details=[{
                 "code": "AccessDenied",
                 "message": "Access is denied to the requested resource. The user might not have enough permission."}])
-        rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs))
+        scope_filter = str(options.get("authorizationScopeFilter") or "AtScopeAndBelow")
+        rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs, scope_filter))
     except (KqlError, ValueError, TypeError) as exc:
         return _error_with(headers, "InvalidQuery", f"Query is invalid: {exc}")
     page = rows[skip:skip + top]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
@@ -90,11 +92,28 @@ def test_resource_containers_carry_quota_id_when_subscription_is_listed(sim, sim
     assert page.data == [{"subscriptionId": PROD, "quotaId": "EnterpriseAgreement_2014-09-01"}]
 
 
-def test_authorization_resources_show_assignments_for_principal_when_queried(sim, sim_certs):
-    query = ("authorizationresources | where type =~ 'microsoft.authorization/roleassignments' "
-             f"| where tostring(properties.principalId) =~ '{READER[2]}' "
-             "| project role = tostring(properties.roleDefinitionId), scope = tostring(properties.scope)")
-    roles = {(r["role"].rsplit("/", 1)[-1], r["scope"]) for r in run(client(sim, sim_certs), query, [PROD, DEV]).data}
+ASSIGNMENTS = ("authorizationresources | where type =~ 'microsoft.authorization/roleassignments' "
+               f"| where tostring(properties.principalId) =~ '{READER[2]}' "
+               "| project role = tostring(properties.roleDefinitionId), scope = tostring(properties.scope)")
+
+
+def raw_query(rg: ResourceGraphClient, body: dict[str, Any]) -> dict[str, Any]:
+    """Send the body verbatim (the SDK model drops authorizationScopeFilter) and return the JSON answer."""
+    captured: dict[str, Any] = {}
+    rg.resources(io.BytesIO(json.dumps(body).encode()), content_type="application/json",
+                 cls=lambda resp, _body, _headers: captured.update(resp.http_response.json()))
+    return captured
+
+
+def test_inherited_assignments_are_hidden_when_scope_filter_is_default(sim, sim_certs):
+    page = raw_query(client(sim, sim_certs), {"subscriptions": [PROD, DEV], "query": ASSIGNMENTS})
+    assert all("managementGroups" not in r["scope"] for r in page["data"]) and len(page["data"]) == 2
+
+
+def test_authorization_resources_show_inherited_assignments_when_looking_above(sim, sim_certs):
+    body = {"subscriptions": [PROD, DEV], "query": ASSIGNMENTS,
+            "options": {"authorizationScopeFilter": "AtScopeAboveAndBelow"}}
+    roles = {(r["role"].rsplit("/", 1)[-1], r["scope"]) for r in raw_query(client(sim, sim_certs), body)["data"]}
     assert roles == {("acdd72a7-3385-48ef-bd42-f606fba81ae7", f"/subscriptions/{PROD}"),
                      ("72fafb9e-0641-4937-9268-a91bfd8191a3", f"/subscriptions/{PROD}"),
                      ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "/providers/Microsoft.Management/managementGroups/"
