@@ -86,12 +86,13 @@ resource blobTagWriterRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' 
 
 // Caleta Blob Index Tag Writer (custom, above).
 resource blobTags 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, principalId, blobTagWriterRole.id)
+  name: guid(storage.id, principalId, blobTagWriterRole.name)
   scope: storage
   properties: {
     principalId: principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: blobTagWriterRole.id
+    // Role assignments take the subscription-level id form, whatever scope the definition was deployed at.
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobTagWriterRole.name)
   }
 }
 

@@ -35,9 +35,9 @@ def rbac(bicep: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ref(value: Any) -> str:
-    """A role reference as text: a variable name (subscriptionResourceId(..., var)) or `symbol.id`."""
+    """A role reference as text: a variable or `symbol.name` inside subscriptionResourceId(), or `symbol.prop`."""
     if isinstance(value, dict) and "function" in value:
-        return str(value["function"]["parameters"]["resource_name_1"])
+        return _ref(value["function"]["parameters"]["resource_name_1"])
     if isinstance(value, dict):
         operands = value["operator"]["operands"]
         return f"{operands['operand_1']}.{operands['operand_2']}"
@@ -54,7 +54,7 @@ def _role_names(rbac: dict[str, Any]) -> dict[str, str]:
         if ref in variables:
             out[symbol] = BUILT_IN_ROLES[variables[ref]]
         else:
-            custom = definitions[ref.removesuffix(".id")]
+            custom = definitions[ref.removesuffix(".name")]
             out[symbol] = custom["properties"]["roleName"].split(" (")[0]
     return out
 
