@@ -16,7 +16,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from azure.core.credentials import TokenCredential
@@ -112,10 +112,10 @@ class KeyVaultSecretStore:
     """Key Vault through azure-keyvault-secrets; delete also purges the soft-deleted secret."""
 
     def __init__(self, vault_url: str, credential: TokenCredential, *, poll_seconds: float = 1.0,
-                 max_wait_seconds: float = 60.0) -> None:
+                 max_wait_seconds: float = 60.0, client: Any = None) -> None:
         from azure.keyvault.secrets import SecretClient
 
-        self._client = SecretClient(vault_url, credential)
+        self._client = client if client is not None else SecretClient(vault_url, credential)
         self._poll = poll_seconds
         self._max_wait = max_wait_seconds
 

@@ -22,6 +22,8 @@ _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 GUID_PATTERN = _GUID.pattern
+# Documented in the OpenAPI schema; enforced by the validators (which give the plainer message).
+_GUID_SCHEMA: dict[str, Any] = {"pattern": GUID_PATTERN}
 
 
 def _guid(value: str) -> str:
@@ -44,8 +46,8 @@ class ClientSecretAuth(_Request):
     """The customer's own service principal and its client secret (stored only in the secret store)."""
 
     mode: Literal["client_secret"]
-    client_id: str = Field(description="Application (client) id of the service principal", examples=[
-        "00000000-0000-0000-0000-000000000000"])
+    client_id: str = Field(description="Application (client) id of the service principal",
+                           json_schema_extra=_GUID_SCHEMA)
     client_secret: SecretStr = Field(min_length=1, max_length=1024, description="The secret's value (shown once "
                                                                                 "in the portal)")
 
@@ -63,9 +65,10 @@ class OnboardingRequest(_Request):
 
     company: str = Field(min_length=1, max_length=200)
     contact_email: str = Field(max_length=254, description="Where review and lifecycle e-mails go")
-    tenant_id: str = Field(description="The customer's Entra tenant id (GUID)")
+    tenant_id: str = Field(description="The customer's Entra tenant id (GUID)", json_schema_extra=_GUID_SCHEMA)
     auth: Auth
-    subscription_ids: list[Annotated[str, AfterValidator(_guid)]] = Field(min_length=1, max_length=MAX_SUBSCRIPTIONS)
+    subscription_ids: list[Annotated[str, AfterValidator(_guid), Field(json_schema_extra=_GUID_SCHEMA)]] = Field(
+        min_length=1, max_length=MAX_SUBSCRIPTIONS, json_schema_extra={"uniqueItems": True})
     schedule: Literal["weekly", "monthly", "none"] = "weekly"
 
     @field_validator("company")

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.api.models import MAX_BODY_BYTES, ClientSecretAuth, parse_onboarding
 from shared.errors import InvalidInput
@@ -142,3 +144,27 @@ def test_secret_never_appears_in_repr_when_parsed() -> None:
     request = parse_onboarding(json.dumps(a_body()).encode())
     assert CANARY not in repr(request)
     assert CANARY not in str(request.model_dump())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=2048))
+def test_any_bytes_parse_or_name_a_field_when_fuzzed(raw: bytes) -> None:
+    try:
+        parse_onboarding(raw)
+    except InvalidInput as exc:
+        assert exc.fields
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                                   max_size=4), max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(["company", "contact_email", "tenant_id", "auth", "subscription_ids",
+                                        "schedule", "other"]), _json, max_size=7))
+def test_any_json_object_parses_or_names_a_field_when_fuzzed(body: dict[str, Any]) -> None:
+    try:
+        parse_onboarding(json.dumps(body).encode())
+    except InvalidInput as exc:
+        assert exc.fields and all(isinstance(v, str) for v in exc.fields.values())
