@@ -185,7 +185,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ServiceBusConnection__clientId', value: identityClientId }
         // Telemetry with Entra auth, because Application Insights has local auth off.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
         // shared/config.py, one line per setting.
         { name: 'AZURE_AUTHORITY_HOST', value: authorityHost }
         { name: 'ARM_ENDPOINT', value: armEndpoint }

@@ -60,7 +60,7 @@ def test_no_setting_carries_a_key_when_infra_is_read(settings: dict[str, Any]) -
 
 def test_app_identity_is_the_managed_identity_when_infra_is_read(settings: dict[str, Any]) -> None:
     assert settings["MANAGED_IDENTITY_CLIENT_ID"] == "identityClientId"
-    assert settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == "ClientId=${identityClientId};Authorization=AAD"
+    assert settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == "Authorization=AAD;ClientId=${identityClientId}"
 
 
 def test_notifications_go_through_microsoft_365_when_deployed(settings: dict[str, Any]) -> None:
