@@ -60,8 +60,9 @@ def _commitments(s: Sub) -> None:
     s.advise(scope, SAVINGS_PLAN, field_value, base * 1.5, term="P3Y", lookbackPeriod="30", benefitType="SavingsPlan")
 
 
-def subscription(seed: int, index: int, count: int, days: int, principal_id: str) -> dict[str, Any]:
-    """One subscription with exactly `count` resources, its costs and Advisor recommendations."""
+def subscription(seed: int, index: int, count: int, days: int, principal_id: str, spike_scale: float = 0.5,
+                 ) -> dict[str, Any]:
+    """One subscription with exactly `count` resources, costs and Advisor recs; a spike of spike_scale days."""
     rng = random.Random(f"{seed}:{index}")
     s = Sub(guid("gen", str(seed), "sub", str(index)), rng, days)
     groups = [f"rg-{rng.choice(APPS)}-{rng.choice(ENVS)}-{g:03d}" for g in range(max(2, count // 40))]
@@ -73,8 +74,9 @@ def subscription(seed: int, index: int, count: int, days: int, principal_id: str
         rg = rng.choice(groups)
         s.add(rg, "Microsoft.Network/networkSecurityGroups", f"nsg-{rg[3:]}-{s.counter:05d}", {"securityRules": []})
     _commitments(s)
-    if s.costs:  # one anomaly and one growing line per subscription
-        rng.choice(s.costs)["spikes"] = [{"days_ago": rng.randint(2, max(2, days // 3)), "cost": 750.0}]
+    if s.costs:  # one spike (spike_scale days of this subscription's spend) and one growing line
+        spike = round(spike_scale * sum(c["daily_cost"] for c in s.costs), 2)
+        rng.choice(s.costs)["spikes"] = [{"days_ago": rng.randint(2, max(2, days // 3)), "cost": spike}]
         rng.choice(s.costs)["growth_per_day"] = 0.012
     quota = rng.choices([q for q, _ in QUOTAS], [w for _, w in QUOTAS])[0]
     scope = f"/subscriptions/{s.sub_id}"
@@ -98,7 +100,9 @@ def _sizes(subscriptions: int, resources: int, days: int) -> list[int]:
 def _subscriptions(seed: int, subscriptions: int, resources: int, days: int) -> Iterator[dict[str, Any]]:
     ids = identities(seed)
     for index, count in enumerate(_sizes(subscriptions, resources, days)):
-        yield subscription(seed, index, count, days, ids["reader"]["object_id"])
+        # The first subscription's spike is about half a day of the whole estate: a clear anomaly.
+        scale = 0.5 * subscriptions if index == 0 else 0.3
+        yield subscription(seed, index, count, days, ids["reader"]["object_id"], scale)
 
 
 def _header(seed: int, subscriptions: int, resources: int) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -124,6 +124,11 @@ def virtual_machine(s: Sub, rg: str, n: int) -> None:
     if windows and rng.random() < 0.6:
         props["licenseType"] = "Windows_Server"
     s.add(rg, "Microsoft.Compute/virtualMachines", name, props)
+    if windows and rng.random() < 0.15:
+        licence = rng.choice(["PAYG", "AHUB", "PAYG"])
+        s.add(rg, "Microsoft.SqlVirtualMachine/SqlVirtualMachines", name, {
+            "virtualMachineResourceId": vm_id, "sqlServerLicenseType": licence,
+            "sqlImageSku": rng.choice(["Enterprise", "Standard", "Developer"])})
     meter = ("Virtual Machines", "Dsv5 Series Windows" if windows else "Dsv5 Series", size[9:].replace("_", " "))
     # Half the deallocated VMs stopped billing compute over 30 days ago (long-deallocated).
     long_ago = power == "deallocated" and s.days > 32 and rng.random() < 0.5
@@ -138,7 +143,8 @@ def virtual_machine(s: Sub, rg: str, n: int) -> None:
 def network_item(s: Sub, rg: str, n: int) -> None:
     """Public IPs, orphan NICs, load balancers, gateways and private endpoints, some idle."""
     rng = s.rng
-    kind = rng.choices(["pip", "nic", "lb", "vgw", "nat", "pe", "dns"], [48, 8, 12, 4, 6, 14, 8])[0]
+    kinds = ["pip", "nic", "lb", "vgw", "nat", "pe", "dns", "agw", "ddos"]
+    kind = rng.choices(kinds, [48, 8, 12, 4, 6, 14, 8, 3, 0.5])[0]
     base = f"{rg[3:]}-{n:05d}"
     if kind == "pip":
         props: dict[str, Any] = {"publicIPAllocationMethod": "Static"}
@@ -170,6 +176,16 @@ def network_item(s: Sub, rg: str, n: int) -> None:
             {"properties": {"privateLinkServiceConnectionState": {"status": status}}}]})
         s.add(rg, "Microsoft.Network/networkInterfaces", f"pe-{base}.nic", {"privateEndpoint": {"id": rid}})
         s.bill(rid, ("Virtual Network", "Private Link", "Standard Private Endpoint"), 0.24)
+    elif kind == "agw":
+        addresses = [] if rng.random() < 0.3 else [{"fqdn": f"app-{base}.azurewebsites.net"}]
+        rid = s.add(rg, "Microsoft.Network/applicationGateways", f"agw-{base}", {
+            "sku": {"name": "Standard_v2", "tier": "Standard_v2"},
+            "backendAddressPools": [{"name": "pool", "properties": {"backendAddresses": addresses}}]})
+        s.bill(rid, ("Application Gateway", "Standard v2", "Standard Fixed Cost"), 4.32)
+    elif kind == "ddos":
+        props = {"virtualNetworks": [{"id": f"/subscriptions/{s.sub_id}/x/vnet{n}"}]} if rng.random() < 0.5 else {}
+        rid = s.add(rg, "Microsoft.Network/ddosProtectionPlans", f"ddos-{base}", props)
+        s.bill(rid, ("Azure DDOS Protection", "Network Protection", "Network Protection Plan"), 74.57)
     else:
         links = 0 if rng.random() < 0.2 else rng.randint(1, 3)
         rid = s.add(rg, "Microsoft.Network/privateDnsZones", f"privatelink{n}.example.internal",
@@ -211,7 +227,8 @@ def platform_item(s: Sub, rg: str, n: int) -> None:
         for d in range(0 if rng.random() < 0.1 else rng.randint(1, 3)):
             s.add(rg, "Microsoft.Sql/servers/databases", f"{server}/db{d}", {"elasticPoolId": pool})
     elif kind == "snap":
-        source = rng.choice(s.disk_ids) if s.disk_ids and rng.random() < 0.9 else f"{rg}/gone-{n}"
+        deleted = s.rid(rg, "Microsoft.Compute/disks", f"disk-deleted-{n:05d}")
+        source = rng.choice(s.disk_ids) if s.disk_ids and rng.random() < 0.9 else deleted
         premium = rng.random() < 0.15
         age = rng.randint(1, 400)
         rid = s.add(rg, "Microsoft.Compute/snapshots", f"snap-{base}", {"timeCreated": days_ago(age),

@@ -103,6 +103,10 @@ WASTE = {
     "empty paid plan": lambda r: r["type"] == "microsoft.web/serverfarms" and _props(r)["numberOfSites"] == 0
     and r["sku"]["name"] != "F1",
     "premium snapshot": lambda r: r["type"] == "microsoft.compute/snapshots" and r["sku"]["name"] == "Premium_LRS",
+    "AGW without backends": lambda r: r["type"] == "microsoft.network/applicationgateways"
+    and _props(r)["backendAddressPools"][0]["properties"]["backendAddresses"] == [],
+    "SQL VM without AHUB": lambda r: r["type"] == "microsoft.sqlvirtualmachine/sqlvirtualmachines"
+    and _props(r)["sqlServerLicenseType"] == "PAYG",
     "legacy storage": lambda r: r["type"] == "microsoft.storage/storageaccounts" and r["kind"] != "StorageV2",
 }
 
