@@ -215,3 +215,8 @@ def test_main_tenant_principal_has_a_secret_and_reader_roles_when_onboarded(esta
     for sub in tenant.subscriptions:
         roles = {a.role for a in sub.role_assignments if a.principal_id == app.object_id}
         assert roles == {"Reader", "Cost Management Reader"}
+
+
+def test_cli_writes_both_files_when_given_an_output_directory(tmp_path: Path) -> None:
+    build_demo.main(["--out-dir", str(tmp_path)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.json", "demo_expectations.json"]

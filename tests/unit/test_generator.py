@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from local.estates.generator import generate_estate, write_estate
-from local.estates.model import expand_costs, parse_estate
+from local.estates.generator import generate_estate, main, write_estate
+from local.estates.model import expand_costs, load_estate, parse_estate
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -131,3 +131,13 @@ def test_advisor_recommendations_include_a_suppressed_one_when_generated(estate:
 def test_invalid_sizes_raise_when_requested() -> None:
     with pytest.raises(ValueError):
         generate_estate(seed=1, subscriptions=10, resources=20, days=90)
+
+
+def test_cli_writes_a_loadable_file_when_given_an_output_path(tmp_path) -> None:
+    # given
+    out = tmp_path / "estate.json"
+    # when
+    main(["--seed", "4", "--subscriptions", "2", "--resources", "100", "--days", "30", "--out", str(out)])
+    # then
+    loaded = load_estate(out, today=TODAY)
+    assert [len(s.resources) for s in loaded.tenants[0].subscriptions] == [50, 50]
