@@ -49,10 +49,11 @@ def main_tenant() -> tuple[dict[str, Any], list[SubscriptionBuilder]]:
     tenant_id = guid("tenant", "pennine-freight")
     reader_oid = guid("pennine", "caleta-reader", "object")
     deployer_oid = guid("pennine", "ci-deploy", "object")
+    # Secret expiry is an absolute date in the format: far ahead so the demo never ages into AADSTS7000222.
     reader = {"client_id": guid("pennine", "caleta-reader", "client"), "object_id": reader_oid,
               "display_name": "caleta-cost-review-reader",
               "secrets": [{"value": "Pf8~demo.caleta.reader-" + guid("pennine", "secret")[:13],
-                           "expires": "2027-11-30T00:00:00Z"}],
+                           "expires": "2099-12-31T00:00:00Z"}],
               "federated": False, "enabled": True}
     # Someone else's principal: isolation tests check Caleta only ever acts as its own.
     deployer = {"client_id": guid("pennine", "ci-deploy", "client"), "object_id": deployer_oid,

@@ -43,7 +43,7 @@ def identities(seed: int) -> dict[str, Any]:
         "reader": {"client_id": guid("gen", s, "reader-client"), "object_id": guid("gen", s, "reader-object"),
                    "display_name": "caleta-reader", "federated": False, "enabled": True,
                    "secrets": [{"value": f"gen-{seed}-secret-" + guid("gen", s, "secret")[:8],
-                                "expires": "2030-01-01T00:00:00Z"}]},
+                                "expires": "2099-12-31T00:00:00Z"}]},
     }
 
 
