@@ -5,30 +5,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.infra.conftest import INFRA
+from tests.infra.conftest import FIXTURES, INFRA, parse_bicep_files
 
-# Resource types that take no location of their own (children, role assignments and definitions).
+# Role assignments and definitions take no location; child resources (a/b/c) inherit their parent's.
 _NO_LOCATION = ("Microsoft.Authorization/",)
 
 
-def test_every_location_param_allows_only_uksouth_when_infra_is_read(bicep: dict[str, Any]) -> None:
-    for path, tree in bicep.items():
+def location_problems(trees: dict[str, Any]) -> list[str]:
+    """Every place a parsed Bicep file could put a resource outside UK South."""
+    problems = []
+    for path, tree in trees.items():
         params = tree.get("parameters", {})
-        if "location" not in params:
-            continue
-        allowed = [d["argument"] for d in params["location"]["decorators"] if d["type"] == "allowed"]
-        assert allowed == [["uksouth"]], path
-        assert params["location"].get("default") == "uksouth", path
-
-
-def test_every_resource_uses_the_location_param_when_infra_is_read(bicep: dict[str, Any]) -> None:
-    for path, tree in bicep.items():
+        if "location" in params:
+            allowed = [d["argument"] for d in params["location"]["decorators"] if d["type"] == "allowed"]
+            if allowed != [["uksouth"]] or params["location"].get("default") != "uksouth":
+                problems.append(f"{path}: param location must be @allowed(['uksouth']) with default 'uksouth'")
         for name, res in tree.get("resources", {}).items():
-            body = res["config"]["config"] if "loop_type" in res["config"] else res["config"]
             if res.get("existing") or res["type"].startswith(_NO_LOCATION) or res["type"].count("/") > 1:
                 continue
-            assert body.get("location") == "location", f"{path}:{name}"
-            assert "location" in tree["parameters"], path
+            body = res["config"]["config"] if "loop_type" in res["config"] else res["config"]
+            if body.get("location") != "location" or "location" not in params:
+                problems.append(f"{path}:{name}: location must be the uksouth-only `location` param")
+    return problems
+
+
+def test_every_resource_is_in_uksouth_when_infra_is_read(bicep: dict[str, Any]) -> None:
+    assert location_problems(bicep) == []
+
+
+def test_other_regions_are_found_when_the_insecure_fixture_is_read() -> None:
+    problems = location_problems(parse_bicep_files([FIXTURES / "insecure" / "main.bicep"]))
+    # The unrestricted parameter, resourceGroup().location on storage, the literal region on the AI account.
+    assert len(problems) == 3, problems
 
 
 def test_every_module_is_given_the_location_when_main_is_read(bicep: dict[str, Any]) -> None:
