@@ -1,4 +1,4 @@
-"""The estate format: pydantic models, the loader and the daily cost expansion.
+"""The estate format: pydantic models and the loader (the daily cost expansion is in costs.py, re-exported).
 
 An estate describes what customers' tenants show Caleta (docs/estate-format.md). Dates in costs are relative
 to "today" so a file stays valid forever. This module only parses and expands; it serves nothing.
@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+# Re-exported: the cost expansion is part of the estate model's public interface.
+from local.estates.costs import ID_PARTS
+from local.estates.costs import CostKind as CostKind
+from local.estates.costs import CostRow as CostRow
+from local.estates.costs import expand_costs as expand_costs
 
 BUILTIN_ROLES: dict[str, str] = {
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -25,9 +29,7 @@ BUILTIN_ROLES: dict[str, str] = {
     "Billing Reader": "fa23ad8b-c56e-40d8-ac0c-ce449e1d2c64",
     "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
 }
-CostKind = Literal["ActualCost", "AmortizedCost"]
 _PLACEHOLDER = re.compile(r"\{\{days_ago:(\d+)\}\}")
-_ID_PARTS = re.compile(r"^/subscriptions/([^/]+)(?:/resourceGroups/([^/]+))?", re.IGNORECASE)
 
 
 class _Model(BaseModel):
@@ -257,7 +259,7 @@ def days_ago_iso(days: int, today: dt.date) -> str:
 
 def _complete_row(row: dict[str, Any], sub: Subscription, tenant_id: str) -> dict[str, Any]:
     """Fill the Resource Graph columns an estate may leave out, deriving ids from the resource id."""
-    match = _ID_PARTS.match(row["id"])
+    match = ID_PARTS.match(row["id"])
     out = dict(row)
     out["type"] = row["type"].lower()
     out.setdefault("subscriptionId", match.group(1) if match else sub.subscription_id)
@@ -287,64 +289,6 @@ def parse_estate(data: dict[str, Any], today: dt.date | None = None) -> Estate:
 def load_estate(path: Path, today: dt.date | None = None) -> Estate:
     """Read, validate and resolve an estate file."""
     return parse_estate(json.loads(Path(path).read_text(encoding="utf-8")), today)
-
-
-@dataclass(frozen=True, slots=True)
-class CostRow:
-    """One day of one meter of one resource, in the billing currency and in USD."""
-
-    date: dt.date
-    cost: float
-    cost_usd: float
-    currency: str
-    dims: dict[str, str]
-    tags: dict[str, str] = field(default_factory=dict)
-
-
-def _line_cost(line: CostLine, day: dt.date, days_ago: int, kind: CostKind) -> float:
-    rate = line.amortized_daily_cost if kind == "AmortizedCost" and line.amortized_daily_cost is not None \
-        else line.daily_cost
-    # Growth compounds towards the end of the window: the last day costs exactly the stated rate.
-    value = rate / (1.0 + line.growth_per_day) ** (days_ago - line.to_days_ago)
-    if day.weekday() >= 5:
-        value *= line.weekend_factor
-    value += sum(s.cost for s in line.spikes if s.days_ago == days_ago)
-    return round(value, 6)
-
-
-def expand_costs(subscription: Subscription, today: dt.date, kind: CostKind = "ActualCost") -> Iterator[CostRow]:
-    """Yield one row per (day, resource, meter) of the subscription's compact cost lines."""
-    by_id = {str(r["id"]).lower(): r for r in subscription.resources}
-    for line in subscription.costs:
-        resource = by_id.get(line.resource_id.lower(), {})
-        match = _ID_PARTS.match(line.resource_id)
-        group = (match.group(2) or "") if match else ""
-        location = line.resource_location or str(resource.get("location") or "uksouth")
-        rtype = str(resource.get("type") or _type_from_id(line.resource_id))
-        dims = {
-            "ResourceId": line.resource_id, "ServiceName": line.service_name or line.meter_category,
-            "ResourceGroupName": group, "ResourceGroup": group, "ResourceLocation": location,
-            "MeterCategory": line.meter_category, "MeterSubCategory": line.meter_subcategory,
-            "Meter": line.meter, "ChargeType": line.charge_type, "PricingModel": line.pricing_model,
-            "ResourceType": rtype, "SubscriptionId": subscription.subscription_id,
-        }
-        tags = {str(k): str(v) for k, v in (resource.get("tags") or {}).items()}
-        for days_ago in range(line.from_days_ago, line.to_days_ago - 1, -1):
-            day = today - dt.timedelta(days=days_ago)
-            cost = _line_cost(line, day, days_ago, kind)
-            yield CostRow(day, cost, round(cost * subscription.usd_rate, 6), subscription.billing_currency,
-                          dims, tags)
-
-
-def _type_from_id(resource_id: str) -> str:
-    """The lower-case resource type of an ARM id (provider/type[/child...])."""
-    parts = resource_id.strip("/").split("/")
-    if "providers" not in [p.lower() for p in parts]:
-        return ""
-    idx = max(i for i, p in enumerate(parts) if p.lower() == "providers")
-    rest = parts[idx + 1:]
-    types = [rest[0], *rest[1::2]]
-    return "/".join(types).lower()
 
 
 def estate_json_schema() -> dict[str, Any]:
