@@ -117,3 +117,10 @@ def _wait(condition: Any, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
+
+
+def test_admin_api_runs_service_bus_function_when_posted(bus_host: Host, bus_recorder: Recorder) -> None:
+    from tests.integration.conftest import Api
+
+    assert Api(bus_host.base_url, timeout=10).post("admin/functions/on_job", {"input": "admin-1"}).status == 202
+    _wait(lambda: any(n == "on_job" and s["body"] == "admin-1" for n, s in bus_recorder.calls), timeout=10)
