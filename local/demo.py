@@ -212,21 +212,28 @@ def print_summary(results: list[CustomerResult]) -> None:
 def run_demo(estate_path: Path, out_dir: Path, state_dir: Path, timeout: float = 900.0) -> int:
     """Start the stack, run every customer, print the summary, stop the stack; 0 only if every scan succeeded."""
     from local.estates.model import load_estate
-    from local.stack import Stack
+    from local.stack import Stack, StackError
 
     estate = load_estate(estate_path)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with Stack(estate_path, state_dir) as stack:
-        client = Client(stack.endpoints["http_base"])
-        print(f"stack up: API at {stack.endpoints['http_base']}, host log {stack.host_log}", flush=True)
-        # Onboard everyone first so the scans run side by side, as separate customers would.
-        entries = [onboard(client, tenant, estate) for tenant in estate.tenants]
-        deadline = time.monotonic() + timeout
-        results = [finish(client, e, out_dir.resolve(), max(1.0, deadline - time.monotonic())) for e in entries]
-    if stack.host_log.exists():
-        # The state dir may be temporary; keep the host's log next to the reports for a post-mortem.
-        shutil.copyfile(stack.host_log, out_dir / "host.log")
+    stack = Stack(estate_path, state_dir)
+    try:
+        with stack:
+            client = Client(stack.endpoints["http_base"])
+            print(f"stack up: API at {stack.endpoints['http_base']}, host log {stack.host_log}", flush=True)
+            # Onboard everyone first so the scans run side by side, as separate customers would.
+            entries = [onboard(client, tenant, estate) for tenant in estate.tenants]
+            deadline = time.monotonic() + timeout
+            results = [finish(client, e, out_dir.resolve(), max(1.0, deadline - time.monotonic()))
+                       for e in entries]
+    except StackError as exc:
+        print(f"the local stack did not start: {exc}")
+        results = []
+    finally:
+        if stack.host_log.exists():
+            # The state dir may be temporary; keep the host's log next to the reports for a post-mortem.
+            shutil.copyfile(stack.host_log, out_dir / "host.log")
+            print(f"host log: {out_dir / 'host.log'}")
     print_summary(results)
-    print(f"host log: {out_dir / 'host.log'}")
     failed = [r for r in results if r.error or r.status not in ("complete", "partial")]
     return 1 if failed or not results else 0
