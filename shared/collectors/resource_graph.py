@@ -32,13 +32,13 @@ def _lower_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def collect(request: CollectRequest, *, client: ResourceGraphClient | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> Collected:
+            sleep: Callable[[float], None] = time.sleep, page_size: int = 1000) -> Collected:
     """Read every resource and resource container of the subscription."""
     client = client or resource_graph_client(request.credential)
     subscriptions = [request.subscription_id]
     try:
-        resources = query_all(client, RESOURCES_QUERY, subscriptions, sleep=sleep)
-        containers = query_all(client, CONTAINERS_QUERY, subscriptions, sleep=sleep)
+        resources = query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep)
+        containers = query_all(client, CONTAINERS_QUERY, subscriptions, page_size=page_size, sleep=sleep)
     except Exception as exc:
         mapped = classify(exc, "resource graph query")
         if mapped is exc:

@@ -1,0 +1,272 @@
+"""Each collector against the simulated tenant with the real SDK clients: paging, quotas, 403, revocation,
+the write enforcement point; and the scan store's ETag fan-in and the customer blobs on Azurite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import jwt
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.rest import HttpRequest
+from azure.data.tables import TableServiceClient
+from azure.storage.blob import BlobServiceClient
+
+from local.certs import CertPaths
+from local.simulator import SimOptions, Simulator
+from shared.arm import ARM_SCOPE, ArmWriteRefused, advisor_client, cost_management_client, resource_graph_client
+from shared.collectors import advisor, cost, resource_graph
+from shared.collectors.quota import LIMITS, QpuLedger
+from shared.errors import AccessDenied, NotFound
+from shared.messages import AnalyseScan, ScanRequested
+from shared.pipeline.collect import collect_task
+from shared.pipeline.complete import record_outcome
+from shared.pipeline.deps import CollectRequest
+from shared.pipeline.plan import plan_scan
+from shared.pipeline.scan import request_scan
+from shared.storage.blobs import CustomerBlobs
+from shared.storage.scans import ScanStore
+from tests.integration.sim_fixtures import CONTOSO, PROD, READER, SMALL_ESTATE, secret_credential
+from tests.unit.pipeline_fakes import CUSTOMER_ID, FakeTable, make_world
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+TIME_SCALE = 0.2  # the simulator's Cost Management windows shrink fivefold: 12 QPU per 2 s, 60 per 12 s
+SCALED_LIMITS = tuple((window * TIME_SCALE, cap) for window, cap in LIMITS)
+UNLIMITED = ((1.0, 10_000), (2.0, 10_000), (3.0, 10_000))
+
+
+class StorageToken:
+    """A token Azurite's basic OAuth mode accepts (storage audience)."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        now = int(time.time())
+        claims = {"aud": "https://storage.azure.com", "iss": "https://sts.windows.net/x/", "iat": now,
+                  "nbf": now - 60, "exp": now + 3600}
+        return AccessToken(jwt.encode(claims, "k" * 32, algorithm="HS256"), now + 3600)
+
+
+@pytest.fixture(scope="module")
+def tenant(certs: CertPaths) -> Iterator[Simulator]:
+    options = SimOptions(time_scale=TIME_SCALE, cost_page_size=20, advisor_page_size=1)
+    sim = Simulator(SMALL_ESTATE, certs, options=options).start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.fixture
+def sim(tenant: Simulator) -> Iterator[Simulator]:
+    tenant.reset()
+    yield tenant
+    tenant.reset()
+
+
+@pytest.fixture(scope="module")
+def tables(azurite: Any, certs: CertPaths) -> TableServiceClient:
+    return TableServiceClient(azurite.table_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+
+
+def fresh_table(tables: TableServiceClient) -> Any:
+    return tables.create_table(f"t{uuid.uuid4().hex[:16]}")
+
+
+def arm_kwargs(sim: Simulator, certs: CertPaths) -> dict[str, Any]:
+    return {"base_url": sim.base_url, "connection_verify": str(certs.ca), "retry_total": 0}
+
+
+def request_for(sim: Simulator, certs: CertPaths, subscription_id: str = PROD) -> CollectRequest:
+    credential = secret_credential(sim, certs, CONTOSO, READER[0], READER[1])
+    return CollectRequest(scan_id="s1", subscription_id=subscription_id, tenant_id=CONTOSO, credential=credential)
+
+
+def cost_calls(sim: Simulator) -> list[Any]:
+    return [r for r in sim.request_log if "Microsoft.CostManagement/query" in r.path]
+
+
+def test_resource_graph_reads_every_page_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
+    request = request_for(sim, certs)
+    client = resource_graph_client(request.credential, **arm_kwargs(sim, certs))
+    collected = resource_graph.collect(request, client=client, page_size=2)
+    assert len(collected.data["resources"]) == 5
+    subscription = [c for c in collected.data["resource_containers"]
+                    if c["type"] == "microsoft.resources/subscriptions"]
+    assert subscription and subscription[0]["properties"]["subscriptionPolicies"]["quotaId"]
+    assert sum(1 for r in sim.request_log if "ResourceGraph" in r.path) >= 4
+
+
+def test_cost_reads_every_page_of_every_month_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
+    request = request_for(sim, certs)
+    client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
+    collected = cost.collect(request, client=client, budget=QpuLedger(FakeTable(), limits=SCALED_LIMITS))
+    names = [c["name"] for c in collected.data["columns"]]
+    keys = {(r[names.index("UsageDate")], r[names.index("ResourceId")], r[names.index("MeterCategory")])
+            for r in collected.data["rows"]}
+    assert collected.row_count > 20 and len(keys) == collected.row_count
+    assert collected.data["currency"] == "GBP"
+    assert len(cost_calls(sim)) > len(cost.month_windows(dt.date.today(), 90))  # pages beyond one per month
+
+
+def test_advisor_reads_every_page_of_cost_recommendations_when_pages_hold_one(sim: Simulator,
+                                                                              certs: CertPaths) -> None:
+    request = request_for(sim, certs)
+    client = advisor_client(request.credential, PROD, **arm_kwargs(sim, certs))
+    collected = advisor.collect(request, client=client)
+    recs = collected.data["recommendations"]
+    assert collected.row_count >= 2
+    assert all(r["properties"]["category"] == "Cost" for r in recs)
+    assert all("suppressionIds" in r["properties"] for r in recs)
+    assert sum(1 for r in sim.request_log if "Microsoft.Advisor" in r.path) >= collected.row_count
+
+
+def test_concurrent_cost_collections_stay_under_the_tenant_quota_when_they_share_a_ledger(
+        sim: Simulator, certs: CertPaths, tables: TableServiceClient) -> None:
+    # given: three collections of one tenant on two "instances" (two ledgers over one Azurite table)
+    table = fresh_table(tables)
+    ledgers = [QpuLedger(table, limits=SCALED_LIMITS), QpuLedger(table, limits=SCALED_LIMITS)]
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        request = request_for(sim, certs)
+        # Sign in first: a token fetch inside the first query would delay its arrival past its grant.
+        request.credential.get_token(ARM_SCOPE)
+        client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
+        try:
+            results.append(cost.collect(request, client=client, budget=ledgers[i % 2]).row_count)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    # when
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=90)
+    # then: every collection finished, the same rows each time, and the tenant never saw a 429
+    assert not errors and len(results) == 3 and len(set(results)) == 1
+    assert not any(r.status == 429 for r in cost_calls(sim))
+    assert len(cost_calls(sim)) > 12  # more than one window's worth: the budget really was shared
+
+
+def test_cost_waits_out_the_qpu_retry_after_when_nothing_paces_it(sim: Simulator, certs: CertPaths) -> None:
+    results: list[int] = []
+
+    def run() -> None:
+        request = request_for(sim, certs)
+        client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
+        results.append(cost.collect(request, client=client, budget=QpuLedger(FakeTable(), limits=UNLIMITED)).row_count)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=90)
+    assert len(results) == 3 and len(set(results)) == 1
+    assert any(r.status == 429 for r in cost_calls(sim))
+
+
+def test_cost_and_advisor_raise_access_denied_when_the_roles_are_removed(sim: Simulator, certs: CertPaths) -> None:
+    for role in ("Reader", "Cost Management Reader"):
+        sim.remove_role(CONTOSO, READER[2], role)
+    request = request_for(sim, certs)
+    with pytest.raises(AccessDenied):
+        cost.collect(request, client=cost_management_client(request.credential, **arm_kwargs(sim, certs)),
+                     budget=QpuLedger(FakeTable()))
+    with pytest.raises(AccessDenied):
+        advisor.collect(request, client=advisor_client(request.credential, PROD, **arm_kwargs(sim, certs)))
+
+
+def test_revocation_mid_scan_fails_the_rest_and_marks_the_customer_when_the_principal_is_disabled(
+        sim: Simulator, certs: CertPaths) -> None:
+    # given: a scan over fakes for storage, the real collectors and credential against the simulated tenant
+    world = make_world(PROD)
+    world.customers.by_id[CUSTOMER_ID] = world.customers.by_id[CUSTOMER_ID].__class__(
+        CUSTOMER_ID, tenant_id=CONTOSO, subscription_ids=(PROD,))
+    credential = secret_credential(sim, certs, CONTOSO, READER[0], READER[1])
+    kw = arm_kwargs(sim, certs)
+    world.pipeline.credential_for = lambda customer: credential
+    world.pipeline.collectors = {
+        "resource-graph": lambda r: resource_graph.collect(r, client=resource_graph_client(r.credential, **kw)),
+        "cost": lambda r: cost.collect(r, client=cost_management_client(r.credential, **kw),
+                                       budget=QpuLedger(FakeTable())),
+        "advisor": lambda r: advisor.collect(r, client=advisor_client(r.credential, r.subscription_id, **kw)),
+    }
+    scan_id = request_scan(world.customers.get(CUSTOMER_ID), "manual", pipeline=world.pipeline)
+    tasks = {t.source: t for t in plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id),
+                                            world.pipeline)}
+    assert collect_task(tasks["resource-graph"], world.pipeline) == "succeeded"
+    # when: the customer disables the principal between two tasks
+    sim.revoke(CONTOSO, READER[0])
+    results = [collect_task(tasks["cost"], world.pipeline), collect_task(tasks["advisor"], world.pipeline)]
+    # then
+    assert results == ["failed", "failed"]
+    assert world.customers.get(CUSTOMER_ID).state == "access_revoked"
+    scan = world.pipeline.scans.get(CUSTOMER_ID, scan_id)
+    assert scan.status == "analysing" and len(world.bus.of(AnalyseScan)) == 1
+    assert sum(1 for r in sim.request_log if "Microsoft.Advisor" in r.path) == 0
+
+
+def test_a_write_never_leaves_the_process_when_a_collector_client_attempts_one(sim: Simulator,
+                                                                               certs: CertPaths) -> None:
+    request = request_for(sim, certs)
+    client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
+    with pytest.raises(ArmWriteRefused):
+        client.send_request(HttpRequest("DELETE", f"/subscriptions/{PROD}/resourceGroups/rg-web-prod"
+                                                  "?api-version=2021-04-01"))
+    with pytest.raises(ArmWriteRefused):
+        client.send_request(HttpRequest("POST", f"/subscriptions/{PROD}/providers/Microsoft.Advisor/"
+                                                "generateRecommendations?api-version=2020-01-01"))
+    assert all(r.method in ("GET", "POST") for r in sim.request_log)
+    assert not any("generateRecommendations" in r.path or "resourceGroups/rg-web-prod?" in r.path
+                   for r in sim.request_log)
+    assert sim.refused_writes == 0
+
+
+def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableServiceClient) -> None:
+    # given: the real Table service (Azurite) under the scan store, every completion delivered twice
+    world = make_world(*(f"aaaaaaaa-0000-0000-0000-00000000000{i}" for i in range(1, 5)))
+    world.pipeline.scans = ScanStore(fresh_table(tables), clock=world.clock)
+    scan_id = request_scan(world.customers.get(CUSTOMER_ID), "manual", pipeline=world.pipeline)
+    work = plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id), world.pipeline) * 2
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not work:
+                    return
+                t = work.pop()
+            record_outcome(world.pipeline, CUSTOMER_ID, scan_id, t.subscription_id, t.source, "succeeded")
+
+    # when
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    # then
+    assert len(world.bus.of(AnalyseScan)) == 1
+    scan = world.pipeline.scans.get(CUSTOMER_ID, scan_id)
+    assert (scan.status, scan.progress) == ("analysing", "12 of 12")
+
+
+def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azurite: Any, certs: CertPaths) -> None:
+    service = BlobServiceClient(azurite.blob_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+    customer_id = uuid.uuid4().hex
+    blobs = CustomerBlobs(customer_id, service)
+    blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata")
+    blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata2")  # a redelivery overwrites
+    blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
+    assert blobs.get_raw("0123abcd", PROD, "cost") == b"\x1f\x8bdata2"
+    assert blobs.get_report("0123abcd", "report.json") == b"{}"
+    assert blobs.list_names() == ["raw/0123abcd/" + PROD + "/cost.json.gz", "reports/0123abcd/report.json"]
+    assert service.get_container_client(f"c-{customer_id}").exists()
+    with pytest.raises(NotFound):
+        blobs.get_report("0123abcd", "report.html")
