@@ -135,3 +135,32 @@ def onboard(body: bytes, deps: OnboardingDeps | None = None) -> dict[str, Any]:
                 len(request.subscription_ids), scan_id)
     return {"customer_id": customer.customer_id, "api_key": api_key, "validation": validation,
             "first_scan_id": scan_id}
+
+
+def revalidate_customer(customer: Customer, deps: OnboardingDeps | None = None,
+                        credential: TokenCredential | None = None) -> dict[str, Any]:
+    """Validate an existing customer's principal again (its stored credential) and record the result.
+
+    The customer's subscriptions become the ones that passed; raises InvalidInput when Entra refuses the
+    sign-in and PrincipalUnusable when none passes (the record is then left as it was).
+    """
+    from shared.credentials import customer_credential
+
+    d = deps or default_deps()
+    cred = credential or customer_credential(customer)
+    object_id = principal_object_id(sign_in(cred, customer.auth_mode))
+    # Every subscription asked for at onboarding is judged again, so a fixed role brings one back in.
+    asked = [s["subscription_id"] for s in customer.validation.get("subscriptions", [])] or list(
+        customer.subscription_ids)
+    try:
+        validation = validate_principal(d.probe_for(cred), object_id, asked, d.clock())
+    except AccessDenied:
+        validation = _refused_everywhere(object_id, asked,
+                                         "Resource Graph refused the principal: assign Reader on the subscription.",
+                                         d.clock())
+    usable = tuple(s["subscription_id"] for s in validation["subscriptions"] if s["ok"])
+    if not usable:
+        raise PrincipalUnusable(validation)
+    customers.update_validation(customer.customer_id, validation, usable, store=d.customer_table)
+    logger.info("customer revalidated customer=%s usable=%d of %d", customer.customer_id, len(usable), len(asked))
+    return validation

@@ -13,7 +13,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from shared.errors import InvalidInput
-from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, onboard
+from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, onboard, revalidate_customer
 from shared.pipeline.principal_roles import COST_MANAGEMENT_READER, READER
 from shared.secrets import secret_name
 from shared.storage import customers
@@ -139,3 +139,27 @@ def test_customer_and_secret_are_rolled_back_when_scan_request_fails() -> None:
     with pytest.raises(RuntimeError):
         onboard(a_body([GOOD]), world.deps())
     assert (world.table.rows, world.store.values) == ({}, {})
+
+
+def test_revalidation_records_the_new_result_when_roles_changed() -> None:
+    # given: onboarded with one good subscription, then the other one gets both roles
+    world = World()
+    answer = onboard(a_body([GOOD, BAD]), world.deps())
+    customer = customers.get_customer(answer["customer_id"], store=world.table)
+    world.probe.add_subscription(BAD)
+    world.probe.assign(READER, f"/subscriptions/{BAD}")
+    world.probe.assign(COST_MANAGEMENT_READER, f"/subscriptions/{BAD}")
+    # when
+    revalidate_customer(customer, world.deps(), credential=FakeCredential())
+    # then
+    assert customers.get_customer(customer.customer_id, store=world.table).subscription_ids == (GOOD, BAD)
+
+
+def test_revalidation_leaves_record_when_nothing_is_usable_any_more() -> None:
+    world = World()
+    answer = onboard(a_body([GOOD]), world.deps())
+    customer = customers.get_customer(answer["customer_id"], store=world.table)
+    world.probe.assignments.clear()
+    with pytest.raises(PrincipalUnusable):
+        revalidate_customer(customer, world.deps(), credential=FakeCredential())
+    assert customers.get_customer(customer.customer_id, store=world.table) == customer
