@@ -8,13 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.api.models import (
-    GUID_PATTERN,
+from shared.api.models import GUID_PATTERN, OnboardingRequest
+from shared.api.responses import (
     CustomerRecord,
     ErrorBody,
     OnboardingAccepted,
     OnboardingRefused,
-    OnboardingRequest,
     ScanAccepted,
     ScanList,
     ScanStatusView,

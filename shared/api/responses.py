@@ -1,0 +1,102 @@
+"""Response models of the HTTP API (they feed the OpenAPI document; handlers build plain dicts of this shape)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SubscriptionValidation(BaseModel):
+    """What the principal can do on one subscription."""
+
+    subscription_id: str
+    ok: bool
+    display_name: str | None = None
+    offer: str | None = None
+    roles_found: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    excess: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Validation(BaseModel):
+    """The principal's validation: who it is (object id) and what it can do per subscription."""
+
+    principal_object_id: str | None = None
+    validated_at: str
+    subscriptions: list[SubscriptionValidation]
+
+
+class OnboardingAccepted(BaseModel):
+    """202 from POST /api/onboarding. The api_key is shown here once and never again."""
+
+    customer_id: str
+    api_key: str
+    validation: Validation
+    first_scan_id: str | None
+
+
+class OnboardingRefused(BaseModel):
+    """422 from POST /api/onboarding: the principal can read none of the subscriptions."""
+
+    error: Literal["validation_failed"]
+    message: str
+    validation: Validation
+
+
+class CustomerRecord(BaseModel):
+    """GET /api/customers/{id}: the record without secrets."""
+
+    customer_id: str
+    company: str
+    contact_email: str
+    tenant_id: str
+    auth_mode: Literal["federated", "client_secret"]
+    client_id: str | None
+    subscription_ids: list[str]
+    schedule: Literal["weekly", "monthly", "none"]
+    state: str
+    state_reason: str | None
+    created_at: str
+    validation: dict[str, Any]
+
+
+class ScanAccepted(BaseModel):
+    """202 from POST /api/customers/{id}/scans."""
+
+    scan_id: str
+
+
+class ScanTask(BaseModel):
+    """One (subscription, source) task of a scan."""
+
+    subscription_id: str
+    source: str
+    outcome: Literal["pending", "succeeded", "failed"]
+    reason: str | None = None
+
+
+class ScanStatusView(BaseModel):
+    """GET /api/customers/{id}/scans/{scan_id}."""
+
+    model_config = ConfigDict(extra="allow")
+    scan_id: str
+    status: Literal["queued", "collecting", "analysing", "complete", "partial", "failed"]
+    progress: str | None = None
+    tasks: list[ScanTask] = Field(default_factory=list)
+    reports: list[str] = Field(default_factory=list)
+
+
+class ScanList(BaseModel):
+    """GET /api/customers/{id}/scans."""
+
+    scans: list[ScanStatusView]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer."""
+
+    error: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
