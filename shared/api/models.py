@@ -1,4 +1,4 @@
-"""Request and response models of the HTTP API. Requests refuse unknown fields; shapes are checked first.
+"""Request models of the HTTP API. Requests refuse unknown fields; shapes are checked first.
 
 `parse_onboarding(body)` checks the size before parsing and raises InvalidInput naming each bad field
 (dotted paths such as `auth.client_secret` or `subscription_ids[3]`). Secret values never appear in errors.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import time
 from typing import Any
 
 import pytest
@@ -135,3 +137,31 @@ def test_openapi_document_is_served_when_asked(api: Api) -> None:  # noqa: F811
     response = api.get("/api/openapi.json")
     assert response.status == 200
     assert response.json()["openapi"] == "3.1.0"
+
+
+REPORT_WAIT_SECONDS = 240.0
+
+
+def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api,  # noqa: F811
+                                                                        pennine: dict[str, Any]) -> None:
+    # given: the onboarding scan, left to run through the pipeline
+    base = f"/api/customers/{pennine['customer_id']}/scans/{pennine['first_scan_id']}"
+    deadline = time.monotonic() + REPORT_WAIT_SECONDS
+    status: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        status = api.get(base, headers=with_key(pennine)).json()
+        if status["status"] in ("complete", "partial", "failed"):
+            break
+        time.sleep(1.0)
+    assert status.get("status") == "complete", status
+    # when
+    report = api.get(f"{base}/report.json", headers=with_key(pennine))
+    html = api.get(f"{base}/report.html", headers=with_key(pennine))
+    csv = api.get(f"{base}/report.csv", headers=with_key(pennine))
+    # then
+    assert (report.status, html.status, csv.status) == (200, 200, 200)
+    assert report.headers["content-type"].startswith("application/json")
+    json.loads(report.body)
+    assert html.headers["content-type"].startswith("text/html")
+    assert "script-src" not in html.headers["content-security-policy"]
+    assert csv.headers["content-type"].startswith("text/csv")
