@@ -85,18 +85,25 @@ class CheckovRuns:
     fixtures: CheckovReport
 
 
-@pytest.fixture(scope="session")
-def checkov_runs() -> Iterator[CheckovRuns]:
-    """Run checkov once over infra/ and once over tests/infra/fixtures/, concurrently."""
+@pytest.fixture(scope="session", autouse=True)
+def _checkov_started() -> Iterator[list[subprocess.Popen[str]]]:
+    """Start both checkov scans with the first infra test, so they overlap the pycep parse."""
     _require(CHECKOV)
     procs = [_start_checkov(INFRA), _start_checkov(FIXTURES)]
     try:
-        yield CheckovRuns(infra=_finish_checkov(procs[0]), fixtures=_finish_checkov(procs[1]))
+        yield procs
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def checkov_runs(_checkov_started: list[subprocess.Popen[str]]) -> CheckovRuns:
+    """The reports of the checkov run over infra/ and the one over tests/infra/fixtures/."""
+    infra, fixtures = _checkov_started
+    return CheckovRuns(infra=_finish_checkov(infra), fixtures=_finish_checkov(fixtures))
 
 
 def parse_bicep_files(paths: list[Path]) -> dict[str, Any]:
