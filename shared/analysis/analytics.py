@@ -12,14 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from shared.analysis import ScanInputs
-from shared.analysis.index import EstateIndex, cost_columns, parse_day
+from shared.analysis.index import GROWTH_DAYS, DayCache, EstateIndex, cost_columns
 
 TREND_DAYS = 90
 BASELINE_DAYS = 28
 # A day is anomalous outside median +/- max(4 robust sigmas, 25% of the median).
 SIGMAS = 4.0
 MIN_BAND_SHARE = 0.25
-GROWTH_WINDOW = 7
 GROWTH_RATIO = 1.2
 UNKNOWN = "(not in inventory)"
 
@@ -144,16 +143,12 @@ def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, fl
     return found
 
 
-def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date], first: set[dt.date],
-                 last: set[dt.date]) -> tuple[dict[dt.date, dict[str, float]], dict[str, list[float]]]:
-    """Per-resource cost on anomaly days, and per-resource first-week / last-week sums (for growth).
-
-    The third number per resource is a bitmask of first-week days that had cost: growth needs all seven,
-    otherwise a resource created mid-week would look like it grew.
-    """
+def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date]) -> dict[dt.date, dict[str, float]]:
+    """Per-resource cost on the anomaly days only (a second pass, skipped when there are none)."""
     on_day: dict[dt.date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    weeks: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    first_start = min(first) if first else None
+    if not days:
+        return on_day
+    cache = DayCache()
     for sub in inputs.subscriptions:
         envelope = sub.raw.get("cost")
         if envelope is None or str(envelope.data.get("currency") or "") != index.cost.currency:
@@ -163,20 +158,10 @@ def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date], fir
             continue
         cost_col, date_col, id_col, _ = columns
         for row in envelope.data.get("rows") or []:
-            day = parse_day(row[date_col])
-            if day is None or not (day in days or day in first or day in last):
-                continue
-            rid = str(row[id_col] or "").lower()
-            cost = float(row[cost_col] or 0.0)
+            day = cache[row[date_col]]
             if day in days:
-                on_day[day][rid] += cost
-            if day in first and first_start is not None:
-                weeks[rid][0] += cost
-                if cost > 0:
-                    weeks[rid][2] = float(int(weeks[rid][2]) | 1 << (day - first_start).days)
-            if day in last:
-                weeks[rid][1] += cost
-    return on_day, weeks
+                on_day[day][str(row[id_col] or "").lower()] += float(row[cost_col] or 0.0)
+    return on_day
 
 
 def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
@@ -188,10 +173,7 @@ def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
     if end is None:
         return out
     found = _anomaly_days(out)
-    last30_from = end - dt.timedelta(days=29)
-    first = {last30_from + dt.timedelta(days=n) for n in range(GROWTH_WINDOW)}
-    last = {end - dt.timedelta(days=n) for n in range(GROWTH_WINDOW)}
-    on_day, weeks = _second_pass(inputs, index, {f[0] for f in found}, first, last)
+    on_day = _second_pass(inputs, index, {f[0] for f in found})
     usual = {rid: sum(m.values()) / 30 for rid, m in index.cost.last30.items()}
     for day, cost, expected, upper, lower in found:
         deltas = sorted(((rid, c - usual.get(rid, 0.0)) for rid, c in on_day[day].items()),
@@ -202,9 +184,12 @@ def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
         svc = sorted(((s, c - svc_usual[s]) for s, c in services.items()), key=lambda kv: -abs(kv[1]))[:3]
         out.anomalies.append(Anomaly(day, round(cost, 2), round(expected, 2), round(upper, 2), round(lower, 2),
                                      [(r, round(d, 2)) for r, d in deltas], [(s, round(d, 2)) for s, d in svc]))
-    full_week = float((1 << GROWTH_WINDOW) - 1)
-    for rid, (start, finish, seen) in weeks.items():
-        if seen == full_week and finish > start * GROWTH_RATIO and finish / GROWTH_WINDOW >= 1.0:
+    full_week = (1 << GROWTH_DAYS) - 1
+    weeks = index.cost
+    for rid, start in weeks.first_week.items():
+        finish = weeks.last_week.get(rid, 0.0)
+        # A resource that did not bill all seven first-week days was created mid-week: not growth.
+        if weeks.first_week_days[rid] == full_week and finish > start * GROWTH_RATIO and finish / GROWTH_DAYS >= 1:
             out.growing.append((rid, round(start, 2), round(finish, 2)))
     out.growing.sort(key=lambda g: -(g[2] - g[1]))
     return out

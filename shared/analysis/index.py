@@ -65,6 +65,9 @@ class CostIndex:
     daily: dict[dt.date, float] = field(default_factory=lambda: defaultdict(float))
     daily_service: dict[dt.date, dict[str, float]] = field(default_factory=_nested)
     by_subscription: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    first_week: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    first_week_days: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    last_week: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @property
     def last30_from(self) -> dt.date | None:
@@ -121,7 +124,19 @@ def cost_columns(data: dict[str, Any]) -> tuple[int, int, int | None, int | None
     return cost_col, pos["UsageDate"], pos.get("ResourceId"), pos.get("MeterCategory", pos.get("ServiceName"))
 
 
-def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str) -> None:
+class DayCache(dict[Any, "dt.date | None"]):
+    """UsageDate values repeat once per row: parse each distinct value once."""
+
+    def __missing__(self, key: Any) -> dt.date | None:
+        value = parse_day(key)
+        self[key] = value
+        return value
+
+
+GROWTH_DAYS = 7
+
+
+def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str, days: DayCache) -> None:
     columns = cost_columns(data)
     if columns is None:
         logger.warning("cost data without a cost or date column; skipped")
@@ -129,20 +144,37 @@ def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str)
     cost_col, date_col, id_col, meter_col = columns
     rows = data.get("rows") or []
     cutoff = index.last30_from
+    last_from = index.window_to - dt.timedelta(days=GROWTH_DAYS - 1) if index.window_to else None
+    first_to = cutoff + dt.timedelta(days=GROWTH_DAYS - 1) if cutoff else None
+    daily, daily_service, window_total, last30 = index.daily, index.daily_service, index.window_total, index.last30
+    sub_total = 0.0
+    ids: dict[Any, str] = {}  # each resource id repeats once per day and meter: lower-case it once
     for row in rows:
-        day = parse_day(row[date_col])
+        day = days[row[date_col]]
         if day is None:
             continue
         cost = float(row[cost_col] or 0.0)
-        rid = str(row[id_col] or "").lower() if id_col is not None else ""
-        meter = str(row[meter_col] or "Other") if meter_col is not None else "Other"
-        index.daily[day] += cost
-        index.daily_service[day][meter] += cost
-        index.by_subscription[subscription_id] += cost
-        if rid:
-            index.window_total[rid] += cost
-            if cutoff is not None and day >= cutoff:
-                index.last30[rid][meter] += cost
+        raw_id = row[id_col] if id_col is not None else ""
+        rid = ids.get(raw_id)
+        if rid is None:
+            rid = ids[raw_id] = str(raw_id or "").lower()
+        meter = (row[meter_col] or "Other") if meter_col is not None else "Other"
+        daily[day] += cost
+        daily_service[day][meter] += cost
+        sub_total += cost
+        if not rid:
+            continue
+        window_total[rid] += cost
+        if cutoff is None or day < cutoff:
+            continue
+        last30[rid][meter] += cost
+        # Growth (COST-1): first and last week of the last 30 days, and which first-week days had cost.
+        if first_to is not None and day <= first_to and cost > 0:
+            index.first_week[rid] += cost
+            index.first_week_days[rid] |= 1 << (day - cutoff).days
+        if last_from is not None and day >= last_from:
+            index.last_week[rid] += cost
+    index.by_subscription[subscription_id] += sub_total
     index.has_data = index.has_data or bool(rows)
 
 
@@ -172,11 +204,12 @@ def build_cost_index(inputs: ScanInputs) -> CostIndex:
         # No declared window: take it from the data itself.
         index.window_to = max((d for _, data in envelopes for d in _row_days(data)), default=None)
         index.window_from = min((d for _, data in envelopes for d in _row_days(data)), default=None)
+    days = DayCache()
     for subscription_id, data in envelopes:
         if str(data.get("currency") or "") != index.currency:
             index.other_currencies.add(str(data.get("currency") or "unknown"))
             continue
-        _add_cost_rows(index, data, subscription_id)
+        _add_cost_rows(index, data, subscription_id, days)
     return index
 
 

@@ -57,6 +57,9 @@ class OpenAINarrator:
 def build_openai_narrator() -> OpenAINarrator:
     """Build the narrator from settings; the bearer token comes from Caleta's managed identity."""
     settings = get_settings()
+    if not settings.ai_endpoint.startswith("https://"):
+        # Never fall back to the openai client's default (public) endpoint: no endpoint means no narrator.
+        raise ValueError("AI_ENDPOINT is not an https URL: no narrator")
     credential = caleta_credential()
 
     def token() -> str:
