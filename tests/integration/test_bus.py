@@ -1,0 +1,60 @@
+"""shared.bus.publish against the local AMQP broker with the real azure-servicebus client."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from azure.servicebus import ServiceBusClient
+
+from shared.bus import publish
+from shared.config import reset_settings
+from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
+
+
+@pytest.fixture
+def bus(broker: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceBusClient]:
+    monkeypatch.setenv("ServiceBusConnection", broker.connection_string)
+    reset_settings()
+    with ServiceBusClient.from_connection_string(broker.connection_string, retry_total=0) as client:
+        yield client
+    reset_settings()
+
+
+def receive_all(client: ServiceBusClient, queue: str) -> list[Any]:
+    got = []
+    with client.get_queue_receiver(queue, max_wait_time=1) as receiver:
+        while batch := receiver.receive_messages(max_message_count=50, max_wait_time=1):
+            for message in batch:
+                receiver.complete_message(message)
+                got.append(message)
+    return got
+
+
+def test_each_message_reaches_its_queue_with_ids_and_type_when_published(bus: ServiceBusClient) -> None:
+    # given
+    scan_id = uuid.uuid4().hex[:24]
+    task = CollectTask(customer_id="c" * 32, scan_id=scan_id, subscription_id="s1", source="cost")
+    analyse = AnalyseScan(customer_id="c" * 32, scan_id=scan_id)
+    # when
+    publish(task, analyse)
+    # then
+    [collect] = [m for m in receive_all(bus, COLLECT_TASKS.name) if m.correlation_id == scan_id]
+    [analysis] = [m for m in receive_all(bus, ANALYSE.name) if m.correlation_id == scan_id]
+    assert (collect.message_id, collect.subject) == (task.message_id(), "CollectTask")
+    assert CollectTask.model_validate(json.loads(b"".join(collect.body))) == task
+    assert dict(collect.application_properties or {}).get(b"schema_version") == 1
+    assert (analysis.message_id, analysis.subject) == (f"analyse:{scan_id}", "AnalyseScan")
+
+
+def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusClient) -> None:
+    scan_id = uuid.uuid4().hex[:24]
+    message = AnalyseScan(customer_id="c" * 32, scan_id=scan_id)
+    publish(message)
+    publish(message)
+    assert len([m for m in receive_all(bus, ANALYSE.name) if m.correlation_id == scan_id]) == 1
