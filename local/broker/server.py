@@ -1,0 +1,352 @@
+"""The AMQP side of the broker: links, `$cbs`, `$management` replies, deliveries and settlements.
+
+A proton event handler. Every event runs under the broker lock, so the queue model stays single-threaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from proton import Condition, Connection, Delivery, Endpoint, Event, Handler, Link, Message, Terminus, symbol
+
+from local.broker import codec
+from local.broker.management import Management, Reply
+from local.broker.queue import QueueState
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = "amqp:not-found"
+LOCK_LOST = "com.microsoft:message-lock-lost"
+INCOMING_CREDIT = 100
+MAX_MESSAGE_SIZE = 256 * 1024  # the Standard tier's limit, which the client sizes batches by
+
+Kind = Literal["cbs", "queue", "management", "missing"]
+
+
+@dataclass(eq=False)
+class Consumer:
+    """A client receiver: a broker sender link attached to a queue or its dead-letter sub-queue."""
+
+    link: Link
+    queue: QueueState
+    presettled: bool  # receive-and-delete mode
+    tokens: dict[Delivery, uuid.UUID] = field(default_factory=dict)  # unsettled deliveries -> lock tokens
+
+
+def _guarded(method: Callable[[BrokerHandler, Event], None]) -> Callable[[BrokerHandler, Event], None]:
+    """Run a handler under the broker lock; one bad peer must never stop the reactor thread."""
+    @functools.wraps(method)
+    def run(self: BrokerHandler, event: Event) -> None:
+        with self.lock:
+            try:
+                method(self, event)
+            except Exception:
+                logger.exception("broker: %s failed; closing that connection", method.__name__)
+                self.drop_connection(event.connection)
+    return run
+
+
+def _link(event: Event) -> Link:
+    link = event.link
+    assert link is not None, "a link event carries its link"
+    return link
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes | bytearray) else str(value)
+
+
+class BrokerHandler(Handler):  # type: ignore[misc]
+    """Serves the Service Bus AMQP surface the azure-servicebus client uses in emulator mode."""
+
+    def __init__(self, queues: dict[str, QueueState], lock: threading.RLock, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.queues = queues
+        self.lock = lock
+        self.clock = clock
+        self.management = Management(clock)
+        self.consumers: dict[Link, Consumer] = {}
+        self.connections: set[Connection] = set()
+        self._entities: dict[Link, tuple[Kind, QueueState | None]] = {}
+        self._tags = 0
+
+    # -- addressing --------------------------------------------------------------------------------
+
+    def resolve(self, address: str | None) -> tuple[Kind, QueueState | None]:
+        """What a link address names: `$cbs`, a queue (or `<queue>/$deadletterqueue`), or its `$management`."""
+        path = address or ""
+        if "://" in path:  # amqps://host:port/queue: the entity is the path
+            path = path.split("://", 1)[1].partition("/")[2]
+        path = path.strip("/").lower()
+        if path == "$cbs":
+            return "cbs", None
+        kind: Kind = "queue"
+        if path.endswith("/$management"):
+            kind, path = "management", path.removesuffix("/$management")
+        dead_letter = path.endswith("/$deadletterqueue")
+        queue = self.queues.get(path.removesuffix("/$deadletterqueue"))
+        if queue is None:
+            return "missing", None
+        return kind, (queue.dead_letter_queue if dead_letter else queue)
+
+    # -- endpoints ---------------------------------------------------------------------------------
+
+    @_guarded
+    def on_connection_remote_open(self, event: Event) -> None:
+        connection = event.connection
+        if connection is None:
+            return
+        self.connections.add(connection)
+        if connection.state & Endpoint.LOCAL_UNINIT:
+            connection.open()
+
+    @_guarded
+    def on_session_remote_open(self, event: Event) -> None:
+        session = event.session
+        if session is not None and session.state & Endpoint.LOCAL_UNINIT:
+            session.open()
+
+    @_guarded
+    def on_link_remote_open(self, event: Event) -> None:
+        link = _link(event)
+        address = link.remote_source.address if link.is_sender else link.remote_target.address
+        kind, queue = self.resolve(address)
+        link.snd_settle_mode = link.remote_snd_settle_mode
+        link.rcv_settle_mode = link.remote_rcv_settle_mode
+        link.max_message_size = MAX_MESSAGE_SIZE
+        if kind == "missing":
+            # The AMQP way to refuse a link, as Service Bus does: attach with a null terminus for the
+            # entity, then detach with amqp:not-found. The client reads that as MessagingEntityNotFoundError
+            # straight away; an attach that is never answered would hang it.
+            (link.target if link.is_sender else link.source).copy(
+                link.remote_target if link.is_sender else link.remote_source)
+            (link.source if link.is_sender else link.target).type = Terminus.UNSPECIFIED  # encoded as null
+            link.open()
+            link.condition = Condition(NOT_FOUND, f"The messaging entity '{address}' could not be found.")
+            link.close()
+            return
+        link.source.copy(link.remote_source)
+        link.target.copy(link.remote_target)
+        link.open()
+        self._entities[link] = (kind, queue)
+        if link.is_receiver:
+            link.flow(INCOMING_CREDIT)
+        elif kind == "queue" and queue is not None:
+            self.consumers[link] = Consumer(link, queue, link.remote_snd_settle_mode == Link.SND_SETTLED)
+
+    @_guarded
+    def on_link_remote_close(self, event: Event) -> None:
+        link = _link(event)
+        self._forget_link(link)
+        if link.state & Endpoint.LOCAL_ACTIVE:
+            link.close()
+
+    @_guarded
+    def on_session_remote_close(self, event: Event) -> None:
+        session = event.session
+        if session is None:
+            return
+        for link in [lk for lk in self._entities if lk.session == session]:
+            self._forget_link(link)
+        if session.state & Endpoint.LOCAL_ACTIVE:
+            session.close()
+
+    @_guarded
+    def on_connection_remote_close(self, event: Event) -> None:
+        self.drop_connection(event.connection, close=True)
+
+    @_guarded
+    def on_transport_closed(self, event: Event) -> None:
+        self.drop_connection(event.connection)
+
+    def drop_connection(self, connection: Connection | None, close: bool = False) -> None:
+        """Forget a connection's links; their locks are lost, so the messages become visible again."""
+        if connection is None:
+            return
+        for link in [lk for lk in self._entities if lk.connection == connection]:
+            self._forget_link(link)
+        self.connections.discard(connection)
+        if close and connection.state & Endpoint.LOCAL_ACTIVE:
+            connection.close()
+
+    def _forget_link(self, link: Link) -> None:
+        self._entities.pop(link, None)
+        consumer = self.consumers.pop(link, None)
+        if consumer is not None:
+            consumer.queue.release_owner(consumer, self.clock())
+
+    # -- deliveries --------------------------------------------------------------------------------
+
+    @_guarded
+    def on_link_flow(self, event: Event) -> None:
+        consumer = self.consumers.get(_link(event))
+        if consumer is not None:
+            self.pump(consumer)
+
+    @_guarded
+    def on_delivery(self, event: Event) -> None:
+        delivery = event.delivery
+        if delivery is None:
+            return
+        link = delivery.link
+        if link.is_sender:
+            consumer = self.consumers.get(link)
+            if consumer is not None and delivery.updated:
+                self._settle(consumer, delivery)
+            elif consumer is None and delivery.settled:
+                delivery.settle()  # a reply or a delivery whose link is gone
+            return
+        if delivery.partial:
+            return
+        raw = link.recv(delivery.pending) or b""
+        link.advance()
+        kind, queue = self._entities.get(link, ("missing", None))
+        if kind == "queue" and queue is not None:
+            self._accept_sent(queue, delivery, raw)
+        elif kind in ("cbs", "management"):
+            self._answer(link, kind, queue, raw)
+            delivery.update(Delivery.ACCEPTED)
+            delivery.settle()
+        else:
+            delivery.update(Delivery.REJECTED)
+            delivery.settle()
+        if link.credit < INCOMING_CREDIT // 2:
+            link.flow(INCOMING_CREDIT - link.credit)
+
+    def _accept_sent(self, queue: QueueState, delivery: Delivery, raw: bytes) -> None:
+        now = self.clock()
+        try:
+            messages = [codec.decode_incoming(part) for part in codec.split_batch(raw)]
+        except Exception:
+            logger.warning("broker: undecodable message sent to %s; rejected", queue.name)
+            delivery.local.condition = Condition("amqp:decode-error", "The message could not be decoded.")
+            delivery.update(Delivery.REJECTED)
+            delivery.settle()
+            return
+        for message in messages:
+            if queue.enqueue(message, now) is None:
+                logger.info("broker: duplicate message id dropped on %s", queue.name)
+        delivery.update(Delivery.ACCEPTED)
+        delivery.settle()
+        self.pump_queue(queue)
+
+    def _settle(self, consumer: Consumer, delivery: Delivery) -> None:
+        queue, now, state = consumer.queue, self.clock(), delivery.remote_state
+        token = consumer.tokens.get(delivery)
+        if consumer.presettled or token is None:
+            delivery.settle()
+            return
+        if state not in (Delivery.ACCEPTED, Delivery.RELEASED, Delivery.MODIFIED, Delivery.REJECTED):
+            return  # a non-terminal state (received): nothing to do yet
+        del consumer.tokens[delivery]
+        if not queue.is_locked(token, now):
+            if not delivery.settled:
+                delivery.local.condition = Condition(LOCK_LOST, "The lock on the message was lost.")
+                delivery.update(Delivery.REJECTED)
+            delivery.settle()
+            return
+        remote = delivery.remote
+        if state == Delivery.ACCEPTED:
+            queue.complete(token)
+        elif state == Delivery.RELEASED:
+            queue.release(token, now)
+        elif state == Delivery.MODIFIED and remote.undeliverable:
+            queue.defer(token)
+        elif state == Delivery.MODIFIED:
+            queue.abandon(token, now) if remote.failed else queue.release(token, now)
+            delivery.local.failed = remote.failed
+        else:
+            info = remote.condition.info if remote.condition else None
+            details = {_text(k): _text(v) for k, v in info.items() if v is not None} if isinstance(info, dict) else {}
+            queue.dead_letter(token, details.get("DeadLetterReason"), details.get("DeadLetterErrorDescription"))
+        if not delivery.settled:
+            delivery.update(state)  # echo the outcome: rcv-settle-mode second waits for it
+        delivery.settle()
+        self.pump_queue(queue)
+
+    def pump_queue(self, queue: QueueState) -> None:
+        """Offer the queue's visible messages to its consumers that have credit."""
+        for consumer in [c for c in self.consumers.values() if c.queue is queue]:
+            self.pump(consumer)
+
+    def pump(self, consumer: Consumer) -> None:
+        """Send to one consumer as many messages as its credit allows."""
+        link, queue = consumer.link, consumer.queue
+        while link.credit > 0 and link.state & Endpoint.LOCAL_ACTIVE:
+            now = self.clock()
+            if consumer.presettled:
+                stored = queue.take(now)
+                if stored is None:
+                    break
+                self._send(link, codec.render(stored), uuid.uuid4().bytes_le, settle=True)
+                continue
+            lock = queue.acquire(now, consumer)
+            if lock is None:
+                break
+            payload = codec.render(lock.message, locked_until=lock.locked_until)
+            consumer.tokens[self._send(link, payload, lock.token.bytes_le, settle=False)] = lock.token
+        if link.drain_mode and link.credit > 0:
+            link.drained()
+
+    def _send(self, link: Link, payload: bytes, tag: bytes, *, settle: bool) -> Delivery:
+        # The tag is the lock token's bytes_le: the client reads lock_token as UUID(bytes_le=tag).
+        delivery = link.delivery(tag)  # type: ignore[arg-type]  # proton sends bytes tags as they are
+        link.send(payload)
+        link.advance()
+        if settle:
+            delivery.settle()
+        return delivery
+
+    # -- request/response nodes --------------------------------------------------------------------
+
+    def _answer(self, link: Link, kind: Kind, queue: QueueState | None, raw: bytes) -> None:
+        request = Message()
+        request.decode(raw)
+        properties = {_text(k): v for k, v in codec.application_properties(request).items()}
+        if kind == "cbs":
+            # Emulator mode: any token is accepted, as the Service Bus emulator does.
+            reply = Message(correlation_id=request.id,
+                            properties={"status-code": 202, "status-description": "Accepted"})
+        else:
+            assert queue is not None
+            operation = _text(properties.get("operation", ""))
+            result: Reply = self.management.execute(operation, queue, request.body, owner=None)
+            reply_properties: dict[str, Any] = {"statusCode": result.status,
+                                                "statusDescription": result.description}
+            if result.condition:
+                reply_properties["errorCondition"] = symbol(result.condition)
+                reply_properties["error-condition"] = symbol(result.condition)
+            reply = Message(correlation_id=request.id, properties=reply_properties, body=result.body)
+            self.pump_queue(queue)
+        target = self._reply_link(link, request.reply_to)
+        if target is None:
+            logger.warning("broker: no reply link for a %s request; dropped", kind)
+            return
+        self._tags += 1
+        self._send(target, reply.encode(), str(self._tags).encode(), settle=True)
+
+    def _reply_link(self, request_link: Link, reply_to: str | None) -> Link | None:
+        wanted = {a.lower() for a in (reply_to, request_link.remote_target.address) if a}
+        for link in self._entities:
+            if (link.is_sender and link.connection == request_link.connection
+                    and (link.remote_source.address or "").lower() in wanted):
+                return link
+        return None
+
+    # -- housekeeping ------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Expire locks and messages, release due scheduled ones, and deliver what became visible."""
+        now = self.clock()
+        for queue in self.queues.values():
+            queue.tick(now)
+            if queue.dead_letter_queue is not None:
+                queue.dead_letter_queue.tick(now)
+        for consumer in list(self.consumers.values()):
+            self.pump(consumer)
