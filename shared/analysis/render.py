@@ -18,6 +18,8 @@ CSV_COLUMNS = ("id", "rule", "category", "title", "resource_name", "resource_typ
                "formula", "action", "sources", "alternatives")
 # Spreadsheet apps execute cells that start with these: prefix them so a hostile name stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The HTML lists the largest findings; very large estates keep the long tail in the CSV and JSON.
+HTML_MAX_FINDINGS = 500
 
 
 def render_json(report: Report) -> bytes:
@@ -35,7 +37,7 @@ def render_html(report: Report, names: dict[str, str], subscription_names: dict[
     template = _environment().get_template("report.html.j2")
     categories = [AmountByKey(key=c.key, amount=c.amount) for c in report.totals.by_category]
     html = template.render(
-        r=report, names=names, subnames=subscription_names,
+        r=report, names=names, subnames=subscription_names, max_rows=HTML_MAX_FINDINGS,
         money=lambda value: format_value(float(value), "money", report.currency),
         charts={
             "trend": charts.trend_chart(report.analytics.daily, report.currency),

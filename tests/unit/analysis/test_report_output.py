@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from shared.analysis import ReportBundle, analyse_scan
+from shared.analysis import ReportBundle, ScanInputs, SubscriptionInputs, analyse_scan
 from shared.analysis.report_model import Report
 from tests.unit.analysis.builders import a_disk, cost_line, scan
 
@@ -59,3 +59,12 @@ def test_csv_cell_neutralised_when_it_starts_like_a_formula() -> None:
     bundle = analyse_scan(scan([disk], cost_rows=cost_line(disk["id"], 2.0)), None)
     row = next(csv.DictReader(io.StringIO(bundle.findings_csv.decode())))
     assert row["resource_name"] == "'=HYPERLINK(1)"
+
+
+def test_report_rendered_with_limitations_when_no_source_was_collected() -> None:
+    inputs = scan([])
+    sub = inputs.subscriptions[0]
+    bare = SubscriptionInputs(sub.subscription_id, None, None, {}, {"cost": "the offer has no cost data"})
+    bundle = analyse_scan(ScanInputs("c1", "s1", "Acme", inputs.generated_at, [bare]), None)
+    report = Report.model_validate_json(bundle.report_json)
+    assert (bundle.findings_count, any("the offer has no cost data" in x for x in report.limitations)) == (0, True)
