@@ -117,3 +117,9 @@ def test_rows_carry_resource_type_and_tags_when_resource_is_known():
     sub = load_estate(SMALL, TODAY).tenants[0].subscriptions[0]
     row = next(r for r in expand_costs(sub, TODAY) if r.dims["ResourceId"] == VM_ID)
     assert (row.dims["ResourceType"], row.tags["owner"]) == ("microsoft.compute/virtualmachines", "web")
+
+
+def test_days_ago_placeholder_resolves_when_parsed_from_a_dict():
+    doc = small_doc()
+    estate = parse_estate(doc, TODAY)
+    assert estate.tenants[0].subscriptions[0].advisor[0]["properties"]["lastUpdated"] == "2026-11-25T00:00:00Z"
