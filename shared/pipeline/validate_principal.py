@@ -127,8 +127,13 @@ def _judge(sub: str, container: dict[str, Any] | None, assignments: list[tuple[s
     if not broad & READS_INVENTORY:
         missing.append("Reader")
     cost_state, cost_reason = cost
-    if not broad & READS_COST or cost_state == "forbidden":
+    # Without Reader the principal cannot read its own role assignments: then a cost query that worked is
+    # the only evidence there is, and it proves cost access.
+    cost_proven = not mine and cost_state == "ok"
+    if (not broad & READS_COST and not cost_proven) or cost_state == "forbidden":
         missing.append("Cost Management Reader")
+    if not mine and container is not None:
+        notes.append("The principal's role assignments are not visible to it (Reader allows reading them).")
     if cost_state == "forbidden":
         notes.append("Cost Management refused a query: assign Cost Management Reader on the subscription.")
     elif cost_state == "unavailable" and cost_reason:

@@ -137,3 +137,20 @@ def test_validation_sends_no_write_when_run(estate: Estate, simulator: Any) -> N
     assert simulator.refused_writes == 0
     arm = [r for r in simulator.request_log if "/providers/" in r.path or r.path.startswith("/subscriptions")]
     assert arm and all(r.method in ("GET", "POST") for r in arm)
+
+
+def test_missing_consent_is_named_when_federated_app_is_not_in_the_tenant(estate: Estate) -> None:
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    body["auth"] = {"mode": "federated"}
+    with pytest.raises(InvalidInput) as caught:
+        validate(body)
+    assert "application not found in this tenant" in caught.value.fields["auth.mode"]
+
+
+def test_disabled_principal_is_named_when_revoked_in_the_tenant(estate: Estate, simulator: Any) -> None:
+    pennine = tenant(estate, "Pennine")
+    body = onboarding_body(pennine, estate)
+    simulator.revoke(pennine.tenant_id, body["auth"]["client_id"])
+    with pytest.raises(InvalidInput) as caught:
+        validate(body)
+    assert "principal disabled" in caught.value.fields["auth.client_id"]

@@ -20,7 +20,7 @@ from shared.config import reset_settings
 from shared.credentials import customer_credential
 from shared.errors import NotFound
 from shared.identity import caleta_credential
-from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, default_deps, onboard
+from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, default_deps, onboard, revalidate_customer
 from shared.secrets import secret_name, secret_store
 from shared.storage import customers
 from shared.storage.clients import reset_clients, table
@@ -117,3 +117,26 @@ def test_other_customers_key_is_refused_as_not_found_when_used(world: tuple[Esta
     second = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
     with pytest.raises(NotFound):
         customers.authenticate(second["customer_id"], f"Bearer {first['api_key']}")
+
+
+def test_revalidation_drops_a_subscription_when_its_role_is_removed(world: tuple[Estate, Path],
+                                                                    simulator: Any) -> None:
+    # given
+    estate, _ = world
+    body = pennine(estate)
+    pennine_tenant = next(t for t in estate.tenants if t.display_name.startswith("Pennine"))
+    app = next(a for a in pennine_tenant.applications if a.client_id == body["auth"]["client_id"])
+    answer = onboard(json.dumps(body).encode(), deps(ScanRecorder()))
+    dropped = body["subscription_ids"][1]
+    simulator.reset()
+    try:
+        assert simulator.remove_role(pennine_tenant.tenant_id, app.object_id, "Reader",
+                                     f"/subscriptions/{dropped}") == 1
+        # when
+        revalidate_customer(customers.get_customer(answer["customer_id"]), deps(ScanRecorder()))
+    finally:
+        simulator.reset()
+    # then
+    customer = customers.get_customer(answer["customer_id"])
+    assert dropped not in customer.subscription_ids and len(customer.subscription_ids) == 2
+    assert {s["subscription_id"]: s["missing"] for s in customer.validation["subscriptions"]}[dropped] == ["Reader"]

@@ -125,7 +125,9 @@ def test_management_group_roles_do_not_count_when_subscription_is_elsewhere() ->
     probe = FakeProbe()
     probe.add_subscription(SUB, mgs=("mg1",))
     probe.assign(READER, "/providers/Microsoft.Management/managementGroups/mg2")
-    assert result(probe)["missing"] == ["Reader", "Cost Management Reader"]
+    probe.assign(COST_MANAGEMENT_READER, f"/subscriptions/{SUB}")
+    r = result(probe)
+    assert (r["missing"], r["roles_found"]) == (["Reader"], ["Cost Management Reader"])
 
 
 def test_other_subscriptions_roles_do_not_count_when_judging_this_one() -> None:
@@ -209,3 +211,13 @@ def test_offer_is_described_when_quota_id_is_known() -> None:
         assert r["offer"] == offer
         if offer == "CSP":
             assert any("cost data may be unavailable" in n for n in r["notes"])
+
+
+def test_cost_access_is_taken_from_the_probe_when_role_assignments_are_invisible() -> None:
+    # given: the principal sees the subscription (Cost Management Reader can) but none of its assignments
+    probe = a_tenant()
+    # when
+    r = result(probe)
+    # then
+    assert (r["ok"], r["missing"]) == (False, ["Reader"])
+    assert any("not visible" in n for n in r["notes"])
