@@ -169,3 +169,9 @@ def test_openai_narrator_falls_back_when_throttled() -> None:
         return httpx2.Response(429, headers={"retry-after": "1"}, json={"error": {"code": "429", "message": "slow"}})
 
     assert analyse_scan(hostile_scan(), _openai_narrator(handler)).narrative_source == "deterministic"
+
+
+def test_model_asked_once_when_its_answer_is_rejected() -> None:
+    narrator = FakeNarrator("{not json")
+    analyse_scan(hostile_scan(), narrator)
+    assert len(narrator.prompts) == 1
