@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -136,11 +137,24 @@ def parse_onboarding(body: bytes) -> OnboardingRequest:
                 fields[f"{name}.mode"] = _message(error)
             else:
                 fields.setdefault(name, _message(error))
+        # Name repeated subscriptions too, so one answer lists every field to fix.
+        for i in _duplicates(_raw_subscriptions(body)):
+            fields.setdefault(f"subscription_ids[{i}]", "duplicate subscription id")
         raise InvalidInput(fields) from None
     duplicates = _duplicates(request.subscription_ids)
     if duplicates:
         raise InvalidInput({f"subscription_ids[{i}]": "duplicate subscription id" for i in duplicates})
     return request
+
+
+def _raw_subscriptions(body: bytes) -> list[str]:
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError):
+        return []
+    subs = raw.get("subscription_ids") if isinstance(raw, dict) else None
+    return [s.strip().lower() if isinstance(s, str) else f"#{i}" for i, s in enumerate(subs)] if isinstance(
+        subs, list) else []
 
 
 def _duplicates(values: list[str]) -> list[int]:

@@ -168,3 +168,7 @@ def test_any_json_object_parses_or_names_a_field_when_fuzzed(body: dict[str, Any
         parse_onboarding(json.dumps(body).encode())
     except InvalidInput as exc:
         assert exc.fields and all(isinstance(v, str) for v in exc.fields.values())
+
+
+def test_duplicates_are_named_alongside_other_errors_when_both_occur() -> None:
+    assert set(refused(a_body(company="", subscription_ids=[SUB, SUB]))) == {"company", "subscription_ids[1]"}
