@@ -131,6 +131,8 @@ def query(state: SimState, req: Request) -> Response:
         if tenant is None:
             return _error_with(headers, "InvalidQuery", "The caller's tenant is unknown.")
         wanted = [str(s).lower() for s in body.get("subscriptions") or []]
+        groups = {str(g).lower() for g in body.get("managementGroups") or []}
+        wanted += [s.lower() for g in tenant.management_groups if g.id.lower() in groups for s in g.subscription_ids]
         subs = [s for s in tenant.subscriptions if not wanted or s.subscription_id.lower() in wanted]
         readable = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
         readable_rg = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)

@@ -6,13 +6,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from local.simulator import advisor, ai, arm, control, cost_management, entra, msi, resource_graph
+from local.simulator import advisor, ai, arm, control, cost_management, entra, msi, resource_graph, subscriptions
 from local.simulator.faults import apply
 from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import LoggedRequest, SimState
 
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
+_SUBSCRIPTION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/?$", re.IGNORECASE)
 _AI_V1 = re.compile(r"^/openai/v1/chat/completions$")
 _AI_DEPLOYMENT = re.compile(r"^/openai/deployments/(?P<d>[^/]+)/chat/completions$")
 
@@ -54,6 +55,10 @@ def _arm(state: SimState, req: Request) -> Response:
         return cost_management.query(state, req, m.group("scope"))
     if m := arm.ADVISOR_PATH.match(req.path):
         return advisor.recommendations(state, req, m.group("sub"))
+    if req.method == "GET" and req.path.rstrip("/").lower() == "/subscriptions":
+        return subscriptions.list_subscriptions(state, req)
+    if req.method == "GET" and (m := _SUBSCRIPTION.match(req.path)):
+        return subscriptions.get_subscription(state, req, m.group("sub"))
     return arm_error(404, "ResourceNotFound", f"The resource '{req.path}' was not found by the simulator.")
 
 

@@ -15,9 +15,11 @@ from azure.mgmt.resourcegraph.models import QueryRequest
 
 from tests.integration.sim_fixtures import (
     CONTOSO,
+    DEV,
     FABRIKAM_SUB,
     PROD,
     READER,
+    SANDBOX,
     secret_credential,
     sim,
     sim_certs,
@@ -165,3 +167,18 @@ def test_control_reset_restores_estate_when_posted(sim, sim_certs):
 
 def test_control_rejects_unknown_ai_mode_when_posted(sim, sim_certs):
     assert _control(sim, sim_certs, "POST", "ai-mode", {"mode": "chaos"}).status_code == 400
+
+
+def test_subscription_list_shows_readable_ones_when_listed(sim, sim_certs):
+    body = raw(sim, sim_certs).send_request(HttpRequest("GET", "/subscriptions?api-version=2022-12-01")).json()
+    assert sorted(s["subscriptionId"] for s in body["value"]) == [PROD, DEV]
+
+
+def test_subscription_read_is_403_when_principal_has_no_role_on_it(sim, sim_certs):
+    response = raw(sim, sim_certs).send_request(HttpRequest("GET", f"/subscriptions/{SANDBOX}?api-version=2022-12-01"))
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "AuthorizationFailed")
+
+
+def test_subscription_read_carries_quota_id_when_readable(sim, sim_certs):
+    response = raw(sim, sim_certs).send_request(HttpRequest("GET", f"/subscriptions/{PROD}?api-version=2022-12-01"))
+    assert response.json()["subscriptionPolicies"]["quotaId"] == "EnterpriseAgreement_2014-09-01"

@@ -171,3 +171,9 @@ def test_top_above_1000_is_refused_when_sent(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
         run(client(sim, sim_certs), "Resources | project id", [PROD], top=1001)
     assert caught.value.status_code == 400
+
+
+def test_management_group_scope_queries_its_subscriptions_when_given(sim, sim_certs):
+    page = raw_query(client(sim, sim_certs), {"managementGroups": ["mg-contoso"],
+                                              "query": "Resources | project subscriptionId"})
+    assert {r["subscriptionId"] for r in page["data"]} == {DEV}
