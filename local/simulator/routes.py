@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from local.simulator.faults import apply
 from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import LoggedRequest, SimState
 
+logger = logging.getLogger(__name__)
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/?$", re.IGNORECASE)
@@ -77,6 +79,7 @@ def handle(state: SimState, req: Request) -> Response:
         try:
             response = _dispatch(state, req)
         except Exception as exc:  # the simulator must answer like a server, never drop the connection
+            logger.exception("simulator handler failed: %s %s", req.method, arm.api_name(req.path))
             response = arm_error(500, "InternalServerError", f"Simulator error: {type(exc).__name__}")
         if fault is not None:
             response = apply(fault, response)

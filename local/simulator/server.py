@@ -66,6 +66,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: SimState
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up mid-request (or fail the TLS handshake) are routine; keep stderr quiet."""
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
 
 class Simulator:
     """The simulated tenant: Entra ID, managed identity, ARM (Resource Graph, Cost Management, Advisor) and AI."""
