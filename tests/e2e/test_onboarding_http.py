@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import time
 from typing import Any
@@ -165,3 +166,31 @@ def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api
     assert html.headers["content-type"].startswith("text/html")
     assert "script-src" not in html.headers["content-security-policy"]
     assert csv.headers["content-type"].startswith("text/csv")
+
+
+def test_secret_and_api_key_are_nowhere_in_storage_when_the_scan_has_run(
+        stack: Any, estate: Estate, pennine: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # given: Caleta's identity, as the app uses it, to read everything stored
+    from azure.data.tables import TableServiceClient
+    from azure.identity import ManagedIdentityCredential
+    from azure.storage.blob import BlobServiceClient
+
+    settings = stack.app_settings
+    for name in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.setenv(name, settings[name])
+    credential = ManagedIdentityCredential(client_id=settings["MANAGED_IDENTITY_CLIENT_ID"])
+    secret = onboarding_body(tenant(estate, "Pennine"), estate)["auth"]["client_secret"].encode()
+    needles = (secret, pennine["api_key"].encode())
+    # when
+    tables = TableServiceClient(settings["STORAGE_TABLE_ENDPOINT"], credential=credential)
+    stored = [json.dumps(list(tables.get_table_client(t.name).list_entities()), default=str).encode()
+              for t in tables.list_tables()]
+    container = BlobServiceClient(settings["STORAGE_BLOB_ENDPOINT"], credential=credential).get_container_client(
+        f"c-{pennine['customer_id']}")
+    for blob in container.list_blobs():
+        data = container.download_blob(blob.name).readall()
+        stored.append(gzip.decompress(data) if blob.name.endswith(".gz") else data)
+    # then
+    assert len(stored) > 3
+    assert not [n for n in needles for s in stored if n in s]
+    assert not [n for n in needles if n in stack.host_log.read_bytes()]
