@@ -127,6 +127,8 @@ def query(state: SimState, req: Request) -> Response:
                                f"The $top value must be between 1 and {state.options.arg_max_top}.")
         skip = _decode_skip(options["$skipToken"]) if options.get("$skipToken") else int(options.get("$skip") or 0)
         parsed = parse(str(body.get("query", "")))
+        if parsed.limited and not options.get("$skipToken"):
+            skip = 0  # documented: $skip is ignored when the query uses limit or take
         tenant = state.estate.tenant(tid)
         if tenant is None:
             return _error_with(headers, "InvalidQuery", "The caller's tenant is unknown.")

@@ -177,3 +177,9 @@ def test_management_group_scope_queries_its_subscriptions_when_given(sim, sim_ce
     page = raw_query(client(sim, sim_certs), {"managementGroups": ["mg-contoso"],
                                               "query": "Resources | project subscriptionId"})
     assert {r["subscriptionId"] for r in page["data"]} == {DEV}
+
+
+def test_skip_is_ignored_when_query_uses_take(sim, sim_certs):
+    page = run(client(sim, sim_certs), "Resources | order by id asc | take 2 | project id", [PROD], skip=1)
+    first = run(client(sim, sim_certs), "Resources | order by id asc | project id", [PROD], top=1)
+    assert page.data[0] == first.data[0]
