@@ -57,7 +57,7 @@ def query(state: SimState, req: Request, scope: str) -> Response:
                             if spec.start <= r.date <= spec.end
                             and (group is None or r.dims["ResourceGroupName"].lower() == group.lower())
                             and row_matches(spec.filter, r)])
-    headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": str(verdict.remaining),
+    headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": _remaining(state, tid),
                "x-ms-request-id": str(uuid.uuid4())}
     offset = _offset(req.q("$skiptoken"))
     if not rows and offset == 0:
@@ -75,6 +75,16 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         "type": "Microsoft.CostManagement/query", "location": None, "sku": None, "eTag": None,
         "properties": {"nextLink": next_link, "columns": spec.columns(), "rows": page},
     }, headers)
+
+
+def _remaining(state: SimState, tenant_id: str) -> str:
+    """The documented "list of remaining quotas", in the form Azure was seen to send
+    ("QueriesPerHour:577,QueriesPerMin:59"), plus the ten-second window the simulator also enforces."""
+    names = {10.0: "QueriesPer10Sec", 60.0: "QueriesPerMin", 3600.0: "QueriesPerHour"}
+    left = state.cm_quota.remaining(tenant_id.lower())
+    parts = [f"{names.get(window, f'QueriesPer{int(window)}Sec')}:{count}"
+             for (_, window), count in zip(state.options.cm_qpu_limits, left, strict=True)]
+    return ",".join(reversed(parts))
 
 
 def _offset(token: str | None) -> int:

@@ -60,6 +60,13 @@ class SlidingWindows:
                 return max(window - (now - at), 0.001)
         return window
 
+    def remaining(self, key: str) -> list[int]:
+        """Units left in each window for `key`, in the order the limits were given."""
+        with self._lock:
+            now = self._clock()
+            events = self._events[key]
+            return [max(limit - self._used(events, now, window), 0) for limit, window in self._limits]
+
     def used_total(self) -> int:
         """Units charged across all keys that are still inside the longest window."""
         with self._lock:

@@ -145,7 +145,8 @@ def test_success_carries_qpu_headers_when_answered(sim, sim_certs):
     usage(client(sim, sim_certs), scope=SCOPE, parameters=definition(days=60, granularity="None"),
                                        cls=lambda resp, body, headers: seen.append(resp.http_response.headers))
     qpu = "x-ms-ratelimit-microsoft.costmanagement-qpu"
-    assert (seen[0][f"{qpu}-consumed"], seen[0][f"{qpu}-remaining"]) == ("2", "10")
+    assert (seen[0][f"{qpu}-consumed"], seen[0][f"{qpu}-remaining"]) == (
+        "2", "QueriesPerHour:598,QueriesPerMin:58,QueriesPer10Sec:10")
 
 
 def test_tenant_quota_gives_429_with_qpu_retry_after_and_no_retry_after_when_spent(sim, sim_certs):
