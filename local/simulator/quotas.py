@@ -67,11 +67,6 @@ class SlidingWindows:
             events = self._events[key]
             return [max(limit - self._used(events, now, window), 0) for limit, window in self._limits]
 
-    def used_total(self) -> int:
-        """Units charged across all keys that are still inside the longest window."""
-        with self._lock:
-            return sum(c for events in self._events.values() for _, c in events)
-
     def clear(self) -> None:
         """Forget every charge."""
         with self._lock:
