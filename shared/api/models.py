@@ -166,7 +166,3 @@ def _duplicates(values: list[str]) -> list[int]:
         seen.add(value)
     return out
 
-
-def subscription_id_list(values: list[str]) -> list[str]:
-    """Normalise subscription ids (validated GUIDs, lower case)."""
-    return [_guid(v) for v in values]
