@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.05  # how often locks, schedules and TTLs are checked; also the stop latency
 START_TIMEOUT_SECONDS = 5.0
-STOP_GRACE_SECONDS = 1.0
+STOP_GRACE_SECONDS = 0.5  # for clients to answer our close; idle sync clients never read it
 
 
 class _QuietClientDisconnects(logging.Filter):

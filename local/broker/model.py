@@ -5,6 +5,7 @@ Pure values: no locking, no I/O, no clock (times are epoch seconds passed in by 
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -67,7 +68,7 @@ class MessageView:
     body: bytes
     application_properties: dict[str, Any]
     delivery_count: int
-    enqueued_at: float
+    enqueued_at: datetime.datetime  # UTC
     state: MessageState
     dead_letter_reason: str | None
     dead_letter_description: str | None
@@ -78,7 +79,8 @@ class MessageView:
         return cls(
             message_id=message.message_id, sequence_number=message.sequence_number, body=message.body,
             application_properties=dict(message.application_properties),
-            delivery_count=message.delivery_count, enqueued_at=message.enqueued_at, state=message.state,
+            delivery_count=message.delivery_count,
+            enqueued_at=datetime.datetime.fromtimestamp(message.enqueued_at, datetime.UTC), state=message.state,
             dead_letter_reason=message.dead_letter_reason,
             dead_letter_description=message.dead_letter_description,
         )

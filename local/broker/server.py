@@ -48,7 +48,9 @@ def _guarded(method: Callable[[BrokerHandler, Event], None]) -> Callable[[Broker
                 method(self, event)
             except Exception:
                 logger.exception("broker: %s failed; closing that connection", method.__name__)
-                self.drop_connection(event.connection)
+                if event.connection is not None:
+                    event.connection.condition = Condition("amqp:internal-error", "The local broker failed.")
+                self.drop_connection(event.connection, close=True)
     return run
 
 

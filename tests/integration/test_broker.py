@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import socket
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -38,6 +39,7 @@ TEST_QUEUES = (
     _spec("lock-expiry", lock=1), _spec("lock-renewal", lock=1), _spec("scheduled"), _spec("cancel"),
     _spec("dedupe"), _spec("ttl"), _spec("queue-ttl", ttl=1), _spec("async"), _spec("peek"),
     _spec("defer"), _spec("receive-delete"), _spec("link-close"), _spec("settle-after-expiry", lock=1),
+    _spec("garbage"), _spec("concurrent"),
 )
 
 
@@ -305,6 +307,70 @@ def test_async_client_round_trip_when_using_the_aio_client(broker: Broker) -> No
         return [m.message_id for m in got]
 
     assert asyncio.run(round_trip()) == ["a1", "a2"]
+
+
+def test_broker_keeps_serving_when_a_client_sends_garbage_and_vanishes(client: ServiceBusClient,
+                                                                       broker: Broker) -> None:
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=2) as raw:
+        raw.sendall(b"AMQP\x00\x01\x00\x00" + b"\xff" * 64)
+    _send(client, "garbage", ServiceBusMessage("still fine", message_id="g1"))
+    assert _ids(broker.snapshot("garbage").active) == ["g1"]
+
+
+def test_each_message_goes_to_one_receiver_when_several_clients_work_at_once(broker: Broker) -> None:
+    # given 3 senders and 2 competing receivers, each on its own connection and thread
+    received: list[str] = []
+    lock = threading.Lock()
+
+    def send(worker: int) -> None:
+        with ServiceBusClient.from_connection_string(broker.connection_string, **CLIENT_OPTIONS) as sb:
+            _send(sb, "concurrent", *[ServiceBusMessage("x", message_id=f"w{worker}-{i}") for i in range(4)])
+
+    def receive() -> None:
+        with ServiceBusClient.from_connection_string(broker.connection_string, **CLIENT_OPTIONS) as sb, \
+                sb.get_queue_receiver("concurrent", max_wait_time=1) as receiver:
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline and len(received) < 12:
+                for message in receiver.receive_messages(max_message_count=3, max_wait_time=1):
+                    receiver.complete_message(message)
+                    with lock:
+                        received.append(message.message_id or "")
+
+    threads = [threading.Thread(target=send, args=(w,)) for w in range(3)]
+    threads += [threading.Thread(target=receive) for _ in range(2)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    # then
+    assert sorted(received) == sorted(f"w{w}-{i}" for w in range(3) for i in range(4))
+    snapshot = broker.snapshot("concurrent")
+    assert (snapshot.active, snapshot.locked) == ([], [])
+
+
+class FakeClock:
+    """Epoch seconds that move only when told to."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_injected_clock_drives_expiry_when_the_broker_is_given_one() -> None:
+    # given a broker on a fake clock and a queue whose messages live an hour
+    clock = FakeClock()
+    with Broker(queues=(_spec("hour"),), clock=clock) as broker, \
+            ServiceBusClient.from_connection_string(broker.connection_string, **CLIENT_OPTIONS) as client:
+        _send(client, "hour", ServiceBusMessage("x", message_id="h1"))
+        before = _ids(broker.snapshot("hour").active)
+        # when two hours pass on that clock
+        clock.now += 2 * HOUR
+        after = broker.snapshot("hour").active
+    # then the message expired
+    assert (before, after) == (["h1"], [])
 
 
 def test_port_is_closed_when_the_broker_stops() -> None:
