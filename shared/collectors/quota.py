@@ -154,3 +154,10 @@ def ledger() -> QpuLedger:
 
             _LEDGER = QpuLedger(table(QUOTA_TABLE))
         return _LEDGER
+
+
+def reset_ledger() -> None:
+    """Forget the process's ledger (after settings change, in tests)."""
+    global _LEDGER
+    with _LEDGER_LOCK:
+        _LEDGER = None

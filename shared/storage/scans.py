@@ -92,7 +92,7 @@ class ScanStatus:
         """The API shape of a scan (ids, state, tasks; never customer data)."""
         return {"scan_id": self.scan_id, "status": self.status, "reason": self.reason,
                 "requested_by": self.requested_by, "progress": self.progress,
-                "subscription_count": len(self.subscription_ids),
+                "subscriptions": list(self.subscription_ids), "subscription_count": len(self.subscription_ids),
                 "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
                 "tasks": [t.to_dict() for t in self.tasks], "reports": list(self.reports)}
 
