@@ -49,7 +49,8 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         with state.lock:
             state.throttled["cost_management"] += 1
         # Cost Management sends only its own retry header, never Retry-After.
-        return arm_error(429, "TooManyRequests", "Too many requests. Please retry.",
+        # Body as seen from the service: code "429" (a string), "Too many requests. Please retry."
+        return arm_error(429, "429", "Too many requests. Please retry.",
                          {f"{QPU}-retry-after": str(math.ceil(verdict.reset_after))})
     with state.lock:
         state.qpu_used += qpu
