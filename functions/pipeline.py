@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 import azure.functions as func
 from pydantic import ValidationError
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.messages import ANALYSE, COLLECT_TASKS, SCAN_REQUESTS, AnalyseScan, CollectTask, Message, ScanRequested
 from shared.observability import quiet_azure_sdk
 from shared.pipeline import analyse, collect, plan, watchdog
-from shared.pipeline.deps import default_pipeline
+from shared.pipeline.deps import Pipeline, default_pipeline
 
 logger = logging.getLogger(__name__)
 bp = func.Blueprint()
@@ -26,18 +26,22 @@ _CUSTOMER_ID = re.compile(r"^[0-9a-f]{32}$")
 _SCAN_ID = re.compile(r"^[0-9a-z]{1,64}$")
 
 
-def _fail_named_scan(body: Any, why: str) -> None:
+def _fail_named_scan(body: Any, why: str, pipeline: Pipeline | None) -> None:
     """Best effort: if the unreadable message still names a scan, end that scan as failed."""
     if not isinstance(body, dict):
         return
     customer_id, scan_id = body.get("customer_id"), body.get("scan_id")
     if isinstance(customer_id, str) and isinstance(scan_id, str) and _CUSTOMER_ID.fullmatch(customer_id) \
             and _SCAN_ID.fullmatch(scan_id):
-        default_pipeline().scans.transition(customer_id, scan_id, {"queued", "collecting", "analysing"}, "failed",
-                                            reason=f"a pipeline message could not be read ({why})")
+        try:
+            (pipeline or default_pipeline()).scans.transition(
+                customer_id, scan_id, {"queued", "collecting", "analysing"}, "failed",
+                reason=f"a pipeline message could not be read ({why})")
+        except NotFound:
+            logger.warning("unreadable message names no known scan")
 
 
-def parse(msg: func.ServiceBusMessage, model: type[M]) -> M:
+def parse(msg: func.ServiceBusMessage, model: type[M], pipeline: Pipeline | None = None) -> M:
     """The message model from the body; a bad body fails its scan (when named) and raises InvalidInput."""
     quiet_azure_sdk()
     body: Any = None
@@ -50,7 +54,7 @@ def parse(msg: func.ServiceBusMessage, model: type[M]) -> M:
         # The reason and the broker's message id only: never the body, which could carry anything.
         logger.error("unreadable %s message id=%s: %s (%s)", model.__name__, getattr(msg, "message_id", None),
                      why, type(exc).__name__)
-        _fail_named_scan(body, why)
+        _fail_named_scan(body, why, pipeline)
         raise InvalidInput({"message": why}) from None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import azure.functions as func
 import pytest
 
@@ -180,3 +182,16 @@ def test_unknown_schema_version_raises_invalid_input_when_a_newer_sender_wrote_i
     with pytest.raises(InvalidInput) as caught:
         parse(func.ServiceBusMessage(body=body), AnalyseScan)
     assert caught.value.fields == {"message": "unknown schema version"}
+
+
+def test_unreadable_message_fails_its_scan_when_the_body_still_names_it():
+    # given: a scan in flight, then a message for it from an unknown (newer) schema
+    world = make_world(SUB_A)
+    scan_id, _ = planned(world)
+    body = json.dumps({"schema_version": 9, "customer_id": CUSTOMER_ID, "scan_id": scan_id}).encode()
+    # when
+    with pytest.raises(InvalidInput):
+        parse(func.ServiceBusMessage(body=body), CollectTask, world.pipeline)
+    # then: the scan ends instead of waiting for a task that will only ever dead-letter
+    scan = world.pipeline.scans.get(CUSTOMER_ID, scan_id)
+    assert (scan.status, scan.reason) == ("failed", "a pipeline message could not be read (unknown schema version)")
