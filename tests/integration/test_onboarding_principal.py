@@ -154,3 +154,38 @@ def test_disabled_principal_is_named_when_revoked_in_the_tenant(estate: Estate, 
     with pytest.raises(InvalidInput) as caught:
         validate(body)
     assert "principal disabled" in caught.value.fields["auth.client_id"]
+
+
+def test_inherited_owner_is_warned_when_assigned_on_a_management_group(estate: Estate, simulator: Any) -> None:
+    # given: Owner for the principal on the management group above every Pennine subscription
+    from local.estates.model import MgRoleAssignment
+
+    pennine = tenant(estate, "Pennine")
+    body = onboarding_body(pennine, estate)
+    app = next(a for a in pennine.applications if a.client_id == body["auth"]["client_id"])
+    live = simulator.state.estate.tenant(pennine.tenant_id)
+    live.management_groups[0].role_assignments.append(MgRoleAssignment(principal_id=app.object_id, role="Owner"))
+    # when
+    results = validate(body)["subscriptions"]
+    # then
+    assert all(r["ok"] and r["excess"] == ["Owner"] for r in results)
+    assert all("Owner (management group)" in r["roles_found"] for r in results)
+
+
+def test_custom_role_that_writes_is_warned_when_assigned(estate: Estate, simulator: Any) -> None:
+    # given: a custom role that can manage VMs, assigned on the production subscription
+    from local.estates.model import CustomRole, RoleAssignment
+
+    pennine = tenant(estate, "Pennine")
+    body = onboarding_body(pennine, estate)
+    app = next(a for a in pennine.applications if a.client_id == body["auth"]["client_id"])
+    live = simulator.state.estate.tenant(pennine.tenant_id)
+    role_id = "9e1c3a52-6f0d-4a51-9c38-2a4b6c1d7e80"
+    live.custom_roles.append(CustomRole(id=role_id, role_name="VM Operator", actions=["Microsoft.Compute/*"],
+                                        assignable_scopes=["/"]))
+    live.subscriptions[0].role_assignments.append(RoleAssignment(principal_id=app.object_id, role=role_id))
+    # when
+    results = by_sub(validate(body))
+    # then
+    assert results[live.subscriptions[0].subscription_id]["excess"] == ["VM Operator"]
+    assert sum(1 for r in results.values() if r["excess"]) == 1
