@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any
 
 from local.estates.model import Subscription, Tenant
@@ -114,6 +115,8 @@ def query(state: SimState, req: Request) -> Response:
     if not verdict.allowed:
         with state.lock:
             state.throttled["resource_graph"] += 1
+        # A captured Resource Graph 429 carried Retry-After next to the user-quota headers.
+        headers["Retry-After"] = str(max(1, math.ceil(verdict.reset_after)))
         return arm_error(429, "RateLimiting", support_message(), headers, details=[{
             "code": "RateLimiting", "message": "Client application has been throttled and should not attempt to "
             "repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-"
