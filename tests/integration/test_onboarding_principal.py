@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -189,3 +190,17 @@ def test_custom_role_that_writes_is_warned_when_assigned(estate: Estate, simulat
     # then
     assert results[live.subscriptions[0].subscription_id]["excess"] == ["VM Operator"]
     assert sum(1 for r in results.values() if r["excess"]) == 1
+
+
+def test_validation_waits_out_resource_graph_throttling_when_quota_is_spent(estate: Estate, simulator: Any) -> None:
+    # given: the next Resource Graph query is refused with 429 and only the user-quota headers
+    simulator.inject("POST", r"/providers/Microsoft\.ResourceGraph/resources", status=429,
+                     headers={"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:01"},
+                     body={"error": {"code": "RateLimiting", "message": "throttled"}}, times=1)
+    # when
+    started = time.monotonic()
+    results = validate(onboarding_body(tenant(estate, "Pennine"), estate))["subscriptions"]
+    # then
+    assert all(r["ok"] for r in results)
+    assert time.monotonic() - started >= 1.0
+    assert sum(1 for r in simulator.request_log if r.status == 429) == 1
