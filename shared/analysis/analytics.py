@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from shared.analysis import ScanInputs
-from shared.analysis.index import GROWTH_DAYS, DayCache, EstateIndex, cost_columns
+from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
+from shared.analysis.index import EstateIndex
 
 TREND_DAYS = 90
 BASELINE_DAYS = 28

@@ -1,35 +1,18 @@
-"""The estate index: resources by lower-cased id and the customer's own cost per resource, built in one pass.
+"""The estate index: resources by lower-cased id, and each resource's cost with its child resources.
 
-Cost rows are read by column name (Cost or PreTaxCost, UsageDate, ResourceId, MeterCategory, Currency);
-a resource's cost includes its child resources (rows whose id starts with the resource id + "/").
+A resource's cost includes its child resources (cost rows whose id starts with the resource id + "/").
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from shared.analysis import ScanInputs
+from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index
 
-logger = logging.getLogger(__name__)
-
-# The analysis window for "what it costs a month": the last 30 days of the cost data.
-WINDOW_DAYS = 30
-_COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
-
-
-def parse_day(value: Any) -> dt.date | None:
-    """UsageDate arrives as a yyyymmdd number (or an ISO string from some API versions)."""
-    text = str(value)
-    try:
-        if len(text) == 8 and text.isdigit():
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+__all__ = ["WINDOW_DAYS", "EstateIndex", "build_index", "parent_ids"]
 
 
 def parent_ids(resource_id: str) -> list[str]:
@@ -42,37 +25,6 @@ def parent_ids(resource_id: str) -> list[str]:
         out.append("/".join(parts[:length]))
         length -= 2
     return out
-
-
-def _nested() -> dict[Any, dict[str, float]]:
-    return defaultdict(lambda: defaultdict(float))
-
-
-@dataclass
-class CostIndex:
-    """Cost per resource and per day, in one billing currency."""
-
-    currency: str = ""
-    window_from: dt.date | None = None
-    window_to: dt.date | None = None
-    has_data: bool = False
-    other_currencies: set[str] = field(default_factory=set)
-    # lower-cased cost-row resource id -> meter category -> last-30-day cost
-    last30: dict[str, dict[str, float]] = field(default_factory=_nested)
-    # lower-cased cost-row resource id -> cost over the whole window
-    window_total: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    # date -> total, and date -> service -> cost (resource drivers of anomalies take a second pass)
-    daily: dict[dt.date, float] = field(default_factory=lambda: defaultdict(float))
-    daily_service: dict[dt.date, dict[str, float]] = field(default_factory=_nested)
-    by_subscription: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    first_week: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    first_week_days: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    last_week: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-
-    @property
-    def last30_from(self) -> dt.date | None:
-        """First day of the last-30-day window."""
-        return self.window_to - dt.timedelta(days=WINDOW_DAYS - 1) if self.window_to else None
 
 
 @dataclass
@@ -105,112 +57,6 @@ class EstateIndex:
     def cost_to_date(self, resource_id: str) -> float:
         """The resource's cost over the whole data window."""
         return self.rolled_window.get(resource_id.lower(), 0.0)
-
-
-def _pick_currency(envelopes: list[dict[str, Any]]) -> str:
-    counts: dict[str, int] = defaultdict(int)
-    for data in envelopes:
-        counts[str(data.get("currency") or "")] += len(data.get("rows") or [])
-    return max(counts, key=lambda c: counts[c]) if counts else ""
-
-
-def cost_columns(data: dict[str, Any]) -> tuple[int, int, int | None, int | None] | None:
-    """Positions of (cost, date, resource id, meter category) in a cost envelope, found by name."""
-    names = [str(c.get("name")) for c in data.get("columns") or []]
-    pos = {name: i for i, name in enumerate(names)}
-    cost_col = next((pos[c] for c in _COST_COLUMNS if c in pos), None)
-    if cost_col is None or "UsageDate" not in pos:
-        return None
-    return cost_col, pos["UsageDate"], pos.get("ResourceId"), pos.get("MeterCategory", pos.get("ServiceName"))
-
-
-class DayCache(dict[Any, "dt.date | None"]):
-    """UsageDate values repeat once per row: parse each distinct value once."""
-
-    def __missing__(self, key: Any) -> dt.date | None:
-        value = parse_day(key)
-        self[key] = value
-        return value
-
-
-GROWTH_DAYS = 7
-
-
-def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str, days: DayCache) -> None:
-    columns = cost_columns(data)
-    if columns is None:
-        logger.warning("cost data without a cost or date column; skipped")
-        return
-    cost_col, date_col, id_col, meter_col = columns
-    rows = data.get("rows") or []
-    cutoff = index.last30_from
-    last_from = index.window_to - dt.timedelta(days=GROWTH_DAYS - 1) if index.window_to else None
-    first_to = cutoff + dt.timedelta(days=GROWTH_DAYS - 1) if cutoff else None
-    daily, daily_service, window_total, last30 = index.daily, index.daily_service, index.window_total, index.last30
-    sub_total = 0.0
-    ids: dict[Any, str] = {}  # each resource id repeats once per day and meter: lower-case it once
-    for row in rows:
-        day = days[row[date_col]]
-        if day is None:
-            continue
-        cost = float(row[cost_col] or 0.0)
-        raw_id = row[id_col] if id_col is not None else ""
-        rid = ids.get(raw_id)
-        if rid is None:
-            rid = ids[raw_id] = str(raw_id or "").lower()
-        meter = (row[meter_col] or "Other") if meter_col is not None else "Other"
-        daily[day] += cost
-        daily_service[day][meter] += cost
-        sub_total += cost
-        if not rid:
-            continue
-        window_total[rid] += cost
-        if cutoff is None or day < cutoff:
-            continue
-        last30[rid][meter] += cost
-        # Growth (COST-1): first and last week of the last 30 days, and which first-week days had cost.
-        if first_to is not None and day <= first_to and cost > 0:
-            index.first_week[rid] += cost
-            index.first_week_days[rid] |= 1 << (day - cutoff).days
-        if last_from is not None and day >= last_from:
-            index.last_week[rid] += cost
-    index.by_subscription[subscription_id] += sub_total
-    index.has_data = index.has_data or bool(rows)
-
-
-def _row_days(data: dict[str, Any]) -> list[dt.date]:
-    names = [str(c.get("name")) for c in data.get("columns") or []]
-    if "UsageDate" not in names:
-        return []
-    col = names.index("UsageDate")
-    return [d for d in (parse_day(r[col]) for r in data.get("rows") or []) if d is not None]
-
-
-def build_cost_index(inputs: ScanInputs) -> CostIndex:
-    """Read every subscription's cost envelope into one index in the billing currency."""
-    envelopes = [(s.subscription_id, s.raw["cost"].data) for s in inputs.subscriptions if "cost" in s.raw]
-    index = CostIndex(currency=_pick_currency([d for _, d in envelopes]))
-    ends: list[dt.date] = []
-    starts: list[dt.date] = []
-    for _, data in envelopes:
-        window = data.get("window") or {}
-        if (end := parse_day(window.get("to", ""))) is not None:
-            ends.append(end)
-        if (start := parse_day(window.get("from", ""))) is not None:
-            starts.append(start)
-    index.window_to = max(ends) if ends else None
-    index.window_from = min(starts) if starts else None
-    if index.window_to is None:
-        # No declared window: take it from the data itself.
-        index.window_to = max((d for _, data in envelopes for d in _row_days(data)), default=None)
-        index.window_from = min((d for _, data in envelopes for d in _row_days(data)), default=None)
-    days = DayCache()
-    for subscription_id, data in envelopes:
-        if str(data.get("currency") or "") != index.currency:
-            index.other_currencies.add(str(data.get("currency") or "unknown"))
-            continue
-        _add_cost_rows(index, data, subscription_id, days)
-    return index
 
 
 def build_index(inputs: ScanInputs) -> EstateIndex:
