@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from proton import UNDESCRIBED, Array, Data, timestamp
+from proton import UNDESCRIBED, Array, Data, Message, symbol, timestamp
 
 from local.broker import codec
 from local.broker.queue import QueueState
@@ -32,6 +32,10 @@ class Reply:
     description: str = "OK"
     body: Any = None
     condition: str | None = None
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes | bytearray) else str(value)
 
 
 def _items(value: Any) -> list[Any]:
@@ -71,6 +75,21 @@ class Management:
             "com.microsoft:update-disposition": self._update_disposition,
             "com.microsoft:receive-by-sequence-number": self._receive_by_sequence_number,
         }
+
+    def put_token(self, request: Message) -> Message:
+        """The `$cbs` answer: emulator mode accepts any token, as the Service Bus emulator does."""
+        return Message(correlation_id=request.id, properties={"status-code": 202, "status-description": "Accepted"})
+
+    def answer(self, request: Message, queue: QueueState) -> Message:
+        """The `$management` answer to one request on `queue`."""
+        properties = codec.application_properties(request)
+        operation = properties.get("operation", "")
+        result = self.execute(_text(operation), queue, request.body, owner=None)
+        reply: dict[str, Any] = {"statusCode": result.status, "statusDescription": result.description}
+        if result.condition:
+            # Both spellings: the Service Bus layer reads errorCondition, the AMQP layer error-condition.
+            reply["errorCondition"] = reply["error-condition"] = symbol(result.condition)
+        return Message(correlation_id=request.id, properties=reply, body=result.body)
 
     def execute(self, operation: str, queue: QueueState, body: Any, owner: object) -> Reply:
         """Run one operation; unknown operations get amqp:not-implemented, bad input argument-error."""

@@ -6,6 +6,7 @@ Pure and single-threaded: the caller serialises access and passes the time in (e
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from collections.abc import Callable, Iterable
 
@@ -26,6 +27,10 @@ class QueueState:
         self.dead_letter_queue = dead_letter
         self._next_sequence = 1
         self._messages: dict[int, Stored] = {}  # active, scheduled and deferred, by sequence number
+        # Heaps, so receiving stays cheap on long queues; entries for messages that have since moved
+        # (locked, cancelled, dropped) are skipped when they surface.
+        self._ready: list[int] = []  # sequence numbers of active messages
+        self._due: list[tuple[float, int]] = []  # (visible_at, sequence number) of scheduled messages
         self._locks: dict[uuid.UUID, Lock] = {}
         self._seen_ids: dict[str, float] = {}  # message id -> time first accepted (duplicate detection)
 
@@ -46,6 +51,10 @@ class QueueState:
             state="scheduled" if visible_at > now else "active",
         )
         self._messages[stored.sequence_number] = stored
+        if stored.state == "active":
+            heapq.heappush(self._ready, stored.sequence_number)
+        else:
+            heapq.heappush(self._due, (stored.visible_at, stored.sequence_number))
         return stored.sequence_number
 
     def cancel_scheduled(self, sequence_number: int) -> bool:
@@ -60,7 +69,7 @@ class QueueState:
         """Take a message that its queue dead-lettered (sub-queue side)."""
         message.state = "active"
         message.expires_at = None  # the dead-letter queue keeps messages until someone reads them
-        self._messages[message.sequence_number] = message
+        self._make_ready(message)
 
     # -- receiving ---------------------------------------------------------------------------------
 
@@ -157,11 +166,9 @@ class QueueState:
         """Expire locks, make due scheduled messages visible and drop expired ones."""
         for token in [t for t, lock in self._locks.items() if lock.locked_until <= now]:
             self._return(self._locks.pop(token).message, failed=True, now=now)
-        for stored in list(self._messages.values()):
-            if stored.state == "scheduled" and stored.visible_at <= now:
-                stored.state = "active"
-            if stored.expired(now) and stored.state != "deferred":
-                del self._messages[stored.sequence_number]
+        self._promote(now)
+        for stored in [m for m in self._messages.values() if m.expired(now) and m.state != "deferred"]:
+            del self._messages[stored.sequence_number]
         horizon = now - self.duplicate_window
         for message_id in [m for m, seen in self._seen_ids.items() if seen <= horizon]:
             del self._seen_ids[message_id]
@@ -204,15 +211,29 @@ class QueueState:
         return False
 
     def _next_visible(self, now: float) -> Stored | None:
-        for number in sorted(self._messages):
-            stored = self._messages[number]
-            if stored.expired(now) and stored.state != "deferred":
+        self._promote(now)
+        while self._ready:
+            number = heapq.heappop(self._ready)
+            stored = self._messages.get(number)
+            if stored is None or stored.state != "active":
+                continue
+            if stored.expired(now):
                 del self._messages[number]
                 continue
-            if stored.state == "active" or (stored.state == "scheduled" and stored.visible_at <= now):
-                stored.state = "active"
-                return stored
+            return stored
         return None
+
+    def _promote(self, now: float) -> None:
+        while self._due and self._due[0][0] <= now:
+            _, number = heapq.heappop(self._due)
+            stored = self._messages.get(number)
+            if stored is not None and stored.state == "scheduled":
+                self._make_ready(stored)
+
+    def _make_ready(self, message: Stored) -> None:
+        message.state = "active"
+        self._messages[message.sequence_number] = message
+        heapq.heappush(self._ready, message.sequence_number)
 
     def _return(self, message: Stored, *, failed: bool, now: float) -> None:
         if failed:
@@ -224,8 +245,7 @@ class QueueState:
             return
         if message.expired(now):
             return  # expired while locked: Service Bus drops it once the lock ends
-        message.state = "active"
-        self._messages[message.sequence_number] = message
+        self._make_ready(message)
 
     def _move_to_dead_letter(self, message: Stored, reason: str | None, description: str | None) -> None:
         message.dead_letter_reason = reason

@@ -8,36 +8,21 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
-from proton import Condition, Connection, Delivery, Endpoint, Event, Handler, Link, Message, Terminus, symbol
+from proton import Condition, Connection, Delivery, Endpoint, Event, Handler, Link, Message, Terminus
 
-from local.broker import codec
-from local.broker.management import Management, Reply
+from local.broker import codec, consumers
+from local.broker.addresses import Kind, resolve
+from local.broker.consumers import Consumer
+from local.broker.management import Management
 from local.broker.queue import QueueState
 
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = "amqp:not-found"
-LOCK_LOST = "com.microsoft:message-lock-lost"
 INCOMING_CREDIT = 100
 MAX_MESSAGE_SIZE = 256 * 1024  # the Standard tier's limit, which the client sizes batches by
-
-Kind = Literal["cbs", "queue", "management", "missing"]
-
-
-@dataclass(eq=False)
-class Consumer:
-    """A client receiver: a broker sender link attached to a queue or its dead-letter sub-queue."""
-
-    link: Link
-    queue: QueueState
-    presettled: bool  # receive-and-delete mode
-    tokens: dict[Delivery, uuid.UUID] = field(default_factory=dict)  # unsettled deliveries -> lock tokens
-
 
 def _guarded(method: Callable[[BrokerHandler, Event], None]) -> Callable[[BrokerHandler, Event], None]:
     """Run a handler under the broker lock; one bad peer must never stop the reactor thread."""
@@ -60,10 +45,6 @@ def _link(event: Event) -> Link:
     return link
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes | bytearray) else str(value)
-
-
 class BrokerHandler(Handler):  # type: ignore[misc]
     """Serves the Service Bus AMQP surface the azure-servicebus client uses in emulator mode."""
 
@@ -77,25 +58,6 @@ class BrokerHandler(Handler):  # type: ignore[misc]
         self.connections: set[Connection] = set()
         self._entities: dict[Link, tuple[Kind, QueueState | None]] = {}
         self._tags = 0
-
-    # -- addressing --------------------------------------------------------------------------------
-
-    def resolve(self, address: str | None) -> tuple[Kind, QueueState | None]:
-        """What a link address names: `$cbs`, a queue (or `<queue>/$deadletterqueue`), or its `$management`."""
-        path = address or ""
-        if "://" in path:  # amqps://host:port/queue: the entity is the path
-            path = path.split("://", 1)[1].partition("/")[2]
-        path = path.strip("/").lower()
-        if path == "$cbs":
-            return "cbs", None
-        kind: Kind = "queue"
-        if path.endswith("/$management"):
-            kind, path = "management", path.removesuffix("/$management")
-        dead_letter = path.endswith("/$deadletterqueue")
-        queue = self.queues.get(path.removesuffix("/$deadletterqueue"))
-        if queue is None:
-            return "missing", None
-        return kind, (queue.dead_letter_queue if dead_letter else queue)
 
     # -- endpoints ---------------------------------------------------------------------------------
 
@@ -118,7 +80,7 @@ class BrokerHandler(Handler):  # type: ignore[misc]
     def on_link_remote_open(self, event: Event) -> None:
         link = _link(event)
         address = link.remote_source.address if link.is_sender else link.remote_target.address
-        kind, queue = self.resolve(address)
+        kind, queue = resolve(self.queues, address)
         link.snd_settle_mode = link.remote_snd_settle_mode
         link.rcv_settle_mode = link.remote_rcv_settle_mode
         link.max_message_size = MAX_MESSAGE_SIZE
@@ -199,8 +161,8 @@ class BrokerHandler(Handler):  # type: ignore[misc]
         link = delivery.link
         if link.is_sender:
             consumer = self.consumers.get(link)
-            if consumer is not None and delivery.updated:
-                self._settle(consumer, delivery)
+            if consumer is not None and delivery.updated and consumers.settle(consumer, delivery, self.clock()):
+                self.pump_queue(consumer.queue)
             elif consumer is None and delivery.settled:
                 delivery.settle()  # a reply or a delivery whose link is gone
             return
@@ -238,100 +200,32 @@ class BrokerHandler(Handler):  # type: ignore[misc]
         delivery.settle()
         self.pump_queue(queue)
 
-    def _settle(self, consumer: Consumer, delivery: Delivery) -> None:
-        queue, now, state = consumer.queue, self.clock(), delivery.remote_state
-        token = consumer.tokens.get(delivery)
-        if consumer.presettled or token is None:
-            delivery.settle()
-            return
-        if state not in (Delivery.ACCEPTED, Delivery.RELEASED, Delivery.MODIFIED, Delivery.REJECTED):
-            return  # a non-terminal state (received): nothing to do yet
-        del consumer.tokens[delivery]
-        if not queue.is_locked(token, now):
-            if not delivery.settled:
-                delivery.local.condition = Condition(LOCK_LOST, "The lock on the message was lost.")
-                delivery.update(Delivery.REJECTED)
-            delivery.settle()
-            return
-        remote = delivery.remote
-        if state == Delivery.ACCEPTED:
-            queue.complete(token)
-        elif state == Delivery.RELEASED:
-            queue.release(token, now)
-        elif state == Delivery.MODIFIED and remote.undeliverable:
-            queue.defer(token)
-        elif state == Delivery.MODIFIED:
-            queue.abandon(token, now) if remote.failed else queue.release(token, now)
-            delivery.local.failed = remote.failed
-        else:
-            info = remote.condition.info if remote.condition else None
-            details = {_text(k): _text(v) for k, v in info.items() if v is not None} if isinstance(info, dict) else {}
-            queue.dead_letter(token, details.get("DeadLetterReason"), details.get("DeadLetterErrorDescription"))
-        if not delivery.settled:
-            delivery.update(state)  # echo the outcome: rcv-settle-mode second waits for it
-        delivery.settle()
-        self.pump_queue(queue)
-
     def pump_queue(self, queue: QueueState) -> None:
         """Offer the queue's visible messages to its consumers that have credit."""
         for consumer in [c for c in self.consumers.values() if c.queue is queue]:
             self.pump(consumer)
 
     def pump(self, consumer: Consumer) -> None:
-        """Send to one consumer as many messages as its credit allows."""
-        link, queue = consumer.link, consumer.queue
-        while link.credit > 0 and link.state & Endpoint.LOCAL_ACTIVE:
-            now = self.clock()
-            if consumer.presettled:
-                stored = queue.take(now)
-                if stored is None:
-                    break
-                self._send(link, codec.render(stored), uuid.uuid4().bytes_le, settle=True)
-                continue
-            lock = queue.acquire(now, consumer)
-            if lock is None:
-                break
-            payload = codec.render(lock.message, locked_until=lock.locked_until)
-            consumer.tokens[self._send(link, payload, lock.token.bytes_le, settle=False)] = lock.token
-        if link.drain_mode and link.credit > 0:
-            link.drained()
-
-    def _send(self, link: Link, payload: bytes, tag: bytes, *, settle: bool) -> Delivery:
-        # The tag is the lock token's bytes_le: the client reads lock_token as UUID(bytes_le=tag).
-        delivery = link.delivery(tag)  # type: ignore[arg-type]  # proton sends bytes tags as they are
-        link.send(payload)
-        link.advance()
-        if settle:
-            delivery.settle()
-        return delivery
+        """Send one consumer what its credit allows."""
+        consumers.pump(consumer, self.clock())
 
     # -- request/response nodes --------------------------------------------------------------------
 
     def _answer(self, link: Link, kind: Kind, queue: QueueState | None, raw: bytes) -> None:
         request = Message()
         request.decode(raw)
-        properties = {_text(k): v for k, v in codec.application_properties(request).items()}
         if kind == "cbs":
-            # Emulator mode: any token is accepted, as the Service Bus emulator does.
-            reply = Message(correlation_id=request.id,
-                            properties={"status-code": 202, "status-description": "Accepted"})
+            reply = self.management.put_token(request)
         else:
             assert queue is not None
-            operation = _text(properties.get("operation", ""))
-            result: Reply = self.management.execute(operation, queue, request.body, owner=None)
-            reply_properties: dict[str, Any] = {"statusCode": result.status,
-                                                "statusDescription": result.description}
-            if result.condition:
-                reply_properties["errorCondition"] = symbol(result.condition)
-                reply_properties["error-condition"] = symbol(result.condition)
-            reply = Message(correlation_id=request.id, properties=reply_properties, body=result.body)
+            reply = self.management.answer(request, queue)
             self.pump_queue(queue)
         target = self._reply_link(link, request.reply_to)
         if target is None:
             logger.warning("broker: no reply link for a %s request; dropped", kind)
             return
         self._tags += 1
-        self._send(target, reply.encode(), str(self._tags).encode(), settle=True)
+        consumers.send(target, reply.encode(), str(self._tags).encode(), settle=True)
 
     def _reply_link(self, request_link: Link, reply_to: str | None) -> Link | None:
         wanted = {a.lower() for a in (reply_to, request_link.remote_target.address) if a}
