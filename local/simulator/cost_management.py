@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 import uuid
 from typing import Any
@@ -54,10 +55,15 @@ def query(state: SimState, req: Request, scope: str) -> Response:
                          {f"{QPU}-retry-after": str(math.ceil(verdict.reset_after))})
     with state.lock:
         state.qpu_used += qpu
-    rows = aggregate(spec, [r for r in state.cost_rows(sub, spec.kind)
-                            if spec.start <= r.date <= spec.end
-                            and (group is None or r.dims["ResourceGroupName"].lower() == group.lower())
-                            and row_matches(spec.filter, r)])
+    # Every nextLink page re-sends the same body: aggregate once per (scope, body), then slice pages.
+    cache_key = f"{scope.lower()}|{json.dumps(req.json(), sort_keys=True)}"
+    rows = state.query_cache.get(cache_key)
+    if rows is None:
+        rows = aggregate(spec, [r for r in state.cost_rows(sub, spec.kind)
+                                if spec.start <= r.date <= spec.end
+                                and (group is None or r.dims["ResourceGroupName"].lower() == group.lower())
+                                and row_matches(spec.filter, r)])
+        state.query_cache.put(cache_key, rows)
     headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": _remaining(state, tid),
                "x-ms-request-id": str(uuid.uuid4())}
     offset = _offset(req.q("$skiptoken"))
@@ -107,7 +113,8 @@ def aggregate(spec: QuerySpec, rows: list[CostRow]) -> list[list[Any]]:
         for i, (_, source) in enumerate(spec.aggregations):
             acc[i] += row.cost_usd if source == "CostUSD" else row.cost
     out = []
-    for key in sorted(sums, key=lambda k: tuple(str(x) for x in k)):
+    # Keys hold one type per position (int or str date, str groups), so they sort directly.
+    for key in sorted(sums):
         out.append([round(v, 6) for v in sums[key]] + list(key) + [currency])
     return out
 

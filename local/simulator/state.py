@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_costs, load_estate
 from local.simulator.faults import FaultTable
@@ -28,6 +29,34 @@ class LoggedRequest:
     tenant_id: str | None
     client_id: str | None
     at: dt.datetime
+
+
+class QueryCache:
+    """The last few Cost Management answers (rows before paging), so nextLink pages do not re-aggregate."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, list[list[Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> list[list[Any]] | None:
+        """The cached rows, if any."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+            return self._entries.get(key)
+
+    def put(self, key: str, rows: list[list[Any]]) -> None:
+        """Remember rows, forgetting the oldest entry beyond the size."""
+        with self._lock:
+            self._entries[key] = rows
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
 
 
 class SimState:
@@ -59,6 +88,7 @@ class SimState:
         self.base_url = ""  # set by the server once it is bound
         # Costs never change while the simulator runs; expanding a large subscription costs seconds, so keep it.
         self._cost_cache: dict[tuple[str, str], list[CostRow]] = {}
+        self.query_cache = QueryCache()
 
     def cost_rows(self, sub: Subscription, kind: CostKind) -> list[CostRow]:
         """The subscription's daily cost rows (expanded once per kind)."""
@@ -97,6 +127,7 @@ class SimState:
             self.faults.clear()
             self.arg_quota.clear()
             self.cm_quota.clear()
+            self.query_cache.clear()
             self.request_log.clear()
             self.refused_writes = 0
             self.arm_calls.clear()
