@@ -1,0 +1,76 @@
+"""The report of the demo estate through the whole local stack: every seeded waste found with its basis,
+no excluded resource flagged, totals equal to the counted findings, customer strings escaped in the HTML."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from local.demo import onboarding_body
+from local.estates.model import load_estate
+from shared.analysis.report_model import Report
+
+# The stack fixtures live with the integration tests; importing them here shares the same definitions.
+from tests.integration.conftest import DEMO_ESTATE, Api, api, stack  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+EXPECTATIONS = DEMO_ESTATE.with_name("demo_expectations.json")
+
+
+def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[str, Any]:  # noqa: F811
+    deadline = time.monotonic() + timeout
+    path = f"/api/customers/{customer['customer_id']}/scans/{customer['first_scan_id']}"
+    while True:
+        scan: dict[str, Any] = api.get(path, api_key=customer["api_key"]).json()
+        if scan["status"] in ("complete", "partial", "failed") or time.monotonic() > deadline:
+            return scan
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:  # noqa: F811
+    """report.json (parsed) and report.html of each demo customer's first scan."""
+    estate = load_estate(DEMO_ESTATE)
+    out = {}
+    for tenant in estate.tenants:
+        customer = api.post("/api/onboarding", onboarding_body(tenant, estate)).json()
+        scan = _wait(api, customer)
+        assert scan["status"] == "complete", scan.get("reason")
+        base = f"/api/customers/{customer['customer_id']}/scans/{customer['first_scan_id']}"
+        report = api.get(f"{base}/report.json", api_key=customer["api_key"])
+        html = api.get(f"{base}/report.html", api_key=customer["api_key"])
+        assert (report.status, html.status) == (200, 200)
+        out[tenant.display_name] = (report.json(), html.body.decode("utf-8"))
+    return out
+
+
+def _findings(reports: dict[str, tuple[dict[str, Any], str]]) -> list[dict[str, Any]]:
+    return [f for report, _ in reports.values() for f in report["findings"]]
+
+
+def test_every_seeded_waste_found_with_its_basis_when_demo_scanned(reports: Any) -> None:
+    found = {(f["rule"], f["resource_id"].lower()): f["basis"] for f in _findings(reports)}
+    for case in json.loads(EXPECTATIONS.read_text(encoding="utf-8")):
+        key = (case["rule"], case["resource_id"].lower())
+        if case["expect"] == "flagged":
+            assert key in found, case["note"]
+            assert case["basis"] in (None, found[key]), case["note"]
+        else:
+            assert key not in found, case["note"]
+
+
+def test_totals_equal_counted_findings_when_demo_scanned(reports: Any) -> None:
+    for report, _ in reports.values():
+        Report.model_validate(report)
+        counted = sum(f["monthly_savings"] for f in report["findings"]
+                      if f["counted"] and f["currency"] == report["currency"])
+        assert report["totals"]["monthly_savings"] == pytest.approx(round(counted, 2), abs=0.005)
+
+
+def test_hostile_names_escaped_when_report_html_served(reports: Any) -> None:
+    pages = [html for _, html in reports.values()]
+    assert not any("<img" in html for html in pages)
+    assert any("&lt;img src=x onerror=alert(document.cookie)&gt;" in html for html in pages)
