@@ -34,6 +34,8 @@ def record_outcome(pipeline: Pipeline, customer_id: str, scan_id: str, subscript
 def settle(pipeline: Pipeline, customer_id: str, scan_id: str) -> bool:
     """If every task is final, move the scan on (once); True when this call published AnalyseScan."""
     log = log_context(logger, customer_id=customer_id, scan_id=scan_id)
+    if pipeline.scans.has_pending(customer_id, scan_id):
+        return False  # the common case, answered without reading every task row
     tasks = pipeline.scans.tasks(customer_id, scan_id)
     if not tasks or any(t.outcome == "pending" for t in tasks):
         return False

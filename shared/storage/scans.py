@@ -8,6 +8,7 @@ or concurrent delivery can never count twice or enqueue the analysis twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -17,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.errors import NotFound
 from shared.storage.clients import table
@@ -33,6 +34,7 @@ REPORT_NAMES = ("report.json", "report.html", "findings.csv")
 # A Table string property holds at most 32K characters; long subscription lists are split across properties.
 _CHUNK = 30_000
 _MAX_CAS_ATTEMPTS = 20
+_BATCH = 100  # the most operations one entity-group transaction takes
 
 
 class TableLike(Protocol):
@@ -42,6 +44,7 @@ class TableLike(Protocol):
     def create_entity(self, entity: dict[str, Any], **kwargs: Any) -> Any: ...
     def update_entity(self, entity: dict[str, Any], mode: UpdateMode = ..., **kwargs: Any) -> Any: ...
     def query_entities(self, query_filter: str, **kwargs: Any) -> Any: ...
+    def submit_transaction(self, operations: Any, **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -217,16 +220,31 @@ class ScanStore:
 
     # --- tasks ----------------------------------------------------------------------------------
     def ensure_tasks(self, customer_id: str, scan_id: str, pairs: Iterable[tuple[str, str]]) -> None:
-        """Create a pending row per (subscription, source) unless it exists (never resets an outcome)."""
+        """Create a pending row per (subscription, source) unless it exists (never resets an outcome).
+
+        Rows go in entity-group transactions of 100 (one partition), so 1,000 subscriptions plan in a few
+        dozen round trips; a batch that meets an existing row (a redelivered plan) is redone row by row.
+        """
         now = self._clock()
-        for subscription_id, source in pairs:
-            entity = {"PartitionKey": customer_id, "RowKey": task_row_key(scan_id, subscription_id, source),
-                      "kind": "task", "scan_id": scan_id, "subscription_id": subscription_id.lower(),
-                      "source": source, "outcome": "pending", "reason": "", "updated_at": now}
+        entities = [{"PartitionKey": customer_id, "RowKey": task_row_key(scan_id, subscription_id, source),
+                     "kind": "task", "scan_id": scan_id, "subscription_id": subscription_id.lower(),
+                     "source": source, "outcome": "pending", "reason": "", "updated_at": now}
+                    for subscription_id, source in pairs]
+        for start in range(0, len(entities), _BATCH):
+            batch = entities[start:start + _BATCH]
             try:
-                self._table.create_entity(entity)
-            except ResourceExistsError:
-                continue
+                self._table.submit_transaction([("create", e) for e in batch])
+            except (TableTransactionError, ResourceExistsError):
+                for entity in batch:
+                    with contextlib.suppress(ResourceExistsError):
+                        self._table.create_entity(entity)
+
+    def has_pending(self, customer_id: str, scan_id: str) -> bool:
+        """True while any task of the scan has no outcome (a cheap check before reading every task)."""
+        rows = self._table.query_entities(
+            "PartitionKey eq @pk and kind eq 'task' and scan_id eq @sid and outcome eq 'pending'",
+            parameters={"pk": customer_id, "sid": scan_id}, results_per_page=1, select=["RowKey"])
+        return next(iter(rows), None) is not None
 
     def tasks(self, customer_id: str, scan_id: str) -> tuple[TaskOutcome, ...]:
         """Every task row of one scan, in key order."""

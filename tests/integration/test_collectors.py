@@ -270,3 +270,16 @@ def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azu
     assert service.get_container_client(f"c-{customer_id}").exists()
     with pytest.raises(NotFound):
         blobs.get_report("0123abcd", "report.html")
+
+
+def test_replanning_on_azurite_keeps_finished_outcomes_when_a_batch_meets_existing_rows(
+        tables: TableServiceClient) -> None:
+    store = ScanStore(fresh_table(tables))
+    store.create(CUSTOMER_ID, "01a2", [PROD], "manual")
+    pairs = [(f"{i:08d}-0000-0000-0000-000000000000", s) for i in range(70) for s in ("cost", "advisor")]
+    store.ensure_tasks(CUSTOMER_ID, "01a2", pairs)
+    store.finish_task(CUSTOMER_ID, "01a2", pairs[0][0], "cost", "succeeded", None)
+    store.ensure_tasks(CUSTOMER_ID, "01a2", pairs)  # a redelivered plan: the first batch of 100 meets a row
+    tasks = store.tasks(CUSTOMER_ID, "01a2")
+    assert len(tasks) == 140 and sum(t.outcome == "succeeded" for t in tasks) == 1
+    assert store.has_pending(CUSTOMER_ID, "01a2")

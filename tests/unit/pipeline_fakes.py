@@ -119,6 +119,14 @@ class FakeTable:
             merged = {**current, **entity} if mode == UpdateMode.MERGE else dict(entity)
             return self._store(merged)
 
+    def submit_transaction(self, operations: list[tuple[str, dict[str, Any]]], **kwargs: Any) -> list[Any]:
+        """All-or-nothing creates, like an entity-group transaction (only "create" is modelled)."""
+        with self.lock:
+            assert len(operations) <= 100 and len({e["PartitionKey"] for _, e in operations}) == 1
+            if any((e["PartitionKey"], e["RowKey"]) in self.rows for _, e in operations):
+                raise ResourceExistsError("a row of the batch exists")
+            return [self.create_entity(e) for kind, e in operations if kind == "create"]
+
     def query_entities(self, query_filter: str, *, parameters: dict[str, Any] | None = None,
                        **kwargs: Any) -> list[Entity]:
         predicate = _Filter(query_filter, parameters or {}).parse()
