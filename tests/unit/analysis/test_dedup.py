@@ -123,3 +123,11 @@ def test_totals_never_double_count_when_findings_overlap(findings: list[Finding]
             assert not any(_overlap(a, b) for a in first.priced for b in second.priced)
     assert sum(f.monthly_savings for f in counted) <= sum(f.monthly_savings for f in findings) + 1e-6
     assert totals_of(out, "GBP").monthly_savings == round(sum(f.monthly_savings for f in counted), 2)
+
+
+def test_unknown_advisor_recommendation_kept_with_advisor_basis_when_no_rule_matches() -> None:
+    cosmos = rid("Microsoft.DocumentDB/databaseAccounts", "db1")
+    rec = an_advisor_rec(cosmos, type_id="8b993855-1b3f-4392-8860-6ed4f5afd8a7",
+                         impacted="microsoft.documentdb/databaseaccounts", monthly=12.5)
+    finding = advisor_finding(context(scan([])), load_recs([rec])[0][0])
+    assert (finding.rule, finding.basis, finding.monthly_savings, finding.counted) == ("ADV", "advisor", 12.5, True)

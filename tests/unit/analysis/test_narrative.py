@@ -175,3 +175,9 @@ def test_model_asked_once_when_its_answer_is_rejected() -> None:
     narrator = FakeNarrator("{not json")
     analyse_scan(hostile_scan(), narrator)
     assert len(narrator.prompts) == 1
+
+
+def test_deterministic_narrative_used_when_answer_is_a_megabyte() -> None:
+    huge = json.dumps({"summary": [{"text": "a" * 1_000_000, "facts": []}]})
+    assert report_of(FakeNarrator(huge))["narrative"]["fallback_reason"] == "the model's answer was rejected " \
+                                                                           "(answer too long)"
