@@ -1,6 +1,7 @@
 """A small KQL interpreter for the Resource Graph subset the product uses (no I/O, rows in, rows out).
 
-Supported: `table | where ... | project ... | extend ... | order by ... | limit/take n`. Expressions
+Supported: `table | where | project | extend | order by | limit/take | summarize | count | distinct |
+project-away`. Expressions
 (kql_expr.py) cover the comparison and string operators, and/or/not, parentheses, a handful of functions and
 dotted paths into dynamic columns. Anything else raises KqlError, which the Resource Graph handler turns into
 a 400.
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from local.simulator import kql_summarize
 from local.simulator.kql_expr import Expr, ExprParser, KqlError, Row, to_text, tokenize
 
 __all__ = ["KqlError", "Query", "parse", "run_query"]
@@ -56,6 +58,14 @@ def parse(text: str) -> Query:
         elif op in ("order", "sort"):
             parser.take("by")
             steps.append(_order(parser))
+        elif op == "summarize":
+            steps.append(kql_summarize.summarize(parser, _assignments))
+        elif op == "count":
+            steps.append(kql_summarize.count_rows())
+        elif op == "distinct":
+            steps.append(kql_summarize.distinct(parser, _assignments))
+        elif op == "project-away":
+            steps.append(kql_summarize.project_away(parser))
         elif op in ("limit", "take"):
             count = int(parser.take()[1])
             steps.append(_limit(count))

@@ -162,7 +162,7 @@ def test_query_gets_429_with_quota_headers_when_quota_is_spent(sim, sim_certs):
 
 def test_invalid_query_is_answered_400_when_kql_is_unsupported(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
-        run(client(sim, sim_certs), "Resources | summarize count() by type", [PROD])
+        run(client(sim, sim_certs), "Resources | mv-expand zones", [PROD])
     assert caught.value.error is not None
     assert (caught.value.status_code, caught.value.error.code) == (400, "BadRequest")
 

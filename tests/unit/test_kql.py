@@ -123,7 +123,31 @@ def test_table_name_is_lower_cased_when_parsed():
 
 def test_parse_fails_when_operator_is_unsupported():
     with pytest.raises(KqlError, match="unsupported operator"):
-        parse("Resources | summarize count() by type")
+        parse("Resources | mv-expand zones")
+
+
+def test_summarize_counts_per_key_when_grouped():
+    rows = run_query(parse("Resources | summarize count() by location | order by location asc"), ROWS)
+    assert rows == [{"location": "uksouth", "count_": 2}, {"location": "ukwest", "count_": 1}]
+
+
+def test_summarize_names_and_sums_when_aliased():
+    rows = run_query(parse("Resources | summarize gb = sum(toint(properties.diskSizeGB)), n = count()"), ROWS)
+    assert rows == [{"gb": 128, "n": 3}]
+
+
+def test_count_returns_one_row_when_used():
+    assert run_query(parse("Resources | where location == 'uksouth' | count"), ROWS) == [{"Count": 2}]
+
+
+def test_distinct_keeps_unique_values_when_used():
+    assert run_query(parse("Resources | distinct location"), ROWS) == [{"location": "uksouth"},
+                                                                       {"location": "ukwest"}]
+
+
+def test_project_away_drops_columns_when_used():
+    rows = run_query(parse("Resources | project id, name, location | project-away name, location"), ROWS)
+    assert rows[0] == {"id": "/s/1"}
 
 
 def test_parse_fails_when_function_is_unknown():
