@@ -20,7 +20,6 @@ _STATE_CODES: dict[MessageState, int] = {"active": 0, "deferred": 1, "scheduled"
 SEQUENCE_NUMBER = symbol("x-opt-sequence-number")
 ENQUEUED_TIME = symbol("x-opt-enqueued-time")
 LOCKED_UNTIL = symbol("x-opt-locked-until")
-LOCK_TOKEN = symbol("x-opt-lock-token")
 MESSAGE_STATE = symbol("x-opt-message-state")
 SCHEDULED_ENQUEUE_TIME = symbol("x-opt-scheduled-enqueue-time")
 
@@ -127,7 +126,7 @@ def decode_incoming(payload: bytes) -> Incoming:
     )
 
 
-def render(stored: Stored, *, locked_until: float | None = None, lock_token: Any = None) -> bytes:
+def render(stored: Stored, *, locked_until: float | None = None) -> bytes:
     """Encode a stored message for delivery, with the broker annotations the client reads."""
     message = Message()
     message.decode(stored.payload)
@@ -138,8 +137,6 @@ def render(stored: Stored, *, locked_until: float | None = None, lock_token: Any
     annotations[MESSAGE_STATE] = _STATE_CODES[stored.state]
     if locked_until is not None:
         annotations[LOCKED_UNTIL] = timestamp(int(locked_until * 1000))
-    if lock_token is not None:
-        annotations[LOCK_TOKEN] = lock_token
     message.annotations = annotations
     if stored.dead_letter_reason is not None or stored.dead_letter_description is not None:
         properties = application_properties(message)

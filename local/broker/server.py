@@ -63,6 +63,7 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_connection_remote_open(self, event: Event) -> None:
+        """Accept every connection (emulator mode: no SASL, no TLS)."""
         connection = event.connection
         if connection is None:
             return
@@ -72,12 +73,14 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_session_remote_open(self, event: Event) -> None:
+        """Accept every session."""
         session = event.session
         if session is not None and session.state & Endpoint.LOCAL_UNINIT:
             session.open()
 
     @_guarded
     def on_link_remote_open(self, event: Event) -> None:
+        """Attach a link to its node, or refuse it as Service Bus does for an unknown entity."""
         link = _link(event)
         address = link.remote_source.address if link.is_sender else link.remote_target.address
         kind, queue = resolve(self.queues, address)
@@ -106,6 +109,7 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_link_remote_close(self, event: Event) -> None:
+        """A client detached a link: its locks are lost."""
         link = _link(event)
         self._forget_link(link)
         if link.state & Endpoint.LOCAL_ACTIVE:
@@ -113,6 +117,7 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_session_remote_close(self, event: Event) -> None:
+        """A client ended a session: its links' locks are lost."""
         session = event.session
         if session is None:
             return
@@ -123,10 +128,12 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_connection_remote_close(self, event: Event) -> None:
+        """A client closed its connection: its links' locks are lost."""
         self.drop_connection(event.connection, close=True)
 
     @_guarded
     def on_transport_closed(self, event: Event) -> None:
+        """The socket went away (cleanly or not): forget the connection."""
         self.drop_connection(event.connection)
 
     def drop_connection(self, connection: Connection | None, close: bool = False) -> None:
@@ -149,12 +156,14 @@ class BrokerHandler(Handler):  # type: ignore[misc]
 
     @_guarded
     def on_link_flow(self, event: Event) -> None:
+        """A receiver granted credit (or asked to drain): deliver what is visible."""
         consumer = self.consumers.get(_link(event))
         if consumer is not None:
             self.pump(consumer)
 
     @_guarded
     def on_delivery(self, event: Event) -> None:
+        """A transfer from a client (message or request), or a client's outcome for one of ours."""
         delivery = event.delivery
         if delivery is None:
             return
