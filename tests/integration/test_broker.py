@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -39,7 +41,7 @@ TEST_QUEUES = (
     _spec("lock-expiry", lock=1), _spec("lock-renewal", lock=1), _spec("scheduled"), _spec("cancel"),
     _spec("dedupe"), _spec("ttl"), _spec("queue-ttl", ttl=1), _spec("async"), _spec("peek"),
     _spec("defer"), _spec("receive-delete"), _spec("link-close"), _spec("settle-after-expiry", lock=1),
-    _spec("garbage"), _spec("concurrent"),
+    _spec("garbage"), _spec("concurrent"), _spec("killed"),
 )
 
 
@@ -315,6 +317,27 @@ def test_broker_keeps_serving_when_a_client_sends_garbage_and_vanishes(client: S
         raw.sendall(b"AMQP\x00\x01\x00\x00" + b"\xff" * 64)
     _send(client, "garbage", ServiceBusMessage("still fine", message_id="g1"))
     assert _ids(broker.snapshot("garbage").active) == ["g1"]
+
+
+KILLED_RECEIVER = """
+import os, sys
+from azure.servicebus import ServiceBusClient
+receiver = ServiceBusClient.from_connection_string(sys.argv[1], retry_total=0).get_queue_receiver("killed")
+print(len(receiver.receive_messages(max_message_count=1, max_wait_time=3)), flush=True)
+os._exit(0)  # dies holding the lock: no detach, no close
+"""
+
+
+def test_locked_message_is_available_again_when_its_receiver_process_dies(client: ServiceBusClient,
+                                                                          broker: Broker) -> None:
+    _send(client, "killed", ServiceBusMessage("victim", message_id="v1"))
+    run = subprocess.run([sys.executable, "-c", KILLED_RECEIVER, broker.connection_string],
+                         capture_output=True, text=True, timeout=20, check=True)
+    deadline = time.monotonic() + 2
+    while not broker.snapshot("killed").active and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.stdout.strip() == "1"
+    assert [(m.message_id, m.delivery_count) for m in broker.snapshot("killed").active] == [("v1", 1)]
 
 
 def test_each_message_goes_to_one_receiver_when_several_clients_work_at_once(broker: Broker) -> None:
