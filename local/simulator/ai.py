@@ -74,7 +74,8 @@ class _Walker:
         text = " ".join(words).capitalize() + "."
         if not self.free_text_done and self.mode in ("wrong_number", "injected_url"):
             self.free_text_done = True
-            text = f"Save {WRONG_NUMBER} a month." if self.mode == "wrong_number" else f"See {INJECTED_URL} now."
+            # The planted text leads, so a short maxLength still keeps it whole.
+            text = f"{WRONG_NUMBER} a month." if self.mode == "wrong_number" else f"{INJECTED_URL} now."
         limit = schema.get("maxLength")
         if isinstance(limit, int):
             text = text[:limit]
@@ -105,6 +106,8 @@ class _Walker:
         if kind in ("number", "integer"):
             low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
             value = low + (1 if "exclusiveMinimum" in schema and "minimum" not in schema else 0)
+            if "maximum" in schema:
+                value = min(value, schema["maximum"])
             return int(value) if kind == "integer" else float(value)
         if kind == "boolean":
             return True
