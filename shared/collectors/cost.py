@@ -21,6 +21,7 @@ from shared.arm import cost_management_client
 from shared.collectors.errors import NotCollectable, with_throttle_retry
 from shared.collectors.quota import QpuLedger, ledger
 from shared.config import get_settings
+from shared.errors import TransientError
 from shared.pipeline.deps import Collected, CollectRequest
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 API_VERSION = "2025-03-01"
 COST_TYPE = "AmortizedCost"
 MAX_PAGES = 1000  # fail closed on a service that never stops paging
+# One collection must end inside the function timeout (10 min) and the message lock; past this it is handed
+# back to Service Bus (Throttled) rather than killed mid-write.
+MAX_SECONDS = 480.0
 
 
 def month_windows(today: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
@@ -69,12 +73,15 @@ class _Window:
     """Reads every page of one window through the SDK client, with the budget and the 429 loop."""
 
     def __init__(self, client: CostManagementClient, scope: str, tenant_id: str, budget: QpuLedger,
-                 sleep: Callable[[float], None]) -> None:
+                 sleep: Callable[[float], None], clock: Callable[[], float], deadline: float) -> None:
         self.client, self.scope, self.tenant_id, self.budget, self.sleep = client, scope, tenant_id, budget, sleep
+        self.clock, self.deadline = clock, deadline
 
     def _page(self, body: dict[str, Any], next_link: str | None) -> dict[str, Any] | None:
         def call() -> dict[str, Any] | None:
-            self.budget.acquire(self.tenant_id, 1)
+            if self.clock() > self.deadline:
+                raise TransientError("cost collection ran past its time budget")
+            self.budget.acquire(self.tenant_id, 1, deadline=self.deadline)
             if next_link is None:
                 result = self.client.query.usage(self.scope, body)  # type: ignore[call-overload]
                 return None if result is None else dict(result.get("properties") or {})
@@ -135,12 +142,13 @@ def _read_windows(reader: _Window, windows: list[tuple[dt.date, dt.date]],
 
 def collect(request: CollectRequest, *, client: CostManagementClient | None = None,
             budget: QpuLedger | None = None, sleep: Callable[[float], None] = time.sleep,
-            today: dt.date | None = None) -> Collected:
+            today: dt.date | None = None, clock: Callable[[], float] = time.time,
+            max_seconds: float = MAX_SECONDS) -> Collected:
     """Read the subscription's daily amortized cost of the configured history; every window, every page."""
     client = client or cost_management_client(request.credential)
     budget = budget or ledger()
     scope = f"/subscriptions/{request.subscription_id}"
-    reader = _Window(client, scope, request.tenant_id, budget, sleep)
+    reader = _Window(client, scope, request.tenant_id, budget, sleep, clock, clock() + max_seconds)
     windows = month_windows(today or dt.datetime.now(dt.UTC).date(), get_settings().cost_history_days)
     try:
         columns, rows = _read_windows(reader, windows, "Cost")

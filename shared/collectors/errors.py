@@ -131,6 +131,8 @@ def with_throttle_retry(call: Callable[[], T], what: str, *, max_attempts: int =
     for attempt in range(1, max_attempts + 1):
         try:
             return call()
+        except CaletaError:
+            raise  # our own verdicts (a spent budget, a deadline) are final here, not a server's 429
         except Exception as exc:
             mapped = classify(exc, what)
             if not isinstance(mapped, Throttled):

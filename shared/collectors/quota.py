@@ -80,11 +80,11 @@ class QpuLedger:
         self._max_wait, self._limits = max_wait, limits
         self._buckets: dict[str, TokenBucket] = {}
 
-    def acquire(self, tenant_id: str, qpu: int = 1) -> None:
-        """Take `qpu` units for the tenant, waiting as needed; Throttled if that would exceed `max_wait`."""
+    def acquire(self, tenant_id: str, qpu: int = 1, *, deadline: float | None = None) -> None:
+        """Take `qpu` units for the tenant, waiting as needed; Throttled past `max_wait` or the caller's deadline."""
         bucket = self._buckets.setdefault(tenant_id, TokenBucket(self._limits[0][1] / self._limits[0][0],
                                                                   self._limits[0][1], self._clock))
-        deadline = self._clock() + self._max_wait
+        deadline = min(self._clock() + self._max_wait, deadline if deadline is not None else float("inf"))
         while True:
             wait = bucket.take(qpu)
             if wait <= 0:

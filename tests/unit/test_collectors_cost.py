@@ -10,7 +10,7 @@ import pytest
 from shared.arm import cost_management_client
 from shared.collectors.cost import collect, month_windows
 from shared.collectors.quota import QpuLedger
-from shared.errors import AccessDenied, Throttled
+from shared.errors import AccessDenied, Throttled, TransientError
 from shared.pipeline.deps import CollectRequest
 from tests.unit.fake_arm import FakeArm, FakeCredential, Reply, Seen
 from tests.unit.pipeline_fakes import FakeTable
@@ -43,7 +43,7 @@ def run(handler: Any, sleep: Sleeps | None = None) -> tuple[Any, FakeArm]:
     sleep = sleep or Sleeps()
     ledger = QpuLedger(FakeTable(), clock=sleep.clock, sleep=sleep)
     request = CollectRequest(scan_id="s1", subscription_id=SUB, tenant_id="t1", credential=FakeCredential())
-    return collect(request, client=client, budget=ledger, sleep=sleep, today=TODAY), arm
+    return collect(request, client=client, budget=ledger, sleep=sleep, today=TODAY, clock=sleep.clock), arm
 
 
 def page(rows: list[list[Any]], next_link: str | None = None, columns: list[dict[str, str]] = COLUMNS) -> Reply:
@@ -138,3 +138,18 @@ def test_falls_back_to_pretaxcost_when_cost_is_not_a_valid_column():
 def test_raises_access_denied_when_the_role_is_missing():
     with pytest.raises(AccessDenied):
         run(lambda seen: Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no"}}))
+
+
+def test_hands_the_task_back_when_the_collection_runs_past_its_time_budget():
+    # given: every answer is a 429 asking for 60 s, and the collection may take 100 s in all
+    sleeps = Sleeps()
+    arm = FakeArm(lambda seen: Reply(429, {"error": {"code": "TooManyRequests", "message": "QPU"}},
+                                     {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "60"}))
+    client = cost_management_client(FakeCredential(), transport=arm, retry_total=0)
+    ledger = QpuLedger(FakeTable(), clock=sleeps.clock, sleep=sleeps)
+    request = CollectRequest(scan_id="s1", subscription_id=SUB, tenant_id="t1", credential=FakeCredential())
+    # when / then
+    with pytest.raises(TransientError, match="time budget"):
+        collect(request, client=client, budget=ledger, sleep=sleeps, today=TODAY, clock=sleeps.clock,
+                max_seconds=100.0)
+    assert len(arm.requests) == 2 and sleeps.now - 1_000_000.0 < 130.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
 from shared.collectors.errors import NotCollectable, classify, retry_after, with_throttle_retry
 from shared.errors import AccessDenied, Throttled, TransientError
@@ -37,15 +37,38 @@ def test_connection_failure_is_transient_when_the_request_never_reached_arm():
     assert isinstance(classify(ServiceRequestError("reset"), "x"), TransientError)
 
 
+class TooMany:
+    """The response part of an HTTP 429 as azure-core exposes it."""
+
+    status_code = 429
+    reason = "Too Many Requests"
+    headers = {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "1"}
+
+    def text(self) -> str:
+        return ""
+
+
 def test_throttle_loop_gives_up_with_throttled_when_attempts_run_out():
     waits: list[float] = []
 
     def always_throttled() -> None:
-        raise Throttled("busy", 1.0)
+        raise HttpResponseError("busy", response=TooMany())  # type: ignore[arg-type]
 
     with pytest.raises(Throttled):
         with_throttle_retry(always_throttled, "x", max_attempts=3, sleep=waits.append)
-    assert len(waits) == 2
+    assert len(waits) == 2 and all(1.0 <= w < 1.3 for w in waits)
+
+
+def test_throttle_loop_does_not_retry_when_our_own_budget_says_throttled():
+    calls: list[int] = []
+
+    def budget_spent() -> None:
+        calls.append(1)
+        raise Throttled("budget spent", 30.0)
+
+    with pytest.raises(Throttled):
+        with_throttle_retry(budget_spent, "x", sleep=lambda s: None)
+    assert calls == [1]
 
 
 def test_throttle_loop_raises_other_failures_at_once_when_not_throttling():
