@@ -8,7 +8,6 @@ is a no-op (no second model call).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -81,7 +80,7 @@ def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
                                   reason="customer no longer exists")
         return "failed"
     blobs = pipeline.blobs(message.customer_id)
-    bundle: Any = pipeline.analyse(build_inputs(scan, company, blobs))
+    bundle = pipeline.analyse(build_inputs(scan, company, blobs))
     files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
              "findings.csv": bundle.findings_csv}
     for name, data in files.items():

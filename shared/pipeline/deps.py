@@ -7,14 +7,18 @@ adapters lazily (no I/O at import), so a missing setting cannot stop the functio
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from azure.core.credentials import TokenCredential
 
+from shared.analysis import ReportBundle, ScanInputs
 from shared.messages import Message, Source
 from shared.storage.scans import ScanStore
+
+logger = logging.getLogger(__name__)
 
 
 class CustomerLike(Protocol):
@@ -94,7 +98,7 @@ class Pipeline:
     customers: Customers
     credential_for: Callable[[CustomerLike], TokenCredential]
     collectors: Mapping[str, Collector]
-    analyse: Callable[[Any], Any]
+    analyse: Callable[[ScanInputs], ReportBundle]
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
     max_analyse_sends: int = 3
     clock: Callable[[], dt.datetime] = field(default=_utcnow)
@@ -121,12 +125,14 @@ def _credential_for(customer: CustomerLike) -> TokenCredential:
     return customer_credential(customer)  # type: ignore[no-any-return,arg-type,unused-ignore]
 
 
-def _analyse(inputs: Any) -> Any:
-    from shared.analysis import analyse_scan, build_narrator
+def _analyse(inputs: ScanInputs) -> ReportBundle:
+    from shared.analysis import Narrator, analyse_scan, build_narrator
 
+    narrator: Narrator | None
     try:
         narrator = build_narrator()
-    except Exception:  # the analysis falls back to its deterministic narrative without one
+    except Exception as exc:  # the analysis falls back to its deterministic narrative without one
+        logger.warning("no narrator (%s): deterministic narrative", type(exc).__name__)
         narrator = None
     return analyse_scan(inputs, narrator)
 

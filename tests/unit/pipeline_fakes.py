@@ -13,6 +13,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
+from shared.analysis import ReportBundle, ScanInputs
 from shared.errors import NotFound
 from shared.messages import Message
 from shared.pipeline.deps import Collected, CollectRequest, Pipeline
@@ -214,29 +215,18 @@ class FakeCollector:
         return Collected(data={"rows": list(range(self.rows))}, row_count=self.rows, api_versions={"fake": "1"})
 
 
-@dataclass
-class FakeBundle:
-    """What the analysis returns (the ReportBundle fields the pipeline reads)."""
-
-    report_json: bytes
-    report_html: bytes = b"<html></html>"
-    findings_csv: bytes = b"id\n"
-    findings_count: int = 0
-    total_monthly_savings: float = 0.0
-    currency: str = "GBP"
-    narrative_source: str = "deterministic"
-
-
 class FakeAnalysis:
     """Records every ScanInputs it is given and renders a tiny report from them."""
 
     def __init__(self) -> None:
         self.inputs: list[Any] = []
 
-    def __call__(self, inputs: Any) -> FakeBundle:
+    def __call__(self, inputs: ScanInputs) -> ReportBundle:
         self.inputs.append(inputs)
         counts = {s.subscription_id: sorted(s.raw) for s in inputs.subscriptions}
-        return FakeBundle(report_json=repr((inputs.generated_at.isoformat(), counts)).encode())
+        return ReportBundle(report_json=repr((inputs.generated_at.isoformat(), counts)).encode(),
+                            report_html=b"<html></html>", findings_csv=b"id\n", findings_count=0,
+                            total_monthly_savings=0.0, currency="GBP", narrative_source="deterministic")
 
 
 class Clock:
