@@ -155,6 +155,43 @@ def test_redelivering_every_message_changes_nothing_when_the_scan_is_complete(
     assert sum(1 for r in stack.simulator.request_log if "/openai/" in r.path) == ai_calls
 
 
+def log_lines(stack: Any, scan_id: str, text: str) -> int:  # noqa: F811
+    """How many host log lines of this scan contain `text`."""
+    return sum(1 for line in stack.host_log.read_text(errors="replace").splitlines()
+               if scan_id in line and text in line)
+
+
+def test_one_analysis_when_every_message_is_delivered_twice_while_the_scan_runs(
+        api: Api, stack: Any, customers: dict[str, dict[str, Any]],  # noqa: F811
+        blob_service: BlobServiceClient) -> None:
+    from shared.messages import CollectTask
+
+    # given: a new scan of the largest customer, planned (its tasks are listed) but not yet finished
+    customer = max(customers.values(), key=lambda c: len(c["scan"]["tasks"]))
+    started = api.post(f"/api/customers/{customer['customer_id']}/scans", {}, api_key=customer["api_key"])
+    assert started.status == 202, started.body[:300]
+    scan_id = started.json()["scan_id"]
+    ids = {"customer_id": customer["customer_id"], "scan_id": scan_id}
+    redeliver(stack.broker.connection_string, [ScanRequested(**ids)])
+    deadline = time.monotonic() + 30
+    scan = wait_for_scan(api, customer, scan_id, timeout=0)
+    while not scan["tasks"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+        scan = wait_for_scan(api, customer, scan_id, timeout=0)
+    # when: every collect task and the analysis request are delivered a second time, mid-scan
+    redeliver(stack.broker.connection_string,
+              [CollectTask(**ids, subscription_id=t["subscription_id"], source=t["source"]) for t in scan["tasks"]]
+              + [AnalyseScan(**ids)])
+    final = wait_for_scan(api, customer, scan_id)
+    wait_until_drained(stack.broker.connection_string)
+    # then: complete, one raw blob per task, the analysis requested and published once
+    assert final["status"] == "complete", final.get("reason")
+    raw = [n for n in snapshot(blob_service, customer["customer_id"]) if n.startswith(f"raw/{scan_id}/")]
+    assert len(raw) == len(final["tasks"])
+    assert log_lines(stack, scan_id, "analysis requested") == 1
+    assert log_lines(stack, scan_id, "report published") == 1
+
+
 class CrashOnce:
     """Wraps the real scan store: the first successful completion dies after its blob was written."""
 
