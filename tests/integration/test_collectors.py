@@ -101,6 +101,30 @@ def test_resource_graph_reads_every_page_when_pages_are_small(sim: Simulator, ce
     assert sum(1 for r in sim.request_log if "ResourceGraph" in r.path) >= 4
 
 
+def test_resource_graph_collections_finish_under_the_principals_quota_when_they_run_together(
+        sim: Simulator, certs: CertPaths) -> None:
+    # given: three collections at one row per page: more queries than the 15 per 5 s the principal gets
+    results: list[int] = []
+
+    def run() -> None:
+        request = request_for(sim, certs)
+        client = resource_graph_client(request.credential, **arm_kwargs(sim, certs))
+        results.append(resource_graph.collect(request, client=client, page_size=1).row_count)
+
+    # when
+    started = time.monotonic()
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    # then: all finished with the same inventory, having been held back by the quota (the 16th query
+    # cannot start before the first leaves its 5-second window)
+    graph = [r for r in sim.request_log if "ResourceGraph" in r.path]
+    assert len(results) == 3 and len(set(results)) == 1
+    assert len(graph) > 15 and time.monotonic() - started >= 4.0
+
+
 def test_cost_reads_every_page_of_every_month_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
     request = request_for(sim, certs)
     client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
