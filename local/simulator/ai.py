@@ -35,7 +35,7 @@ def authorized(state: SimState, req: Request) -> bool:
     if bearer == key:
         return True
     try:
-        state.mint.verify(bearer, (COGNITIVE_AUDIENCE,))
+        req.claims = state.mint.verify(bearer, (COGNITIVE_AUDIENCE,))  # so the request log names the caller
     except TokenError:
         return False
     return True

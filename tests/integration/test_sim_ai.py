@@ -78,7 +78,9 @@ def test_deployment_route_takes_cognitive_services_token_when_azure_client_is_us
     client = openai.AzureOpenAI(azure_endpoint=sim.base_url, api_version="2024-10-21", azure_ad_token_provider=provider,
                                 http_client=openai.DefaultHttpx2Client(verify=trust(sim_certs)), max_retries=0)
     reply = client.chat.completions.create(model="gpt4o", messages=MESSAGES)
-    assert reply.choices[0].message.content and sim.request_log[-1].path == "/openai/deployments/gpt4o/chat/completions"
+    entry = sim.request_log[-1]
+    assert reply.choices[0].message.content and entry.path == "/openai/deployments/gpt4o/chat/completions"
+    assert (entry.tenant_id, entry.client_id) == (CONTOSO, READER[0])
 
 
 def test_wrong_key_is_401_when_key_is_not_configured_one(sim, sim_certs):
