@@ -42,7 +42,7 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         return arm_error(403, "RBACAccessDenied", "The client does not have authorization to perform action.")
     try:
         spec = parse_definition(req.json(), state.today)
-    except (QueryError, ValueError) as exc:
+    except (QueryError, ValueError, TypeError, AttributeError) as exc:  # malformed nested parts are a 400 too
         return arm_error(400, "BadRequest", f"Invalid query definition: {exc}")
     qpu = max(1, math.ceil(((spec.end - spec.start).days + 1) / 31))
     verdict = state.cm_quota.charge(tid.lower(), qpu)

@@ -149,7 +149,7 @@ def query(state: SimState, req: Request) -> Response:
                 "message": "Access is denied to the requested resource. The user might not have enough permission."}])
         scope_filter = str(options.get("authorizationScopeFilter") or "AtScopeAndBelow")
         rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs, scope_filter))
-    except (KqlError, ValueError, TypeError) as exc:
+    except (KqlError, ValueError, TypeError, AttributeError) as exc:  # AttributeError: body is not an object
         return _error_with(headers, "InvalidQuery", f"Query is invalid: {exc}")
     page = rows[skip:skip + top]
     more = skip + top < len(rows)

@@ -173,3 +173,11 @@ def test_query_is_refused_when_reader_and_cost_reader_are_removed(sim, sim_certs
     with pytest.raises(HttpResponseError) as caught:
         usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
     assert caught.value.status_code == 403
+
+
+def test_malformed_aggregation_is_400_when_not_an_object(sim, sim_certs):
+    body = definition()
+    body["dataset"]["aggregation"] = {"totalCost": "Cost"}
+    with pytest.raises(HttpResponseError) as caught:
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=body)
+    assert caught.value.status_code == 400
