@@ -67,7 +67,10 @@ def parse(text: str) -> Query:
         elif op == "project-away":
             steps.append(kql_summarize.project_away(parser))
         elif op in ("limit", "take"):
-            count = int(parser.take()[1])
+            kind, raw = parser.take()
+            if kind != "num" or "." in raw:
+                raise KqlError(f"{op} needs a whole number, not {raw!r}")
+            count = int(raw)
             steps.append(_limit(count))
             limited = True
         else:

@@ -57,7 +57,10 @@ def _unquote(raw: str) -> str:
     if raw.startswith("@"):
         return raw[2:-1]
     if raw[0] == '"':
-        return str(json.loads(raw))
+        try:
+            return str(json.loads(raw))
+        except ValueError as exc:
+            raise KqlError(f"invalid string literal {raw}") from exc
     return raw[1:-1].replace("\\'", "'").replace("\\\\", "\\")
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from local.simulator.kql import KqlError, parse, run_query
 
@@ -158,3 +161,19 @@ def test_parse_fails_when_function_is_unknown():
 def test_parse_fails_when_string_is_unterminated():
     with pytest.raises(KqlError):
         parse("Resources | where name == 'oops")
+
+
+@pytest.mark.parametrize("query", ['Resources | where name == "\\a"', "Resources | take x",
+                                   "Resources | where name in (", "Resources | limit 1.5"])
+def test_parse_fails_with_kql_error_when_query_is_malformed(query):
+    with pytest.raises(KqlError):
+        parse(query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "'", '"', "(", ")", "[", "]", "|", ".", ",", "==", "!", "~", "<", "-",
+                                  " ", "0", "9", "\\", "in", "has", "and", "not", "tostring", "name", "@"]),
+                max_size=30).map("".join))
+def test_parse_fails_only_with_kql_error_when_text_is_arbitrary(text):
+    with contextlib.suppress(KqlError):
+        run_query(parse("Resources | where " + text), ROWS)
