@@ -52,10 +52,12 @@ class _Walker:
     enum_done: bool = False
 
     def pick(self, path: str, n: int) -> int:
+        """A deterministic choice in range(n) for this request and schema path."""
         digest = hashlib.sha256(f"{self.seed}:{path}".encode()).digest()
         return int.from_bytes(digest[:4], "big") % n
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Follow $ref and take the first non-null anyOf/oneOf branch."""
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/"):
             node: Any = self.root
@@ -69,6 +71,7 @@ class _Walker:
         return schema
 
     def sentence(self, path: str, schema: dict[str, Any]) -> str:
+        """A digit-free sentence within the string's length limits."""
         count = 6 + self.pick(path, 6)
         words = [_WORDS[self.pick(f"{path}/{i}", len(_WORDS))] for i in range(count)]
         text = " ".join(words).capitalize() + "."
@@ -83,6 +86,7 @@ class _Walker:
         return text + "." * max(0, minimum - len(text))
 
     def value(self, schema: dict[str, Any], path: str = "") -> Any:
+        """A valid instance of `schema` (modes may plant misbehaviour)."""
         schema = self.resolve(schema)
         if "const" in schema:
             return schema["const"]

@@ -166,10 +166,12 @@ class ExprParser:
     names: list[str] = field(default_factory=list)
 
     def peek(self, offset: int = 0) -> tuple[str, str]:
+        """The token `offset` ahead, or an eof marker."""
         i = self.pos + offset
         return self.tokens[i] if i < len(self.tokens) else ("eof", "")
 
     def take(self, text: str | None = None) -> tuple[str, str]:
+        """Consume one token (that must be `text`, case-insensitive, when given)."""
         tok = self.peek()
         if tok[0] == "eof" or (text is not None and tok[1].lower() != text):
             raise KqlError(f"expected {text or 'a token'} but found {tok[1] or 'end of query'!r}")
@@ -177,9 +179,11 @@ class ExprParser:
         return tok
 
     def at(self, *texts: str) -> bool:
+        """Whether the next token is one of `texts` (an operator or a word)."""
         return self.peek()[1].lower() in texts and self.peek()[0] in ("op", "word")
 
     def expr(self) -> Expr:
+        """expr := conj ('or' conj)*"""
         left = self.conj()
         while self.at("or"):
             self.take()
@@ -187,6 +191,7 @@ class ExprParser:
         return left
 
     def conj(self) -> Expr:
+        """conj := comparison ('and' comparison)*"""
         left = self.comparison()
         while self.at("and"):
             self.take()
@@ -194,6 +199,7 @@ class ExprParser:
         return left
 
     def comparison(self) -> Expr:
+        """comparison := primary [(cmp | string op) primary | in-op '(' list ')']"""
         left = self.primary()
         kind, text = self.peek()
         low = text.lower()
@@ -218,6 +224,7 @@ class ExprParser:
         return left
 
     def arglist(self) -> list[Expr]:
+        """'(' [expr (',' expr)*] ')'"""
         self.take("(")
         args: list[Expr] = []
         while not self.at(")"):
@@ -228,6 +235,7 @@ class ExprParser:
         return args
 
     def primary(self) -> Expr:
+        """A literal, a parenthesised expression, a function call or a path."""
         kind, text = self.take()
         if kind == "str":
             value: Any = _unquote(text)
@@ -257,6 +265,7 @@ class ExprParser:
         return self.path(text)
 
     def path(self, first: str) -> Expr:
+        """first ('.' name | '[' key ']')*, reading into dynamic values."""
         keys: list[str | int] = []
         self.names = [first]
         while self.at(".", "["):
