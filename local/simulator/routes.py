@@ -9,11 +9,12 @@ from typing import Any
 
 from local.simulator import advisor, ai, arm, control, cost_management, entra, msi, resource_graph, subscriptions
 from local.simulator.faults import apply
-from local.simulator.http import Request, Response, arm_error
+from local.simulator.http import Request, Response, arm_error, json_response
 from local.simulator.state import LoggedRequest, SimState
 
 logger = logging.getLogger(__name__)
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
+_JWKS = re.compile(r"^/(?P<tenant>[^/]+)/discovery/v2\.0/keys$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/?$", re.IGNORECASE)
 _AI_V1 = re.compile(r"^/openai/v1/chat/completions$")
@@ -36,6 +37,9 @@ def _dispatch(state: SimState, req: Request) -> Response:
         return entra.openid_configuration(state, m.group("tenant")) if req.method == "GET" else _not_found()
     if m := _TOKEN.match(req.path):
         return entra.token(state, req, m.group("tenant")) if req.method == "POST" else _not_found()
+    if _JWKS.match(req.path) and req.method == "GET":
+        # Tokens are HS256 with a process-local key, so there is no public key to publish.
+        return json_response(200, {"keys": []})
     if req.path == msi.MSI_PATH and req.method == "GET":
         return msi.msi_token(state, req)
     if req.method == "POST" and _AI_V1.match(req.path):

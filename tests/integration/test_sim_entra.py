@@ -131,3 +131,10 @@ def test_federated_assertion_is_refused_when_app_is_not_in_tenant(sim, sim_certs
 def test_federated_assertion_is_refused_when_app_is_not_federated(sim, sim_certs, managed_identity):
     with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
         _federated(sim, sim_certs, managed_identity, CONTOSO, READER[0]).get_token(ARM)
+
+
+def test_openid_configuration_names_issuer_and_jwks_when_fetched(sim, sim_certs):
+    config = requests.get(f"{sim.base_url}/{CONTOSO}/v2.0/.well-known/openid-configuration",
+                          verify=str(sim_certs.ca), timeout=10).json()
+    keys = requests.get(config["jwks_uri"], verify=str(sim_certs.ca), timeout=10).json()
+    assert config["issuer"] == f"{sim.base_url}/{CONTOSO}/v2.0" and keys == {"keys": []}
