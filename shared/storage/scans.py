@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from azure.core import MatchConditions
@@ -22,15 +21,13 @@ from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.errors import NotFound
 from shared.storage.clients import table
+from shared.storage.scan_status import ACTIVE_STATES, TERMINAL_STATES, Outcome, ScanState, ScanStatus, TaskOutcome
 
+__all__ = ["ACTIVE_STATES", "SCANS_TABLE", "TERMINAL_STATES", "Outcome", "ScanState", "ScanStatus", "ScanStore",
+           "TableLike", "TaskOutcome", "get_scan", "list_scans", "scan_store", "task_row_key"]
 logger = logging.getLogger(__name__)
 
 SCANS_TABLE = "scans"
-ScanState = Literal["queued", "collecting", "analysing", "complete", "partial", "failed"]
-Outcome = Literal["pending", "succeeded", "failed"]
-ACTIVE_STATES: frozenset[str] = frozenset({"queued", "collecting", "analysing"})
-TERMINAL_STATES: frozenset[str] = frozenset({"complete", "partial", "failed"})
-REPORT_NAMES = ("report.json", "report.html", "findings.csv")
 # A Table string property holds at most 32K characters; long subscription lists are split across properties.
 _CHUNK = 30_000
 _MAX_CAS_ATTEMPTS = 20
@@ -45,59 +42,6 @@ class TableLike(Protocol):
     def update_entity(self, entity: dict[str, Any], mode: UpdateMode = ..., **kwargs: Any) -> Any: ...
     def query_entities(self, query_filter: str, **kwargs: Any) -> Any: ...
     def submit_transaction(self, operations: Any, **kwargs: Any) -> Any: ...
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """The outcome of one (subscription, source) collection task."""
-
-    subscription_id: str
-    source: str
-    outcome: Outcome
-    reason: str | None
-    updated_at: dt.datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API shape of a task."""
-        return {"subscription_id": self.subscription_id, "source": self.source, "outcome": self.outcome,
-                "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class ScanStatus:
-    """A scan as the API and the pipeline see it."""
-
-    customer_id: str
-    scan_id: str
-    status: ScanState
-    reason: str | None
-    requested_by: str
-    subscription_ids: tuple[str, ...]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    reports: tuple[str, ...] = ()
-    analyse_sends: int = 0
-    tasks: tuple[TaskOutcome, ...] = field(default=())
-    etag: str = field(default="", repr=False, compare=False)
-
-    @property
-    def progress(self) -> str:
-        """'n of m' final tasks; m counts every (subscription, source) pair once planned."""
-        done = sum(1 for t in self.tasks if t.outcome != "pending")
-        return f"{done} of {len(self.tasks)}"
-
-    @property
-    def last_activity(self) -> dt.datetime:
-        """The latest change to the scan or any of its tasks (the watchdog's notion of progress)."""
-        return max([self.updated_at, *(t.updated_at for t in self.tasks)])
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API shape of a scan (ids, state, tasks; never customer data)."""
-        return {"scan_id": self.scan_id, "status": self.status, "reason": self.reason,
-                "requested_by": self.requested_by, "progress": self.progress,
-                "subscriptions": list(self.subscription_ids), "subscription_count": len(self.subscription_ids),
-                "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-                "tasks": [t.to_dict() for t in self.tasks], "reports": list(self.reports)}
 
 
 def _utcnow() -> dt.datetime:
