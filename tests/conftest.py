@@ -15,7 +15,7 @@ import pytest
 from local.azurite import Azurite
 from local.certs import CertPaths, make_certs
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_ESTATE = REPO_ROOT / "local" / "estates" / "demo.json"
 
 
@@ -52,7 +52,6 @@ def simulator(certs: CertPaths) -> Iterator[Any]:
 def broker() -> Iterator[Any]:
     """The AMQP 1.0 broker with the product's queues (shared/messages.QUEUES)."""
     from local.broker import Broker
-
     from shared.messages import QUEUES
 
     server = Broker(queues=QUEUES)

@@ -12,9 +12,7 @@ import pytest
 
 from local.demo import onboarding_body
 from local.estates.model import Estate, Tenant, load_estate
-
-# The stack fixtures live with the integration tests; importing them here shares the same definitions.
-from tests.integration.conftest import DEMO_ESTATE, Api, api, stack  # noqa: F401
+from tests.conftest import DEMO_ESTATE, Api
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +27,7 @@ def tenant(estate: Estate, name: str) -> Tenant:
 
 
 @pytest.fixture(scope="module")
-def pennine(api: Api, estate: Estate) -> dict[str, Any]:  # noqa: F811
+def pennine(api: Api, estate: Estate) -> dict[str, Any]:
     """Pennine Freight onboarded once for the module: the 202 answer."""
     response = api.post("/api/onboarding", onboarding_body(tenant(estate, "Pennine"), estate))
     assert response.status == 202, response.body[:500]
@@ -48,7 +46,7 @@ def test_onboarding_answers_202_with_key_validation_and_scan_when_principal_is_v
     assert [s["ok"] for s in pennine["validation"]["subscriptions"]] == [True, True, True]
 
 
-def test_customer_record_is_returned_without_secrets_when_key_matches(api: Api, estate: Estate,  # noqa: F811
+def test_customer_record_is_returned_without_secrets_when_key_matches(api: Api, estate: Estate,
                                                                        pennine: dict[str, Any]) -> None:
     response = api.get(f"/api/customers/{pennine['customer_id']}", headers=with_key(pennine))
     secret = onboarding_body(tenant(estate, "Pennine"), estate)["auth"]["client_secret"]
@@ -59,13 +57,13 @@ def test_customer_record_is_returned_without_secrets_when_key_matches(api: Api, 
     assert response.headers["cache-control"] == "no-store"
 
 
-def test_customer_routes_answer_401_when_no_or_malformed_key(api: Api, pennine: dict[str, Any]) -> None:  # noqa: F811
+def test_customer_routes_answer_401_when_no_or_malformed_key(api: Api, pennine: dict[str, Any]) -> None:
     path = f"/api/customers/{pennine['customer_id']}"
     assert api.get(path).status == 401
     assert api.get(path, headers={"Authorization": "Basic abc"}).status == 401
 
 
-def test_customer_routes_answer_404_when_id_is_not_the_callers(api: Api, estate: Estate,  # noqa: F811
+def test_customer_routes_answer_404_when_id_is_not_the_callers(api: Api, estate: Estate,
                                                                pennine: dict[str, Any]) -> None:
     tamar = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate)).json()
     assert api.get(f"/api/customers/{tamar['customer_id']}", headers=with_key(pennine)).status == 404
@@ -73,15 +71,15 @@ def test_customer_routes_answer_404_when_id_is_not_the_callers(api: Api, estate:
     assert api.get(f"/api/customers/{tamar['customer_id']}/scans", headers=with_key(pennine)).status == 404
 
 
-def test_over_privileged_federated_principal_is_warned_when_onboarded(api: Api, estate: Estate) -> None:  # noqa: F811
+def test_over_privileged_federated_principal_is_warned_when_onboarded(api: Api, estate: Estate) -> None:
     response = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate))
     assert response.status == 202
     (sub,) = response.json()["validation"]["subscriptions"]
     assert (sub["ok"], sub["excess"]) == (True, ["Contributor"])
 
 
-def test_wrong_secret_answers_400_naming_the_field_when_entra_refuses(api: Api, estate: Estate,  # noqa: F811
-                                                                      stack: Any) -> None:  # noqa: F811
+def test_wrong_secret_answers_400_naming_the_field_when_entra_refuses(api: Api, estate: Estate,
+                                                                      stack: Any) -> None:
     body = onboarding_body(tenant(estate, "Pennine"), estate)
     body["auth"]["client_secret"] = "CANARY-E2E-wrong-secret-7c1d"
     response = api.post("/api/onboarding", body)
@@ -96,7 +94,7 @@ def test_wrong_secret_answers_400_naming_the_field_when_entra_refuses(api: Api, 
     ({"surprise": True}, "surprise"), ({"subscription_ids": []}, "subscription_ids"),
 ])
 def test_malformed_request_answers_400_naming_the_field_when_shape_is_wrong(
-        api: Api, estate: Estate, change: dict[str, Any], field: str) -> None:  # noqa: F811
+        api: Api, estate: Estate, change: dict[str, Any], field: str) -> None:
     body = copy.deepcopy(onboarding_body(tenant(estate, "Pennine"), estate))
     body.update(change)
     response = api.post("/api/onboarding", body)
@@ -104,12 +102,12 @@ def test_malformed_request_answers_400_naming_the_field_when_shape_is_wrong(
     assert field in response.json()["fields"]
 
 
-def test_oversized_body_answers_400_when_over_64_kb(api: Api) -> None:  # noqa: F811
+def test_oversized_body_answers_400_when_over_64_kb(api: Api) -> None:
     response = api.post("/api/onboarding", b'{"company": "' + b"x" * 70_000 + b'"}')
     assert (response.status, list(response.json()["fields"])) == (400, ["body"])
 
 
-def test_scans_are_listed_and_status_shown_when_customer_asks(api: Api, pennine: dict[str, Any]) -> None:  # noqa: F811
+def test_scans_are_listed_and_status_shown_when_customer_asks(api: Api, pennine: dict[str, Any]) -> None:
     base = f"/api/customers/{pennine['customer_id']}/scans"
     listed = api.get(base, headers=with_key(pennine))
     assert listed.status == 200
@@ -120,21 +118,21 @@ def test_scans_are_listed_and_status_shown_when_customer_asks(api: Api, pennine:
     assert api.get(f"{base}/nosuchscan", headers=with_key(pennine)).status == 404
 
 
-def test_scan_now_answers_202_with_a_scan_id_when_customer_is_active(api: Api,  # noqa: F811
+def test_scan_now_answers_202_with_a_scan_id_when_customer_is_active(api: Api,
                                                                       pennine: dict[str, Any]) -> None:
     response = api.post(f"/api/customers/{pennine['customer_id']}/scans", headers=with_key(pennine))
     assert response.status == 202
     assert response.json()["scan_id"]
 
 
-def test_report_answers_404_when_it_does_not_exist(api: Api, pennine: dict[str, Any]) -> None:  # noqa: F811
+def test_report_answers_404_when_it_does_not_exist(api: Api, pennine: dict[str, Any]) -> None:
     base = f"/api/customers/{pennine['customer_id']}/scans"
     for path in (f"{base}/0123456789abcdef01234567/report.json", f"{base}/{pennine['first_scan_id']}/report.xml",
                  f"{base}/{pennine['first_scan_id']}/findings.csv"):
         assert api.get(path, headers=with_key(pennine)).status == 404
 
 
-def test_openapi_document_is_served_when_asked(api: Api) -> None:  # noqa: F811
+def test_openapi_document_is_served_when_asked(api: Api) -> None:
     response = api.get("/api/openapi.json")
     assert response.status == 200
     assert response.json()["openapi"] == "3.1.0"
@@ -143,7 +141,7 @@ def test_openapi_document_is_served_when_asked(api: Api) -> None:  # noqa: F811
 REPORT_WAIT_SECONDS = 240.0
 
 
-def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api,  # noqa: F811
+def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api,
                                                                         pennine: dict[str, Any]) -> None:
     # given: the onboarding scan, left to run through the pipeline
     base = f"/api/customers/{pennine['customer_id']}/scans/{pennine['first_scan_id']}"
@@ -169,7 +167,7 @@ def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api
 
 
 def test_secret_and_api_key_are_nowhere_in_storage_when_the_scan_has_run(
-        stack: Any, estate: Estate, pennine: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        stack: Any, estate: Estate, pennine: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     # given: Caleta's identity, as the app uses it, to read everything stored
     from azure.data.tables import TableServiceClient
     from azure.identity import ManagedIdentityCredential

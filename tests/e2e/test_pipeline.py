@@ -17,9 +17,7 @@ from local.estates.model import Estate, load_estate
 from shared.arm import is_read_only
 from shared.messages import ANALYSE, COLLECT_TASKS, SCAN_REQUESTS, AnalyseScan, Message, ScanRequested
 from shared.rawdata import decode
-
-# The stack fixtures live with the integration tests; importing them here shares the same definitions.
-from tests.integration.conftest import DEMO_ESTATE, Api, api, stack  # noqa: F401
+from tests.conftest import DEMO_ESTATE, Api
 from tests.integration.test_collectors import StorageToken
 from tests.unit.pipeline_fakes import RecordingBus
 
@@ -28,7 +26,7 @@ FINAL = ("complete", "partial", "failed")
 REPORTS = ("report.json", "report.html", "report.csv")
 
 
-def wait_for_scan(api: Api, customer: dict[str, Any], scan_id: str, timeout: float = 180.0) -> dict[str, Any]:  # noqa: F811
+def wait_for_scan(api: Api, customer: dict[str, Any], scan_id: str, timeout: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         answer = api.get(f"/api/customers/{customer['customer_id']}/scans/{scan_id}", api_key=customer["api_key"])
@@ -45,7 +43,7 @@ def estate() -> Estate:
 
 
 @pytest.fixture(scope="module")
-def customers(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:  # noqa: F811
+def customers(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:
     """Every tenant of the demo estate onboarded over HTTP; its first scan waited for (bounded)."""
     out: dict[str, dict[str, Any]] = {}
     for tenant in estate.tenants:
@@ -58,7 +56,7 @@ def customers(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:  # noqa: F
 
 
 @pytest.fixture(scope="module")
-def blob_service(stack: Any) -> BlobServiceClient:  # noqa: F811
+def blob_service(stack: Any) -> BlobServiceClient:
     return BlobServiceClient(stack.azurite.blob_endpoint, credential=StorageToken(),
                              connection_verify=str(stack.certs.bundle))
 
@@ -70,7 +68,7 @@ def snapshot(service: BlobServiceClient, customer_id: str) -> dict[str, str]:
 
 
 def test_every_demo_customers_scan_completes_with_reports_when_onboarded_over_http(
-        api: Api, customers: dict[str, dict[str, Any]]) -> None:  # noqa: F811
+        api: Api, customers: dict[str, dict[str, Any]]) -> None:
     for name, customer in customers.items():
         scan = customer["scan"]
         assert scan["status"] == "complete", (name, scan.get("reason"), scan.get("progress"))
@@ -124,14 +122,14 @@ def wait_until_drained(connection: str, timeout: float = 60.0) -> None:
     raise AssertionError("queues did not drain")
 
 
-def duplicates_logged(stack: Any, scan_id: str) -> int:  # noqa: F811
+def duplicates_logged(stack: Any, scan_id: str) -> int:
     """Collect deliveries the host recognised as duplicates for this scan (from its log)."""
     return sum(1 for line in stack.host_log.read_text(errors="replace").splitlines()
                if scan_id in line and "task already succeeded: duplicate delivery" in line)
 
 
 def test_redelivering_every_message_changes_nothing_when_the_scan_is_complete(
-        api: Api, stack: Any, customers: dict[str, dict[str, Any]],  # noqa: F811
+        api: Api, stack: Any, customers: dict[str, dict[str, Any]],
         blob_service: BlobServiceClient) -> None:
     # given: a completed scan, its blobs and the model calls so far
     customer = next(iter(customers.values()))
@@ -155,14 +153,14 @@ def test_redelivering_every_message_changes_nothing_when_the_scan_is_complete(
     assert sum(1 for r in stack.simulator.request_log if "/openai/" in r.path) == ai_calls
 
 
-def log_lines(stack: Any, scan_id: str, text: str) -> int:  # noqa: F811
+def log_lines(stack: Any, scan_id: str, text: str) -> int:
     """How many host log lines of this scan contain `text`."""
     return sum(1 for line in stack.host_log.read_text(errors="replace").splitlines()
                if scan_id in line and text in line)
 
 
 def test_one_analysis_when_every_message_is_delivered_twice_while_the_scan_runs(
-        api: Api, stack: Any, customers: dict[str, dict[str, Any]],  # noqa: F811
+        api: Api, stack: Any, customers: dict[str, dict[str, Any]],
         blob_service: BlobServiceClient) -> None:
     from shared.messages import CollectTask
 
@@ -209,7 +207,7 @@ class CrashOnce:
 
 
 @pytest.fixture
-def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: F811
+def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This process configured like the host (same settings), so use cases run here against the stack."""
     from shared.collectors.quota import reset_ledger
     from shared.config import reset_settings
@@ -263,7 +261,7 @@ def test_same_end_state_when_a_crash_hits_between_the_blob_write_and_the_complet
     assert len(pipeline.publish.of(AnalyseScan)) == 1  # type: ignore[attr-defined]
 
 
-def test_the_tenant_saw_no_write_when_every_scan_ran(stack: Any, customers: dict[str, dict[str, Any]]) -> None:  # noqa: F811
+def test_the_tenant_saw_no_write_when_every_scan_ran(stack: Any, customers: dict[str, dict[str, Any]]) -> None:
     log = stack.simulator.request_log
     arm = [r for r in log if r.path.startswith(("/subscriptions", "/providers"))]
     assert arm, "the scans made no ARM call at all"

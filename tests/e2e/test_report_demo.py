@@ -12,15 +12,13 @@ import pytest
 from local.demo import onboarding_body
 from local.estates.model import load_estate
 from shared.analysis.report_model import Report
-
-# The stack fixtures live with the integration tests; importing them here shares the same definitions.
-from tests.integration.conftest import DEMO_ESTATE, Api, api, stack  # noqa: F401
+from tests.conftest import DEMO_ESTATE, Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 EXPECTATIONS = DEMO_ESTATE.with_name("demo_expectations.json")
 
 
-def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[str, Any]:  # noqa: F811
+def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     path = f"/api/customers/{customer['customer_id']}/scans/{customer['first_scan_id']}"
     while True:
@@ -31,7 +29,7 @@ def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[st
 
 
 @pytest.fixture(scope="module")
-def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:  # noqa: F811
+def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:
     """report.json (parsed) and report.html of each demo customer's first scan."""
     estate = load_estate(DEMO_ESTATE)
     out = {}

@@ -19,7 +19,7 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 
 from local.azurite import Azurite
 from local.certs import CertPaths
-from tests.integration.conftest import DEMO_ESTATE
+from tests.conftest import DEMO_ESTATE
 
 pytestmark = pytest.mark.integration
 

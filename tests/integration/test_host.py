@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from local.host import Host
+from tests.conftest import Api
 from tests.fixtures.host_app import Recorder, build_app
-from tests.integration.conftest import Api
 
 pytestmark = pytest.mark.integration
 

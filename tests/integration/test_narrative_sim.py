@@ -12,7 +12,7 @@ from local.estates.model import load_estate
 from shared.analysis import analyse_scan, build_narrator
 from shared.config import reset_settings
 from shared.identity import caleta_credential
-from tests.integration.conftest import DEMO_ESTATE
+from tests.conftest import DEMO_ESTATE
 from tests.unit.analysis.builders import a_disk, cost_line, scan
 
 pytestmark = pytest.mark.integration

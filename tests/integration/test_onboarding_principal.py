@@ -18,7 +18,7 @@ from shared.errors import InvalidInput
 from shared.identity import caleta_credential
 from shared.pipeline.onboard import OnboardingDeps, request_credential, validate_request
 from shared.pipeline.validate_principal import AzurePrincipalProbe
-from tests.integration.conftest import DEMO_ESTATE
+from tests.conftest import DEMO_ESTATE
 
 pytestmark = pytest.mark.integration
 

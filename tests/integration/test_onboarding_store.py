@@ -25,7 +25,7 @@ from shared.secrets import secret_name, secret_store
 from shared.storage import customers
 from shared.storage.clients import reset_clients, table
 from shared.storage.customers import Customer
-from tests.integration.conftest import DEMO_ESTATE
+from tests.conftest import DEMO_ESTATE
 
 pytestmark = pytest.mark.integration
 

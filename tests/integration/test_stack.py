@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Api
+from tests.conftest import Api
 
 pytestmark = pytest.mark.integration
 

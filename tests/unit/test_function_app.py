@@ -1,17 +1,31 @@
-"""The function app indexes: every function has a unique name and known trigger."""
+"""The function app indexes: every function has a unique name, and the health route answers."""
 
 import json
 
 import azure.functions as func
+from azure.functions.decorators.function_app import Function
 
 from function_app import app
 
 
-def test_function_app_indexes_and_health_answers() -> None:
-    functions = {f.get_function_name(): f for f in app.get_functions()}
-    assert "get_health" in functions
-    response = functions["get_health"].get_user_function()(
-        func.HttpRequest(method="GET", url="http://localhost/api/health", body=b"")
-    )
+def _indexed_functions() -> dict[str, Function]:
+    # get_functions() records names on the app and refuses to run twice; index afresh, then put it back.
+    saved = app.functions_bindings
+    app.functions_bindings = None
+    try:
+        return {str(f.get_function_name()): f for f in app.get_functions()}
+    finally:
+        app.functions_bindings = saved
+
+
+def test_function_names_are_unique_when_app_indexes() -> None:
+    names = [f.get_function_name() for f in _indexed_functions().values()]
+    assert len(names) == len(set(names))
+    assert "get_health" in names
+
+
+def test_health_answers_ok_when_called() -> None:
+    health = _indexed_functions()["get_health"]
+    response = health.get_user_function()(func.HttpRequest(method="GET", url="http://localhost/api/health", body=b""))
     assert response.status_code == 200
     assert json.loads(response.get_body()) == {"status": "ok"}
