@@ -36,6 +36,9 @@ def report_blob_name(scan_id: str, name: str) -> str:
     return f"reports/{scan_id}/{name}"
 
 
+RAW_DATA_TAGS = {"caleta-data": "raw"}
+
+
 class CustomerBlobs:
     """Read and write the blobs of one customer, in that customer's container only."""
 
@@ -51,9 +54,9 @@ class CustomerBlobs:
                 self._container.create_container()
             self._ensured = True
 
-    def _put(self, name: str, data: bytes, content_type: str) -> None:
+    def _put(self, name: str, data: bytes, content_type: str, tags: dict[str, str] | None = None) -> None:
         self._ensure()
-        self._container.upload_blob(name, data, overwrite=True,
+        self._container.upload_blob(name, data, overwrite=True, tags=tags,
                                     content_settings=ContentSettings(content_type=content_type))
 
     def _get(self, name: str) -> bytes:
@@ -65,7 +68,8 @@ class CustomerBlobs:
     def put_raw(self, scan_id: str, subscription_id: str, source: Source, data: bytes) -> str:
         """Write (overwrite) one raw-data blob; returns its name."""
         name = raw_blob_name(scan_id, subscription_id, source)
-        self._put(name, data, "application/gzip")
+        # The storage lifecycle backstop (infra/modules/storage.bicep) deletes blobs carrying this index tag.
+        self._put(name, data, "application/gzip", tags=RAW_DATA_TAGS)
         return name
 
     def get_raw(self, scan_id: str, subscription_id: str, source: Source) -> bytes:

@@ -307,3 +307,17 @@ def test_replanning_on_azurite_keeps_finished_outcomes_when_a_batch_meets_existi
     tasks = store.tasks(CUSTOMER_ID, "01a2")
     assert len(tasks) == 140 and sum(t.outcome == "succeeded" for t in tasks) == 1
     assert store.has_pending(CUSTOMER_ID, "01a2")
+
+
+def test_raw_blobs_carry_the_lifecycle_backstop_tag_when_written_on_azurite(azurite: Any, certs: CertPaths) -> None:
+    # given: the infra lifecycle rule deletes blobs tagged caleta-data=raw; reports are kept until the purge
+    service = BlobServiceClient(azurite.blob_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+    customer_id = uuid.uuid4().hex
+    blobs = CustomerBlobs(customer_id, service)
+    # when
+    raw = blobs.put_raw("0123abcd", PROD, "advisor", b"\x1f\x8bdata")
+    report = blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
+    # then
+    container = service.get_container_client(f"c-{customer_id}")
+    assert container.get_blob_client(raw).get_blob_tags() == {"caleta-data": "raw"}
+    assert container.get_blob_client(report).get_blob_tags() == {}
