@@ -50,6 +50,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_demo(args.estate, args.out, Path(state), timeout=args.timeout)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark (see local/bench/) and print its one JSON summary."""
+    import json
+
+    from local.bench.runner import BenchArgs, run_bench
+
+    summary = run_bench(BenchArgs(seed=args.seed, subscriptions=args.subscriptions, resources=args.resources,
+                                  days=args.days, time_scale=args.time_scale, workers=args.workers,
+                                  cost_page_size=args.cost_page_size, keep=args.keep))
+    print(json.dumps(summary, indent=2), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
@@ -63,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     demo.add_argument("--state-dir", type=Path, default=None, help="keep the stack's state here (default: temp)")
     demo.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for all scans")
+    bench = commands.add_parser("bench", help="collect and analyse a large generated estate under Azure's quotas")
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--subscriptions", type=int, default=50)
+    bench.add_argument("--resources", type=int, default=100_000)
+    bench.add_argument("--days", type=int, default=90)
+    bench.add_argument("--time-scale", type=float, default=0.05, help="multiplies every quota window")
+    bench.add_argument("--workers", type=int, default=8, help="concurrent collect tasks (function instances)")
+    bench.add_argument("--cost-page-size", type=int, default=5000, help="rows per Cost Management page")
+    bench.add_argument("--keep", type=Path, default=None, help="keep the estate, raw blobs and report here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -72,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _raise_exit)
     if args.command == "up":
         return cmd_up(args)
+    if args.command == "bench":
+        return cmd_bench(args)
     return cmd_demo(args)
 
 

@@ -1,0 +1,57 @@
+"""Lower bounds: the fewest calls that can fetch the data and the least time the quotas allow."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from shared.collectors.quota import wait_for
+
+# Azure's documented limits as (window seconds, units): Resource Graph per principal, Cost Management per tenant.
+ARG_LIMITS: tuple[tuple[float, int], ...] = ((5.0, 15),)
+CM_LIMITS: tuple[tuple[float, int], ...] = ((10.0, 12), (60.0, 60), (3600.0, 600))
+ARG_PAGE_ROWS = 1000
+
+
+def pages(rows: int, page_size: int) -> int:
+    """Requests needed to read `rows` rows at `page_size` per page (an empty answer still takes one)."""
+    return max(1, math.ceil(rows / page_size))
+
+
+def min_arg_calls(counts: Iterable[tuple[int, int]]) -> int:
+    """Resource Graph queries for (resources, containers) per subscription at 1,000 rows a page."""
+    return sum(pages(res, ARG_PAGE_ROWS) + pages(cont, ARG_PAGE_ROWS) for res, cont in counts)
+
+
+def min_cost_calls(window_rows: Iterable[int], page_size: int) -> int:
+    """Cost Management requests (and QPU: one per page of a month window) for the given rows per window."""
+    return sum(pages(rows, page_size) for rows in window_rows)
+
+
+def scaled(limits: tuple[tuple[float, int], ...], time_scale: float) -> tuple[tuple[float, int], ...]:
+    """The same limits with every window multiplied by `time_scale`."""
+    return tuple((window * time_scale, cap) for window, cap in limits)
+
+
+def quota_seconds(units: int, limits: tuple[tuple[float, int], ...]) -> float:
+    """Least time from the first to the last of `units` one-unit requests under sliding-window limits.
+
+    Granting each request at the earliest moment every window allows is optimal for sliding windows; requests
+    themselves are taken as instantaneous, so this is a floor no client can beat.
+    """
+    grants: list[tuple[float, int]] = []
+    now = 0.0
+    horizon = max(window for window, _ in limits)
+    for _ in range(units):
+        grants = [(ts, q) for ts, q in grants if ts > now - horizon]
+        now += wait_for(grants, 1, now, limits)
+        # wait_for treats a grant at exactly now - window as still inside: nudge past the boundary.
+        while wait_for(grants, 1, now, limits) > 0:
+            now += wait_for(grants, 1, now, limits)
+        grants.append((now, 1))
+    return now
+
+
+def ratio(measured: float, bound: float) -> float | None:
+    """measured / bound, rounded; None when the bound is zero (nothing to compare against)."""
+    return round(measured / bound, 3) if bound > 0 else None

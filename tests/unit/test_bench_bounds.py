@@ -1,0 +1,41 @@
+"""The bench's lower bounds: fewest pages and the least time sliding-window quotas allow."""
+
+from __future__ import annotations
+
+from local.bench.bounds import ARG_LIMITS, CM_LIMITS, min_arg_calls, min_cost_calls, pages, quota_seconds, ratio
+
+
+def test_pages_is_one_when_there_are_no_rows() -> None:
+    assert pages(0, 1000) == 1
+
+
+def test_pages_rounds_up_when_the_last_page_is_partial() -> None:
+    assert pages(1001, 1000) == 2
+
+
+def test_min_arg_calls_counts_resources_and_containers_when_summed() -> None:
+    assert min_arg_calls([(2000, 30), (1, 1)]) == 2 + 1 + 1 + 1
+
+
+def test_min_cost_calls_counts_every_window_when_some_are_empty() -> None:
+    assert min_cost_calls([12_000, 0, 5000], 5000) == 3 + 1 + 1
+
+
+def test_quota_seconds_is_zero_when_the_calls_fit_one_window() -> None:
+    assert quota_seconds(15, ARG_LIMITS) == 0.0
+
+
+def test_quota_seconds_waits_whole_windows_when_the_burst_is_spent() -> None:
+    assert quota_seconds(31, ARG_LIMITS) == 10.0
+
+
+def test_quota_seconds_hits_the_hourly_cap_when_cost_queries_exceed_600() -> None:
+    assert quota_seconds(601, CM_LIMITS) == 3600.0
+
+
+def test_quota_seconds_follows_the_minute_cap_when_between_60_and_600() -> None:
+    assert quota_seconds(61, CM_LIMITS) == 60.0
+
+
+def test_ratio_is_none_when_the_bound_is_zero() -> None:
+    assert ratio(3.0, 0.0) is None
