@@ -2,10 +2,13 @@
 
 import azure.functions as func
 
-from functions import customers, health, onboarding, pipeline
+from functions import admin, customers, health, lifecycle, onboarding, pipeline, web
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(health.bp)
 app.register_functions(onboarding.bp)
 app.register_functions(customers.bp)
 app.register_functions(pipeline.bp)
+app.register_functions(lifecycle.bp)
+app.register_functions(admin.bp)
+app.register_functions(web.bp)

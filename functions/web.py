@@ -1,0 +1,76 @@
+"""The customer's web pages: GET onboarding form, GET account pages, static assets, and the report viewer.
+
+Parsing and wiring only; the pages are built in shared/web. Every answer carries the page security
+headers (strict CSP: scripts and styles from this origin only, no frames, no external origins).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import azure.functions as func
+
+from functions._http import REPORT_CSP, handled, respond, route_param
+
+bp = func.Blueprint()
+
+# The report viewer's form body is three ids and a key: anything bigger is not ours.
+MAX_FORM_BYTES = 4096
+
+
+def _page(name: str) -> func.HttpResponse:
+    from shared.config import get_settings
+    from shared.web.pages import PAGE_HEADERS, render_page
+
+    settings = get_settings()
+    body = render_page(name, app_client_id=settings.caleta_app_client_id, authority_host=settings.authority_host)
+    return respond(200, body, "text/html", PAGE_HEADERS)
+
+
+@bp.route(route="onboarding", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def web_onboarding_page(req: func.HttpRequest) -> func.HttpResponse:
+    """The onboarding form."""
+    return _page("onboarding")
+
+
+@bp.route(route="account", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def web_account_page(req: func.HttpRequest) -> func.HttpResponse:
+    """The customer's pages: status, reports, scan now, export, offboarding (the key stays in the tab)."""
+    return _page("account")
+
+
+@bp.route(route="static/{name}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def web_static_asset(req: func.HttpRequest) -> func.HttpResponse:
+    """An allow-listed CSS or JS file of the pages."""
+    from shared.web.pages import PAGE_HEADERS, static_asset
+
+    body, content_type = static_asset(route_param(req, "name"))
+    headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
+    return respond(200, body, content_type.split(";")[0], headers)
+
+
+@bp.route(route="account/report", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def web_view_report(req: func.HttpRequest) -> func.HttpResponse:
+    """The HTML report in its own tab: the key comes in a form body (never in a URL)."""
+    from shared.errors import InvalidInput, NotFound
+    from shared.storage.blobs import CustomerBlobs
+    from shared.storage.customers import authenticate
+
+    body = req.get_body()
+    if len(body) > MAX_FORM_BYTES:
+        raise InvalidInput({"body": "too large"})
+    form = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=8)
+
+    def field(name: str) -> str:
+        return (form.get(name) or [""])[0].strip()
+
+    customer = authenticate(field("customer_id"), f"Bearer {field('api_key')}")
+    scan_id = field("scan_id")
+    if not scan_id:
+        raise NotFound("no such scan")
+    data = CustomerBlobs(customer.customer_id).get_report(scan_id, "report.html")
+    return respond(200, data, "text/html", {"Content-Security-Policy": REPORT_CSP})

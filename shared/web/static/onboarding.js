@@ -1,0 +1,166 @@
+/* The onboarding form: instructions that follow the inputs, validation as the server does it, the result. */
+"use strict";
+(function () {
+  var C = window.Caleta, R = window.CaletaRules;
+  var body = document.body;
+  var rules = JSON.parse(body.getAttribute("data-rules"));
+  var appId = body.getAttribute("data-app-client-id") || "<caleta-app-id>";
+  var authority = body.getAttribute("data-authority") || "https://login.microsoftonline.com";
+  var form = document.getElementById("onboarding-form");
+  var guid = new RegExp(rules.guid);
+  var INPUTS = ["company", "contact_email", "tenant_id", "subscription_ids", "mode", "client_id", "client_secret",
+                "schedule"];
+
+  function $(id) { return document.getElementById(id); }
+  function mode() { return form.querySelector("input[name=mode]:checked").value; }
+  function values() {
+    return {company: $("company").value, contact_email: $("contact_email").value, tenant_id: $("tenant_id").value,
+            subscriptions_text: $("subscription_ids").value, mode: mode(), client_id: $("client_id").value,
+            client_secret: $("client_secret").value, schedule: $("schedule").value};
+  }
+
+  /* Server field names (auth.client_secret, subscription_ids[3]) -> the input that shows the error. */
+  function target(name) {
+    var base = name.replace(/\[\d+\]$/, "");
+    if (base.indexOf("auth.") === 0) { base = base.slice(5); }
+    return INPUTS.indexOf(base) >= 0 ? base : "form";
+  }
+
+  function clearErrors() {
+    INPUTS.concat(["form"]).forEach(function (name) { C.setFieldError(name, ""); });
+  }
+
+  function showErrors(fields, subs) {
+    var grouped = {};
+    Object.keys(fields).forEach(function (name) {
+      var where = target(name), message = fields[name];
+      var index = /^subscription_ids\[(\d+)\]$/.exec(name);
+      if (index && subs) { message = "subscription " + subs[+index[1]] + ": " + message; }
+      grouped[where] = grouped[where] ? grouped[where] + "; " + message : message;
+    });
+    var first = null;
+    INPUTS.concat(["form"]).forEach(function (name) {
+      if (grouped[name]) { C.setFieldError(name, grouped[name]); first = first || name; }
+    });
+    if (first) {
+      var focus = first === "mode" ? form.querySelector("input[name=mode]:checked") : $(first === "form" ? "submit" : first);
+      if (focus) { focus.focus(); }
+    }
+  }
+
+  function validSubs() {
+    return R.splitSubscriptions($("subscription_ids").value).filter(function (s) { return guid.test(s); })
+      .map(function (s) { return s.toLowerCase(); });
+  }
+
+  /* Instructions follow the inputs: only well-formed GUIDs are ever placed in the commands. */
+  function refreshHelp() {
+    var federated = mode() === "federated";
+    $("federated-help").hidden = !federated;
+    $("secret-help").hidden = federated;
+    var tenant = $("tenant_id").value.trim();
+    var link = $("consent-link");
+    if (guid.test(tenant)) {
+      link.href = authority + "/" + encodeURIComponent(tenant.toLowerCase()) + "/adminconsent?client_id=" +
+        encodeURIComponent(appId);
+      link.textContent = "Grant admin consent to Caleta Cost Review";
+    } else {
+      link.href = "#tenant_id";
+      link.textContent = "enter your tenant id above first";
+    }
+    var subs = validSubs();
+    var count = R.splitSubscriptions($("subscription_ids").value).length;
+    $("subscription_ids-count").textContent = count ? count + " subscription id" + (count === 1 ? "" : "s") + " found" : "";
+    var list = subs.length ? subs.join(" ") : "<subscription-id>";
+    var scopes = subs.length ? subs.map(function (s) { return "/subscriptions/" + s; }).join(" ")
+      : "/subscriptions/<subscription-id>";
+    $("federated-commands").textContent =
+      "for sub in " + list + "; do\n" +
+      "  az role assignment create --assignee " + appId + " --role \"Reader\" --scope \"/subscriptions/$sub\"\n" +
+      "  az role assignment create --assignee " + appId + " --role \"Cost Management Reader\" --scope \"/subscriptions/$sub\"\n" +
+      "done";
+    var clientId = $("client_id").value.trim();
+    var assignee = guid.test(clientId) ? clientId.toLowerCase() : "<appId>";
+    $("secret-commands").textContent =
+      "az ad sp create-for-rbac --name \"caleta-cost-review\" --role \"Reader\" --scopes " + scopes + "\n" +
+      "# note the appId and password it prints, then add the second role:\n" +
+      "for sub in " + list + "; do\n" +
+      "  az role assignment create --assignee " + assignee + " --role \"Cost Management Reader\" --scope \"/subscriptions/$sub\"\n" +
+      "done";
+  }
+
+  function list(items) { return items && items.length ? items.join(", ") : "—"; }
+
+  function showResult(payload, accepted) {
+    var validation = payload.validation || {subscriptions: []};
+    var rows = validation.subscriptions || [];
+    var tbody = document.querySelector("#validation-table tbody");
+    C.clear(tbody);
+    rows.forEach(function (s) {
+      var tr = C.el("tr", null, {"class": s.ok ? "ok" : "bad"});
+      var name = C.el("td");
+      name.appendChild(C.el("span", s.display_name || "", {"class": "name"}));
+      name.appendChild(C.el("code", s.subscription_id));
+      tr.appendChild(name);
+      tr.appendChild(C.el("td", s.ok ? "Ready" : "Not readable", {"class": s.ok ? "pill ok" : "pill bad"}));
+      tr.appendChild(C.el("td", s.offer || "—"));
+      tr.appendChild(C.el("td", list(s.roles_found)));
+      tr.appendChild(C.el("td", list(s.missing)));
+      tr.appendChild(C.el("td", list(s.excess), s.excess && s.excess.length ? {"class": "warn"} : {}));
+      var notes = C.el("td");
+      if (s.notes && s.notes.length) {
+        var ul = C.el("ul");
+        s.notes.forEach(function (n) { ul.appendChild(C.el("li", n)); });
+        notes.appendChild(ul);
+      } else { notes.textContent = "—"; }
+      tr.appendChild(notes);
+      tbody.appendChild(tr);
+    });
+    var usable = rows.filter(function (s) { return s.ok; }).length;
+    $("result-summary").textContent = accepted
+      ? usable + " of " + rows.length + " subscriptions can be reviewed. Your first review has started."
+      : "None of the subscriptions can be read yet. Fix the roles shown below and submit the form again.";
+    $("result").hidden = false;
+    if (accepted) {
+      form.hidden = true;
+      C.saveSession(payload.customer_id, payload.api_key);
+      $("api-key").value = payload.api_key;
+      $("customer-id").textContent = payload.customer_id;
+      $("key-panel").hidden = false;
+    }
+    $("result-title").focus();
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    clearErrors();
+    var v = values();
+    var problems = R.validate(v, rules);
+    if (Object.keys(problems).length) { showErrors(problems, null); return; }
+    var request = R.buildRequest(v);
+    var button = $("submit");
+    button.disabled = true;
+    $("form-status").textContent = "Checking access to each subscription. This can take a minute…";
+    C.call("POST", "onboarding", request).then(function (answer) {
+      $("form-status").textContent = "";
+      if (answer.status === 202) { showResult(answer.data, true); return; }
+      if (answer.status === 422 && answer.data.validation) { showResult(answer.data, false); return; }
+      if (answer.status === 400 && answer.data.fields) { showErrors(answer.data.fields, request.subscription_ids); return; }
+      var message = answer.data && answer.data.message ? answer.data.message : "Something went wrong.";
+      showErrors({form: message + (answer.status === 503 ? " Please try again in a moment." : "")}, null);
+    }, function () {
+      $("form-status").textContent = "";
+      showErrors({form: "We could not reach Caleta. Check your connection and try again."}, null);
+    }).then(function () { button.disabled = false; });
+  }
+
+  form.addEventListener("submit", submit);
+  form.addEventListener("input", refreshHelp);
+  form.addEventListener("change", refreshHelp);
+  document.querySelectorAll("button.copy").forEach(function (button) {
+    button.addEventListener("click", function () {
+      C.copyFrom(button.getAttribute("data-copy"), button.id === "copy-key" ? $("copy-status") : $("form-status"));
+    });
+  });
+  refreshHelp();
+}());
