@@ -15,6 +15,7 @@ from shared.analysis import ScanInputs, SubscriptionInputs
 from shared.errors import NotFound
 from shared.messages import SOURCES, AnalyseScan
 from shared.observability import log_context
+from shared.pipeline.compact import compact_cost_data
 from shared.pipeline.deps import BlobsLike, Pipeline
 from shared.rawdata import RawEnvelope, decode
 from shared.storage.scans import ScanState, ScanStatus
@@ -49,7 +50,11 @@ def build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs
                 missing[source] = (task.reason if task and task.reason else "not collected")
                 continue
             try:
-                raw[source] = decode(blobs.get_raw(scan.scan_id, sub, source))
+                envelope = decode(blobs.get_raw(scan.scan_id, sub, source))
+                if source == "cost":
+                    # Millions of rows on a large estate: hold them by column (see shared/pipeline/compact.py).
+                    envelope = envelope.model_copy(update={"data": compact_cost_data(envelope.data)})
+                raw[source] = envelope
             except NotFound:
                 missing[source] = "raw data missing"
             except (ValidationError, ValueError, OSError):
@@ -74,7 +79,11 @@ def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
         log.info("scan is %s: analysis not needed", scan.status)
         return scan.status
     try:
-        company = pipeline.customers.get(message.customer_id).company
+        customer = pipeline.customers.get(message.customer_id)
+        company = customer.company
+        if customer.state in ("offboarding", "deleted"):
+            log.info("customer %s: analysis dropped", customer.state)
+            return "dropped"
     except NotFound:
         pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, "failed",
                                   reason="customer no longer exists")
@@ -88,8 +97,10 @@ def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
     failed = [t for t in scan.tasks if t.outcome == "failed"]
     status: ScanState = "partial" if failed else "complete"
     reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None
-    pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status, reason=reason,
-                              reports=list(files))
+    moved = pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status,
+                                      reason=reason, reports=list(files))
+    if moved and pipeline.on_report is not None:
+        pipeline.on_report(message.customer_id, message.scan_id, status, bundle)
     log.info("report published: %s findings=%s narrative=%s", status, bundle.findings_count,
              bundle.narrative_source)
     return status
