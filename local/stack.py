@@ -147,6 +147,8 @@ class Stack:
             "SSL_CERT_FILE": str(self.certs.bundle),
             "AzureWebJobsStorage": web_jobs_storage,
             "FUNCTIONS_WORKER_RUNTIME": "python",
+            # Per-run secret: the local host vouches for an admin presenting it (shared/admin_auth.py).
+            "CALETA_LOCAL_ADMIN_SECRET": secrets.token_urlsafe(32),
             **_schedule_settings(),
         }
 

@@ -102,6 +102,8 @@ class Pipeline:
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
     max_analyse_sends: int = 3
     clock: Callable[[], dt.datetime] = field(default=_utcnow)
+    # Called once a report is published (scan id, final status, bundle): the lifecycle's e-mail and audit.
+    on_report: Callable[[str, str, str, ReportBundle], None] | None = None
 
 
 class _TableCustomers:
@@ -115,6 +117,12 @@ class _TableCustomers:
     def set_state(self, customer_id: str, state: str, reason: str | None) -> None:
         from shared.storage.customers import update_customer_state
 
+        if state == "access_revoked":
+            # The lifecycle's path: state, audit event and the contact's e-mail, once per revocation.
+            from shared.pipeline.revalidate import mark_access_revoked
+
+            mark_access_revoked(customer_id, reason or "access refused")
+            return
         update_customer_state(customer_id, state, reason)
 
 
@@ -153,4 +161,11 @@ def default_pipeline() -> Pipeline:
         credential_for=_credential_for,
         collectors={"resource-graph": collect_resource_graph, "cost": collect_cost, "advisor": collect_advisor},
         analyse=_analyse, stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
+        on_report=_on_report,
     )
+
+
+def _on_report(customer_id: str, scan_id: str, status: str, bundle: ReportBundle) -> None:
+    from shared.pipeline.revalidate import report_published
+
+    report_published(customer_id, scan_id, status, bundle)

@@ -214,6 +214,13 @@ def update_validation(customer_id: str, validation: dict[str, Any], subscription
     table.update_entity(patch, mode=UpdateMode.MERGE)
 
 
+def list_customers(*, store: Any = None) -> list[Customer]:
+    """Every customer record (the scheduler, the purge backstop and the admin list)."""
+    source: Any = store or _default_table()
+    rows = source.query_entities("PartitionKey eq @pk", parameters={"pk": PARTITION})
+    return [_from_entity(dict(row)) for row in rows]
+
+
 def delete_customer(customer_id: str, *, store: EntityTable | None = None) -> None:
     """Remove the customer's row; idempotent."""
     (store or _default_table()).delete_entity(partition_key=PARTITION, row_key=customer_id)

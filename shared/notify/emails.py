@@ -1,0 +1,50 @@
+"""The e-mails Caleta sends: links and headline figures only, never cost rows or resource names."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shared.notify import Email
+
+
+def _base() -> str:
+    from shared.config import get_settings
+
+    return get_settings().public_base_url.rstrip("/")
+
+
+def review_ready(to: str, customer_id: str, scan_id: str, findings: int, monthly_savings: float,
+                 currency: str, status: str) -> Email:
+    """Your review is ready: the headline figures and the report link."""
+    link = f"{_base()}/api/customers/{customer_id}/scans/{scan_id}/report.html"
+    partial = "\nSome data could not be collected; the report says which.\n" if status == "partial" else ""
+    body = (f"Your Azure cost review is ready.\n\nFindings: {findings}\n"
+            f"Estimated savings: {monthly_savings:,.2f} {currency} a month\n{partial}\n"
+            f"Read it here (sign in with your API key): {link}\n")
+    return Email(to=to, kind="review_ready", subject="Your Caleta cost review is ready", body=body)
+
+
+def access_revoked(to: str, customer_id: str, reason: str) -> Email:
+    """We stopped: the principal was refused; re-validate once access is restored."""
+    link = f"{_base()}/api/customers/{customer_id}/validate"
+    body = ("Caleta can no longer read your Azure subscriptions, so we stopped at once and will not try again.\n"
+            f"\nWhat Azure told us: {reason}\n\nIf this was not intended, restore the access and then ask us to "
+            f"check it again: POST {link}\n")
+    return Email(to=to, kind="access_revoked", subject="Caleta's access to your Azure was revoked", body=body)
+
+
+def offboarding_confirmed(to: str, request_id: str, deadline: dt.datetime) -> Email:
+    """Offboarding started: everything goes by the deadline; the certificate follows."""
+    link = f"{_base()}/api/deletion-certificates/{request_id}"
+    body = ("We have stopped all work for your account and started deleting everything we hold about you.\n"
+            f"\nDeadline: {deadline:%Y-%m-%d %H:%M} UTC at the latest.\n"
+            f"Your deletion certificate will be at: {link}\n")
+    return Email(to=to, kind="offboarding_confirmed", subject="Your Caleta offboarding has started", body=body)
+
+
+def certificate_issued(to: str, certificate_id: str, completed_at: dt.datetime) -> Email:
+    """Everything is deleted: the certificate link."""
+    link = f"{_base()}/api/deletion-certificates/{certificate_id}"
+    body = (f"Every piece of data Caleta held about you was deleted on {completed_at:%Y-%m-%d %H:%M} UTC, and a "
+            f"check of every store found nothing left.\n\nYour deletion certificate: {link}\n")
+    return Email(to=to, kind="certificate_issued", subject="Your Caleta deletion certificate", body=body)
