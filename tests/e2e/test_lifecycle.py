@@ -1,0 +1,276 @@
+"""The customer controls end to end on the local stack: export, offboarding and the verified purge, a purge
+crashed half-way, one scheduled scan per period, revocation in the middle of a scan, the admin API."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.demo import onboarding_body
+from local.estates.model import Estate, Tenant, load_estate
+from shared.messages import QUEUES
+from tests.conftest import DEMO_ESTATE, Api
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+FINAL = ("complete", "partial", "failed")
+STOP_BOUND_SECONDS = 30.0
+
+
+@pytest.fixture(scope="module")
+def estate() -> Estate:
+    return load_estate(DEMO_ESTATE)
+
+
+def tenant(estate: Estate, name: str) -> Tenant:
+    return next(t for t in estate.tenants if t.display_name.startswith(name))
+
+
+def onboard(api: Api, estate: Estate, name: str) -> dict[str, Any]:
+    answer = api.post("/api/onboarding", onboarding_body(tenant(estate, name), estate))
+    assert answer.status == 202, answer.body[:500]
+    out: dict[str, Any] = answer.json()
+    out["contact_email"] = onboarding_body(tenant(estate, name), estate)["contact_email"]
+    return out
+
+
+def scan_of(api: Api, customer: dict[str, Any], scan_id: str) -> dict[str, Any]:
+    answer = api.get(f"/api/customers/{customer['customer_id']}/scans/{scan_id}", api_key=customer["api_key"])
+    assert answer.status == 200, answer.body[:300]
+    out: dict[str, Any] = answer.json()
+    return out
+
+
+def wait_for_scan(api: Api, customer: dict[str, Any], scan_id: str, timeout: float = 180.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        scan = scan_of(api, customer, scan_id)
+        if scan["status"] in FINAL or time.monotonic() > deadline:
+            return scan
+        time.sleep(0.3)
+
+
+def admin_headers(stack: Any) -> dict[str, str]:
+    return {"X-Caleta-Local-Admin": stack.app_settings["CALETA_LOCAL_ADMIN_SECRET"]}
+
+
+@pytest.fixture
+def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process configured like the host, so the test can read every store as the app does."""
+    from shared.config import reset_settings
+    from shared.identity import caleta_credential
+    from shared.storage.clients import reset_clients
+
+    def reset() -> None:
+        reset_settings()
+        reset_clients()
+        caleta_credential.cache_clear()
+
+    for key, value in stack.app_settings.items():
+        monkeypatch.setenv(key, value)
+    reset()
+    yield
+    monkeypatch.undo()
+    reset()
+
+
+@pytest.fixture(scope="module")
+def pair(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:
+    """Two customers onboarded over HTTP, each first scan finished (bounded)."""
+    out = {"a": onboard(api, estate, "Pennine"), "b": onboard(api, estate, "Tamar")}
+    for customer in out.values():
+        customer["scan"] = wait_for_scan(api, customer, customer["first_scan_id"])
+        assert customer["scan"]["status"] in ("complete", "partial"), customer["scan"]
+    return out
+
+
+def everything_of(customer_id: str, stack: Any) -> dict[str, int]:
+    """What every store holds for one customer: blobs, table rows naming it, the secret, queued messages."""
+    from shared.storage.clients import blob_service, table_service
+
+    found: dict[str, int] = {}
+    container = blob_service().get_container_client(f"c-{customer_id}")
+    found["blobs"] = len(list(container.list_blobs())) if container.exists() else 0
+    for info in table_service().list_tables():
+        rows = table_service().get_table_client(info.name).list_entities()
+        found[f"table:{info.name}"] = sum(1 for r in rows if customer_id in json.dumps(dict(r), default=str))
+    found["secret"] = int((Path(stack.state_dir) / "secrets" / f"customer-{customer_id}.secret").exists())
+    found["messages"] = 0
+    for spec in QUEUES:
+        snap = stack.broker.snapshot(spec.name)
+        for view in [*snap.active, *snap.scheduled, *snap.deadletter, *snap.locked, *snap.deferred]:
+            found["messages"] += int(customer_id.encode() in view.body)
+    return found
+
+
+def outbox(stack: Any) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted((Path(stack.state_dir) / "outbox").glob("*.json"))]
+
+
+def wait_for_certificate(api: Api, certificate_id: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = api.get(f"/api/deletion-certificates/{certificate_id}")
+        if answer.status == 200:
+            out: dict[str, Any] = answer.json()
+            return out
+        assert answer.status == 404 and time.monotonic() < deadline, answer.status
+        time.sleep(0.5)
+
+
+def test_export_zip_holds_exactly_the_customers_data_when_requested(
+        api: Api, pair: dict[str, dict[str, Any]], in_process: None) -> None:
+    from shared.storage.clients import blob_service
+
+    a, b = pair["a"], pair["b"]
+    started = api.post(f"/api/customers/{a['customer_id']}/export", api_key=a["api_key"])
+    assert started.status == 202, started.body[:300]
+    answer = api.get(started.json()["href"], api_key=a["api_key"])
+    assert answer.status == 200 and answer.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.body))
+    held = {b_.name for b_ in blob_service().get_container_client(f"c-{a['customer_id']}").list_blobs()
+            if not b_.name.startswith("exports/")}
+    assert {n[len("blobs/"):] for n in archive.namelist() if n.startswith("blobs/")} == held
+    assert f"scans/{a['first_scan_id']}.json" in archive.namelist()
+    assert json.loads(archive.read("customer.json"))["customer_id"] == a["customer_id"]
+    events = [e["event"] for e in json.loads(archive.read("audit.json"))]
+    assert "export" in events
+    text = b"".join(archive.read(n) for n in archive.namelist() if not n.endswith(".gz"))
+    assert b["customer_id"].encode() not in text and b["first_scan_id"].encode() not in text
+    assert api.get(started.json()["href"], api_key=b["api_key"]).status == 404
+
+
+def test_offboarding_purges_every_store_while_other_customer_is_untouched(
+        api: Api, stack: Any, pair: dict[str, dict[str, Any]], in_process: None) -> None:
+    a, b = pair["a"], pair["b"]
+    before_b = {k: v for k, v in everything_of(b["customer_id"], stack).items() if v}
+    assert everything_of(a["customer_id"], stack)["blobs"] > 0
+    answer = api.request("DELETE", f"/api/customers/{a['customer_id']}", api_key=a["api_key"])
+    assert answer.status == 202, answer.body[:300]
+    certificate = wait_for_certificate(api, answer.json()["request_id"])
+    assert certificate["verification"]["result"] == "nothing found" and certificate["within_deadline"]
+    assert certificate["deleted"]["blobs"] > 0 and certificate["deleted"]["secret"] == 1
+    assert a["customer_id"] not in json.dumps(certificate)
+    left = everything_of(a["customer_id"], stack)
+    assert not any(left.values()), left
+    assert {k: v for k, v in everything_of(b["customer_id"], stack).items() if v} == before_b
+    assert api.get(f"/api/customers/{b['customer_id']}", api_key=b["api_key"]).status == 200
+    assert api.get(f"/api/customers/{a['customer_id']}", api_key=a["api_key"]).status == 404
+    kinds = [m["kind"] for m in outbox(stack) if m["to"] == a["contact_email"]]
+    assert "offboarding_confirmed" in kinds and "certificate_issued" in kinds
+
+
+def test_purge_completes_when_rerun_after_crashing_half_way(
+        api: Api, stack: Any, estate: Estate, in_process: None) -> None:
+    from shared.pipeline import purge
+    from shared.pipeline.offboard import _purges, open_purge
+    from shared.storage.customers import get_customer, update_customer_state
+
+    customer = onboard(api, estate, "Pennine")
+    wait_for_scan(api, customer, customer["first_scan_id"])
+    cid = customer["customer_id"]
+    update_customer_state(cid, "offboarding", "test")
+    row, _ = open_purge(get_customer(cid), "admin", purge._utcnow(), _purges())
+    deps = purge.default_deps()
+
+    class Killed(Exception):
+        pass
+
+    def crash(name: str) -> None:
+        raise Killed("process killed half-way through the purge")
+
+    deps.secrets.delete = crash  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        purge.purge_customer(cid, deps)
+    half = everything_of(cid, stack)
+    assert half["blobs"] == 0 and half["secret"] == 1 and half["table:customers"] == 1
+    answer = api.post("/api/manage/purge", headers=admin_headers(stack))
+    assert answer.status == 200 and answer.json()["counts"]["completed"] >= 1, answer.body[:300]
+    certificate = wait_for_certificate(api, str(row["request_id"]), timeout=5)
+    assert certificate["verification"]["result"] == "nothing found"
+    assert not any(everything_of(cid, stack).values())
+
+
+def scheduled_runs(stack: Any) -> int:
+    return Path(stack.host_log).read_text(errors="replace").count("functions.lifecycle: schedule: ")
+
+
+def fire_schedule(stack: Any, api: Api) -> None:
+    before = scheduled_runs(stack)
+    answer = api.post("/admin/functions/schedule_scans", {"input": None})
+    assert answer.status == 202
+    deadline = time.monotonic() + 60
+    while scheduled_runs(stack) == before:
+        assert time.monotonic() < deadline, "the schedule timer did not run"
+        time.sleep(0.2)
+
+
+def test_scheduled_scan_fires_once_per_period_when_timer_fires_twice(
+        api: Api, stack: Any, estate: Estate) -> None:
+    customer = onboard(api, estate, "Tamar")
+    wait_for_scan(api, customer, customer["first_scan_id"])
+    fire_schedule(stack, api)
+    fire_schedule(stack, api)
+    scans = api.get(f"/api/customers/{customer['customer_id']}/scans", api_key=customer["api_key"]).json()["scans"]
+    scheduled = [s for s in scans if s["requested_by"].startswith("schedule ")]
+    assert len(scheduled) == 1, [s["requested_by"] for s in scans]
+    assert wait_for_scan(api, customer, scheduled[0]["scan_id"])["status"] in ("complete", "partial")
+
+
+def test_revocation_mid_scan_stops_it_within_bound_when_principal_is_revoked(
+        api: Api, stack: Any, estate: Estate) -> None:
+    customer = onboard(api, estate, "Tamar")
+    wait_for_scan(api, customer, customer["first_scan_id"])
+    body = onboarding_body(tenant(estate, "Tamar"), estate)
+    client_id = body["auth"].get("client_id") or estate.caleta.app_client_id
+    sim = stack.simulator
+    try:
+        # Slow the tenant's answers so the revocation lands while tasks are still collecting.
+        sim.inject("POST", r".*", latency=0.5, times=200)
+        scan_id = api.post(f"/api/customers/{customer['customer_id']}/scans", api_key=customer["api_key"]).json()[
+            "scan_id"]
+        deadline = time.monotonic() + 60
+        while scan_of(api, customer, scan_id)["status"] != "collecting":
+            assert time.monotonic() < deadline, "the scan never started collecting"
+            time.sleep(0.05)
+        sim.revoke(body["tenant_id"], client_id)
+        revoked_at = time.monotonic()
+        while True:
+            scan = scan_of(api, customer, scan_id)
+            record = api.get(f"/api/customers/{customer['customer_id']}", api_key=customer["api_key"]).json()
+            if scan["status"] in FINAL and record["state"] == "access_revoked":
+                break
+            assert time.monotonic() - revoked_at < STOP_BOUND_SECONDS * 2, (scan["status"], record["state"])
+            time.sleep(0.1)
+        stopped_after = time.monotonic() - revoked_at
+    finally:
+        sim.reset()
+    print(f"\nrevocation -> scan stopped in {stopped_after:.2f}s (bound {STOP_BOUND_SECONDS:.0f}s)")
+    assert stopped_after < STOP_BOUND_SECONDS
+    assert record["state_reason"]
+    assert any(t["outcome"] == "failed" and t["reason"] for t in scan["tasks"])
+    again = api.post(f"/api/customers/{customer['customer_id']}/scans", api_key=customer["api_key"])
+    assert again.status == 409
+    assert any(m["kind"] == "access_revoked" for m in outbox(stack))
+    restored = api.post(f"/api/customers/{customer['customer_id']}/validate", api_key=customer["api_key"])
+    assert restored.status == 200 and restored.json()["state"] == "active", restored.body[:300]
+
+
+def test_admin_api_refuses_without_vouch_and_lists_without_secrets_when_vouched(
+        api: Api, stack: Any, estate: Estate) -> None:
+    assert api.get("/api/manage/customers").status == 401
+    assert api.get("/api/manage/customers", headers={"X-Caleta-Local-Admin": "x" * 43}).status == 401
+    listed = api.get("/api/manage/customers", headers=admin_headers(stack))
+    assert listed.status == 200 and listed.json()["customers"]
+    secrets = [s.value.encode() for t in estate.tenants for app in t.applications for s in app.secrets]
+    assert b"api_key" not in listed.body and not [s for s in secrets if s in listed.body]
+    dead = api.get("/api/manage/dead-letters", headers=admin_headers(stack))
+    assert dead.status == 200 and set(dead.json()["dead_letters"]) == {q.name for q in QUEUES}
+    certificates = api.get("/api/manage/deletion-certificates", headers=admin_headers(stack))
+    assert certificates.status == 200
