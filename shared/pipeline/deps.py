@@ -104,6 +104,8 @@ class Pipeline:
     clock: Callable[[], dt.datetime] = field(default=_utcnow)
     # Called once a report is published (scan id, final status, bundle): the lifecycle's e-mail and audit.
     on_report: Callable[[str, str, str, ReportBundle], None] | None = None
+    # The audit log (shared.audit.record): scan started.
+    audit: Callable[[str, str, dict[str, Any]], None] | None = None
 
 
 class _TableCustomers:
@@ -161,8 +163,14 @@ def default_pipeline() -> Pipeline:
         credential_for=_credential_for,
         collectors={"resource-graph": collect_resource_graph, "cost": collect_cost, "advisor": collect_advisor},
         analyse=_analyse, stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
-        on_report=_on_report,
+        on_report=_on_report, audit=_audit,
     )
+
+
+def _audit(customer_id: str, event: str, details: dict[str, Any]) -> None:
+    from shared.audit import record
+
+    record(customer_id, event, details)
 
 
 def _on_report(customer_id: str, scan_id: str, status: str, bundle: ReportBundle) -> None:

@@ -42,6 +42,8 @@ class OnboardingDeps:
     secrets: Callable[[], SecretStore]
     request_scan: Callable[[Customer, str], str]
     customer_table: EntityTable | None = None
+    # The audit log (shared.audit.record); None in tests that do not look at it.
+    audit: Callable[[str, str, dict[str, Any]], None] | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
 
@@ -67,8 +69,10 @@ def _secrets() -> SecretStore:
 
 def default_deps() -> OnboardingDeps:
     """The real adapters, built from settings."""
+    from shared.audit import record
+
     return OnboardingDeps(credential_for=request_credential, probe_for=AzurePrincipalProbe, secrets=_secrets,
-                          request_scan=_request_scan)
+                          request_scan=_request_scan, audit=record)
 
 
 def _refused_everywhere(object_id: str, subscription_ids: list[str], reason: str, now: dt.datetime) -> dict[str, Any]:
@@ -131,6 +135,9 @@ def onboard(body: bytes, deps: OnboardingDeps | None = None) -> dict[str, Any]:
         logger.exception("onboarding failed after validation customer=%s; rolling back", customer.customer_id)
         _roll_back(customer.customer_id, d, store)
         raise
+    if d.audit is not None:
+        d.audit(customer.customer_id, "onboarded", {"auth_mode": customer.auth_mode, "subscriptions": len(usable),
+                                                    "first_scan_id": scan_id})
     logger.info("customer onboarded customer=%s usable=%d of %d scan=%s", customer.customer_id, len(usable),
                 len(request.subscription_ids), scan_id)
     return {"customer_id": customer.customer_id, "api_key": api_key, "validation": validation,

@@ -42,6 +42,8 @@ def request_scan(customer: CustomerLike, reason: str, *, pipeline: Pipeline | No
     scan_id = new_scan_id(int(now.timestamp() * 1000))
     p.scans.create(customer.customer_id, scan_id, [s.lower() for s in customer.subscription_ids], reason)
     p.publish(ScanRequested(customer_id=customer.customer_id, scan_id=scan_id))
+    if p.audit is not None:
+        p.audit(customer.customer_id, "scan_started", {"scan_id": scan_id, "reason": reason})
     log.info("scan requested scan_id=%s subscriptions=%d reason=%s", scan_id, len(customer.subscription_ids),
              reason)
     return scan_id
