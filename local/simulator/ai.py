@@ -13,8 +13,17 @@ from local.simulator.http import Request, Response, json_response
 from local.simulator.state import SimState
 from local.simulator.tokens import COGNITIVE_AUDIENCE, TokenError
 
-_WORDS = ("costs", "remain", "steady", "across", "the", "estate", "with", "savings", "available", "in",
-          "storage", "and", "compute", "review", "idle", "resources", "first", "this", "month")
+# Plain, digit-free sentences: the answer must read like prose yet state no number (the renderer fills those in).
+_SENTENCES = (
+    "The review found clear opportunities to reduce this estate's spend.",
+    "Most of the savings come from resources that no longer do useful work.",
+    "Licensing and commitment options add further savings once steady usage is confirmed.",
+    "Every figure in this review is taken from the customer's own billing data.",
+    "Start with the largest findings and confirm each one with the resource's owner.",
+    "Spend followed a steady weekly rhythm, with a few days outside the usual range.",
+    "Idle network and storage resources are quick wins that carry little risk.",
+    "Tagging the untagged spend would make future reviews easier to act on.",
+)
 WRONG_NUMBER = "£987,654"
 INVENTED_ALIAS = "F999"
 INJECTED_URL = "https://evil.example/steal"
@@ -72,9 +81,10 @@ class _Walker:
 
     def sentence(self, path: str, schema: dict[str, Any]) -> str:
         """A digit-free sentence within the string's length limits."""
-        count = 6 + self.pick(path, 6)
-        words = [_WORDS[self.pick(f"{path}/{i}", len(_WORDS))] for i in range(count)]
-        text = " ".join(words).capitalize() + "."
+        first = self.pick(path, len(_SENTENCES))
+        text = _SENTENCES[first]
+        if self.pick(f"{path}/more", 2):
+            text += " " + _SENTENCES[(first + 1 + self.pick(f"{path}/next", len(_SENTENCES) - 1)) % len(_SENTENCES)]
         if not self.free_text_done and self.mode in ("wrong_number", "injected_url"):
             self.free_text_done = True
             # The planted text leads, so a short maxLength still keeps it whole.
