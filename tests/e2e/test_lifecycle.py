@@ -140,10 +140,20 @@ def test_export_zip_holds_exactly_the_customers_data_when_requested(
     assert f"scans/{a['first_scan_id']}.json" in archive.namelist()
     assert json.loads(archive.read("customer.json"))["customer_id"] == a["customer_id"]
     events = [e["event"] for e in json.loads(archive.read("audit.json"))]
-    assert "export" in events
+    assert {"onboarded", "scan_started", "scan_ended", "export"} <= set(events), events
     text = b"".join(archive.read(n) for n in archive.namelist() if not n.endswith(".gz"))
     assert b["customer_id"].encode() not in text and b["first_scan_id"].encode() not in text
     assert api.get(started.json()["href"], api_key=b["api_key"]).status == 404
+
+
+def test_review_ready_email_carries_figures_and_link_only_when_the_first_scan_completes(
+        stack: Any, pair: dict[str, dict[str, Any]]) -> None:
+    a = pair["a"]
+    link = f"/api/customers/{a['customer_id']}/scans/{a['first_scan_id']}/report.html"
+    mails = [m for m in outbox(stack) if m["kind"] == "review_ready" and link in m["body"]]
+    assert len(mails) == 1 and mails[0]["to"] == a["contact_email"]
+    subscriptions = [s["display_name"] for s in a["validation"]["subscriptions"] if s.get("display_name")]
+    assert subscriptions and not [n for n in subscriptions if n in mails[0]["body"]]
 
 
 def test_offboarding_purges_every_store_while_other_customer_is_untouched(
