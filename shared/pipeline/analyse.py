@@ -7,6 +7,7 @@ is a no-op (no second model call).
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from pydantic import ValidationError
@@ -39,6 +40,18 @@ def _subscription_facts(raw: dict[str, RawEnvelope], subscription_id: str) -> tu
 
 def build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs:
     """The analysis input of a scan: every raw envelope that was written, and why each other one is absent."""
+    # Decoded JSON holds no reference cycles, but millions of fresh lists and dicts make the cyclic collector
+    # rescan everything loaded so far again and again (a third of the load time on a 100k-resource estate).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_inputs(scan, company, blobs)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs:
     outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
     subscriptions = []
     for sub in scan.subscription_ids:

@@ -13,27 +13,36 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
+_SIMPLE = (str, int, float, bool, type(None))
+
 
 class _Column:
-    """One column: doubles when the values are floats, else indices into the distinct values."""
+    """One column: doubles when every value is a float, else indices into the distinct values."""
 
-    __slots__ = ("doubles", "exceptions", "indices", "values")
+    __slots__ = ("doubles", "indices", "values")
 
-    def __init__(self, items: list[Any]) -> None:
+    def __init__(self, items: Sequence[Any]) -> None:
+        # Every pass below runs in C (set/map/dict.fromkeys/array): six million rows must load in seconds.
+        kinds = set(map(type, items))
         self.values: list[Any] = []
-        self.exceptions: dict[int, Any] = {}
-        floats = sum(1 for v in items if type(v) is float)
-        if items and floats * 10 >= len(items) * 9:
-            # Mostly floats (a cost): a double each; the odd int or null kept aside, exactly as it was.
-            self.doubles: array[float] | None = array("d", (v if type(v) is float else 0.0 for v in items))
-            self.exceptions = {i: v for i, v in enumerate(items) if type(v) is not float}
-            self.indices: array[int] | None = None
-            return
-        self.doubles = None
+        self.doubles: array[float] | None = None
+        self.indices: array[int] | None = None
+        if kinds == {float}:
+            self.doubles = array("d", items)
+        elif len(kinds) == 1 and kinds <= set(_SIMPLE):
+            # One type: equal values are interchangeable, so the distinct values can stand for every row.
+            self.values = list(dict.fromkeys(items))
+            position = {value: at for at, value in enumerate(self.values)}
+            self.indices = array("I", map(position.__getitem__, items))
+        else:
+            self._mixed(items)
+
+    def _mixed(self, items: Sequence[Any]) -> None:
+        """Mixed types (0 next to 0.5, None next to text): keep each value's own type by keying on it."""
         positions: dict[tuple[type, Any], int] = {}
         indices = array("I")
         for value in items:
-            key = (type(value), value if _hashable(value) else id(value))
+            key = (type(value), value if isinstance(value, _SIMPLE) else id(value))
             at = positions.get(key)
             if at is None:
                 at = positions[key] = len(self.values)
@@ -44,33 +53,26 @@ class _Column:
     def iterate(self) -> Iterator[Any]:
         """The column's values in row order."""
         if self.doubles is not None:
-            if not self.exceptions:
-                return iter(self.doubles)
-            return (self.exceptions.get(i, v) for i, v in enumerate(self.doubles))
+            return iter(self.doubles)
         assert self.indices is not None
         return map(self.values.__getitem__, self.indices)
 
     def at(self, position: int) -> Any:
         """One value."""
         if self.doubles is not None:
-            return self.exceptions.get(position, self.doubles[position])
+            return self.doubles[position]
         assert self.indices is not None
         return self.values[self.indices[position]]
-
-
-def _hashable(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool, type(None)))
 
 
 class ColumnarRows(Sequence[list[Any]]):
     """A read-only sequence of equal-length rows stored by column; iterating yields fresh lists."""
 
     def __init__(self, rows: list[list[Any]]) -> None:
-        width = len(rows[0]) if rows else 0
-        if any(len(r) != width for r in rows):
+        if len(set(map(len, rows))) > 1:
             raise ValueError("rows of different lengths cannot be stored by column")
         self._length = len(rows)
-        self._columns = [_Column([r[j] for r in rows]) for j in range(width)]
+        self._columns = [_Column(column) for column in zip(*rows, strict=True)]
 
     def __len__(self) -> int:
         return self._length
