@@ -1,0 +1,51 @@
+"""Lifecycle and admin routes as HTTP functions: refusals answered before any store is touched."""
+
+from __future__ import annotations
+
+import azure.functions as func
+import pytest
+from azure.functions.decorators.function_app import FunctionBuilder
+
+from functions import admin, lifecycle
+
+FUNCTIONS = {b.build().get_function_name(): b.build() for m in (lifecycle, admin)
+             for b in vars(m).values() if isinstance(b, FunctionBuilder)}
+ADMIN_ROUTES = ("admin_list_customers", "admin_offboard", "admin_run_purge", "admin_open_purges",
+                "admin_list_certificates", "admin_dead_letters")
+
+
+def call(name: str, req: func.HttpRequest) -> func.HttpResponse:
+    return FUNCTIONS[name].get_user_function()(req)  # type: ignore[no-any-return]
+
+
+def request(method: str = "GET", headers: dict[str, str] | None = None,
+            route_params: dict[str, str] | None = None) -> func.HttpRequest:
+    return func.HttpRequest(method=method, url="http://localhost/api/x", headers=headers or {},
+                            route_params=route_params or {}, body=b"")
+
+
+@pytest.mark.parametrize("name", ADMIN_ROUTES)
+def test_every_admin_route_answers_401_when_app_service_authentication_is_off(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEBSITE_AUTH_ENABLED", raising=False)
+    monkeypatch.delenv("CALETA_LOCAL_ADMIN_SECRET", raising=False)
+    response = call(name, request(headers={"X-MS-CLIENT-PRINCIPAL": "e30="}, route_params={"customer_id": "a" * 32}))
+    assert response.status_code == 401
+
+
+def test_admin_route_answers_404_when_caller_lacks_the_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "True")
+    principal = "eyJjbGFpbXMiOiBbeyJ0eXAiOiAicm9sZXMiLCAidmFsIjogIlJlYWRlciJ9XX0="  # roles: Reader
+    assert call("admin_list_customers", request(headers={"X-MS-CLIENT-PRINCIPAL": principal})).status_code == 404
+
+
+def test_certificate_route_answers_404_when_id_is_malformed() -> None:
+    response = call("get_deletion_certificate", request(route_params={"certificate_id": "../../etc"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name,method", [("validate_customer", "POST"), ("start_export", "POST"),
+                                         ("get_export", "GET"), ("offboard_customer", "DELETE")])
+def test_customer_lifecycle_routes_answer_401_when_no_api_key(name: str, method: str) -> None:
+    response = call(name, request(method, route_params={"customer_id": "a" * 32, "export_id": "b" * 32}))
+    assert response.status_code == 401
