@@ -38,6 +38,7 @@ ASSETS: dict[str, str] = {
     "validate.js": "text/javascript; charset=utf-8",
     "onboarding.js": "text/javascript; charset=utf-8",
     "account.js": "text/javascript; charset=utf-8",
+    "lifecycle.js": "text/javascript; charset=utf-8",
 }
 PAGES = ("onboarding", "account")
 

@@ -144,11 +144,19 @@
     showSignIn();
   }
 
-  // Export and offboarding are wired in account_lifecycle (below this line once the routes exist).
+  // Export and offboarding live in lifecycle.js, which uses this small interface.
   window.CaletaAccount = {
     session: function () { return session; }, base: base, say: say, problem: problem,
     customer: function () { return customer; }, reload: function () { load(false); },
-    exportId: function (value) { if (value !== undefined) { exportId = value; } return exportId; }
+    exportId: function (value) { if (value !== undefined) { exportId = value; } return exportId; },
+    /* The key is deleted with everything else: stop polling and forget it, keep the page as it is. */
+    offboarded: function () {
+      clearTimeout(pollTimer);
+      C.endSession();
+      customer.state = "offboarding";
+      renderCustomer();
+      $("report-actions").hidden = true;
+    }
   };
   function showOffboarded(record) { if (window.CaletaLifecycle) { window.CaletaLifecycle.showOffboarded(record); } }
 

@@ -1,0 +1,368 @@
+"""The onboarding form and the customer's pages in headless Chromium (Debian's) on the whole local stack.
+
+One customer goes through the product in order: sign up, see the validation and the key, follow the first
+review, open the report, download it, review again, export, offboard. Screenshots of every step at desktop
+(1280) and phone (390) widths go to out/screenshots/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Error,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+
+from local.demo import onboarding_body
+from local.estates.model import Estate, Tenant, load_estate
+from tests.conftest import DEMO_ESTATE, REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = REPO_ROOT / "out" / "screenshots"
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+SCAN_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture(scope="module")
+def estate() -> Estate:
+    return load_estate(DEMO_ESTATE)
+
+
+def tenant(estate: Estate, name: str) -> Tenant:
+    return next(t for t in estate.tenants if t.display_name.startswith(name))
+
+
+@pytest.fixture(scope="module")
+def base_url(stack: Any) -> str:
+    return str(stack.endpoints["http_base"]).rstrip("/") + "/api/"
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """A fresh Chromium profile (its own user-data dir) for the module; always closed."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser_context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=ARGS,
+            headless=True, viewport=DESKTOP, accept_downloads=True, timeout=60_000)
+        browser_context.set_default_timeout(30_000)
+        try:
+            yield browser_context
+        finally:
+            browser_context.close()
+
+
+@pytest.fixture(scope="module")
+def problems() -> list[str]:
+    """Console errors, script errors and dialogs seen in the customer's tab."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(context: BrowserContext, problems: list[str]) -> Iterator[Page]:
+    """The customer's tab; any CSP violation or script error it reports fails the module's last test."""
+    tab = context.pages[0] if context.pages else context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    def on_error(error: Error) -> None:
+        problems.append(str(error))
+
+    def on_dialog(dialog: Dialog) -> None:
+        problems.append("dialog: " + dialog.message)
+        dialog.dismiss()
+
+    tab.on("console", on_console)
+    tab.on("pageerror", on_error)
+    tab.on("dialog", on_dialog)
+    yield tab
+
+
+def shoot(page: Page, name: str) -> None:
+    """Full-page screenshots of the current state at desktop and phone widths."""
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+    # Resizing leaves a pending scroll adjustment that can move a button between mouse down and up.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def fill_form(page: Page, body: dict[str, Any], subscriptions_text: str | None = None) -> None:
+    """Type the onboarding body into the form the way a person would."""
+    page.fill("#company", body["company"])
+    page.fill("#contact_email", body["contact_email"])
+    page.fill("#tenant_id", body["tenant_id"])
+    page.fill("#subscription_ids", subscriptions_text or "\n".join(body["subscription_ids"]))
+    auth = body["auth"]
+    page.check(f"#mode-{auth['mode']}")
+    if auth["mode"] == "client_secret":
+        page.fill("#client_id", auth["client_id"])
+        page.fill("#client_secret", auth["client_secret"])
+    page.select_option("#schedule", body["schedule"])
+
+
+@pytest.fixture(scope="module")
+def onboarded(page: Page, base_url: str, estate: Estate) -> dict[str, Any]:
+    """Pennine Freight signs up through the form; the answer as the page showed it."""
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    page.goto(base_url + "onboarding")
+    expect(page.locator("h1")).to_have_text("Get a review of your Azure spend")
+    subs = body["subscription_ids"]
+    fill_form(page, body, f"{subs[0]}, {subs[1]};\n/subscriptions/{subs[2]}  {subs[0].upper()}")
+    expect(page.locator("#secret-commands")).to_contain_text(f"/subscriptions/{subs[2]}")
+    expect(page.locator("#subscription_ids-count")).to_have_text("3 subscription ids found")
+    shoot(page, "01-onboarding-form")
+    page.click("#submit")
+    expect(page.locator("#result")).to_be_visible(timeout=120_000)
+    api_key = page.input_value("#api-key")
+    customer_id = page.locator("#customer-id").inner_text()
+    shoot(page, "02-onboarding-result")
+    return {"body": body, "api_key": api_key, "customer_id": customer_id}
+
+
+def test_validation_is_shown_per_subscription_when_form_submitted(page: Page, onboarded: dict[str, Any]) -> None:
+    rows = page.locator("#validation-table tbody tr")
+    expect(rows).to_have_count(3)
+    for sub in onboarded["body"]["subscription_ids"]:
+        row = rows.filter(has_text=sub)
+        expect(row).to_contain_text("Ready")
+        expect(row).to_contain_text("Cost Management Reader")
+    expect(page.locator("#result-summary")).to_contain_text("3 of 3 subscriptions can be reviewed")
+
+
+def test_api_key_is_shown_once_with_warning_and_copy_when_accepted(page: Page, context: BrowserContext,
+                                                                   onboarded: dict[str, Any]) -> None:
+    assert re.fullmatch(r"[A-Za-z0-9_\-]{40,}", onboarded["api_key"])
+    expect(page.locator("#key-warning")).to_contain_text("shown only once")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("#copy-key")
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == onboarded["api_key"]
+    assert onboarded["api_key"] not in page.url
+    expect(page.locator("#onboarding-form")).to_be_hidden()
+
+
+def test_first_review_completes_when_followed_on_the_account_page(page: Page, onboarded: dict[str, Any]) -> None:
+    page.click("#go-account")
+    expect(page.locator("#company")).to_have_text(onboarded["body"]["company"])
+    expect(page.locator("#state")).to_have_text("Active")
+    shoot(page, "03-review-in-progress")
+    expect(page.locator("#scan-status")).to_have_attribute("data-status", "complete", timeout=SCAN_TIMEOUT_MS)
+    expect(page.locator("#scan-progress-text")).to_contain_text("9 of 9")
+    expect(page.locator("#report-actions")).to_be_visible()
+    assert onboarded["api_key"] not in page.url
+    shoot(page, "04-review-complete")
+
+
+def test_report_opens_in_its_own_tab_when_asked(page: Page, context: BrowserContext,
+                                                onboarded: dict[str, Any]) -> None:
+    with context.expect_page() as opened:
+        page.click("#open-report")
+    report = opened.value
+    report.wait_for_load_state()
+    assert onboarded["api_key"] not in report.url
+    expect(report.locator("body")).to_contain_text(onboarded["body"]["company"])
+    shoot(report, "05-report")
+    report.close()
+    assert page.input_value("#report-api_key") == ""
+
+
+@pytest.mark.parametrize(("button", "name"), [("#download-json", "report.json"), ("#download-csv", "findings.csv")])
+def test_report_downloads_when_button_pressed(page: Page, button: str, name: str, tmp_path: Path) -> None:
+    with page.expect_download() as download:
+        page.click(button)
+    path = tmp_path / name
+    download.value.save_as(path)
+    data = path.read_bytes()
+    if name.endswith(".json"):
+        assert isinstance(json.loads(data), dict)
+    else:
+        assert data.count(b"\n") >= 2 and b"," in data.splitlines()[0]
+
+
+def test_review_now_starts_a_new_scan_when_pressed(page: Page) -> None:
+    first = page.locator("#scan-id").inner_text()
+    page.click("#scan-now")
+    expect(page.locator("#scan-message")).to_have_text("Review started.")
+    expect(page.locator("#scan-id")).not_to_have_text(first)
+    shoot(page, "06-review-now")
+    expect(page.locator("#scan-status")).to_have_attribute("data-status", "complete", timeout=SCAN_TIMEOUT_MS)
+
+
+def test_account_opens_again_with_the_key_when_tab_is_new(context: BrowserContext, base_url: str,
+                                                          onboarded: dict[str, Any]) -> None:
+    fresh = context.new_page()
+    try:
+        fresh.goto(base_url + "account")
+        expect(fresh.locator("#signin")).to_be_visible()
+        fresh.fill("#signin-customer_id", onboarded["customer_id"])
+        fresh.fill("#signin-api_key", "x" * 43)
+        fresh.click("#signin button[type=submit]")
+        expect(fresh.locator("#signin-api_key-error")).to_contain_text("key does not match")
+        shoot(fresh, "07-sign-in-refused")
+        fresh.fill("#signin-api_key", onboarded["api_key"])
+        fresh.click("#signin button[type=submit]")
+        expect(fresh.locator("#company")).to_have_text(onboarded["body"]["company"])
+        assert onboarded["api_key"] not in fresh.url
+    finally:
+        fresh.close()
+
+
+def test_export_downloads_a_zip_of_the_customers_data_when_requested(page: Page, onboarded: dict[str, Any],
+                                                                     tmp_path: Path) -> None:
+    page.click("#export-request")
+    expect(page.locator("#export-message")).to_have_text("Your export is ready.")
+    shoot(page, "10-export-ready")
+    with page.expect_download() as download:
+        page.click("#export-download")
+    path = tmp_path / "export.zip"
+    download.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        everything = b"".join(archive.read(n) for n in names)
+    assert names and onboarded["customer_id"].encode() in everything
+    assert onboarded["api_key"].encode() not in everything
+    assert onboarded["body"]["auth"]["client_secret"].encode() not in everything
+
+
+def test_offboarding_asks_for_confirmation_when_started(page: Page) -> None:
+    page.click("#offboard-start")
+    expect(page.locator("#offboard-warning")).to_contain_text("cannot be undone")
+    page.click("#offboard-confirm-button")
+    expect(page.locator("#offboard-message")).to_contain_text("Tick the box")
+    expect(page.locator("#offboard-done")).to_be_hidden()
+    shoot(page, "11-offboard-confirm")
+    page.click("#offboard-cancel")
+    expect(page.locator("#offboard-confirm")).to_be_hidden()
+
+
+def test_offboarding_shows_deadline_then_certificate_when_confirmed(page: Page, tmp_path: Path) -> None:
+    requested = dt.datetime.now(dt.UTC)
+    page.click("#offboard-start")
+    page.check("#offboard-sure")
+    page.click("#offboard-confirm-button")
+    deadline = page.locator("#offboard-deadline")
+    expect(deadline).to_be_visible()
+    shown = dt.datetime.fromisoformat(str(deadline.get_attribute("datetime")))
+    assert dt.timedelta(days=6, hours=23) < shown - requested <= dt.timedelta(days=7, minutes=5)
+    expect(page.locator("#state")).to_have_text("Offboarding")
+    expect(page.locator("#scan-now")).to_be_disabled()
+    shoot(page, "12-offboard-deadline")
+    expect(page.locator("#certificate")).to_be_visible(timeout=180_000)
+    expect(page.locator('dd[data-field="Verification"]')).to_have_text("nothing found")
+    expect(page.locator('dd[data-field="Within the deadline"]')).to_have_text("yes")
+    shoot(page, "13-deletion-certificate")
+    with page.expect_download() as download:
+        page.click("#certificate-download")
+    path = tmp_path / "certificate.json"
+    download.value.save_as(path)
+    assert json.loads(path.read_bytes())["verification"]["result"] == "nothing found"
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_malformed_tenant_id_is_shown_at_its_field_when_submitted(context: BrowserContext, base_url: str,
+                                                                  estate: Estate) -> None:
+    tab = context.new_page()
+    try:
+        body = onboarding_body(tenant(estate, "Pennine"), estate)
+        tab.goto(base_url + "onboarding")
+        fill_form(tab, {**body, "tenant_id": "75f52ee7-223c-5660-b825-NOT-A-GUID"})
+        tab.click("#submit")
+        expect(tab.locator("#tenant_id-error")).to_contain_text("must be a GUID")
+        expect(tab.locator("#tenant_id")).to_have_attribute("aria-invalid", "true")
+        expect(tab.locator("#tenant_id")).to_be_focused()
+        expect(tab.locator("#client_secret-error")).to_be_hidden()
+        shoot(tab, "08-error-tenant-id")
+    finally:
+        tab.close()
+
+
+def test_wrong_secret_is_shown_at_the_secret_field_when_entra_refuses(context: BrowserContext, base_url: str,
+                                                                      estate: Estate) -> None:
+    tab = context.new_page()
+    try:
+        body = onboarding_body(tenant(estate, "Pennine"), estate)
+        body["auth"]["client_secret"] = "wrong-secret-value"
+        tab.goto(base_url + "onboarding")
+        fill_form(tab, body)
+        tab.click("#submit")
+        expect(tab.locator("#client_secret-error")).to_be_visible(timeout=60_000)
+        expect(tab.locator("#client_secret")).to_have_attribute("aria-invalid", "true")
+        expect(tab.locator("#tenant_id-error")).to_be_hidden()
+        expect(tab.locator("#result")).to_be_hidden()
+        shoot(tab, "09-error-wrong-secret")
+    finally:
+        tab.close()
+
+
+def test_hostile_company_name_is_shown_as_text_when_rendered(context: BrowserContext, base_url: str,
+                                                             estate: Estate) -> None:
+    tab = context.new_page()
+    alerts: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        alerts.append(dialog.message)
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    try:
+        hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script> & Co'
+        body = {**onboarding_body(tenant(estate, "Tamar"), estate), "company": hostile}
+        tab.goto(base_url + "onboarding")
+        fill_form(tab, body)
+        tab.click("#submit")
+        expect(tab.locator("#key-panel")).to_be_visible(timeout=120_000)
+        tab.click("#go-account")
+        expect(tab.locator("#company")).to_have_text(hostile)
+        assert tab.locator("#company img, #company script").count() == 0
+        assert alerts == []
+    finally:
+        tab.close()
+
+
+def test_focus_is_visible_and_form_is_keyboard_usable_when_tabbing(context: BrowserContext, base_url: str) -> None:
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + "onboarding")
+        tab.keyboard.press("Tab")
+        expect(tab.locator(".skip")).to_be_focused()
+        tab.keyboard.press("Enter")
+        tab.keyboard.press("Tab")
+        tab.keyboard.press("Tab")
+        focused = tab.evaluate("document.activeElement.id")
+        assert focused in ("company", "contact_email")
+        outline = tab.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"
+        for field in ("company", "contact_email", "tenant_id", "subscription_ids", "client_id", "client_secret"):
+            assert tab.locator(f"label[for={field}]").count() == 1
+    finally:
+        tab.close()
+
+
+def test_pages_report_no_csp_violation_or_script_error_when_used(problems: list[str]) -> None:
+    # The favicon's 404 and the refused sign-in are expected resource errors; anything else is a fault.
+    unexpected = [p for p in problems if "status of 404" not in p and "status of 401" not in p]
+    assert unexpected == []
