@@ -362,6 +362,32 @@ def test_focus_is_visible_and_form_is_keyboard_usable_when_tabbing(context: Brow
         tab.close()
 
 
+CONTRAST_JS = """selectors => selectors.map(sel => {
+  const node = document.querySelector(sel);
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+  const lum = c => { const [r, g, b] = rgb(c); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let back = node, bg = "rgba(0, 0, 0, 0)";
+  while (back && (bg = getComputedStyle(back).backgroundColor) === "rgba(0, 0, 0, 0)") { back = back.parentElement; }
+  if (!back) { bg = "rgb(255, 255, 255)"; }
+  const [a, b] = [lum(getComputedStyle(node).color), lum(bg)];
+  return [sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})"""
+
+
+def test_text_and_controls_meet_wcag_aa_contrast_when_rendered(context: BrowserContext, base_url: str) -> None:
+    tab = context.new_page()
+    try:
+        tab.goto(base_url + "onboarding")
+        tab.click("#submit")  # an empty form: every error message shows
+        selectors = ["h1", ".lead", ".hint", "label[for=company]", "#company-error", "#submit", ".brand",
+                     ".top a", "button.copy", "legend"]
+        ratios = dict(tab.evaluate(CONTRAST_JS, selectors))
+        assert all(ratio >= 4.5 for ratio in ratios.values()), ratios
+    finally:
+        tab.close()
+
+
 def test_pages_report_no_csp_violation_or_script_error_when_used(problems: list[str]) -> None:
     # The favicon's 404 and the refused sign-in are expected resource errors; anything else is a fault.
     unexpected = [p for p in problems if "status of 404" not in p and "status of 401" not in p]

@@ -156,6 +156,7 @@
       customer.state = "offboarding";
       renderCustomer();
       $("report-actions").hidden = true;
+      say("scan-message", "");
     }
   };
   function showOffboarded(record) { if (window.CaletaLifecycle) { window.CaletaLifecycle.showOffboarded(record); } }

@@ -102,7 +102,9 @@
       name.appendChild(C.el("span", s.display_name || "", {"class": "name"}));
       name.appendChild(C.el("code", s.subscription_id));
       tr.appendChild(name);
-      tr.appendChild(C.el("td", s.ok ? "Ready" : "Not readable", {"class": s.ok ? "pill ok" : "pill bad"}));
+      var result = C.el("td");
+      result.appendChild(C.el("span", s.ok ? "Ready" : "Not readable", {"class": s.ok ? "pill ok" : "pill bad"}));
+      tr.appendChild(result);
       tr.appendChild(C.el("td", s.offer || "—"));
       tr.appendChild(C.el("td", list(s.roles_found)));
       tr.appendChild(C.el("td", list(s.missing)));
