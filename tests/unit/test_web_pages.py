@@ -5,14 +5,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 
 import azure.functions as func
 import pytest
 from azure.functions.decorators.function_app import FunctionBuilder
 
 from functions import web
-from shared.config import get_settings
 from shared.web.pages import ASSETS, PAGE_CSP, STATIC, TEMPLATES, render_page, static_asset, validation_rules
 
 FUNCTIONS = {b.build().get_function_name(): b.build() for b in vars(web).values() if isinstance(b, FunctionBuilder)}
@@ -25,16 +23,6 @@ def call(name: str, req: func.HttpRequest) -> func.HttpResponse:
 
 def get(url: str, **route: str) -> func.HttpRequest:
     return func.HttpRequest("GET", url, body=b"", route_params=route)
-
-
-@pytest.fixture
-def hostile_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings whose values try to break out of the attribute they are placed in."""
-    get_settings.cache_clear()
-    monkeypatch.setenv("CALETA_APP_CLIENT_ID", HOSTILE)
-    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://login.example/" + HOSTILE)
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("name", ["web_onboarding_page", "web_account_page"])
@@ -92,12 +80,14 @@ def test_api_key_never_put_in_a_url_when_scripts_call_the_api() -> None:
         assert "localStorage" not in text, asset
 
 
-@pytest.mark.usefixtures("hostile_settings")
 def test_server_values_are_escaped_when_placed_in_the_page() -> None:
-    body = call("web_onboarding_page", get("http://localhost/api/onboarding")).get_body().decode()
-    assert "<script>alert" not in body and "alert(1)</script>" not in body
-    attribute = re.search(r'data-app-client-id="([^"]*)"', body)
+    body = render_page("onboarding", app_client_id=HOSTILE, authority_host="https://login.example/" + HOSTILE)
+    text = body.decode()
+    assert "<script>alert" not in text and "alert(1)</script>" not in text
+    attribute = re.search(r'data-app-client-id="([^"]*)"', text)
     assert attribute is not None and html.unescape(attribute.group(1)) == HOSTILE
+    authority = re.search(r'data-authority="([^"]*)"', text)
+    assert authority is not None and html.unescape(authority.group(1)) == "https://login.example/" + HOSTILE
 
 
 def test_page_carries_the_servers_rules_when_rendered() -> None:
