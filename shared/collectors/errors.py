@@ -98,9 +98,13 @@ def classify(exc: Exception, what: str) -> Exception:
     if isinstance(exc, CaletaError):
         return exc
     status = getattr(getattr(exc, "response", None), "status_code", None)
-    if isinstance(exc, ClientAuthenticationError) and status is None:
+    if isinstance(exc, ClientAuthenticationError):
+        # azure-identity's sign-in failures carry the token endpoint's 400: the AADSTS code decides, not the status.
         reason = explain_aadsts(str(exc))
-        return AccessDenied(reason, code="aadsts") if reason else TransientError(f"sign-in failed for {what}")
+        if reason:
+            return AccessDenied(reason, code="aadsts")
+        if status is None:
+            return TransientError(f"sign-in failed for {what}")
     if isinstance(exc, HttpResponseError) and status is not None:
         code = str(getattr(getattr(exc, "error", None), "code", "") or "")
         headers: Mapping[str, str] = getattr(exc.response, "headers", None) or {}

@@ -74,9 +74,11 @@ def request_offboarding(customer_id: str, requested_by: RequestedBy, *, purges: 
             raise NotFound("no such customer") from None
         return {"state": "offboarding", "request_id": row["request_id"], "deadline": row["deadline"]}
     now = dt.datetime.now(dt.UTC)
+    # The purge row first: it keeps the request time (the deadline's start) through a crash right after it;
+    # the purge itself marks the customer offboarding if this call dies before the next line.
+    row, created = open_purge(customer, requested_by, now, table)
     if customer.state != "offboarding":
         update_customer_state(customer_id, "offboarding", f"offboarding requested ({requested_by})")
-    row, created = open_purge(customer, requested_by, now, table)
     if created:
         cancelled = _cancel_scans(customer_id)
         audit.record(customer_id, "offboarding_requested", {"requested_by": requested_by,

@@ -169,6 +169,17 @@ class Purge:
 STEPS = ("blobs", "tables", "secret", "dead_letters", "customer_row")
 
 
+def _mark_offboarding(customer_id: str, deps: PurgeDeps) -> None:
+    """Make sure the pipeline drops the customer's messages while the purge runs (an offboarding cut short)."""
+    try:
+        state = deps.customers.get_entity("customer", customer_id).get("state")
+    except ResourceNotFoundError:
+        return
+    if state != "offboarding":
+        deps.customers.update_entity({"PartitionKey": "customer", "RowKey": customer_id, "state": "offboarding",
+                                      "state_reason": "offboarding requested"})
+
+
 def purge_customer(customer_id: str, deps: PurgeDeps) -> DeletionCertificate | None:
     """Run (or resume) the purge; the certificate, or None when there is no open purge for the customer.
 
@@ -181,6 +192,7 @@ def purge_customer(customer_id: str, deps: PurgeDeps) -> DeletionCertificate | N
         logger.info("no open purge customer=%s: nothing to do", customer_id)
         return None
     purge = Purge(customer_id, row, deps)
+    _mark_offboarding(customer_id, deps)
     for step in STEPS:
         getattr(purge, step)()
     left = purge.verify()

@@ -37,3 +37,22 @@ def test_analysis_dropped_without_report_when_customer_is_offboarding() -> None:
     world.pipeline.scans.transition(CUSTOMER_ID, scan_id, {"queued"}, "analysing")
     assert analyse_scan(AnalyseScan(customer_id=CUSTOMER_ID, scan_id=scan_id), world.pipeline) == "dropped"
     assert not world.blobs
+
+
+def test_sign_in_refusal_with_token_endpoint_400_is_access_denied_when_app_is_disabled() -> None:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    from shared.collectors.errors import classify
+    from shared.errors import AccessDenied
+
+    class TokenEndpoint400:
+        status_code = 400
+        headers: dict[str, str] = {}
+        reason = "Bad Request"
+        request = None
+
+        def text(self) -> str:
+            return ""
+
+    exc = ClientAuthenticationError("AADSTS7000112: Application is disabled.", response=TokenEndpoint400())
+    assert isinstance(classify(exc, "cost query"), AccessDenied)

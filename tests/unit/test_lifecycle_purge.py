@@ -167,3 +167,14 @@ def test_backstop_reopens_and_completes_purge_when_its_request_row_was_lost() ->
     counts = run_backstop(world.deps())
     assert counts == {"completed": 1, "failed": 0, "reopened": 1, "alerts": 0}
     assert f"c-{GONE}" not in world.account
+
+
+def test_purge_marks_customer_offboarding_first_when_request_died_before_the_state_change() -> None:
+    world = PurgeWorld()
+    seed(world, GONE, tenant="t-gone")
+    open_purge(customer(GONE, tenant="t-gone"), "customer", world.now, world.purges)  # state still active
+    deps = world.deps()
+    deps.secrets = CrashingSecrets(world.secrets)  # type: ignore[assignment]
+    with pytest.raises(RuntimeError):
+        purge_customer(GONE, deps)
+    assert world.customers.get_entity("customer", GONE)["state"] == "offboarding"
