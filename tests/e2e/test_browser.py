@@ -18,37 +18,25 @@ from typing import Any
 import pytest
 from playwright.sync_api import (
     BrowserContext,
-    ConsoleMessage,
     Dialog,
-    Error,
     Page,
-    ViewportSize,
     expect,
     sync_playwright,
 )
 
 from local.demo import onboarding_body
-from local.estates.model import Estate, Tenant, load_estate
-from tests.conftest import DEMO_ESTATE, REPO_ROOT
+from local.estates.model import Estate, load_estate
+from tests.conftest import DEMO_ESTATE
+from tests.e2e.browser_support import CONTRAST_JS, SHOTS, fill_form, launch, shoot, tenant, watch
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = REPO_ROOT / "out" / "screenshots"
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 SCAN_TIMEOUT_MS = 240_000
 
 
 @pytest.fixture(scope="module")
 def estate() -> Estate:
     return load_estate(DEMO_ESTATE)
-
-
-def tenant(estate: Estate, name: str) -> Tenant:
-    return next(t for t in estate.tenants if t.display_name.startswith(name))
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +49,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
     """A fresh Chromium profile (its own user-data dir) for the module; always closed."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser_context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=ARGS,
-            headless=True, viewport=DESKTOP, accept_downloads=True, timeout=60_000)
+        browser_context = launch(playwright, tmp_path_factory.mktemp("chromium-profile"))
         browser_context.set_default_timeout(30_000)
         try:
             yield browser_context
@@ -81,47 +67,8 @@ def problems() -> list[str]:
 def page(context: BrowserContext, problems: list[str]) -> Iterator[Page]:
     """The customer's tab; any CSP violation or script error it reports fails the module's last test."""
     tab = context.pages[0] if context.pages else context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    def on_error(error: Error) -> None:
-        problems.append(str(error))
-
-    def on_dialog(dialog: Dialog) -> None:
-        problems.append("dialog: " + dialog.message)
-        dialog.dismiss()
-
-    tab.on("console", on_console)
-    tab.on("pageerror", on_error)
-    tab.on("dialog", on_dialog)
+    watch(tab, problems)
     yield tab
-
-
-def shoot(page: Page, name: str) -> None:
-    """Full-page screenshots of the current state at desktop and phone widths."""
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
-    # Resizing leaves a pending scroll adjustment that can move a button between mouse down and up.
-    page.evaluate("window.scrollTo(0, 0)")
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-def fill_form(page: Page, body: dict[str, Any], subscriptions_text: str | None = None) -> None:
-    """Type the onboarding body into the form the way a person would."""
-    page.fill("#company", body["company"])
-    page.fill("#contact_email", body["contact_email"])
-    page.fill("#tenant_id", body["tenant_id"])
-    page.fill("#subscription_ids", subscriptions_text or "\n".join(body["subscription_ids"]))
-    auth = body["auth"]
-    page.check(f"#mode-{auth['mode']}")
-    if auth["mode"] == "client_secret":
-        page.fill("#client_id", auth["client_id"])
-        page.fill("#client_secret", auth["client_secret"])
-    page.select_option("#schedule", body["schedule"])
 
 
 @pytest.fixture(scope="module")
@@ -360,19 +307,6 @@ def test_focus_is_visible_and_form_is_keyboard_usable_when_tabbing(context: Brow
             assert tab.locator(f"label[for={field}]").count() == 1
     finally:
         tab.close()
-
-
-CONTRAST_JS = """selectors => selectors.map(sel => {
-  const node = document.querySelector(sel);
-  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => v / 255)
-    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
-  const lum = c => { const [r, g, b] = rgb(c); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  let back = node, bg = "rgba(0, 0, 0, 0)";
-  while (back && (bg = getComputedStyle(back).backgroundColor) === "rgba(0, 0, 0, 0)") { back = back.parentElement; }
-  if (!back) { bg = "rgb(255, 255, 255)"; }
-  const [a, b] = [lum(getComputedStyle(node).color), lum(bg)];
-  return [sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
-})"""
 
 
 def test_text_and_controls_meet_wcag_aa_contrast_when_rendered(context: BrowserContext, base_url: str) -> None:
