@@ -182,7 +182,7 @@ def test_export_downloads_a_zip_of_the_customers_data_when_requested(page: Page,
                                                                      tmp_path: Path) -> None:
     page.click("#export-request")
     expect(page.locator("#export-message")).to_have_text("Your export is ready.")
-    shoot(page, "10-export-ready")
+    shoot(page, "08-export-ready")
     with page.expect_download() as download:
         page.click("#export-download")
     path = tmp_path / "export.zip"
@@ -201,7 +201,7 @@ def test_offboarding_asks_for_confirmation_when_started(page: Page) -> None:
     page.click("#offboard-confirm-button")
     expect(page.locator("#offboard-message")).to_contain_text("Tick the box")
     expect(page.locator("#offboard-done")).to_be_hidden()
-    shoot(page, "11-offboard-confirm")
+    shoot(page, "09-offboard-confirm")
     page.click("#offboard-cancel")
     expect(page.locator("#offboard-confirm")).to_be_hidden()
 
@@ -217,11 +217,11 @@ def test_offboarding_shows_deadline_then_certificate_when_confirmed(page: Page, 
     assert dt.timedelta(days=6, hours=23) < shown - requested <= dt.timedelta(days=7, minutes=5)
     expect(page.locator("#state")).to_have_text("Offboarding")
     expect(page.locator("#scan-now")).to_be_disabled()
-    shoot(page, "12-offboard-deadline")
+    shoot(page, "10-offboard-deadline")
     expect(page.locator("#certificate")).to_be_visible(timeout=180_000)
     expect(page.locator('dd[data-field="Verification"]')).to_have_text("nothing found")
     expect(page.locator('dd[data-field="Within the deadline"]')).to_have_text("yes")
-    shoot(page, "13-deletion-certificate")
+    shoot(page, "11-deletion-certificate")
     with page.expect_download() as download:
         page.click("#certificate-download")
     path = tmp_path / "certificate.json"
@@ -242,7 +242,7 @@ def test_malformed_tenant_id_is_shown_at_its_field_when_submitted(context: Brows
         expect(tab.locator("#tenant_id")).to_have_attribute("aria-invalid", "true")
         expect(tab.locator("#tenant_id")).to_be_focused()
         expect(tab.locator("#client_secret-error")).to_be_hidden()
-        shoot(tab, "08-error-tenant-id")
+        shoot(tab, "12-error-tenant-id")
     finally:
         tab.close()
 
@@ -260,7 +260,28 @@ def test_wrong_secret_is_shown_at_the_secret_field_when_entra_refuses(context: B
         expect(tab.locator("#client_secret")).to_have_attribute("aria-invalid", "true")
         expect(tab.locator("#tenant_id-error")).to_be_hidden()
         expect(tab.locator("#result")).to_be_hidden()
-        shoot(tab, "09-error-wrong-secret")
+        shoot(tab, "13-error-wrong-secret")
+    finally:
+        tab.close()
+
+
+def test_unreadable_subscriptions_are_explained_and_no_key_issued_when_none_is_usable(
+        context: BrowserContext, base_url: str, estate: Estate) -> None:
+    tab = context.new_page()
+    try:
+        body = onboarding_body(tenant(estate, "Pennine"), estate)
+        others = tenant(estate, "Tamar").subscriptions
+        tab.goto(base_url + "onboarding")
+        fill_form(tab, {**body, "subscription_ids": [s.subscription_id for s in others]})
+        tab.click("#submit")
+        expect(tab.locator("#result")).to_be_visible(timeout=60_000)
+        expect(tab.locator("#result-summary")).to_contain_text("None of the subscriptions can be read")
+        expect(tab.locator("#validation-table tbody tr")).to_have_count(len(others))
+        expect(tab.locator("#validation-table tbody")).to_contain_text("Not readable")
+        expect(tab.locator("#key-panel")).to_be_hidden()
+        expect(tab.locator("#onboarding-form")).to_be_visible()
+        assert tab.evaluate("sessionStorage.length") == 0
+        shoot(tab, "14-error-no-usable-subscription")
     finally:
         tab.close()
 
