@@ -53,10 +53,16 @@ def shoot(page: Page, name: str) -> None:
     """Full-page screenshots of the current state at desktop and phone widths."""
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
+        settle(page)
         page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     # Resizing leaves a pending scroll adjustment that can move a button between mouse down and up.
     page.evaluate("window.scrollTo(0, 0)")
+    settle(page)
+
+
+def settle(page: Page) -> None:
+    """Wait until layout and paint have caught up with a resize or scroll (two animation frames)."""
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
