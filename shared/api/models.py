@@ -19,7 +19,7 @@ MAX_SUBSCRIPTIONS = 1000
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Deliberately plain: one @, no spaces or control characters, a dotted domain. Delivery proves the rest.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 GUID_PATTERN = _GUID.pattern
@@ -82,7 +82,7 @@ class OnboardingRequest(_Request):
     @field_validator("contact_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value):
+        if not EMAIL_PATTERN.match(value):
             raise ValueError("must be an e-mail address like name@example.com")
         return value
 

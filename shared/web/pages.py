@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from shared.api.models import _EMAIL, GUID_PATTERN, MAX_SUBSCRIPTIONS
+from shared.api.models import EMAIL_PATTERN, GUID_PATTERN, MAX_SUBSCRIPTIONS
 from shared.errors import NotFound
 
 _HERE = Path(__file__).resolve().parent
@@ -47,7 +47,7 @@ def validation_rules() -> dict[str, object]:
     """The onboarding field rules, taken from the server's request model (the page mirrors them)."""
     return {
         "guid": GUID_PATTERN,
-        "email": _EMAIL.pattern,
+        "email": EMAIL_PATTERN.pattern,
         "email_max": 254,
         "company_max": 200,
         "secret_max": 1024,

@@ -65,3 +65,10 @@ def test_app_identity_is_the_managed_identity_when_infra_is_read(settings: dict[
 
 def test_notifications_go_through_microsoft_365_when_deployed(settings: dict[str, Any]) -> None:
     assert settings["NOTIFY_OUTBOX_URL"] == "graph://${notifyMailbox}"
+
+
+def test_local_admin_vouch_is_never_set_when_infra_is_read(settings: dict[str, Any]) -> None:
+    # The local stack's per-run admin secret must never exist in Azure, where Entra ID guards admin routes.
+    from shared.admin_auth import LOCAL_ADMIN_SETTING
+
+    assert LOCAL_ADMIN_SETTING not in settings
