@@ -20,6 +20,7 @@ from local.certs import make_certs
 from local.estates.generator import identities, write_estate
 from local.simulator import SimOptions, Simulator
 from shared.collectors.cost import month_windows
+from shared.collectors.quota import LIMITS
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +70,11 @@ def _quota_bounds(minimum: dict[str, int], time_scale: float) -> dict[str, float
     """Least seconds the quotas allow for the minimum calls, unscaled (Azure) and on the bench's scaled clock."""
     arg = bounds.quota_seconds(minimum["resource_graph"], bounds.ARG_LIMITS)
     cm = bounds.quota_seconds(minimum["cost_management"], bounds.CM_LIMITS)
+    # Caleta's own ledger budgets below Azure's limits (headroom): the floor that budget alone imposes.
+    own = bounds.quota_seconds(minimum["cost_management"], tuple((w, c) for w, c in LIMITS))
     return {"resource_graph_s": round(arg, 1), "cost_management_s": round(cm, 1),
-            "collection_s": round(max(arg, cm), 1), "collection_scaled_s": round(max(arg, cm) * time_scale, 2)}
+            "collection_s": round(max(arg, cm), 1), "collection_scaled_s": round(max(arg, cm) * time_scale, 2),
+            "caleta_budget_cost_s": round(own, 1)}
 
 
 def _within(value: float | None, target: float) -> bool | None:
