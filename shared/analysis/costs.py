@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from shared.analysis import ScanInputs
@@ -90,6 +93,24 @@ class DayCache(dict[Any, "dt.date | None"]):
         return value
 
 
+def _column(rows: Any, index: int | None, default: Any) -> Iterator[Any]:
+    """One column of the rows: read in place from columnar rows (pipeline/compact.py), else picked per row."""
+    if index is None:
+        return repeat(default)
+    column = getattr(rows, "column", None)
+    return column(index) if column is not None else map(itemgetter(index), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _DayPlace:
+    """Where one day falls in the analysis window, worked out once per distinct UsageDate."""
+
+    day: dt.date
+    in_last30: bool
+    first_week_bit: int  # 0 when outside the first growth week
+    in_last_week: bool
+
+
 def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str, days: DayCache) -> None:
     columns = cost_columns(data)
     if columns is None:
@@ -100,34 +121,51 @@ def _add_cost_rows(index: CostIndex, data: dict[str, Any], subscription_id: str,
     cutoff = index.last30_from
     last_from = index.window_to - dt.timedelta(days=GROWTH_DAYS - 1) if index.window_to else None
     first_to = cutoff + dt.timedelta(days=GROWTH_DAYS - 1) if cutoff else None
+
+    def place(raw: Any) -> _DayPlace | None:
+        day = days[raw]
+        if day is None:
+            return None
+        if cutoff is None or day < cutoff:
+            return _DayPlace(day, False, 0, False)
+        first_bit = 1 << (day - cutoff).days if first_to is not None and day <= first_to else 0
+        return _DayPlace(day, True, first_bit, last_from is not None and day >= last_from)
+
+    places: dict[Any, _DayPlace | None] = {}
     daily, daily_service, window_total, last30 = index.daily, index.daily_service, index.window_total, index.last30
+    first_week, first_week_days, last_week = index.first_week, index.first_week_days, index.last_week
     sub_total = 0.0
     ids: dict[Any, str] = {}  # each resource id repeats once per day and meter: lower-case it once
-    for row in rows:
-        day = days[row[date_col]]
-        if day is None:
+    for raw_day, raw_cost, raw_id, raw_meter in zip(
+            _column(rows, date_col, None), _column(rows, cost_col, 0.0), _column(rows, id_col, ""),
+            _column(rows, meter_col, "Other"), strict=False):
+        if raw_day in places:
+            at = places[raw_day]
+        else:
+            at = places[raw_day] = place(raw_day)
+        if at is None:
             continue
-        cost = float(row[cost_col] or 0.0)
-        raw_id = row[id_col] if id_col is not None else ""
+        day = at.day
+        cost = float(raw_cost or 0.0)
         rid = ids.get(raw_id)
         if rid is None:
             rid = ids[raw_id] = str(raw_id or "").lower()
-        meter = (row[meter_col] or "Other") if meter_col is not None else "Other"
+        meter = raw_meter or "Other"
         daily[day] += cost
         daily_service[day][meter] += cost
         sub_total += cost
         if not rid:
             continue
         window_total[rid] += cost
-        if cutoff is None or day < cutoff:
+        if not at.in_last30:
             continue
         last30[rid][meter] += cost
         # Growth (COST-1): first and last week of the last 30 days, and which first-week days had cost.
-        if first_to is not None and day <= first_to and cost > 0:
-            index.first_week[rid] += cost
-            index.first_week_days[rid] |= 1 << (day - cutoff).days
-        if last_from is not None and day >= last_from:
-            index.last_week[rid] += cost
+        if at.first_week_bit and cost > 0:
+            first_week[rid] += cost
+            first_week_days[rid] |= at.first_week_bit
+        if at.in_last_week:
+            last_week[rid] += cost
     index.by_subscription[subscription_id] += sub_total
     index.has_data = index.has_data or bool(rows)
 
