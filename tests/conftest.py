@@ -126,3 +126,25 @@ class Api:
 def api(stack: Any) -> Api:
     """A client for the stack's HTTP API (base URL = the host's http_base)."""
     return Api(stack.endpoints["http_base"])
+
+
+@pytest.fixture
+def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process configured like the host (same settings), so use cases and store reads run here."""
+    from shared.collectors.quota import reset_ledger
+    from shared.config import reset_settings
+    from shared.identity import caleta_credential
+    from shared.storage.clients import reset_clients
+
+    def reset() -> None:
+        reset_settings()
+        reset_clients()
+        reset_ledger()
+        caleta_credential.cache_clear()
+
+    for key, value in stack.app_settings.items():
+        monkeypatch.setenv(key, value)
+    reset()
+    yield
+    monkeypatch.undo()
+    reset()

@@ -7,7 +7,6 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,26 +57,6 @@ def wait_for_scan(api: Api, customer: dict[str, Any], scan_id: str, timeout: flo
 
 def admin_headers(stack: Any) -> dict[str, str]:
     return {"X-Caleta-Local-Admin": stack.app_settings["CALETA_LOCAL_ADMIN_SECRET"]}
-
-
-@pytest.fixture
-def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process configured like the host, so the test can read every store as the app does."""
-    from shared.config import reset_settings
-    from shared.identity import caleta_credential
-    from shared.storage.clients import reset_clients
-
-    def reset() -> None:
-        reset_settings()
-        reset_clients()
-        caleta_credential.cache_clear()
-
-    for key, value in stack.app_settings.items():
-        monkeypatch.setenv(key, value)
-    reset()
-    yield
-    monkeypatch.undo()
-    reset()
 
 
 @pytest.fixture(scope="module")

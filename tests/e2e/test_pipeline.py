@@ -5,7 +5,6 @@ the simulated tenant never saw a write."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from shared.arm import is_read_only
 from shared.messages import ANALYSE, COLLECT_TASKS, SCAN_REQUESTS, AnalyseScan, Message, ScanRequested
 from shared.rawdata import decode
 from tests.conftest import DEMO_ESTATE, Api
-from tests.integration.test_collectors import StorageToken
+from tests.tokens import UnsignedToken
 from tests.unit.pipeline_fakes import RecordingBus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -57,7 +56,7 @@ def customers(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def blob_service(stack: Any) -> BlobServiceClient:
-    return BlobServiceClient(stack.azurite.blob_endpoint, credential=StorageToken(),
+    return BlobServiceClient(stack.azurite.blob_endpoint, credential=UnsignedToken(),
                              connection_verify=str(stack.certs.bundle))
 
 
@@ -204,28 +203,6 @@ class CrashOnce:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
-
-
-@pytest.fixture
-def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process configured like the host (same settings), so use cases run here against the stack."""
-    from shared.collectors.quota import reset_ledger
-    from shared.config import reset_settings
-    from shared.identity import caleta_credential
-    from shared.storage.clients import reset_clients
-
-    def reset() -> None:
-        reset_settings()
-        reset_clients()
-        reset_ledger()
-        caleta_credential.cache_clear()
-
-    for key, value in stack.app_settings.items():
-        monkeypatch.setenv(key, value)
-    reset()
-    yield
-    monkeypatch.undo()
-    reset()
 
 
 def test_same_end_state_when_a_crash_hits_between_the_blob_write_and_the_completion(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 import uuid
 from typing import Any
 
-import jwt
 import pytest
 from azure.core import MatchConditions
-from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceModifiedError
 from azure.data.tables import TableServiceClient, UpdateMode
 from azure.identity import ClientSecretCredential, ManagedIdentityCredential
@@ -20,6 +17,7 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 from local.azurite import Azurite
 from local.certs import CertPaths
 from tests.conftest import DEMO_ESTATE
+from tests.tokens import UnsignedToken
 
 pytestmark = pytest.mark.integration
 
@@ -96,18 +94,8 @@ def test_table_update_honours_etag_when_token_comes_from_entra(azurite: Azurite,
     service.delete_table(table.table_name)
 
 
-class _WrongAudience:
-    """A token Azurite must refuse: right issuer, wrong audience."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        now = int(time.time())
-        claims = {"aud": "https://management.azure.com", "iss": "https://sts.windows.net/x/", "iat": now,
-                  "nbf": now - 60, "exp": now + 3600}
-        return AccessToken(jwt.encode(claims, "k" * 32, algorithm="HS256"), now + 3600)
-
-
 def test_blob_access_is_refused_when_token_audience_is_wrong(azurite: Azurite, certs: CertPaths) -> None:
-    service = BlobServiceClient(azurite.blob_endpoint, credential=_WrongAudience(),
+    service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken("https://management.azure.com"),
                                 connection_verify=str(certs.bundle), retry_total=0)
     with pytest.raises((ClientAuthenticationError, HttpResponseError)) as caught:
         service.get_container_client("denied").create_container()

@@ -10,9 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import jwt
 import pytest
-from azure.core.credentials import AccessToken
 from azure.core.rest import HttpRequest
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
@@ -32,6 +30,7 @@ from shared.pipeline.scan import request_scan
 from shared.storage.blobs import CustomerBlobs
 from shared.storage.scans import ScanStore
 from tests.integration.sim_fixtures import CONTOSO, PROD, READER, SMALL_ESTATE, secret_credential
+from tests.tokens import UnsignedToken
 from tests.unit.pipeline_fakes import CUSTOMER_ID, FakeTable, make_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -39,16 +38,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 TIME_SCALE = 0.2  # the simulator's Cost Management windows shrink fivefold: 12 QPU per 2 s, 60 per 12 s
 SCALED_LIMITS = tuple((window * TIME_SCALE, cap) for window, cap in LIMITS)
 UNLIMITED = ((1.0, 10_000), (2.0, 10_000), (3.0, 10_000))
-
-
-class StorageToken:
-    """A token Azurite's basic OAuth mode accepts (storage audience)."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        now = int(time.time())
-        claims = {"aud": "https://storage.azure.com", "iss": "https://sts.windows.net/x/", "iat": now,
-                  "nbf": now - 60, "exp": now + 3600}
-        return AccessToken(jwt.encode(claims, "k" * 32, algorithm="HS256"), now + 3600)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +59,7 @@ def sim(tenant: Simulator) -> Iterator[Simulator]:
 
 @pytest.fixture(scope="module")
 def tables(azurite: Any, certs: CertPaths) -> TableServiceClient:
-    return TableServiceClient(azurite.table_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+    return TableServiceClient(azurite.table_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
 
 
 def fresh_table(tables: TableServiceClient) -> Any:
@@ -282,7 +271,7 @@ def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableSe
 
 
 def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azurite: Any, certs: CertPaths) -> None:
-    service = BlobServiceClient(azurite.blob_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+    service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
     blobs = CustomerBlobs(customer_id, service)
     blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata")
@@ -311,7 +300,7 @@ def test_replanning_on_azurite_keeps_finished_outcomes_when_a_batch_meets_existi
 
 def test_raw_blobs_carry_the_lifecycle_backstop_tag_when_written_on_azurite(azurite: Any, certs: CertPaths) -> None:
     # given: the infra lifecycle rule deletes blobs tagged caleta-data=raw; reports are kept until the purge
-    service = BlobServiceClient(azurite.blob_endpoint, credential=StorageToken(), connection_verify=str(certs.bundle))
+    service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
     blobs = CustomerBlobs(customer_id, service)
     # when
