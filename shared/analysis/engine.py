@@ -14,9 +14,10 @@ from shared.analysis.index import build_index
 from shared.analysis.narrative import write_narrative
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
-from shared.analysis.rules.base import RuleContext, all_rules
+from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
 from shared.analysis.rules.costdata import cost_findings
+from shared.analysis.rules.registry import all_rules
 from shared.config import get_settings
 
 logger = logging.getLogger(__name__)
