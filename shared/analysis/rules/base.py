@@ -51,6 +51,8 @@ class RuleSpec:
 class DeclaredRule(Generic[P, T_co]):
     """A rule function with its RuleSpec attached (see `rule`); calling it runs the function."""
 
+    __name__: str  # set with the docstring by functools.update_wrapper
+
     def __init__(self, spec: RuleSpec, check: Callable[P, T_co]) -> None:
         self.spec = spec
         self._check = check
