@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from shared.analysis.engine import run_analysis
 from shared.analysis.render import render_json
 from shared.analysis.report_model import REPORT_SCHEMA_VERSION
 from shared.analysis.report_reader import (
@@ -18,7 +17,7 @@ from shared.analysis.report_reader import (
     read_report,
     upgrade,
 )
-from tests.unit.analysis.builders import a_disk, cost_line, scan
+from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
 STORED = sorted(FIXTURES.glob("v*/*.json"))
@@ -66,7 +65,7 @@ def test_every_older_version_has_an_upgrade_when_listed() -> None:
 
 def test_report_written_today_reads_back_byte_identical_when_rendered_again() -> None:
     disk = a_disk("disk-<b>&'1", tags={"team": "finance"})
-    written = run_analysis(scan([disk], cost_rows=cost_line(disk["id"], 2.0)), None, max_prompt_tokens=8000).report_json
+    written = analyse(scan([disk], cost_rows=cost_line(disk["id"], 2.0))).report_json
     assert render_json(read_report(written)) == written
 
 

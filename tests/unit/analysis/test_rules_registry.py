@@ -13,11 +13,11 @@ import pytest
 
 import shared.analysis
 from shared.analysis.analytics import compute_analytics
-from shared.analysis.engine import run_analysis
 from shared.analysis.index import build_index
 from shared.analysis.rules import compute, costdata, registry
 from shared.analysis.rules.base import DeclaredRule, RuleContext, RuleSpec
 from shared.analysis.rules.registry import CATALOGUE, all_rules, all_specs, narrative_phrase
+from tests.unit.analysis.builders import analyse
 from tests.unit.analysis.demo_inputs import ROOT, load_demo, scan_inputs
 
 # Reports and their history refer to these ids: never rename or drop one. A new rule's id is added here on
@@ -44,7 +44,7 @@ def demo_runs() -> list[tuple[RuleContext, Any, dict[str, Any]]]:
         index = build_index(inputs)
         ctx = RuleContext(index=index, currency=index.cost.currency or "GBP",
                           today=index.cost.window_to or inputs.generated_at.date())
-        report = json.loads(run_analysis(inputs, None, max_prompt_tokens=8000).report_json)
+        report = json.loads(analyse(inputs).report_json)
         out.append((ctx, compute_analytics(inputs, index), report))
     return out
 
