@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from shared.config import get_settings
 from shared.rawdata import RawEnvelope
 
 __all__ = [
@@ -69,7 +70,7 @@ def analyse_scan(inputs: ScanInputs, narrator: Narrator | None) -> ReportBundle:
     """Run the rules, price and de-duplicate the findings, compute analytics and render the report."""
     from shared.analysis.engine import run_analysis
 
-    return run_analysis(inputs, narrator)
+    return run_analysis(inputs, narrator, max_prompt_tokens=get_settings().ai_max_prompt_tokens)
 
 
 def build_narrator() -> Narrator:

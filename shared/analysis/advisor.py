@@ -10,15 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.analysis.findings import Category, Finding
-from shared.analysis.rules.base import RuleContext, subscription_of
+from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
+from shared.analysis.rules.disks import unattached_disks
+from shared.analysis.rules.network import idle_vnet_gateways, unattached_public_ips
+from shared.analysis.rules.platform import empty_app_service_plans
 
+VM_4 = RuleSpec("VM-4", title="Advisor: right-size or shut down an underused virtual machine",
+                narrative="a virtual machine Advisor finds underused")
+ADV = RuleSpec("ADV", title="Other Advisor Cost recommendation")
+SPECS = (VM_4, ADV)
 RIGHT_SIZE_TYPE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
 # Advisor recommendation types that restate one of our own rules, keyed by the impacted resource type.
 _OWN_RULE_BY_TYPE: dict[str, tuple[str, str, Category]] = {
-    "microsoft.compute/disks": ("DSK-1", "remove", "waste"),
-    "microsoft.network/publicipaddresses": ("NET-1", "remove", "waste"),
-    "microsoft.web/serverfarms": ("APP-1", "remove", "waste"),
-    "microsoft.network/virtualnetworkgateways": ("NET-8", "remove", "waste"),
+    "microsoft.compute/disks": (unattached_disks.spec.id, "remove", "waste"),
+    "microsoft.network/publicipaddresses": (unattached_public_ips.spec.id, "remove", "waste"),
+    "microsoft.web/serverfarms": (empty_app_service_plans.spec.id, "remove", "waste"),
+    "microsoft.network/virtualnetworkgateways": (idle_vnet_gateways.spec.id, "remove", "waste"),
 }
 
 
@@ -109,12 +116,12 @@ def currency_note(rec: AdvisorRec, billing: str) -> str | None:
 
 def advisor_finding(ctx: RuleContext, rec: AdvisorRec) -> Finding:
     """A non-commitment recommendation as a finding (basis advisor)."""
-    rule, family, category = _OWN_RULE_BY_TYPE.get(rec.impacted_type, ("ADV", f"advisor:{rec.type_id}", "waste"))
+    rule, family, category = _OWN_RULE_BY_TYPE.get(rec.impacted_type, (ADV.id, f"advisor:{rec.type_id}", "waste"))
     title = rec.solution or rec.problem or "Advisor cost recommendation"
     action = rec.solution or "Review the recommendation in Azure Advisor"
     if rec.type_id == RIGHT_SIZE_TYPE or (rec.impacted_type == "microsoft.compute/virtualmachines"
                                           and "right-size" in rec.solution.lower()):
-        rule, family, category = "VM-4", "vm-usage", "rightsizing"
+        rule, family, category = VM_4.id, "vm-usage", "rightsizing"
         target = rec.extended.get("targetSku")
         title = "Advisor: right-size or shut down an underused virtual machine"
         action = (f"Resize to {target}: az vm resize --size {target} --ids {rec.resource_id}" if target

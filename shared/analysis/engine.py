@@ -14,10 +14,10 @@ from shared.analysis.index import build_index
 from shared.analysis.narrative import write_narrative
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
-from shared.analysis.rules.base import RuleContext, all_rules
+from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
 from shared.analysis.rules.costdata import cost_findings
-from shared.config import get_settings
+from shared.analysis.rules.registry import all_rules
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,8 @@ def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
     return out
 
 
-def run_analysis(
-    inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int | None = None
-) -> ReportBundle:
-    """Analyse one scan and render its report."""
+def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
+    """Analyse one scan and render its report; the prompt to `narrator` stays within `max_prompt_tokens`."""
     index = build_index(inputs)
     currency = index.cost.currency or "GBP"
     today = index.cost.window_to or inputs.generated_at.date()
@@ -50,8 +48,7 @@ def run_analysis(
         names.setdefault(str(row.get("id") or "").lower(), str(row.get("name") or ""))
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
     sheet = build_facts(final, analytics, currency, total, names)
-    budget = max_prompt_tokens if max_prompt_tokens is not None else get_settings().ai_max_prompt_tokens
-    narrative = write_narrative(sheet, narrator, budget)
+    narrative = write_narrative(sheet, narrator, max_prompt_tokens)
     report = build_report(inputs, index, final, analytics, narrative)
     sub_names = {s.subscription_id.lower(): s.display_name or s.subscription_id for s in inputs.subscriptions}
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)

@@ -1,6 +1,7 @@
 """The report.json model (schema_version 1): the contract documented in docs/report-format.md.
 
 `shared/analysis/report.schema.json` is this model's JSON schema, committed; a test keeps them equal.
+Stored reports are read back through report_reader.py, which also reads every earlier schema_version.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
-"""What every rule gets (the index, the billing currency, the as-of day) and helpers for common shapes."""
+"""What every rule gets (the index, the billing currency, the as-of day), how a rule declares itself, and
+helpers for common shapes. The registry of every rule is rules/registry.py (it imports the families; they
+import this module, so the registry cannot live here).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from shared.analysis.findings import Category, Confidence, Finding
 from shared.analysis.index import EstateIndex
@@ -21,6 +25,54 @@ class RuleContext:
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]
+P = ParamSpec("P")
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A rule's declaration: its id (frozen: reports refer to it), its title and its narrative phrase.
+
+    `narrative` names the finding in the deterministic narrative ("a disk attached to nothing, saving ...");
+    rules without one (those that never carry a saving, and ADV) are called "a finding of rule <id>".
+    """
+
+    id: str
+    title: str
+    narrative: str | None = None
+
+    @property
+    def phrase(self) -> str:
+        """How the deterministic narrative names a finding of this rule."""
+        return self.narrative or f"a finding of rule {self.id}"
+
+
+class DeclaredRule(Generic[P, T_co]):
+    """A rule function with its RuleSpec attached (see `rule`); calling it runs the function."""
+
+    __name__: str  # set with the docstring by functools.update_wrapper
+
+    def __init__(self, spec: RuleSpec, check: Callable[P, T_co]) -> None:
+        self.spec = spec
+        self._check = check
+        functools.update_wrapper(self, check)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T_co:
+        return self._check(*args, **kwargs)
+
+
+def rule(id: str, *, title: str, narrative: str | None = None) -> Callable[[Callable[P, T]], DeclaredRule[P, T]]:
+    """Declare the decorated function as the rule `id`: its id, title and narrative phrase sit on it."""
+    spec = RuleSpec(id, title, narrative)
+
+    def declare(check: Callable[P, T]) -> DeclaredRule[P, T]:
+        return DeclaredRule(spec, check)
+
+    return declare
+
+
+InventoryRule = DeclaredRule[[RuleContext], Iterable[Finding]]
 
 
 def props(row: dict[str, Any]) -> dict[str, Any]:
@@ -88,9 +140,3 @@ def hygiene_finding(ctx: RuleContext, row: dict[str, Any], *, rule: str, title: 
         sources=(f"rule:{rule}",),
     )
 
-
-def all_rules() -> list[Rule]:
-    """Every rule of every family."""
-    from shared.analysis.rules import compute, disks, governance, licensing, network, platform
-
-    return [*compute.RULES, *licensing.RULES, *disks.RULES, *network.RULES, *platform.RULES, *governance.RULES]

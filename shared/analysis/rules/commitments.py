@@ -10,8 +10,11 @@ from collections import defaultdict
 
 from shared.analysis.advisor import AdvisorRec, currency_note
 from shared.analysis.findings import Alternative, Finding
-from shared.analysis.rules.base import RuleContext, subscription_of
+from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
 
+CMT_1 = RuleSpec("CMT-1", title="Advisor: buy a reservation", narrative="a reservation purchase Advisor recommends")
+CMT_2 = RuleSpec("CMT-2", title="Advisor: buy a compute savings plan", narrative="a savings plan Advisor recommends")
+SPECS = (CMT_1, CMT_2)
 # Reservation types whose usage a compute savings plan also covers.
 _COMPUTE_RESERVATIONS = ("virtualmachines", "appservice", "functions", "containerinstances", "dedicatedhost")
 
@@ -19,7 +22,7 @@ _COMPUTE_RESERVATIONS = ("virtualmachines", "appservice", "functions", "containe
 def _option(rec: AdvisorRec, kind: str) -> Alternative:
     term = rec.extended.get("term", "")
     return Alternative(
-        rule="CMT-2" if kind == "plan" else "CMT-1", title=f"{kind.capitalize()} {term}".strip(),
+        rule=CMT_2.id if kind == "plan" else CMT_1.id, title=f"{kind.capitalize()} {term}".strip(),
         monthly_savings=rec.monthly_savings or 0.0, currency=rec.currency, basis="advisor",
         formula="Advisor's annual saving / 12", action=rec.solution or "Review in Azure Advisor",
     )
@@ -75,10 +78,10 @@ def commitment_findings(ctx: RuleContext, recs: list[AdvisorRec]) -> list[Findin
         variant = "|".join(k for k in key[1:] if k) or "reservation"
         if key[1] in _COMPUTE_RESERVATIONS:
             compute_ri[key[0]].append(len(out))
-        out.append(_finding(ctx, "CMT-1", best.resource_id, variant, best, others, "reservation"))
+        out.append(_finding(ctx, CMT_1.id, best.resource_id, variant, best, others, "reservation"))
     for scope, group in sorted(plans.items()):
         best, others = _best(group, ctx.currency)
-        plan = _finding(ctx, "CMT-2", best.resource_id, "savings-plan", best, others, "plan")
+        plan = _finding(ctx, CMT_2.id, best.resource_id, "savings-plan", best, others, "plan")
         rivals = [out[i] for i in compute_ri.get(scope, []) if out[i].counted]
         rival_total = sum(f.monthly_savings for f in rivals)
         if plan.counted and rivals and plan.monthly_savings > rival_total:
@@ -96,5 +99,5 @@ def commitment_findings(ctx: RuleContext, recs: list[AdvisorRec]) -> list[Findin
 
 
 def _option_of(finding: Finding) -> Alternative:
-    return Alternative("CMT-1", finding.title, finding.monthly_savings, finding.currency, "advisor", finding.formula,
+    return Alternative(CMT_1.id, finding.title, finding.monthly_savings, finding.currency, "advisor", finding.formula,
                        finding.action)

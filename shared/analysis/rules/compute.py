@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, props, ref_ids, sku_name, subscription_of
+from shared.analysis.rules.base import InventoryRule, RuleContext, props, ref_ids, rule, sku_name, subscription_of
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 COMPUTE_METER = "Virtual Machines"
@@ -44,6 +44,8 @@ def public_ips_of(ctx: RuleContext, row: dict[str, Any]) -> list[str]:
     return out
 
 
+@rule("VM-1", title="Virtual machine stopped but not deallocated",
+      narrative="a virtual machine stopped but still billed for compute")
 def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
     """VM-1: a VM stopped from inside the guest keeps its compute reservation and bills the full hourly rate.
 
@@ -66,6 +68,8 @@ def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("VM-2", title="Virtual machine deallocated for 30 days or more; its disks and IPs still bill",
+      narrative="a long-deallocated virtual machine whose disks and addresses still bill")
 def long_deallocated(ctx: RuleContext) -> Iterator[Finding]:
     """VM-2: a VM deallocated with no compute billed for 30 days still pays for its disks and public IPs.
 
@@ -95,6 +99,8 @@ def long_deallocated(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("VM-3", title="Premium SSD attached to a virtual machine that is not running",
+      narrative="a Premium SSD on a virtual machine that is not running")
 def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
     """VM-3: Premium SSDs bill their full provisioned price while the VM that uses them is not running.
 
@@ -124,4 +130,4 @@ def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-RULES = [stopped_not_deallocated, long_deallocated, premium_disks_on_idle_vm]
+RULES: tuple[InventoryRule, ...] = (stopped_not_deallocated, long_deallocated, premium_disks_on_idle_vm)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shared.analysis.analytics import Analytics
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, subscription_of
+from shared.analysis.rules.base import DeclaredRule, RuleContext, rule, subscription_of
 
 UNTAGGED_SHARE = 0.10
 FORECAST_RISE = 0.10
@@ -24,6 +24,7 @@ def _info(ctx: RuleContext, rule: str, title: str, resource_id: str, evidence: d
     )
 
 
+@rule("COST-1", title="Cost growing week on week")
 def growing_costs(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-1: a resource whose daily cost grew by more than 20% within the month keeps growing the bill."""
     out = []
@@ -38,6 +39,7 @@ def growing_costs(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     return out
 
 
+@rule("COST-2", title="Daily spend outside the expected band")
 def anomalies(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-2: a day far outside the usual band is a one-off charge, a runaway job or a mistake to explain."""
     out = []
@@ -58,6 +60,7 @@ def anomalies(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     return out
 
 
+@rule("COST-3", title="Month-end forecast above last month")
 def forecast(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-3: a month-end forecast well above last month's spend warns before the invoice does."""
     previous = [v for k, v in analytics.months if analytics.window_to and k < analytics.window_to.strftime("%Y-%m")]
@@ -71,6 +74,7 @@ def forecast(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
                   "Review the growing and anomalous items above before the month closes")]
 
 
+@rule("COST-5", title="Spend on untagged resources")
 def untagged_spend(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-5: spend on untagged resources cannot be allocated to a team, so no one owns reducing it."""
     out = []
@@ -85,7 +89,10 @@ def untagged_spend(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     return out
 
 
+RULES: tuple[DeclaredRule[[RuleContext, Analytics], list[Finding]], ...] = (
+    growing_costs, anomalies, forecast, untagged_spend)
+
+
 def cost_findings(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """Every cost-data finding."""
-    return [*growing_costs(ctx, analytics), *anomalies(ctx, analytics), *forecast(ctx, analytics),
-            *untagged_spend(ctx, analytics)]
+    return [finding for check in RULES for finding in check(ctx, analytics)]

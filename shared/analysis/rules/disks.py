@@ -6,7 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, delete_finding, parse_time, props, sku_name, subscription_of
+from shared.analysis.rules.base import (
+    InventoryRule,
+    RuleContext,
+    delete_finding,
+    parse_time,
+    props,
+    rule,
+    sku_name,
+    subscription_of,
+)
 
 DISK_TYPE = "microsoft.compute/disks"
 SNAPSHOT_TYPE = "microsoft.compute/snapshots"
@@ -34,6 +43,7 @@ def excluded_disk(row: dict[str, Any]) -> str | None:
     return None
 
 
+@rule("DSK-1", title="Managed disk not attached to any VM", narrative="a disk attached to nothing")
 def unattached_disks(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-1: a managed disk attached to nothing still bills its full provisioned size every month.
 
@@ -59,6 +69,7 @@ def _snapshot_age(ctx: RuleContext, row: dict[str, Any]) -> int | None:
     return (ctx.today - created.date()).days
 
 
+@rule("DSK-3", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days", narrative="an old snapshot")
 def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-3: snapshots kept for months are usually forgotten copies that bill per GB every month."""
     for row in ctx.index.of_type(SNAPSHOT_TYPE):
@@ -72,6 +83,7 @@ def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("DSK-4", title="Snapshot stored on Premium storage", narrative="a snapshot on Premium storage")
 def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-4: snapshots on Premium storage cost more than twice Standard for data that is rarely read."""
     for row in ctx.index.of_type(SNAPSHOT_TYPE):
@@ -94,6 +106,7 @@ def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("DSK-5", title="Snapshot whose source disk no longer exists", narrative="a snapshot whose source disk is gone")
 def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-5: a snapshot whose source disk was deleted is often the leftover of a decommissioned VM."""
     disk_ids = {str(r["id"]).lower() for r in ctx.index.of_type(DISK_TYPE)}
@@ -109,4 +122,4 @@ def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-RULES = [unattached_disks, old_snapshots, premium_snapshots, orphaned_snapshots]
+RULES: tuple[InventoryRule, ...] = (unattached_disks, old_snapshots, premium_snapshots, orphaned_snapshots)

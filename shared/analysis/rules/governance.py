@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, hygiene_finding
+from shared.analysis.rules.base import InventoryRule, RuleContext, hygiene_finding, rule
 
 RG_TYPE = "microsoft.resources/subscriptions/resourcegroups"
 
 
+@rule("GOV-1", title="Empty resource group")
 def empty_resource_groups(ctx: RuleContext) -> Iterator[Finding]:
     """GOV-1: an empty resource group bills nothing, but clutter makes cost ownership harder to read."""
     used = {rid.split("/providers/", 1)[0] for rid in ctx.index.resources}
@@ -22,4 +23,4 @@ def empty_resource_groups(ctx: RuleContext) -> Iterator[Finding]:
                               action=f"Delete it: az group delete --ids {row['id']}", evidence={"resources": 0})
 
 
-RULES = [empty_resource_groups]
+RULES: tuple[InventoryRule, ...] = (empty_resource_groups,)

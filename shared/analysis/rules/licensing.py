@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, props, subscription_of
+from shared.analysis.rules.base import InventoryRule, RuleContext, props, rule, subscription_of
 
 # Windows Server's share of a pay-as-you-go Windows VM's compute price (UK South list prices of D/E v5
 # sizes put it between about 35% and 45%); used only where the bill does not separate the licence.
@@ -44,6 +44,8 @@ def _windows_profile(row: dict[str, Any]) -> tuple[bool, str]:
     return os_type.lower() == "windows" and publisher not in _DESKTOP_PUBLISHERS, licence
 
 
+@rule("LIC-1", title="Windows virtual machine or scale set without Azure Hybrid Benefit",
+      narrative="Windows compute paying for a licence by the hour")
 def windows_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
     """LIC-1: Windows VMs and scale sets without Hybrid Benefit pay for a Windows Server licence every hour.
 
@@ -79,6 +81,8 @@ def vcpus_of(size: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+@rule("LIC-2", title="SQL Server VM without Azure Hybrid Benefit",
+      narrative="SQL Server paying for a licence by the hour")
 def sql_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
     """LIC-2: SQL Server VMs on pay-as-you-go licensing pay the SQL licence by the hour.
 
@@ -113,4 +117,4 @@ def sql_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-RULES = [windows_without_ahb, sql_without_ahb]
+RULES: tuple[InventoryRule, ...] = (windows_without_ahb, sql_without_ahb)

@@ -6,11 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, delete_finding, hygiene_finding, props, ref_ids, sku_name
+from shared.analysis.rules.base import (
+    InventoryRule,
+    RuleContext,
+    delete_finding,
+    hygiene_finding,
+    props,
+    ref_ids,
+    rule,
+    sku_name,
+)
 
 NET = "microsoft.network/"
 
 
+@rule("NET-1", title="Public IP address not attached to anything", narrative="a public IP address attached to nothing")
 def unattached_public_ips(ctx: RuleContext) -> Iterator[Finding]:
     """NET-1: a Standard or static public IP bills by the hour even when nothing uses it."""
     for row in ctx.index.of_type(NET + "publicipaddresses"):
@@ -25,6 +35,7 @@ def unattached_public_ips(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("NET-3", title="Network interface not attached to any VM")
 def orphaned_nics(ctx: RuleContext) -> Iterator[Finding]:
     """NET-3: a NIC with no VM and no private endpoint is clutter (no charge) that holds a private IP."""
     for row in ctx.index.of_type(NET + "networkinterfaces"):
@@ -43,6 +54,7 @@ def _pool_members(pool: dict[str, Any]) -> int:
                                                "backendAddresses"))
 
 
+@rule("NET-4", title="Load balancer without backend members", narrative="a load balancer with no backends")
 def idle_load_balancers(ctx: RuleContext) -> Iterator[Finding]:
     """NET-4: a Standard load balancer with rules bills hourly; with no backends it balances nothing."""
     for row in ctx.index.of_type(NET + "loadbalancers"):
@@ -57,6 +69,7 @@ def idle_load_balancers(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("NET-5", title="Application gateway without backend targets", narrative="an application gateway with no backends")
 def idle_app_gateways(ctx: RuleContext) -> Iterator[Finding]:
     """NET-5: an application gateway bills a fixed hourly charge even when its pools have no targets."""
     for row in ctx.index.of_type(NET + "applicationgateways"):
@@ -70,6 +83,7 @@ def idle_app_gateways(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("NET-8", title="Virtual network gateway without connections", narrative="a VPN gateway with no connections")
 def idle_vnet_gateways(ctx: RuleContext) -> Iterator[Finding]:
     """NET-8: a VPN or ExpressRoute gateway bills hourly; with no connections and no P2S it links nothing."""
     connected: set[str] = set()
@@ -86,6 +100,7 @@ def idle_vnet_gateways(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("NET-9", title="NAT gateway not associated with any subnet", narrative="a NAT gateway serving no subnet")
 def idle_nat_gateways(ctx: RuleContext) -> Iterator[Finding]:
     """NET-9: a NAT gateway bills hourly; without subnets no traffic can use it."""
     for row in ctx.index.of_type(NET + "natgateways"):
@@ -101,6 +116,7 @@ def _connection_status(connection: dict[str, Any]) -> str:
     return str(state.get("status") or "")
 
 
+@rule("NET-10", title="Private endpoint disconnected from its target", narrative="a private endpoint with no target")
 def disconnected_private_endpoints(ctx: RuleContext) -> Iterator[Finding]:
     """NET-10: a private endpoint whose target is gone still bills hourly for a connection to nothing."""
     for row in ctx.index.of_type(NET + "privateendpoints"):
@@ -115,6 +131,8 @@ def disconnected_private_endpoints(ctx: RuleContext) -> Iterator[Finding]:
                              evidence={"connection_state": "Disconnected" if states else "none"})
 
 
+@rule("NET-11", title="Private DNS zone with no virtual network links",
+      narrative="a private DNS zone linked to no network")
 def unlinked_private_dns_zones(ctx: RuleContext) -> Iterator[Finding]:
     """NET-11: a private DNS zone linked to no virtual network answers no one but bills monthly."""
     links: dict[str, int] = {}
@@ -132,6 +150,8 @@ def unlinked_private_dns_zones(ctx: RuleContext) -> Iterator[Finding]:
                              evidence={"virtual_network_links": 0})
 
 
+@rule("NET-12", title="DDoS protection plan protecting no virtual network",
+      narrative="a DDoS protection plan protecting nothing")
 def unused_ddos_plans(ctx: RuleContext) -> Iterator[Finding]:
     """NET-12: a DDoS Network Protection plan costs thousands a month; protecting no VNet it buys nothing."""
     for row in ctx.index.of_type(NET + "ddosprotectionplans"):
@@ -142,5 +162,6 @@ def unused_ddos_plans(ctx: RuleContext) -> Iterator[Finding]:
                              evidence={"virtual_networks": 0})
 
 
-RULES = [unattached_public_ips, orphaned_nics, idle_load_balancers, idle_app_gateways, idle_vnet_gateways,
-         idle_nat_gateways, disconnected_private_endpoints, unlinked_private_dns_zones, unused_ddos_plans]
+RULES: tuple[InventoryRule, ...] = (
+    unattached_public_ips, orphaned_nics, idle_load_balancers, idle_app_gateways, idle_vnet_gateways, idle_nat_gateways,
+    disconnected_private_endpoints, unlinked_private_dns_zones, unused_ddos_plans)

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import RuleContext, delete_finding, hygiene_finding, props, subscription_of
+from shared.analysis.rules.base import (
+    InventoryRule,
+    RuleContext,
+    delete_finding,
+    hygiene_finding,
+    props,
+    rule,
+    subscription_of,
+)
 
 _FREE_PLAN_TIERS = ("free", "shared", "dynamic", "flexconsumption")
 # AOE's storage-retention heuristic: tiering and expiry rules typically remove about a quarter of the cost.
@@ -15,6 +23,7 @@ _TIERABLE_KINDS = ("storagev2", "blobstorage")
 _LEGACY_KINDS = ("storage", "blobstorage")
 
 
+@rule("APP-1", title="App Service plan with no apps", narrative="an App Service plan hosting no apps")
 def empty_app_service_plans(ctx: RuleContext) -> Iterator[Finding]:
     """APP-1: a dedicated App Service plan bills for its instances even when it hosts no apps."""
     for row in ctx.index.of_type("microsoft.web/serverfarms"):
@@ -29,6 +38,7 @@ def empty_app_service_plans(ctx: RuleContext) -> Iterator[Finding]:
                                        "instances": int(sku.get("capacity") or 1)})
 
 
+@rule("DB-2", title="SQL elastic pool with no databases", narrative="an elastic pool holding no databases")
 def empty_elastic_pools(ctx: RuleContext) -> Iterator[Finding]:
     """DB-2: an elastic pool bills for its reserved eDTUs or vCores whether or not databases use them."""
     databases = ctx.index.of_type("microsoft.sql/servers/databases")
@@ -52,6 +62,8 @@ def _has_lifecycle_policy(ctx: RuleContext, row: dict[str, Any]) -> bool:
     return bool(inline)
 
 
+@rule("STO-1", title="Storage account without a lifecycle management policy",
+      narrative="a storage account without lifecycle rules")
 def no_lifecycle_policy(ctx: RuleContext) -> Iterator[Finding]:
     """STO-1: without a lifecycle policy blobs stay in the hot tier for ever, paying the highest GB rate."""
     for row in ctx.index.of_type("microsoft.storage/storageaccounts"):
@@ -75,6 +87,7 @@ def no_lifecycle_policy(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("STO-3", title="Legacy storage account kind (general-purpose v1 or BlobStorage)")
 def legacy_storage_kinds(ctx: RuleContext) -> Iterator[Finding]:
     """STO-3: general-purpose v1 and legacy Blob storage accounts lack tiering and are being retired."""
     for row in ctx.index.of_type("microsoft.storage/storageaccounts"):
@@ -89,4 +102,5 @@ def legacy_storage_kinds(ctx: RuleContext) -> Iterator[Finding]:
                                                              "avoids the retirement of legacy kinds")
 
 
-RULES = [empty_app_service_plans, empty_elastic_pools, no_lifecycle_policy, legacy_storage_kinds]
+RULES: tuple[InventoryRule, ...] = (
+    empty_app_service_plans, empty_elastic_pools, no_lifecycle_policy, legacy_storage_kinds)

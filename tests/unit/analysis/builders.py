@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from shared.analysis import ScanInputs, SubscriptionInputs
+from shared.analysis import Narrator, ReportBundle, ScanInputs, SubscriptionInputs
+from shared.analysis.engine import run_analysis
 from shared.analysis.index import build_index
 from shared.analysis.rules.base import RuleContext
 from shared.rawdata import RawEnvelope
@@ -13,6 +14,7 @@ from shared.rawdata import RawEnvelope
 SUB = "11111111-2222-3333-4444-555555555555"
 END = dt.date(2026, 11, 24)
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
+PROMPT_BUDGET = 8000  # the AI_MAX_PROMPT_TOKENS default the pipeline passes
 
 
 def rid(arm_type: str, name: str, rg: str = "rg-a", sub: str = SUB) -> str:
@@ -108,3 +110,8 @@ def context(inputs: ScanInputs) -> RuleContext:
     """The rule context of a scan."""
     index = build_index(inputs)
     return RuleContext(index=index, currency=index.cost.currency or "GBP", today=END)
+
+
+def analyse(inputs: ScanInputs, narrator: Narrator | None = None) -> ReportBundle:
+    """The analysis as the pipeline runs it, with the default prompt budget."""
+    return run_analysis(inputs, narrator, max_prompt_tokens=PROMPT_BUDGET)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shared.analysis import analyse_scan
+from tests.unit.analysis.builders import analyse
 from tests.unit.analysis.demo_inputs import EXPECTATIONS, load_demo, scan_inputs
 
 GOLDEN = Path(__file__).with_name("golden_demo.json")
@@ -19,7 +19,7 @@ GOLDEN = Path(__file__).with_name("golden_demo.json")
 @lru_cache(maxsize=1)
 def demo_reports() -> dict[str, dict[str, Any]]:
     """report.json of each tenant of the demo estate, analysed without a narrator."""
-    return {t.display_name: json.loads(analyse_scan(scan_inputs(t), None).report_json) for t in load_demo().tenants}
+    return {t.display_name: json.loads(analyse(scan_inputs(t)).report_json) for t in load_demo().tenants}
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:

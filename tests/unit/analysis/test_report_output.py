@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
-from shared.analysis import ReportBundle, ScanInputs, SubscriptionInputs, analyse_scan
+from shared.analysis import ReportBundle, ScanInputs, SubscriptionInputs
 from shared.analysis.report_model import Report
-from tests.unit.analysis.builders import a_disk, cost_line, scan
+from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
 
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "analysis" / "report.schema.json"
 HOSTILE = '<img src=x onerror=alert(1)>"\'&'
@@ -18,7 +18,7 @@ HOSTILE = '<img src=x onerror=alert(1)>"\'&'
 
 def hostile_bundle() -> ReportBundle:
     disk = a_disk(f"disk-{HOSTILE}", tags={"team": HOSTILE})
-    return analyse_scan(scan([disk], cost_rows=cost_line(disk["id"], 2.0), display_name=f"Sub {HOSTILE}"), None)
+    return analyse(scan([disk], cost_rows=cost_line(disk["id"], 2.0), display_name=f"Sub {HOSTILE}"))
 
 
 def test_committed_schema_equals_model_schema_when_compared() -> None:
@@ -56,7 +56,7 @@ def test_csv_has_one_row_per_finding_when_rendered() -> None:
 
 def test_csv_cell_neutralised_when_it_starts_like_a_formula() -> None:
     disk = a_disk("=HYPERLINK(1)")
-    bundle = analyse_scan(scan([disk], cost_rows=cost_line(disk["id"], 2.0)), None)
+    bundle = analyse(scan([disk], cost_rows=cost_line(disk["id"], 2.0)))
     row = next(csv.DictReader(io.StringIO(bundle.findings_csv.decode())))
     assert row["resource_name"] == "'=HYPERLINK(1)"
 
@@ -65,6 +65,6 @@ def test_report_rendered_with_limitations_when_no_source_was_collected() -> None
     inputs = scan([])
     sub = inputs.subscriptions[0]
     bare = SubscriptionInputs(sub.subscription_id, None, None, {}, {"cost": "the offer has no cost data"})
-    bundle = analyse_scan(ScanInputs("c1", "s1", "Acme", inputs.generated_at, [bare]), None)
+    bundle = analyse(ScanInputs("c1", "s1", "Acme", inputs.generated_at, [bare]))
     report = Report.model_validate_json(bundle.report_json)
     assert (bundle.findings_count, any("the offer has no cost data" in x for x in report.limitations)) == (0, True)

@@ -1,0 +1,132 @@
+"""report_reader: every stored report.json version reads as today's Report; a later version is refused clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.analysis.render import render_json
+from shared.analysis.report_model import REPORT_SCHEMA_VERSION
+from shared.analysis.report_reader import (
+    UPGRADES,
+    ReportUnreadable,
+    ReportVersionUnsupported,
+    read_report,
+    upgrade,
+)
+from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
+STORED = sorted(FIXTURES.glob("v*/*.json"))
+PENNINE_V1 = FIXTURES / "v1" / "pennine-report.json"
+
+
+def _document(path: Path = PENNINE_V1) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_bytes())
+    return document
+
+
+def _bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_stored_report_reads_as_current_model_when_written_by_any_known_version(path: Path) -> None:
+    report = read_report(path.read_bytes())
+    assert report.schema_version == REPORT_SCHEMA_VERSION
+    assert report.findings
+
+
+def test_v1_fixture_keeps_its_content_when_read() -> None:
+    # given
+    raw = _document()
+    # when
+    report = read_report(PENNINE_V1.read_bytes())
+    # then
+    assert (raw["schema_version"], report.company, report.scan_id) == (1, "Pennine Freight Ltd", "scan-demo")
+    assert (report.totals.monthly_savings, report.totals.counted_findings) == (4907.81, 26)
+    assert [f.id for f in report.findings] == [f["id"] for f in raw["findings"]]
+    assert [f.rule for f in report.findings][:3] == ["NET-12", "LIC-2", "LIC-1"]
+    assert report.narrative.source == "deterministic"
+    assert report.narrative.highlights[0].text == ("ddos-sandbox-trial: a DDoS protection plan protecting nothing, "
+                                                   "saving £2,237.18 a month.")
+
+
+def test_fixture_exists_for_current_version_when_schema_is_bumped() -> None:
+    assert list((FIXTURES / f"v{REPORT_SCHEMA_VERSION}").glob("*.json")), "store a report of the new version"
+
+
+def test_every_older_version_has_an_upgrade_when_listed() -> None:
+    assert set(UPGRADES) == set(range(1, REPORT_SCHEMA_VERSION))
+
+
+def test_report_written_today_reads_back_byte_identical_when_rendered_again() -> None:
+    disk = a_disk("disk-<b>&'1", tags={"team": "finance"})
+    written = analyse(scan([disk], cost_rows=cost_line(disk["id"], 2.0))).report_json
+    assert render_json(read_report(written)) == written
+
+
+def test_later_version_refused_with_both_versions_named_when_read() -> None:
+    document = _document() | {"schema_version": REPORT_SCHEMA_VERSION + 1}
+    with pytest.raises(ReportVersionUnsupported) as caught:
+        read_report(_bytes(document))
+    assert (caught.value.version, caught.value.newest) == (REPORT_SCHEMA_VERSION + 1, REPORT_SCHEMA_VERSION)
+    assert f"schema_version {REPORT_SCHEMA_VERSION + 1} is newer" in str(caught.value)
+
+
+@pytest.mark.parametrize("version", [None, 0, -1, "1", 1.0, True])
+def test_report_refused_when_schema_version_is_missing_or_not_a_positive_integer(version: object) -> None:
+    document = _document()
+    if version is None:
+        del document["schema_version"]
+    else:
+        document["schema_version"] = version
+    with pytest.raises(ReportUnreadable, match="no valid schema_version"):
+        read_report(_bytes(document))
+
+
+@pytest.mark.parametrize("data", [b"", b"{not json", b"\xff\xfe\x00", b"[1, 2]"])
+def test_report_refused_when_bytes_are_not_a_json_object(data: bytes) -> None:
+    with pytest.raises(ReportUnreadable):
+        read_report(data)
+
+
+def test_error_names_the_field_but_not_the_value_when_a_field_is_malformed() -> None:
+    # given
+    document = _document()
+    document["findings"][0]["monthly_savings"] = "CANARY-7f3a"
+    # when
+    with pytest.raises(ReportUnreadable) as caught:
+        read_report(_bytes(document))
+    # then
+    assert "findings.0.monthly_savings" in str(caught.value)
+    assert "CANARY" not in str(caught.value)
+
+
+def test_unknown_field_ignored_when_a_later_release_added_it_under_the_same_version() -> None:
+    document = _document()
+    document["since_last_review"] = {"new": 3}
+    document["findings"][0]["first_seen"] = "2026-10-01"
+    assert read_report(_bytes(document)) == read_report(PENNINE_V1.read_bytes())
+
+
+def test_upgrades_applied_in_order_when_document_is_older() -> None:
+    # given: a fictional history in which version 3 is current
+    def to_2(document: dict[str, Any]) -> dict[str, Any]:
+        return document | {"schema_version": 2, "steps": [*document["steps"], 2]}
+
+    def to_3(document: dict[str, Any]) -> dict[str, Any]:
+        return document | {"schema_version": 3, "steps": [*document["steps"], 3]}
+
+    # when
+    upgraded = upgrade({"schema_version": 1, "steps": []}, 1, newest=3, upgrades={1: to_2, 2: to_3})
+    # then
+    assert upgraded == {"schema_version": 3, "steps": [2, 3]}
+
+
+def test_upgrade_refused_when_a_step_is_missing() -> None:
+    with pytest.raises(ReportUnreadable, match=r"no upgrade from report\.json schema_version 2 to 3"):
+        upgrade({"schema_version": 1}, 1, newest=3, upgrades={1: lambda d: d | {"schema_version": 2}})
