@@ -21,7 +21,7 @@ class AiDeploymentRegional(BaseResourceValueCheck):
     """Fails unless sku.name is Standard or ProvisionedManaged: Global* and DataZone* process data outside the UK."""
 
     def __init__(self) -> None:
-        super().__init__(name="AI model deployment is regional (Standard or ProvisionedManaged), never Global or DataZone",
+        super().__init__(name="AI model deployment is regional (Standard or ProvisionedManaged)",
                          id="CKV_CALETA_6", categories=(CheckCategories.GENERAL_SECURITY,),
                          supported_resources=("Microsoft.CognitiveServices/accounts/deployments",))
 
