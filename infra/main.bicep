@@ -1,6 +1,7 @@
 // Caleta Cost Review in UK South: one resource group holding the function app and everything it uses.
 // Deployed with `azd up` (azure.yaml at the repository root); see docs/deploy.md for the one-time steps
-// ARM cannot do (the multi-tenant app registration and its federated credential, the mailbox policy).
+// ARM cannot do (the model pre-flight, the two app registrations with the federated credential and the MFA
+// policy, the mailbox policy, the tunnel) and for `python infra/verify_deploy.py`, run after the first deploy.
 targetScope = 'subscription'
 
 // ---------------------------------------------------------------- parameters
