@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     scan_stuck_after_minutes: int = Field(60, alias="SCAN_STUCK_AFTER_MINUTES")
     deletion_deadline_days: int = Field(7, alias="DELETION_DEADLINE_DAYS")
 
+    # --- Issue 14 (infra): settings infra/modules/functionapp.bicep sets (docs/onboarding-design.md section 7) ---
+    # Admin API tokens: v1 access tokens issued by Caleta's own tenant for the admin app, MFA required.
+    admin_tenant_id: str = Field("", alias="ADMIN_TENANT_ID")
+    admin_api_audience: str = Field("", alias="ADMIN_API_AUDIENCE")
+    admin_require_mfa: bool = Field(True, alias="ADMIN_REQUIRE_MFA")
+    # host.json functionTimeout and the longest queue lockDuration (tests/infra/test_clocks.py keeps them equal).
+    function_timeout_seconds: int = Field(600, alias="FUNCTION_TIMEOUT_SECONDS")
+    servicebus_lock_seconds: int = Field(300, alias="SERVICEBUS_LOCK_SECONDS")
+    # --- end of the issue 14 (infra) block ---------------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -1,6 +1,9 @@
-// Azure AI Foundry (AIServices account) with one model deployment of type Standard (regional), so prompts
-// are processed in UK South. Never GlobalStandard or DataZone*: those process data outside the UK
-// (checked by infra/checks and tests/infra). Local (key) auth is off: the app uses its Entra identity.
+// Azure AI Foundry (AIServices account) with one model deployment whose prompts are processed in UK South:
+// regional Standard (pay per token, where a model offers it in uksouth) or ProvisionedManaged (regional
+// provisioned throughput, billed per PTU-hour). Never GlobalStandard, DataZone* or Global*: those process
+// data outside the UK (CKV_CALETA_6 and tests/infra refuse them). Local (key) auth is off: the app uses its
+// Entra identity. main.bicep deploys this module only when a model is chosen (aiDeploymentType != 'None');
+// without it AI_ENDPOINT is empty and the product writes its deterministic narrative.
 
 @description('Required. Region; UK South only (data residency promise).')
 @allowed(['uksouth'])
@@ -9,18 +12,22 @@ param location string = 'uksouth'
 @description('Required. Account name; also its custom subdomain.')
 param name string
 
-@description('Optional. Deployment name the app sends as `model` (AI_DEPLOYMENT).')
-param deploymentName string = 'gpt-4o'
+@description('Optional. Deployment name the app sends as `model` (AI_DEPLOYMENT). Stable across model changes, so a second paid deployment is never left behind.')
+param deploymentName string = 'narrative'
 
-@description('Optional. Model name; must be offered as regional Standard in uksouth (check with az cognitiveservices model list -l uksouth).')
-param modelName string = 'gpt-4o'
+@description('Optional. Deployment type. Standard = regional pay-per-token; ProvisionedManaged = regional PTU. Both keep processing in the account region.')
+@allowed(['Standard', 'ProvisionedManaged'])
+param deploymentType string = 'ProvisionedManaged'
 
-@description('Optional. Model version.')
-param modelVersion string = '2024-11-20'
+@description('Optional. Model name; must be offered in uksouth for deploymentType (docs/deploy.md, pre-flight).')
+param modelName string = 'gpt-5-mini'
 
-@description('Optional. Capacity in thousands of tokens per minute.')
+@description('Optional. Model version; its lifecycle must not be Deprecating/Deprecated for a new deployment.')
+param modelVersion string = '2025-08-07'
+
+@description('Optional. Capacity: thousands of tokens per minute for Standard; PTUs for ProvisionedManaged (regional minimum 25 or 50 PTU by model).')
 @minValue(1)
-param capacity int = 30
+param capacity int = 25
 
 @description('Optional. Tags for the resources.')
 param tags object = {}
@@ -46,8 +53,8 @@ resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01
   parent: account
   name: deploymentName
   sku: {
-    // Standard = regional: processing stays in the account's region (uksouth).
-    name: 'Standard'
+    // Standard and ProvisionedManaged are the regional types: processing stays in the account's region.
+    name: deploymentType
     capacity: capacity
   }
   properties: {

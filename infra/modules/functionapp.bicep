@@ -1,7 +1,9 @@
 // The function app on Flex Consumption (Linux, Python 3.11), running as the user-assigned identity with
 // identity-based connections only. Every setting in shared/config.py is an app setting here
 // (tests/infra/test_app_settings.py). The API is reached only through the Cloudflare Tunnel: the site
-// accepts traffic from the tunnel connector's egress addresses and nothing else.
+// accepts traffic from the tunnel connector's egress addresses and nothing else. App Service Authentication
+// (Easy Auth) is off: Flex Consumption does not support it, and it would refuse the customers'
+// `Authorization: Bearer <api key>`; the app validates admin access tokens itself (ADMIN_* settings).
 
 @description('Required. Region; UK South only (data residency promise).')
 @allowed(['uksouth'])
@@ -25,9 +27,6 @@ param blobEndpoint string
 @description('Required. Table endpoint of the storage account.')
 param tableEndpoint string
 
-@description('Required. Queue endpoint of the storage account (host storage).')
-param queueEndpoint string
-
 @description('Required. URL of the blob container Flex deploys the package to.')
 param deploymentContainerUrl string
 
@@ -49,8 +48,8 @@ param appInsightsConnectionString string
 @description('Required. Client id of Caleta\'s multi-tenant app (federated mode).')
 param caletaAppClientId string
 
-@description('Required. Client id of the single-tenant admin API app registration (App Service Authentication).')
-param adminAppClientId string
+@description('Required. Audience of admin API access tokens: api://<admin app client id> (v1 tokens, docs/deploy.md).')
+param adminApiAudience string
 
 @description('Required. Mailbox notifications are sent from (Microsoft 365, Graph sendMail).')
 param notifyMailbox string
@@ -92,6 +91,12 @@ param aiTimeoutSeconds int = 30
 
 @description('Optional. Prompt token budget per narrative.')
 param aiMaxPromptTokens int = 8000
+
+@description('Optional. host.json functionTimeout in seconds; the purge waits this plus the lock before its second pass.')
+param functionTimeoutSeconds int = 600
+
+@description('Optional. Longest Service Bus lockDuration of the queues in seconds (servicebus.bicep).')
+param serviceBusLockSeconds int = 300
 
 @description('Optional. Maximum Flex instances.')
 param maximumInstanceCount int = 40
@@ -161,24 +166,23 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       remoteDebuggingEnabled: false
       http20Enabled: true
-      cors: {
-        allowedOrigins: []
-      }
+      // No platform CORS: the pages call the API from its own origin, and Flex Consumption did not support
+      // CORS settings ("Exceptions might occur if CORS is configured", docs/deploy.md).
       ipSecurityRestrictionsDefaultAction: 'Deny'
       ipSecurityRestrictions: [for (cidr, i) in tunnelEgressCidrs: {
         name: 'cloudflare-tunnel-${i}'
         action: 'Allow'
-        ipAddress: cidr
+        ipAddress: trim(cidr)
         priority: 100 + i
       }]
       // Deployment (azd) authenticates with Entra ID; basic publishing credentials are disabled below.
       scmIpSecurityRestrictionsUseMain: false
       appSettings: [
-        // Host storage and the Service Bus trigger connect with the identity, never a key.
+        // Host storage and the Service Bus trigger connect with the identity, never a key. No queue service
+        // URI: the host needs none here and the identity holds no queue role.
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
         { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
         { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBusNamespace }
         { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
@@ -206,6 +210,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'COST_HISTORY_DAYS', value: string(costHistoryDays) }
         { name: 'SCAN_STUCK_AFTER_MINUTES', value: string(scanStuckAfterMinutes) }
         { name: 'DELETION_DEADLINE_DAYS', value: string(deletionDeadlineDays) }
+        // Admin API: v1 access tokens from Caleta's own tenant, for the admin app, with MFA (Conditional Access).
+        { name: 'ADMIN_TENANT_ID', value: tenant().tenantId }
+        { name: 'ADMIN_API_AUDIENCE', value: adminApiAudience }
+        { name: 'ADMIN_REQUIRE_MFA', value: 'true' }
+        // The clocks the purge relies on; tests/infra/test_clocks.py keeps them equal to host.json and the queues.
+        { name: 'FUNCTION_TIMEOUT_SECONDS', value: string(functionTimeoutSeconds) }
+        { name: 'SERVICEBUS_LOCK_SECONDS', value: string(serviceBusLockSeconds) }
       ]
     }
   }
@@ -224,52 +235,6 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   name: 'ftp'
   properties: {
     allow: false
-  }
-}
-
-// App Service Authentication (Entra ID). Anonymous requests still reach the app (the onboarding form and
-// the customers' API-key routes need that), but X-MS-CLIENT-PRINCIPAL is then set only by the platform,
-// and the admin routes require the Caleta.Admin app role from it.
-resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
-  // checkov:skip=CKV_AZURE_13: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_63: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_65: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_66: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_80: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_88: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  // checkov:skip=CKV_AZURE_222: checkov applies web-app siteConfig checks to every sites/config; this resource is authsettingsV2, the site carries those settings
-  parent: site
-  name: 'authsettingsV2'
-  properties: {
-    platform: {
-      enabled: true
-    }
-    globalValidation: {
-      requireAuthentication: false
-      unauthenticatedClientAction: 'AllowAnonymous'
-    }
-    httpSettings: {
-      requireHttps: true
-    }
-    identityProviders: {
-      azureActiveDirectory: {
-        enabled: true
-        registration: {
-          clientId: adminAppClientId
-          openIdIssuer: '${authorityHost}/${tenant().tenantId}/v2.0'
-        }
-        validation: {
-          allowedAudiences: [
-            'api://${adminAppClientId}'
-          ]
-        }
-      }
-    }
-    login: {
-      tokenStore: {
-        enabled: false
-      }
-    }
   }
 }
 

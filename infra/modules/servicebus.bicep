@@ -53,3 +53,5 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [fo
 output id string = namespace.id
 output name string = namespace.name
 output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
+// Every queue has a trigger (functions/), so rbac.bicep gives the app Data Owner on each (scaling, see there).
+output queueNames array = [for q in queues: q.name]

@@ -31,8 +31,20 @@ param containerSoftDeleteDays int = 1
 @maxValue(3)
 param rawDataMaxAgeDays int = 2
 
-@description('Optional. Tables the app uses (it also creates missing ones on first use).')
-param tableNames array = ['customers', 'scans', 'audit', 'deletions']
+@description('Optional. Every table the app uses, created here so no request pays a create round trip (the app still creates a missing one on first use). tests/infra/test_tables.py keeps this list equal to the code.')
+param tableNames array = [
+  'customers'
+  'scans'
+  'audit'
+  'purges'
+  'schedules'
+  'certificates'
+  'costquota'
+  'signins'
+  'proofs'
+  'tombstones'
+  'ratelimits'
+]
 
 @description('Optional. Blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string = 'app-package'

@@ -8,14 +8,24 @@ from typing import Any
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
+def body(declaration: dict[str, Any]) -> dict[str, Any]:
+    """A resource's or module's body: pycep wraps a loop's or an `if (...)` body in {condition, config}."""
+    config: dict[str, Any] = declaration["config"]
+    if "config" in config and ("loop_type" in config or "condition" in config):
+        inner: dict[str, Any] = config["config"]
+        return inner
+    return config
+
+
+def condition(declaration: dict[str, Any]) -> Any:
+    """The `if (...)` expression of a resource or module, None when it is always deployed."""
+    return declaration["config"].get("condition")
+
+
 def resources(tree: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:
-    """The resources of type `rtype` in one file, symbolic name -> body (a loop's body is unwrapped)."""
-    found: dict[str, dict[str, Any]] = {}
-    for name, res in tree.get("resources", {}).items():
-        if res["type"] == rtype and not res.get("existing"):
-            body = res["config"]
-            found[name] = body["config"] if "loop_type" in body else body
-    return found
+    """The resources of type `rtype` in one file, symbolic name -> body (loops and conditions unwrapped)."""
+    return {name: body(res) for name, res in tree.get("resources", {}).items()
+            if res["type"] == rtype and not res.get("existing")}
 
 
 def resources_anywhere(bicep: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from shared.config import Settings
 from tests.infra import bicepdoc
+from tests.infra.conftest import INFRA
 
 # Settings that exist only for the machine-local world, with why Azure must NOT set them.
 LOCAL_ONLY = {
@@ -16,6 +18,14 @@ LOCAL_ONLY = {
     "ServiceBusConnection": "connection string for the local broker only",
     # The key of the local encrypted file store; in Azure the secret store is Key Vault.
     "SECRET_STORE_KEY": "local file-store key; Key Vault needs none",
+}
+# Names that must never be app settings, whether or not shared/config.py declares them yet
+# (docs/onboarding-design.md section 7): the platform sets the first two on every instance, and the local
+# stack's per-run admin secret must never exist in Azure, where admins present Entra ID access tokens.
+NEVER_SET = {
+    "WEBSITE_INSTANCE_ID": "set by the platform per instance",
+    "WEBSITE_SITE_NAME": "set by the platform",
+    "CALETA_LOCAL_ADMIN_SECRET": "the local stack's admin vouch",
 }
 
 
@@ -30,7 +40,7 @@ def settings(bicep: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_config_setting_is_an_app_setting_when_infra_is_read(settings: dict[str, Any]) -> None:
-    missing = _setting_names() - set(LOCAL_ONLY) - set(settings)
+    missing = _setting_names() - set(LOCAL_ONLY) - set(NEVER_SET) - set(settings)
     assert missing == set()
 
 
@@ -44,6 +54,11 @@ def test_host_storage_uses_the_identity_when_infra_is_read(settings: dict[str, A
     assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
     assert settings["AzureWebJobsStorage__clientId"] == "identityClientId"
     assert settings["AzureWebJobsStorage__blobServiceUri"] == "blobEndpoint"
+
+
+def test_host_storage_names_no_queue_service_when_infra_is_read(settings: dict[str, Any]) -> None:
+    # S3: the identity holds no Storage Queue role, so a queue URI would only invite 403s.
+    assert "AzureWebJobsStorage__queueServiceUri" not in settings
 
 
 def test_service_bus_uses_the_identity_when_infra_is_read(settings: dict[str, Any]) -> None:
@@ -69,6 +84,22 @@ def test_notifications_go_through_microsoft_365_when_deployed(settings: dict[str
 
 def test_local_admin_vouch_is_never_set_when_infra_is_read(settings: dict[str, Any]) -> None:
     # The local stack's per-run admin secret must never exist in Azure, where Entra ID guards admin routes.
-    from shared.admin_auth import LOCAL_ADMIN_SETTING
+    assert "CALETA_LOCAL_ADMIN_SECRET" not in settings
+    assert set(NEVER_SET) & set(settings) == set()
 
-    assert LOCAL_ADMIN_SETTING not in settings
+
+def test_admin_tokens_are_checked_by_the_app_when_deployed(settings: dict[str, Any]) -> None:
+    # Design section 5: v1 access tokens from Caleta's own tenant (the deployment's), for the admin app, MFA on.
+    assert settings["ADMIN_TENANT_ID"] == {"function": {"type": "tenant",
+                                                        "property_name": "[Token('STRING', 'tenantId')]"}}
+    assert settings["ADMIN_API_AUDIENCE"] == "adminApiAudience"
+    assert settings["ADMIN_REQUIRE_MFA"] == "true"
+    assert not [name for name in settings if name.startswith("WEBSITE_AUTH")]
+
+
+def test_admin_audience_is_required_at_deploy_when_main_is_read(bicep: dict[str, Any]) -> None:
+    main = bicep["main.bicep"]
+    assert main["parameters"]["adminApiAudience"]["default"] is None
+    assert bicepdoc.body(main["modules"]["api"])["params"]["adminApiAudience"] == "adminApiAudience"
+    params = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert params["adminApiAudience"]["value"] == "${CALETA_ADMIN_API_AUDIENCE}"

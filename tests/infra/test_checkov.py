@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.infra.conftest import CheckovRuns
@@ -15,9 +17,6 @@ DOCUMENTED_SKIPS = {
     ("CKV_AZURE_17", "Microsoft.Web/sites.site"),
     ("CKV_AZURE_212", "Microsoft.Web/sites.site"),
     ("CKV_AZURE_213", "Microsoft.Web/sites.site"),
-    *{(check, "Microsoft.Web/sites/config.auth") for check in (
-        "CKV_AZURE_13", "CKV_AZURE_63", "CKV_AZURE_65", "CKV_AZURE_66", "CKV_AZURE_80", "CKV_AZURE_88",
-        "CKV_AZURE_222")},
     ("CKV_AZURE_35", "Microsoft.Storage/storageAccounts.account"),
     ("CKV_AZURE_59", "Microsoft.Storage/storageAccounts.account"),
     ("CKV_AZURE_206", "Microsoft.Storage/storageAccounts.account"),
@@ -28,6 +27,12 @@ DOCUMENTED_SKIPS = {
 }
 
 CUSTOM_CHECKS = [f"CKV_CALETA_{n}" for n in range(1, 9)]
+# Deployment types that process prompts outside the account's region (Foundry deployment-types page): each has a
+# deployment named deploy<Type> in the insecure fixture, and CKV_CALETA_6 must fail every one.
+NON_REGIONAL_TYPES = ["GlobalStandard", "GlobalBatch", "GlobalProvisionedManaged", "DataZoneStandard", "DataZoneBatch",
+                      "DataZoneProvisionedManaged", "DeveloperTier"]
+REGIONAL_TYPES = ["Standard", "ProvisionedManaged"]
+_DEPLOYMENTS = "Microsoft.CognitiveServices/accounts/deployments"
 
 
 def test_infra_parses_when_scanned_by_checkov(checkov_runs: CheckovRuns) -> None:
@@ -72,3 +77,20 @@ def test_custom_check_fails_when_fixture_is_insecure(checkov_runs: CheckovRuns, 
 def test_parse_error_is_reported_when_bicep_is_malformed(checkov_runs: CheckovRuns) -> None:
     # checkov exits 0 on a syntax error, so the tests above must read parsing_errors; prove they would see it.
     assert any(path.endswith("broken/main.bicep") for path in checkov_runs.fixtures.parsing_errors)
+
+
+def _results(checks: list[dict[str, Any]], check_id: str, fixture: str) -> set[str]:
+    return {c["resource"] for c in checks
+            if c["check_id"] == check_id and c["file_path"].endswith(f"{fixture}/main.bicep")}
+
+
+@pytest.mark.parametrize("sku", NON_REGIONAL_TYPES)
+def test_model_deployment_is_refused_when_it_processes_outside_the_region(checkov_runs: CheckovRuns,
+                                                                         sku: str) -> None:
+    assert f"{_DEPLOYMENTS}.deploy{sku}" in _results(checkov_runs.fixtures.failed, "CKV_CALETA_6", "insecure")
+
+
+@pytest.mark.parametrize("sku", REGIONAL_TYPES)
+def test_model_deployment_is_accepted_when_it_is_regional(checkov_runs: CheckovRuns, sku: str) -> None:
+    assert f"{_DEPLOYMENTS}.deploy{sku}" in _results(checkov_runs.fixtures.passed, "CKV_CALETA_6", "regional")
+    assert not _results(checkov_runs.fixtures.failed, "CKV_CALETA_6", "regional")

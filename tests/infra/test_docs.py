@@ -40,3 +40,22 @@ def test_azd_deploys_the_python_function_app_when_azure_yaml_is_read() -> None:
     text = (ROOT / "azure.yaml").read_text()
     assert re.search(r"^services:\n  api:\n    project: \.\n    language: python\n    host: function$", text, re.M)
     assert re.search(r"^infra:\n  provider: bicep\n  path: infra\n", text, re.M)
+
+
+def test_deploy_guide_settles_every_audit_item_when_read() -> None:
+    # docs/deploy.md section 10: one row per finding of the first-deploy audit, each fixed or documented.
+    text = (ROOT / "docs" / "deploy.md").read_text().split("## 10.", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| ([BSM]\d+)\b[^|]*\| ([a-z +]+) \|", text, re.M))
+    expected = {f"B{n}" for n in range(1, 6)} | {f"S{n}" for n in range(1, 13)} | {f"M{n}" for n in range(1, 15)}
+    assert set(rows) == expected
+    assert set(rows.values()) <= {"infra", "documented", "product", "infra + documented"}
+
+
+def test_deploy_guide_names_every_azd_setting_and_the_preflight_when_read() -> None:
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    parameters = (ROOT / "infra" / "main.parameters.json").read_text()
+    for name in re.findall(r"\$\{(CALETA_[A-Z_]+)", parameters):
+        assert f"azd env set {name} " in text, name
+    for fragment in ("az cognitiveservices model list -l uksouth", "model.lifecycleStatus", "model.skus[].name",
+                     "python infra/verify_deploy.py"):
+        assert fragment in text, fragment

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.infra import bicepdoc
 from tests.infra.conftest import FIXTURES, INFRA, parse_bicep_files
 
 # Role assignments and definitions take no location; child resources (a/b/c) inherit their parent's.
@@ -23,8 +24,7 @@ def location_problems(trees: dict[str, Any]) -> list[str]:
         for name, res in tree.get("resources", {}).items():
             if res.get("existing") or res["type"].startswith(_NO_LOCATION) or res["type"].count("/") > 1:
                 continue
-            body = res["config"]["config"] if "loop_type" in res["config"] else res["config"]
-            if body.get("location") != "location" or "location" not in params:
+            if bicepdoc.body(res).get("location") != "location" or "location" not in params:
                 problems.append(f"{path}:{name}: location must be the uksouth-only `location` param")
     return problems
 
@@ -44,7 +44,7 @@ def test_every_module_is_given_the_location_when_main_is_read(bicep: dict[str, A
     for name, module in main["modules"].items():
         module_tree = bicep[module["detail"]["path"]]
         if "location" in module_tree.get("parameters", {}):
-            assert module["config"]["params"].get("location") == "location", name
+            assert bicepdoc.body(module)["params"].get("location") == "location", name
 
 
 def test_azd_defaults_to_uksouth_when_parameters_are_read() -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from typing import Any
 
 import pytest
 
 from tests.infra import bicepdoc
-from tests.infra.conftest import ROOT
+from tests.infra.conftest import INFRA, ROOT
+
+REGIONAL = {"Standard", "ProvisionedManaged"}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,9 @@ def test_site_has_no_ftp_or_remote_debugging_when_deployed(bicep: dict[str, Any]
     assert {p["name"]: p["properties"]["allow"] for p in policies.values()} == {"scm": False, "ftp": False}
 
 
-def test_cors_has_no_wildcard_when_deployed(site: dict[str, Any]) -> None:
-    assert "*" not in site["properties"]["siteConfig"]["cors"]["allowedOrigins"]
+def test_platform_cors_is_not_configured_when_deployed(site: dict[str, Any]) -> None:
+    # Audit S1: no platform CORS at all (so certainly no wildcard); the pages call the API from its own origin.
+    assert "cors" not in site["properties"]["siteConfig"]
 
 
 def test_only_the_tunnel_may_call_when_deployed(site: dict[str, Any]) -> None:
@@ -42,6 +46,8 @@ def test_only_the_tunnel_may_call_when_deployed(site: dict[str, Any]) -> None:
     assert config["ipSecurityRestrictionsDefaultAction"] == "Deny"
     rule = config["ipSecurityRestrictions"]["config"]
     assert rule["action"] == "Allow"
+    # Audit M1: "a/32, b/32" must not give the rule " b/32".
+    assert rule["ipAddress"] == {"function": {"type": "trim", "parameters": {"string_to_trim": "cidr"}}}
 
 
 def test_site_runs_on_flex_consumption_with_the_project_python_when_deployed(bicep: dict[str, Any],
@@ -61,13 +67,14 @@ def test_site_runs_as_the_user_assigned_identity_when_deployed(site: dict[str, A
     assert storage["authentication"]["type"] == "UserAssignedIdentity"
 
 
-def test_app_service_authentication_uses_entra_id_when_deployed(bicep: dict[str, Any]) -> None:
-    auth = bicepdoc.only_resource(bicep["modules/functionapp.bicep"], "Microsoft.Web/sites/config")
-    assert auth["name"] == "authsettingsV2"
-    props = auth["properties"]
-    assert props["platform"]["enabled"] is True
-    assert props["identityProviders"]["azureActiveDirectory"]["enabled"] is True
-    assert props["httpSettings"]["requireHttps"] is True
+def test_easy_auth_is_off_when_deployed(bicep: dict[str, Any]) -> None:
+    # Design section 5 (audit B2/S1): App Service Authentication would answer the customers'
+    # `Authorization: Bearer <api key>` with a platform 401, and Flex Consumption does not support it.
+    # The admin routes validate Entra ID access tokens in the app instead (ADMIN_* settings).
+    configs = bicepdoc.resources_anywhere(bicep, "Microsoft.Web/sites/config")
+    auth = {key: body for key, body in configs.items() if str(body["name"]).lower().startswith("authsettings")}
+    assert auth == {}
+    assert not [name for name in bicepdoc.app_settings(bicep) if name.startswith("WEBSITE_AUTH")]
 
 
 def test_storage_is_locked_down_when_deployed(bicep: dict[str, Any]) -> None:
@@ -104,10 +111,54 @@ def test_key_vault_uses_rbac_and_allows_purge_when_deployed(bicep: dict[str, Any
     assert vault.get("enablePurgeProtection") is not True
 
 
-def test_ai_deployments_are_regional_standard_when_deployed(bicep: dict[str, Any]) -> None:
-    deployments = bicepdoc.resources_anywhere(bicep, "Microsoft.CognitiveServices/accounts/deployments")
+def _sku_choices(tree: dict[str, Any], value: Any) -> set[str]:
+    """Every sku name a deployment can get: a literal, or each value its parameter allows (and its default)."""
+    if isinstance(value, str) and value in tree.get("parameters", {}):
+        allowed = bicepdoc.decorator(tree, value, "allowed")
+        assert allowed, f"parameter {value} must be @allowed"
+        assert bicepdoc.param_default(tree, value) in allowed
+        return set(allowed)
+    return {value}
+
+
+def test_ai_deployments_are_regional_when_deployed(bicep: dict[str, Any]) -> None:
+    # Standard and ProvisionedManaged process prompts in the account region; every Global* and DataZone*
+    # type does not (CKV_CALETA_6 refuses each of them on tests/infra/fixtures/insecure/main.bicep).
+    tree = bicep["modules/ai.bicep"]
+    deployments = bicepdoc.resources(tree, "Microsoft.CognitiveServices/accounts/deployments")
     assert deployments
-    assert {body["sku"]["name"] for body in deployments.values()} == {"Standard"}
+    for body in deployments.values():
+        assert _sku_choices(tree, body["sku"]["name"]) == REGIONAL
+    main = bicep["main.bicep"]
+    assert set(bicepdoc.decorator(main, "aiDeploymentType", "allowed")) == REGIONAL | {"None"}
+    assert bicepdoc.body(main["modules"]["ai"])["params"]["deploymentType"] == "aiDeploymentType"
+
+
+def test_model_choice_is_a_parameter_when_deployed(bicep: dict[str, Any]) -> None:
+    (body,) = bicepdoc.resources(bicep["modules/ai.bicep"], "Microsoft.CognitiveServices/accounts/deployments").values()
+    assert body["properties"]["model"]["name"] == "modelName"
+    assert body["properties"]["model"]["version"] == "modelVersion"
+    assert body["sku"]["capacity"] == "capacity"
+    passed = bicepdoc.body(bicep["main.bicep"]["modules"]["ai"])["params"]
+    assert (passed["modelName"], passed["modelVersion"], passed["capacity"]) == (
+        "aiModelName", "aiModelVersion", "aiCapacity")
+    params = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert params["aiDeploymentType"]["value"] == "${CALETA_AI_DEPLOYMENT_TYPE=None}"
+
+
+def test_no_model_deploys_nothing_in_foundry_when_type_is_none(bicep: dict[str, Any]) -> None:
+    main = bicep["main.bicep"]
+    assert main["variables"]["aiEnabled"]["value"] == {
+        "operator": {"type": "not_equals", "operands": {"operand_1": "aiDeploymentType", "operand_2": "None"}}}
+    assert bicepdoc.condition(main["modules"]["ai"]) == "aiEnabled"
+    api = bicepdoc.body(main["modules"]["api"])["params"]
+    for setting in ("aiEndpoint", "aiDeployment"):
+        choice = api[setting]["operator"]
+        assert choice["type"] == "conditional", setting
+        assert (choice["operands"]["condition"], choice["operands"]["false_value"]) == ("aiEnabled", ""), setting
+    rbac = bicep["modules/rbac.bicep"]["resources"]
+    assert bicepdoc.condition(rbac["aiUser"]) == "aiEnabled"
+    assert bicepdoc.body(main["modules"]["rbac"])["params"]["aiEnabled"] == "aiEnabled"
 
 
 def test_ai_account_accepts_only_entra_id_when_deployed(bicep: dict[str, Any]) -> None:
