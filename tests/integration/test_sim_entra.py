@@ -129,7 +129,8 @@ def test_federated_assertion_is_refused_when_app_is_not_in_tenant(sim, sim_certs
 
 
 def test_federated_assertion_is_refused_when_app_is_not_federated(sim, sim_certs, managed_identity):
-    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+    # The customer's own app has no federated identity credential at all: Entra's generic 70021.
+    with pytest.raises(ClientAuthenticationError, match="AADSTS70021:"):
         _federated(sim, sim_certs, managed_identity, CONTOSO, READER[0]).get_token(ARM)
 
 
