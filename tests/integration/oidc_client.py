@@ -60,17 +60,24 @@ class OidcClient:
         except urllib.error.HTTPError as exc:  # 3xx (not followed) and 4xx arrive here
             return _hop(exc.code, exc.headers.get("Location"), exc.read())
 
-    def post_form(self, path: str, form: dict[str, str], headers: dict[str, str] | None = None
-                  ) -> tuple[int, dict[str, Any]]:
-        """POST a form; (status, JSON body)."""
-        request = urllib.request.Request(f"{self.base_url}{path}", data=urlencode(form).encode(), method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                  **(headers or {})})
+    def call(self, url: str, *, method: str = "GET", data: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """Any request to an https URL of the simulator; (status, JSON body)."""
+        if not url.startswith("https://"):
+            raise ValueError("the simulator is only reached over https")
+        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310
         try:
             with self._opener.open(request, timeout=10) as resp:
                 return resp.status, json.loads(resp.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())
+
+    def post_form(self, path: str, form: dict[str, str], headers: dict[str, str] | None = None
+                  ) -> tuple[int, dict[str, Any]]:
+        """POST a form; (status, JSON body)."""
+        status, body = self.call(f"{self.base_url}{path}", method="POST", data=urlencode(form).encode(),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        return status, dict(body)
 
     def authorize(self, tenant: str, **params: str) -> Hop:
         """GET /{tenant}/oauth2/v2.0/authorize."""

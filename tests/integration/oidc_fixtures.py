@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,7 +50,7 @@ USERS = {
 
 def identity_estate() -> dict[str, Any]:
     """small.json plus identities: Contoso consented, Fabrikam not yet (its principal's roles pre-assigned)."""
-    doc = json.loads(SMALL_ESTATE.read_text())
+    doc: dict[str, Any] = json.loads(SMALL_ESTATE.read_text())
     doc["caleta"] |= {"redirect_uris": [CALLBACK, CONSENT, LOCAL_CALLBACK],
                       "secrets": [{"value": CALETA_SECRET, "expires": "2099-01-01T00:00:00Z"}],
                       "users": [USERS["operator"], USERS["operator_no_mfa"], USERS["staff"]],
@@ -104,4 +103,4 @@ def idp(oidc_sim: Simulator, sim_certs: CertPaths) -> Iterator[OidcClient]:
     oidc_sim.reset()
 
 
-__all__ = ["CALETA_TENANT", "CONTOSO", "FABRIKAM", "idp", "identity_estate", "make_sim", "oidc_sim"]
+__all__ = ["CALETA_TENANT", "CONTOSO", "FABRIKAM", "identity_estate", "idp", "make_sim", "oidc_sim"]

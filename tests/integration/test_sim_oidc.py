@@ -6,7 +6,6 @@ Driven with plain HTTPS (urllib), each 302 read by hand, tokens verified with Py
 from __future__ import annotations
 
 import json
-import urllib.request
 from typing import Any
 
 import pytest
@@ -48,9 +47,7 @@ SCOPE = "openid profile"
 def mi_assertion(sim: Simulator, client: OidcClient) -> str:
     """Caleta's managed-identity token for the token exchange, as ManagedIdentityCredential fetches it."""
     url = f"{sim.msi_endpoint}?resource=api://AzureADTokenExchange&api-version=2019-08-01"
-    request = urllib.request.Request(url, headers={"X-IDENTITY-HEADER": sim.msi_header})
-    with urllib.request.urlopen(request, context=client.context, timeout=10) as resp:  # noqa: S310 - https only
-        return str(json.loads(resp.read())["access_token"])
+    return str(client.call(url, headers={"X-IDENTITY-HEADER": sim.msi_header})[1]["access_token"])
 
 
 def sign_in(client: OidcClient, tenant: str = CONTOSO, **overrides: str) -> tuple[Hop, str]:
@@ -81,7 +78,7 @@ def assert_page(hop: Hop, code: int) -> None:
 
 def test_admin_sign_in_redirects_code_and_state_to_the_registered_uri(oidc_sim, idp):
     hop, _ = sign_in(idp)
-    assert hop.status == 302 and hop.location.startswith(CALLBACK + "?")
+    assert hop.status == 302 and str(hop.location).startswith(CALLBACK + "?")
     assert hop.params["state"] == "state-1" and hop.params["code"]
 
 
@@ -119,13 +116,13 @@ def test_client_secret_authenticates_the_redemption_too(oidc_sim, idp):
 def test_loopback_redirect_uri_matches_on_any_port(oidc_sim, idp):
     with_port = LOCAL_CALLBACK.replace("127.0.0.1", "127.0.0.1:48123")
     hop, verifier = sign_in(idp, redirect_uri=with_port)
-    assert hop.status == 302 and hop.location.startswith(with_port + "?code=")
+    assert hop.status == 302 and str(hop.location).startswith(with_port + "?code=")
     assert redeem(oidc_sim, idp, hop, verifier, redirect_uri=with_port)[0] == 200
 
 
 def test_fragment_mode_puts_the_code_after_the_hash(oidc_sim, idp):
     hop, _ = sign_in(idp, response_mode="fragment")
-    assert hop.location.startswith(CALLBACK + "#code=") and hop.params["state"] == "state-1"
+    assert str(hop.location).startswith(CALLBACK + "#code=") and hop.params["state"] == "state-1"
 
 
 def test_plain_pkce_is_accepted_as_entra_documents(oidc_sim, idp):
@@ -272,7 +269,7 @@ def arm_token(sim: Simulator, client: OidcClient, tenant: str) -> tuple[int, dic
 def test_admin_consent_provisions_the_app_and_redirects_as_documented(oidc_sim, idp):
     assert _refusal(arm_token(oidc_sim, idp, FABRIKAM))[2] == [700016]
     hop = consent_v2(idp)
-    assert hop.status == 302 and hop.location.startswith(CONSENT + "?admin_consent=True&")
+    assert hop.status == 302 and str(hop.location).startswith(CONSENT + "?admin_consent=True&")
     assert hop.params == {"admin_consent": "True", "tenant": FABRIKAM, "scope": SCOPE, "state": "s2"}
     status, body = arm_token(oidc_sim, idp, FABRIKAM)
     assert status == 200
@@ -283,10 +280,9 @@ def test_admin_consent_provisions_the_app_and_redirects_as_documented(oidc_sim, 
 def test_consented_principal_reads_the_subscription_its_roles_were_written_for(oidc_sim, idp):
     consent_v2(idp)
     token = arm_token(oidc_sim, idp, FABRIKAM)[1]["access_token"]
-    request = urllib.request.Request(f"{oidc_sim.base_url}/subscriptions/{FABRIKAM_SUB}?api-version=2022-12-01",
-                                     headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, context=idp.context, timeout=10) as resp:  # noqa: S310 - https only
-        assert json.loads(resp.read())["subscriptionId"] == FABRIKAM_SUB
+    status, body = idp.call(f"{oidc_sim.base_url}/subscriptions/{FABRIKAM_SUB}?api-version=2022-12-01",
+                            headers={"Authorization": f"Bearer {token}"})
+    assert (status, body["subscriptionId"]) == (200, FABRIKAM_SUB)
 
 
 def test_admin_consent_v2_without_scope_is_an_error_sent_back(oidc_sim, idp):
@@ -308,7 +304,7 @@ def test_admin_who_cancels_consent_comes_back_with_access_denied_cancel(oidc_sim
 
 def test_admin_consent_v1_falls_back_to_the_first_registered_uri(oidc_sim, idp):
     hop = idp.get(f"/{FABRIKAM}/adminconsent", client_id=CALETA_APP, state="s1")
-    assert hop.location.startswith(CALLBACK + "?") and hop.params == {
+    assert str(hop.location).startswith(CALLBACK + "?") and hop.params == {
         "admin_consent": "True", "tenant": FABRIKAM, "state": "s1"}
 
 
@@ -327,10 +323,9 @@ def test_consent_control_lists_and_resets_the_tenant(oidc_sim, idp):
 
 
 def test_removed_enterprise_app_answers_700016_over_http_control(oidc_sim, idp):
-    request = urllib.request.Request(f"{oidc_sim.base_url}/_sim/consent/remove", method="POST",
-                                     data=json.dumps({"tenant_id": CONTOSO}).encode())
-    with urllib.request.urlopen(request, context=idp.context, timeout=10) as resp:  # noqa: S310 - https only
-        assert json.loads(resp.read())["tenants"][0]["source"] == "removed"
+    status, body = idp.call(f"{oidc_sim.base_url}/_sim/consent/remove", method="POST",
+                            data=json.dumps({"tenant_id": CONTOSO}).encode())
+    assert (status, body["tenants"][0]["source"]) == (200, "removed")
     assert _refusal(arm_token(oidc_sim, idp, CONTOSO))[2] == [700016]
 
 
