@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from local.simulator.state import SimState
 
 RESPONSE_MODES = ("query", "fragment", "form_post")
+_HTML_TAG = re.compile(r"<[^>]*>")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 4.1/4.2: unreserved characters, 43-128
 
 
@@ -32,7 +33,9 @@ def authorize(state: SimState, req: Request, tenant_ref: str) -> Response:
     front = sign_in_front(state, req, tenant_ref)
     if isinstance(front, Response):
         return front
-    uri, given_state = front.redirect_uri, req.q("state")
+    # "The Microsoft Entra authorization endpoint strips HTML from the state parameter" (reply-url.md).
+    raw_state = req.q("state")
+    uri, given_state = front.redirect_uri, None if raw_state is None else _HTML_TAG.sub("", raw_state)
     mode = req.q("response_mode") or "query"
     if mode not in RESPONSE_MODES:
         return redirect_error(uri, "query", given_state, "invalid_request", 70007,
@@ -98,7 +101,7 @@ def _consent(state: SimState, req: Request, front: Front, user: User, mode: str)
     prompt = req.q("prompt")
     if provisioned and prompt != "consent":
         return None
-    given_state = req.q("state")
+    given_state = None if req.q("state") is None else _HTML_TAG.sub("", req.q("state") or "")
     if prompt == "none":
         return redirect_error(front.redirect_uri, mode, given_state, "interaction_required", 65001,
                               f"The user or administrator has not consented to use the application with ID "

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
+import msal  # type: ignore[import-untyped]  # installed with azure-identity (MSAL-based credentials)
 import pytest
 
 from local.simulator import Simulator
@@ -151,6 +153,27 @@ def test_profile_claims_are_left_out_without_the_profile_scope(oidc_sim, idp):
 
 def test_unregistered_redirect_uri_gets_50011_page_not_a_redirect(oidc_sim, idp):
     assert_page(sign_in(idp, redirect_uri="https://evil.example/steal")[0], 50011)
+
+
+def test_error_page_escapes_what_the_request_sent(oidc_sim, idp):
+    hop = sign_in(idp, redirect_uri="https://evil.example/<script>alert(1)</script>")[0]
+    assert_page(hop, 50011)
+    assert "<script>" not in hop.body and "&lt;script&gt;" in hop.body
+
+
+def test_html_is_stripped_from_state_when_sent_back(oidc_sim, idp):
+    assert sign_in(idp, state="a<b>c</b>d")[0].params["state"] == "acd"
+
+
+@pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
+def test_msal_auth_code_flow_completes_against_the_simulator(oidc_sim, idp, sim_certs, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(sim_certs.bundle))
+    app = msal.ConfidentialClientApplication(CALETA_APP, client_credential=CALETA_SECRET,
+                                             authority=f"{oidc_sim.base_url}/{CONTOSO}", instance_discovery=False)
+    flow = app.initiate_auth_code_flow([], redirect_uri=CALLBACK, login_hint="ga@contoso.example")
+    parts = urlsplit(flow["auth_uri"])
+    result = app.acquire_token_by_auth_code_flow(flow, idp.get(f"{parts.path}?{parts.query}").params)
+    assert result["id_token_claims"]["wids"][0] == GLOBAL_ADMIN_ROLE and "refresh_token" not in result
 
 
 def test_app_without_redirect_uris_gets_500113_page(sim, sim_certs):
