@@ -28,14 +28,32 @@ DESCRIPTION = (
 )
 
 
-def caleta() -> dict[str, str]:
-    """Caleta's own identity: its tenant, multi-tenant app and user-assigned managed identity."""
+# Caleta's sign-in and consent pages on the local host. Its port is chosen at run time: Entra ignores the port of
+# loopback redirect URIs (reply-url.md, "Localhost exceptions"), so one registration serves every run.
+LOCAL_REDIRECT_URIS = [f"http://{host}/api/onboarding/{page}"
+                       for host in ("127.0.0.1", "localhost") for page in ("callback", "consent")]
+
+
+def caleta() -> dict[str, Any]:
+    """Caleta's own identity: tenant, multi-tenant app (redirect URIs, directory roles in tokens), managed identity,
+    staff and the admin API."""
     return {
         "tenant_id": guid("tenant", "caleta"),
         "app_client_id": guid("caleta", "multi-tenant-app"),
         "managed_identity_client_id": guid("caleta", "uami", "client"),
         "managed_identity_object_id": guid("caleta", "uami", "object"),
+        "redirect_uris": LOCAL_REDIRECT_URIS,
+        "group_membership_claims": "DirectoryRole",
+        "users": [user("caleta", "operator", "ops@caleta.example", "Caleta Operator", app_roles=["Caleta.Admin"]),
+                  user("caleta", "analyst", "analyst@caleta.example", "Caleta Analyst")],
+        "admin_api": {"client_id": guid("caleta", "admin-api"), "app_roles": ["Caleta.Admin"]},
     }
+
+
+def user(tenant: str, name: str, upn: str, display_name: str, *roles: str, **extra: Any) -> dict[str, Any]:
+    """A directory user with deterministic ids."""
+    return {"object_id": guid(tenant, "user", name), "user_principal_name": upn, "display_name": display_name,
+            "directory_roles": list(roles), **extra}
 
 
 def reader_roles(principal_id: str, sb: SubscriptionBuilder, *extra: str) -> list[dict[str, str]]:
@@ -73,6 +91,9 @@ def main_tenant() -> tuple[dict[str, Any], list[SubscriptionBuilder]]:
                                "subscription_ids": [sb.subscription_id for sb in subs], "role_assignments": []}],
         "custom_roles": [],
         "subscriptions": estate_subs,
+        "users": [user("pennine", "it-admin", "it.admin@penninefreight.onmicrosoft.com", "Priya Shah (IT)",
+                       "Global Administrator"),
+                  user("pennine", "finance", "finance@penninefreight.onmicrosoft.com", "Tom Bell (Finance)")],
     }
     return tenant, subs
 
@@ -89,6 +110,9 @@ def second_tenant(app_client_id: str) -> tuple[dict[str, Any], list[Subscription
         "default_domain": "tamaranalytics.onmicrosoft.com",
         "applications": [principal], "management_groups": [], "custom_roles": [],
         "subscriptions": [sb.to_estate(reader_roles(principal_oid, sb, "Contributor"))],
+        "users": [user("tamar", "cloud-admin", "cloud.admin@tamaranalytics.onmicrosoft.com", "Ana Ruiz (Cloud)",
+                       "Cloud Application Administrator"),
+                  user("tamar", "analyst", "analyst@tamaranalytics.onmicrosoft.com", "Sam Okafor (Analyst)")],
     }
     return tenant, [sb]
 

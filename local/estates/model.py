@@ -19,6 +19,7 @@ from local.estates.costs import ID_PARTS
 from local.estates.costs import CostKind as CostKind
 from local.estates.costs import CostRow as CostRow
 from local.estates.costs import expand_costs as expand_costs
+from local.estates.identity import GROUP_MEMBERSHIP_CLAIMS, AdminApi, FederatedCredential, User
 
 BUILTIN_ROLES: dict[str, str] = {
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -53,6 +54,16 @@ class Application(_Model):
     secrets: list[Secret] = Field(default_factory=list)
     federated: bool = False
     enabled: bool = True
+    # Identity (docs/estate-format.md, "Entra ID"): deleted answers AADSTS700016, disabled (enabled false)
+    # AADSTS7000112. consented false (Caleta's app only): listed but not yet admin-consented in this tenant.
+    deleted: bool = False
+    consented: bool = True
+
+    @model_validator(mode="after")
+    def _only_caleta_app_awaits_consent(self) -> Application:
+        if not self.consented and not self.federated:
+            raise ValueError("consented: false applies to Caleta's multi-tenant app (federated: true) only")
+        return self
 
 
 class MgRoleAssignment(_Model):
@@ -189,6 +200,8 @@ class Tenant(_Model):
     management_groups: list[ManagementGroup] = Field(default_factory=list)
     custom_roles: list[CustomRole] = Field(default_factory=list)
     subscriptions: list[Subscription] = Field(default_factory=list)
+    # Identity: who can sign in (none listed: one implicit Global Administrator).
+    users: list[User] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _roles_are_known(self) -> Tenant:
@@ -206,12 +219,28 @@ class Tenant(_Model):
 
 
 class Caleta(_Model):
-    """Caleta's own identity."""
+    """Caleta's own identity: its tenant, multi-tenant app registration, managed identity and staff."""
 
     tenant_id: str
     app_client_id: str
     managed_identity_client_id: str
     managed_identity_object_id: str
+    # Identity: the app registration's web redirect URIs (none registered by default), the groupMembershipClaims
+    # manifest value docs/deploy.md sets, its federated credentials (None: the one the managed identity needs),
+    # client secrets, Caleta's own users (staff) and the admin API registration.
+    redirect_uris: list[str] = Field(default_factory=list)
+    group_membership_claims: GROUP_MEMBERSHIP_CLAIMS = "DirectoryRole"
+    federated_credentials: list[FederatedCredential] | None = None
+    secrets: list[Secret] = Field(default_factory=list)
+    users: list[User] = Field(default_factory=list)
+    admin_api: AdminApi | None = None
+
+    def effective_federated_credentials(self) -> list[FederatedCredential]:
+        """The listed credentials, or the default trusting Caleta's managed identity (issuer, subject, audience)."""
+        if self.federated_credentials is not None:
+            return self.federated_credentials
+        return [FederatedCredential(issuer=f"https://login.microsoftonline.com/{self.tenant_id}/v2.0",
+                                    subject=self.managed_identity_object_id)]
 
 
 class Estate(_Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from local.simulator import consent_state
 from local.simulator.http import Request, Response, json_response
 from local.simulator.state import AI_MODES, SimState
 
@@ -46,6 +47,18 @@ def set_ai_mode(state: SimState, mode: str) -> None:
         state.ai_mode = mode
 
 
+def consent(state: SimState, tenant_id: str | None, action: str = "status") -> list[dict[str, Any]]:
+    """Caleta's app in one tenant (or every tenant): status, or reset to the estate, or remove (app deleted)."""
+    tenants = [t for t in state.estate.tenants if tenant_id is None or t.tenant_id.lower() == tenant_id.lower()]
+    if tenant_id is not None and not tenants:
+        raise ValueError(f"no tenant {tenant_id} in the estate")
+    if action not in ("status", "reset", "remove"):
+        raise ValueError(f"unknown consent action {action!r}; choose status, reset or remove")
+    for tenant in tenants if action != "status" else []:
+        (consent_state.reset if action == "reset" else consent_state.remove)(state, tenant)
+    return [consent_state.status(state, t) for t in tenants]
+
+
 def handle(state: SimState, req: Request) -> Response:
     """Serve /_sim/*; refuses anything not from the loopback interface."""
     if req.client_ip not in ("127.0.0.1", "::1"):
@@ -59,6 +72,14 @@ def handle(state: SimState, req: Request) -> Response:
             return json_response(200, {"requests": entries})
         if req.method == "GET" and name == "stats":
             return json_response(200, state.stats())
+        if name == "consent" or name.startswith("consent/"):  # GET ?tenant_id=; POST consent/reset|remove
+            action = name.partition("/")[2] or "status"
+            tenant = req.q("tenant_id") if req.method == "GET" else body.get("tenant_id")
+            if (req.method == "GET") != (action == "status"):
+                raise ValueError(f"use GET /_sim/consent or POST /_sim/consent/reset|remove, not {req.method}")
+            return json_response(200, {"tenants": consent(state, tenant, action)})
+        if req.method == "POST" and name == "expire-codes":
+            return json_response(200, {"expired": state.oidc.codes.expire_all()})
         if req.method == "POST" and name == "inject":
             state.faults.add(body.get("method", "*"), body["path_regex"], status=body.get("status"),
                              headers=body.get("headers"), body=body.get("body"), times=int(body.get("times", 1)),

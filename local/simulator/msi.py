@@ -1,4 +1,10 @@
-"""Caleta's own user-assigned managed identity: the App Service protocol (IDENTITY_ENDPOINT + IDENTITY_HEADER)."""
+"""Caleta's own user-assigned managed identity: the App Service protocol (IDENTITY_ENDPOINT + IDENTITY_HEADER).
+
+Tokens for api://AzureADTokenExchange are v2 tokens of Caleta's tenant: iss {authority}/{tid}/v2.0, aud the
+token-exchange app id, sub and oid the identity's object id, azp its client id, azpacr 2 (Janne Mattila, "Managed
+Identity access across tenants", decoded token) - the issuer and subject a federated credential must name
+(workload-identity-federation-config-app-trust-managed-identity.md). Other resources get v1 tokens.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import hmac
 
 from local.simulator.http import Request, Response, json_response
 from local.simulator.state import SimState
-from local.simulator.tokens import audience_of
+from local.simulator.tokens import EXCHANGE_APP_ID, EXCHANGE_AUDIENCE, audience_of
 
 MSI_PATH = "/msi/token"
 
@@ -26,7 +32,21 @@ def msi_token(state: SimState, req: Request) -> Response:
         message = "No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId."
         return json_response(400, {"statusCode": 400, "message": message})
     aud = audience_of(resource)
-    access_token, exp = state.mint.mint(tenant_id=caleta.tenant_id, object_id=caleta.managed_identity_object_id,
-                                        app_id=caleta.managed_identity_client_id, audience=aud)
+    if aud in (EXCHANGE_AUDIENCE, EXCHANGE_APP_ID):
+        access_token, exp = _exchange_token(state)
+    else:
+        access_token, exp = state.mint.mint(tenant_id=caleta.tenant_id, object_id=caleta.managed_identity_object_id,
+                                            app_id=caleta.managed_identity_client_id, audience=aud, client_auth="2")
     return json_response(200, {"access_token": access_token, "expires_on": str(exp), "resource": resource,
                                "token_type": "Bearer", "client_id": caleta.managed_identity_client_id})
+
+
+def _exchange_token(state: SimState) -> tuple[str, int]:
+    """The v2 token a federated identity credential is matched against."""
+    caleta = state.estate.caleta
+    times = state.mint.times()
+    claims = {"aud": EXCHANGE_APP_ID, "iss": f"{state.base_url}/{caleta.tenant_id}/v2.0", **times,
+              "azp": caleta.managed_identity_client_id, "azpacr": "2", "idtyp": "app",
+              "oid": caleta.managed_identity_object_id, "sub": caleta.managed_identity_object_id,
+              "tid": caleta.tenant_id, "ver": "2.0"}
+    return state.mint.sign(claims, v1=False), times["exp"]

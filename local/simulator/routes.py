@@ -7,15 +7,12 @@ import logging
 import re
 from typing import Any
 
-from local.simulator import advisor, ai, arm, control, cost_management, entra, msi, resource_graph, subscriptions
+from local.simulator import advisor, ai, arm, control, cost_management, msi, oidc_routes, resource_graph, subscriptions
 from local.simulator.faults import apply
-from local.simulator.http import Request, Response, arm_error, json_response
+from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import LoggedRequest, SimState
 
 logger = logging.getLogger(__name__)
-_OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
-_JWKS = re.compile(r"^/(?P<tenant>[^/]+)/discovery/v2\.0/keys$")
-_TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/?$", re.IGNORECASE)
 _AI_V1 = re.compile(r"^/openai/v1/chat/completions$")
 _AI_DEPLOYMENT = re.compile(r"^/openai/deployments/(?P<d>[^/]+)/chat/completions$")
@@ -26,20 +23,12 @@ def _identity(req: Request) -> tuple[str | None, str | None]:
     claims: dict[str, Any] = req.claims
     if claims:
         return str(claims.get("tid")), str(claims.get("appid"))
-    match = _TOKEN.match(req.path)
-    if match and req.method == "POST":
-        return match.group("tenant"), req.form().get("client_id")
-    return None, None
+    return oidc_routes.identity(req)
 
 
 def _dispatch(state: SimState, req: Request) -> Response:
-    if m := _OPENID.match(req.path):
-        return entra.openid_configuration(state, m.group("tenant")) if req.method == "GET" else _not_found()
-    if m := _TOKEN.match(req.path):
-        return entra.token(state, req, m.group("tenant")) if req.method == "POST" else _not_found()
-    if _JWKS.match(req.path) and req.method == "GET":
-        # Tokens are HS256 with a process-local key, so there is no public key to publish.
-        return json_response(200, {"keys": []})
+    if (answer := oidc_routes.dispatch(state, req)) is not None:  # Entra ID: discovery, keys, sign-in, tokens
+        return answer
     if req.path == msi.MSI_PATH and req.method == "GET":
         return msi.msi_token(state, req)
     if req.method == "POST" and _AI_V1.match(req.path):
@@ -66,10 +55,6 @@ def _arm(state: SimState, req: Request) -> Response:
     if req.method == "GET" and (m := _SUBSCRIPTION.match(req.path)):
         return subscriptions.get_subscription(state, req, m.group("sub"))
     return arm_error(404, "ResourceNotFound", f"The resource '{req.path}' was not found by the simulator.")
-
-
-def _not_found() -> Response:
-    return arm_error(404, "NotFound", "No such endpoint.")
 
 
 def handle(state: SimState, req: Request) -> Response:

@@ -168,6 +168,14 @@ class Simulator:
         """ok | invalid_json | wrong_number | invented_alias | injected_url | slow | 429."""
         control.set_ai_mode(self._state, mode)
 
+    def consent(self, tenant_id: str | None = None, action: str = "status") -> list[dict[str, Any]]:
+        """Caleta's app per tenant: "status", "reset" (back to the estate) or "remove" (enterprise app deleted)."""
+        return control.consent(self._state, tenant_id, action)
+
+    def expire_codes(self) -> int:
+        """Make every outstanding authorization code expired (instead of waiting ten minutes)."""
+        return self._state.oidc.codes.expire_all()
+
     def reset(self) -> None:
-        """Clear faults, modes, quotas and the log; restore the estate."""
+        """Clear faults, modes, quotas, codes, consent changes and the log; restore the estate."""
         self._state.reset()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_costs, load_estate
+from local.simulator.consent_state import OidcState, service_principal
 from local.simulator.faults import FaultTable
 from local.simulator.options import SimOptions
 from local.simulator.quotas import SlidingWindows
@@ -85,6 +86,8 @@ class SimState:
         self.qpu_used = 0
         self.ai_mode = "ok"
         self.revoked: set[tuple[str, str]] = set()
+        # Sign-in codes and run-time consent changes (Entra ID part; see consent_state.py).
+        self.oidc = OidcState()
         self.base_url = ""  # set by the server once it is bound
         # Costs never change while the simulator runs; expanding a large subscription costs seconds, so keep it.
         self._cost_cache: dict[tuple[str, str], list[CostRow]] = {}
@@ -104,10 +107,11 @@ class SimState:
             self.request_log.append(entry)
 
     def is_revoked(self, tenant_id: str, client_id: str) -> bool:
-        """Whether the principal was disabled (in the estate or by revoke())."""
+        """Whether the principal was disabled or deleted (in the estate, by revoke() or by the consent controls)."""
         tenant = self.estate.tenant(tenant_id)
-        app = tenant.application(client_id) if tenant else None
-        return (tenant_id.lower(), client_id.lower()) in self.revoked or (app is not None and not app.enabled)
+        app = service_principal(self, tenant, client_id) if tenant else None
+        gone = app is not None and (not app.enabled or app.deleted or not app.consented)
+        return (tenant_id.lower(), client_id.lower()) in self.revoked or gone
 
     def stats(self) -> dict[str, object]:
         """Counters for tests and the benchmark."""
@@ -135,3 +139,4 @@ class SimState:
             self.qpu_used = 0
             self.ai_mode = "ok"
             self.revoked.clear()
+            self.oidc.clear()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ssl
+from typing import Any
+
+import jwt
 import pytest
 import requests
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import ClientAssertionCredential, ManagedIdentityCredential
+from azure.identity import ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential
 
+from tests.integration.oidc_fixtures import CALETA_SECRET, DELETED, make_sim
 from tests.integration.sim_fixtures import (
     CALETA_APP,
     CALETA_MI_CLIENT,
@@ -26,7 +31,7 @@ from tests.integration.sim_fixtures import (
 )
 
 pytestmark = pytest.mark.integration
-__all__ = ["sim", "sim_certs", "sim_server"]
+__all__ = ["make_sim", "sim", "sim_certs", "sim_server"]
 ARM = "https://management.azure.com/.default"
 UNKNOWN_TENANT = "99999999-9999-9999-9999-999999999999"
 
@@ -129,12 +134,93 @@ def test_federated_assertion_is_refused_when_app_is_not_in_tenant(sim, sim_certs
 
 
 def test_federated_assertion_is_refused_when_app_is_not_federated(sim, sim_certs, managed_identity):
-    with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+    # The customer's own app has no federated identity credential at all: Entra's generic 70021.
+    with pytest.raises(ClientAuthenticationError, match="AADSTS70021:"):
         _federated(sim, sim_certs, managed_identity, CONTOSO, READER[0]).get_token(ARM)
 
 
 def test_openid_configuration_names_issuer_and_jwks_when_fetched(sim, sim_certs):
     config = requests.get(f"{sim.base_url}/{CONTOSO}/v2.0/.well-known/openid-configuration",
                           verify=str(sim_certs.ca), timeout=10).json()
-    keys = requests.get(config["jwks_uri"], verify=str(sim_certs.ca), timeout=10).json()
-    assert config["issuer"] == f"{sim.base_url}/{CONTOSO}/v2.0" and keys == {"keys": []}
+    keys = requests.get(config["jwks_uri"], verify=str(sim_certs.ca), timeout=10).json()["keys"]
+    assert config["issuer"] == f"{sim.base_url}/{CONTOSO}/v2.0"
+    assert config["jwks_uri"] == f"{sim.base_url}/{CONTOSO}/discovery/v2.0/keys"
+    assert [(k["kty"], k["use"], k["kid"] == k["x5t"], k["issuer"]) for k in keys] == [
+        ("RSA", "sig", True, f"{sim.base_url}/{CONTOSO}/v2.0")]
+
+
+@pytest.mark.parametrize(("path", "issuer", "jwks"), [
+    ("common/v2.0", "{base}/{{tenantid}}/v2.0", "{base}/common/discovery/v2.0/keys"),
+    (f"{CONTOSO}", f"https://sts.windows.net/{CONTOSO}/", f"{{base}}/{CONTOSO}/discovery/keys"),
+    ("common", "https://sts.windows.net/{{tenantid}}/", "{base}/common/discovery/keys"),
+])
+def test_v1_and_common_discovery_name_their_issuer_and_keys(sim, sim_certs, path, issuer, jwks):
+    config = requests.get(f"{sim.base_url}/{path}/.well-known/openid-configuration", verify=str(sim_certs.ca),
+                          timeout=10).json()
+    assert (config["issuer"], config["jwks_uri"]) == (issuer.format(base=sim.base_url),
+                                                      jwks.format(base=sim.base_url))
+    assert requests.get(config["jwks_uri"], verify=str(sim_certs.ca), timeout=10).json()["keys"]
+
+
+def test_access_token_is_rs256_and_verifies_with_the_published_v1_keys(sim, sim_certs):
+    token = secret_credential(sim, sim_certs, CONTOSO, READER[0], READER[1]).get_token(ARM).token
+    client = jwt.PyJWKClient(f"{sim.base_url}/{CONTOSO}/discovery/keys", cache_jwk_set=False,
+                             ssl_context=ssl.create_default_context(cafile=str(sim_certs.ca)))
+    key = client.get_signing_key_from_jwt(token)
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], audience="https://management.azure.com",
+                        issuer=f"https://sts.windows.net/{CONTOSO}/")
+    assert jwt.get_unverified_header(token)["alg"] == "RS256" and claims["appidacr"] == "1"
+
+
+# --- federated identity credential matching (audit D7) and deleted vs disabled principals (audit D11) ---------
+
+def _fic(**fields: Any) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        caleta = doc["caleta"]
+        fic = {"issuer": f"https://login.microsoftonline.com/{caleta['tenant_id']}/v2.0",
+               "subject": caleta["managed_identity_object_id"], "audiences": ["api://AzureADTokenExchange"]}
+        caleta["federated_credentials"] = [] if fields.get("none") else [fic | fields]
+    return edit
+
+
+@pytest.mark.parametrize(("edit", "code"), [
+    (_fic(none=True), "AADSTS70021:"),
+    (_fic(issuer=f"https://sts.windows.net/{CALETA_TENANT}/"), "AADSTS700211:"),
+    (_fic(issuer=f"https://login.microsoftonline.com/{CALETA_TENANT}/v2.0/"), "AADSTS700211:"),
+    (_fic(subject=CALETA_MI_CLIENT), "AADSTS700213:"),
+    (_fic(audiences=["api://AzureADTokenExchangeUSGov"]), "AADSTS700212:"),
+])
+def test_federated_credential_must_match_issuer_subject_and_audience_exactly(make_sim, sim_certs, monkeypatch,
+                                                                             edit, code):
+    variant = make_sim(edit)
+    with pytest.raises(ClientAuthenticationError, match=code):
+        _federated(variant, sim_certs, _identity(variant, sim_certs, monkeypatch), CONTOSO, CALETA_APP).get_token(ARM)
+
+
+def test_federated_credential_written_as_azure_has_it_is_accepted(make_sim, sim_certs, monkeypatch):
+    variant = make_sim(_fic())  # issuer https://login.microsoftonline.com/<caleta tenant>/v2.0, as docs/deploy.md
+    token = _federated(variant, sim_certs, _identity(variant, sim_certs, monkeypatch), CONTOSO,
+                       CALETA_APP).get_token(ARM).token
+    assert claims_of(token)["appidacr"] == "2"
+
+
+def _identity(variant, sim_certs, monkeypatch) -> ManagedIdentityCredential:
+    monkeypatch.setenv("IDENTITY_ENDPOINT", variant.msi_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", variant.msi_header)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(sim_certs.bundle))
+    return ManagedIdentityCredential(client_id=CALETA_MI_CLIENT)
+
+
+def test_deleted_principal_is_not_found_700016_while_disabled_is_7000112(make_sim, sim_certs):
+    variant = make_sim()
+    with pytest.raises(ClientAuthenticationError, match="AADSTS700016:"):
+        secret_credential(variant, sim_certs, CONTOSO, DELETED[0], DELETED[1]).get_token(ARM)
+    with pytest.raises(ClientAuthenticationError, match="AADSTS7000112:"):
+        secret_credential(variant, sim_certs, CONTOSO, DISABLED[0], DISABLED[1]).get_token(ARM)
+
+
+def test_caleta_app_secret_works_with_client_secret_credential(make_sim, sim_certs):
+    variant = make_sim()
+    credential = ClientSecretCredential(CONTOSO, CALETA_APP, CALETA_SECRET, authority=variant.base_url,
+                                        disable_instance_discovery=True, connection_verify=str(sim_certs.ca))
+    assert claims_of(credential.get_token(ARM).token)["oid"] == FEDERATED_OBJECT

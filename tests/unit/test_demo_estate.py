@@ -217,6 +217,22 @@ def test_main_tenant_principal_has_a_secret_and_reader_roles_when_onboarded(esta
         assert roles == {"Reader", "Cost Management Reader"}
 
 
+@pytest.mark.parametrize("page", ["callback", "consent"])
+@pytest.mark.parametrize("base", ["http://127.0.0.1:49152", "http://localhost:7071"])
+def test_local_host_sign_in_pages_are_registered_whatever_its_port_when_matched(estate: Estate, base: str,
+                                                                                  page: str) -> None:
+    from local.simulator.oidc_pages import matches
+    assert matches(f"{base}/api/onboarding/{page}", estate.caleta.redirect_uris)
+    assert estate.caleta.group_membership_claims == "DirectoryRole"
+
+
+def test_each_tenant_has_an_administrator_and_a_non_administrator_when_signing_in(estate: Estate) -> None:
+    for tenant in estate.tenants:
+        assert sorted(u.can_consent() for u in tenant.users) == [False, True]
+    assert [u.app_roles for u in estate.caleta.users] == [["Caleta.Admin"], []]
+    assert estate.caleta.admin_api is not None
+
+
 def test_cli_writes_both_files_when_given_an_output_directory(tmp_path: Path) -> None:
     build_demo.main(["--out-dir", str(tmp_path)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.json", "demo_expectations.json"]

@@ -123,3 +123,65 @@ def test_days_ago_placeholder_resolves_when_parsed_from_a_dict():
     doc = small_doc()
     estate = parse_estate(doc, TODAY)
     assert estate.tenants[0].subscriptions[0].advisor[0]["properties"]["lastUpdated"] == "2026-11-25T00:00:00Z"
+
+
+# --- identity (Entra ID) fields: all optional, older estates unchanged -----------------------------------------
+
+def test_older_estate_gets_identity_defaults_when_loaded():
+    estate = load_estate(SMALL, TODAY)
+    caleta, contoso = estate.caleta, estate.tenants[0]
+    assert (caleta.redirect_uris, caleta.group_membership_claims, caleta.secrets, caleta.users, caleta.admin_api) == (
+        [], "DirectoryRole", [], [], None)
+    assert contoso.users == [] and all(not a.deleted and a.consented for a in contoso.applications)
+
+
+def test_default_federated_credential_trusts_caleta_managed_identity_when_none_listed():
+    caleta = load_estate(SMALL, TODAY).caleta
+    [fic] = caleta.effective_federated_credentials()
+    assert (fic.issuer, fic.subject, fic.audiences) == (
+        f"https://login.microsoftonline.com/{caleta.tenant_id}/v2.0", caleta.managed_identity_object_id,
+        ["api://AzureADTokenExchange"])
+
+
+def test_empty_federated_credentials_list_means_none_when_given():
+    doc = small_doc()
+    doc["caleta"]["federated_credentials"] = []
+    assert parse_estate(doc, TODAY).caleta.effective_federated_credentials() == []
+
+
+def test_user_roles_map_to_template_ids_with_the_default_role_when_parsed():
+    doc = small_doc()
+    roles = ["Application Administrator", "AAAAAAAA-0000-0000-0000-00000000000A"]
+    doc["tenants"][0]["users"] = [{"object_id": "u1", "user_principal_name": "a@b.example", "directory_roles": roles}]
+    user = parse_estate(doc, TODAY).tenants[0].users[0]
+    assert user.role_template_ids() == ["9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "aaaaaaaa-0000-0000-0000-00000000000a",
+                                        "b79fbf4d-3ef9-4689-8143-76b194e85509"]
+    assert user.can_consent() and not user.declines_consent and user.mfa
+
+
+def test_load_fails_when_directory_role_is_unknown():
+    doc = small_doc()
+    doc["tenants"][0]["users"] = [{"object_id": "u1", "user_principal_name": "a@b.example",
+                                   "directory_roles": ["Tea Administrator"]}]
+    with pytest.raises(ValidationError, match="unknown directory role"):
+        parse_estate(doc, TODAY)
+
+
+def test_load_fails_when_a_customer_principal_awaits_consent():
+    doc = small_doc()
+    doc["tenants"][0]["applications"][0]["consented"] = False
+    with pytest.raises(ValidationError, match="consented: false"):
+        parse_estate(doc, TODAY)
+
+
+def test_load_fails_when_group_membership_claims_is_not_a_manifest_value():
+    doc = small_doc()
+    doc["caleta"]["group_membership_claims"] = "Roles"
+    with pytest.raises(ValidationError):
+        parse_estate(doc, TODAY)
+
+
+def test_implicit_admin_is_a_stable_global_administrator_when_derived():
+    from local.estates.identity import implicit_admin
+    first, again = implicit_admin("T-1", "t.example"), implicit_admin("t-1", "t.example")
+    assert first == again and first.user_principal_name == "admin@t.example" and first.can_consent()
