@@ -69,9 +69,13 @@ def _seen(timing: Propagation, at: Moment | None, own: float | None, default: fl
 
 
 def principal_type(tenant: Tenant, principal_id: str) -> str:
-    """Group for a tenant group's object id, else ServicePrincipal (the only other principal estates hold)."""
+    """Group for a tenant group's object id, User for a tenant user's (when the estate lists users), else
+    ServicePrincipal."""
     wanted = principal_id.lower()
-    return "Group" if any(g.object_id.lower() == wanted for g in tenant.groups) else "ServicePrincipal"
+    if any(g.object_id.lower() == wanted for g in tenant.groups):
+        return "Group"
+    users = getattr(tenant, "users", None) or []  # users[] arrive with the identity side (onboarding design §5)
+    return "User" if any(str(getattr(u, "object_id", "")).lower() == wanted for u in users) else "ServicePrincipal"
 
 
 def identities(tenant: Tenant, principal_id: str) -> set[str]:
