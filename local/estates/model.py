@@ -14,6 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+# ARM-side parts (propagation, groups, cost errors, providers) live in arm_model; re-exported here.
+from local.estates.arm_model import CostError as CostError
+from local.estates.arm_model import Group as Group
+from local.estates.arm_model import Propagation
+
 # Re-exported: the cost expansion is part of the estate model's public interface.
 from local.estates.costs import ID_PARTS
 from local.estates.costs import CostKind as CostKind
@@ -66,7 +71,7 @@ class Application(_Model):
         return self
 
 
-class MgRoleAssignment(_Model):
+class MgRoleAssignment(Propagation):
     """A role assignment at management-group scope."""
 
     principal_id: str
@@ -92,7 +97,7 @@ class CustomRole(_Model):
     assignable_scopes: list[str] = Field(default_factory=list)
 
 
-class RoleAssignment(_Model):
+class RoleAssignment(Propagation):
     """A role assignment at a subscription or resource group; scope defaults to the subscription."""
 
     principal_id: str
@@ -154,6 +159,10 @@ class Subscription(_Model):
     resources: list[dict[str, Any]] = Field(default_factory=list)
     costs: list[CostLine] = Field(default_factory=list)
     advisor: list[dict[str, Any]] = Field(default_factory=list)
+    # ARM side (arm_model): Cost Management's refusal for this subscription, and the registered providers
+    # (None: every provider registered).
+    cost_error: CostError | None = None
+    registered_providers: list[str] | None = None
     _usd_rate: float = PrivateAttr(default=1.0)
     _tenant_id: str = PrivateAttr(default="")
 
@@ -202,6 +211,8 @@ class Tenant(_Model):
     subscriptions: list[Subscription] = Field(default_factory=list)
     # Identity: who can sign in (none listed: one implicit Global Administrator).
     users: list[User] = Field(default_factory=list)
+    # ARM side (arm_model): groups whose role assignments apply to their members.
+    groups: list[Group] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _roles_are_known(self) -> Tenant:

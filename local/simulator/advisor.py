@@ -46,7 +46,7 @@ def recommendations(state: SimState, req: Request, subscription_id: str) -> Resp
     """List the cached recommendations the caller may read, one small page at a time."""
     sub = state.estate.subscription(subscription_id)
     assert sub is not None  # the ARM gate answered 404 already
-    can = authz.access(state.estate, str(req.claims["tid"]), str(req.claims["oid"]), authz.READ_ADVISOR)
+    can = authz.can(state, str(req.claims["tid"]), str(req.claims["oid"]), authz.READ_ADVISOR)
     if not can.any_in(sub.subscription_id):
         oid = req.claims["oid"]
         return arm_error(403, "AuthorizationFailed",

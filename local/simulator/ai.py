@@ -9,9 +9,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from local.simulator import ai_requests, strict_schema
 from local.simulator.http import Request, Response, json_response
 from local.simulator.state import SimState
-from local.simulator.tokens import COGNITIVE_AUDIENCE, TokenError
 
 # Plain, digit-free sentences: the answer must read like prose yet state no number (the renderer fills those in).
 _SENTENCES = (
@@ -27,27 +27,6 @@ _SENTENCES = (
 WRONG_NUMBER = "£987,654"
 INVENTED_ALIAS = "F999"
 INJECTED_URL = "https://evil.example/steal"
-
-
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return json_response(status, {"error": {"code": code, "message": message}}, headers)
-
-
-def authorized(state: SimState, req: Request) -> bool:
-    """An api-key (header or bearer) equal to the configured key, or a token for cognitiveservices."""
-    key = state.options.ai_api_key
-    if req.headers.get("api-key") == key:
-        return True
-    bearer = req.headers.get("authorization", "")[7:].strip()
-    if not bearer:
-        return False
-    if bearer == key:
-        return True
-    try:
-        req.claims = state.mint.verify(bearer, (COGNITIVE_AUDIENCE,))  # so the request log names the caller
-    except TokenError:
-        return False
-    return True
 
 
 @dataclass
@@ -132,23 +111,39 @@ class _Walker:
 
 def chat_completions(state: SimState, req: Request, deployment: str | None = None) -> Response:
     """POST /openai/v1/chat/completions or /openai/deployments/{d}/chat/completions."""
-    if not authorized(state, req):
-        return _error(401, "401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure "
-                                  "to provide a valid key for an active subscription and use a correct regional API "
-                                  "endpoint for your resource.")
+    refused = ai_requests.authenticate(state, req)
+    if refused is not None:
+        return refused
     mode = state.ai_mode
     if mode == "429":
-        return _error(429, "429", "Requests to the ChatCompletions_Create Operation have exceeded the token rate "
-                                  "limit of your current tier. Please retry after 1 second.", {"Retry-After": "1"})
+        return ai_requests.error(429, "429", "Requests to the ChatCompletions_Create Operation have exceeded the token "
+                                 "rate limit of your current tier. Please retry after 1 second.",
+                                 headers={"Retry-After": "1"})
     try:
         body = req.json()
-        messages = body["messages"]
+        if not isinstance(body["messages"], list):
+            raise TypeError("messages")
     except (ValueError, KeyError, TypeError):
-        return _error(400, "BadRequest", "'messages' is a required property")
+        return ai_requests.error(400, "BadRequest", "'messages' is a required property")
+    # The v1 route names the deployment in `model`; the classic route in its path.
+    refused = (ai_requests.deployment_refusal(state, deployment or str(body.get("model") or ""))
+               or ai_requests.parameter_refusal(state, req, body))
+    if refused is not None:
+        return refused
+    fmt = body.get("response_format") or {}
+    spec = fmt.get("json_schema") or {}
+    if fmt.get("type") == "json_schema" and spec.get("strict"):
+        try:
+            strict_schema.validate(str(spec.get("name") or ""), spec.get("schema"))
+        except strict_schema.SchemaRefused as exc:
+            return ai_requests.error(400, "invalid_json_schema", str(exc), "response_format", "invalid_request_error")
     if mode == "slow":
         time.sleep(state.options.ai_slow_seconds)
     seed = int.from_bytes(hashlib.sha256(req.body).digest()[:4], "big")
-    fmt = body.get("response_format") or {}
+    return json_response(200, _answer(state, body, seed, fmt, mode))
+
+
+def _content(seed: int, fmt: dict[str, Any], mode: str) -> str:
     walker = _Walker({}, seed, mode)
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {}
@@ -160,13 +155,31 @@ def chat_completions(state: SimState, req: Request, deployment: str | None = Non
         content = walker.sentence("text", {})
     if mode == "invalid_json":
         content = content[: max(1, len(content) // 2)] + ' "unterminated'
-    prompt_chars = sum(len(json.dumps(m.get("content", ""))) for m in messages if isinstance(m, dict))
-    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, len(content) // 4 + 1
-    return json_response(200, {
+    return content
+
+
+def _answer(state: SimState, body: dict[str, Any], seed: int, fmt: dict[str, Any], mode: str) -> dict[str, Any]:
+    """The completion: content within the token limit, reasoning tokens counted against it on reasoning models."""
+    content = _content(seed, fmt, mode)
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    # Reasoning tokens "count towards the output limit"; a budget spent on reasoning ends with finish_reason
+    # "length" and no visible content (OpenAI reasoning guide, quoted in docs/estate-format.md).
+    reasoning = state.options.ai_reasoning_tokens if state.options.ai_reasoning else 0
+    visible, finish = len(content) // 4 + 1, "stop"
+    if isinstance(limit, int) and reasoning + visible > limit:
+        reasoning = min(reasoning, limit)  # generation stops at the limit, mid-reasoning if need be
+        room = limit - reasoning
+        content, visible, finish = content[: room * 4], room, "length"
+    prompt_chars = sum(len(json.dumps(m.get("content", ""))) for m in body["messages"] if isinstance(m, dict))
+    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, visible + reasoning
+    return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
-        "model": str(body.get("model") or deployment or "sim-model"), "system_fingerprint": None,
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+        "model": state.options.ai_model, "system_fingerprint": None,
+        "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
                      "message": {"role": "assistant", "content": content, "refusal": None}}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    })
+                  "total_tokens": prompt_tokens + completion_tokens,
+                  "completion_tokens_details": {"reasoning_tokens": reasoning, "accepted_prediction_tokens": 0,
+                                                "rejected_prediction_tokens": 0, "audio_tokens": 0},
+                  "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0}},
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from local.simulator import providers
 from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import SimState
 from local.simulator.tokens import ARM_AUDIENCES, TokenError
@@ -24,26 +25,29 @@ def api_name(path: str) -> str:
         return "cost_management"
     if ADVISOR_PATH.match(path):
         return "advisor"
+    if "/providers/microsoft.authorization/" in path.lower():
+        return "authorization"
     return "other"
 
 
-def _unauthorized(code: str, message: str, tenant_id: str = "common") -> Response:
+def unauthorized(code: str, message: str, tenant_id: str = "common", status: int = 401) -> Response:
+    """ARM's 401: the error body plus the WWW-Authenticate challenge naming the tenant's authority."""
     challenge = (f'Bearer authorization_uri="https://login.windows.net/{tenant_id}", error="invalid_token", '
                  f'error_description="{message}"')
-    return arm_error(401, code, message, {"WWW-Authenticate": challenge})
+    return arm_error(status, code, message, {"WWW-Authenticate": challenge})
 
 
 def authenticate(state: SimState, req: Request) -> dict[str, Any] | Response:
     """The token's claims, or the 401 ARM would send."""
     header = req.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
-        return _unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        return unauthorized("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
     try:
         claims = state.mint.verify(header[7:].strip(), ARM_AUDIENCES)
     except TokenError as exc:
-        return _unauthorized(exc.code, exc.message)
+        return unauthorized(exc.code, exc.message)
     if state.is_revoked(str(claims["tid"]), str(claims.get("appid", ""))):
-        return _unauthorized("InvalidAuthenticationToken", "The access token is invalid.", str(claims["tid"]))
+        return unauthorized("InvalidAuthenticationToken", "The access token is invalid.", str(claims["tid"]))
     return claims
 
 
@@ -72,11 +76,12 @@ def check(state: SimState, req: Request) -> Response | None:
             return arm_error(404, "SubscriptionNotFound",
                              f"The subscription '{match.group('sub')}' could not be found.")
         if sub.tenant_id.lower() != str(claims["tid"]).lower():
-            return _unauthorized("InvalidAuthenticationTokenTenant",
+            return unauthorized("InvalidAuthenticationTokenTenant",
                                  f"The access token is from the wrong issuer 'https://sts.windows.net/{claims['tid']}/'."
                                  f" It must match the tenant 'https://sts.windows.net/{sub.tenant_id}/' associated "
                                  "with this subscription. Please use the authority (URL) "
                                  f"'https://login.windows.net/{sub.tenant_id}' to get the token.", sub.tenant_id)
+        return providers.refusal(sub, req.path)
     return None
 
 

@@ -1,13 +1,16 @@
-"""Role-based access from the estate's role assignments, and the authorizationresources rows that show them."""
+"""Role-based access from the estate's role assignments: which scopes grant a principal an action, and when."""
 
 from __future__ import annotations
 
 import fnmatch
-import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from local.estates.model import BUILTIN_ROLES, Estate, Tenant
+from local.simulator.grants import Moment, grants, identities, moment
+
+if TYPE_CHECKING:
+    from local.simulator.state import SimState
 
 READ_RESOURCES = "Microsoft.Resources/resources/read"
 READ_SUBSCRIPTION = "Microsoft.Resources/subscriptions/read"
@@ -71,87 +74,43 @@ class Access:
         return sub in self.subscriptions or any(s == sub for s, _ in self.resource_groups)
 
 
-def access(estate: Estate, tenant_id: str, principal_id: str, action: str) -> Access:
-    """The scopes in `tenant_id` where `principal_id` is granted `action`."""
+def access(estate: Estate, tenant_id: str, principal_id: str, action: str, at: Moment | None = None) -> Access:
+    """The scopes in `tenant_id` where `principal_id` (or a group it is in) is granted `action`.
+
+    Only assignments ARM's authorisation has noticed by `at` count (None: all of them).
+    """
     result = Access()
     tenant = estate.tenant(tenant_id)
     if tenant is None:
         return result
-    pid = principal_id.lower()
-    for group in tenant.management_groups:
-        if any(a.principal_id.lower() == pid and allows(*permissions(tenant, a.role), action)
-               for a in group.role_assignments):
-            result.subscriptions.update(s.lower() for s in group.subscription_ids)
-    for sub in tenant.subscriptions:
-        for a in sub.role_assignments:
-            if a.principal_id.lower() != pid or not allows(*permissions(tenant, a.role), action):
-                continue
-            parts = (a.scope or sub.scope).strip("/").split("/")
-            if len(parts) >= 4 and parts[2].lower() == "resourcegroups":
-                result.resource_groups.add((sub.subscription_id.lower(), parts[3].lower()))
-            else:
-                result.subscriptions.add(sub.subscription_id.lower())
+    who = identities(tenant, principal_id)
+    for grant in grants(tenant):
+        if grant.principal_id.lower() not in who or not grant.seen_by_arm(at):
+            continue
+        if not allows(*permissions(tenant, grant.role), action):
+            continue
+        if grant.resource_group:
+            result.resource_groups.add((grant.subscription_ids[0], grant.resource_group))
+        else:
+            result.subscriptions.update(grant.subscription_ids)
     return result
+
+
+def can(state: SimState, tenant_id: str, principal_id: str, action: str) -> Access:
+    """`access` as the running simulator's ARM sees it now."""
+    return access(state.estate, tenant_id, principal_id, action, moment(state))
+
+
+def holds_any_role(state: SimState, tenant_id: str, principal_id: str, subscription_id: str) -> bool:
+    """Whether ARM sees any role of the principal (or its groups) at or inside the subscription, or above it."""
+    tenant = state.estate.tenant(tenant_id)
+    if tenant is None:
+        return False
+    who, at, sub = identities(tenant, principal_id), moment(state), subscription_id.lower()
+    return any(g.principal_id.lower() in who and sub in g.subscription_ids and g.seen_by_arm(at)
+               for g in grants(tenant))
 
 
 def role_definition_guid(role: str) -> str:
     """The role definition GUID of a built-in role name or a custom role id."""
     return BUILTIN_ROLES.get(role, role)
-
-
-def _assignment_row(tenant_id: str, scope: str, sub_id: str, rg: str, principal_id: str, role_guid: str,
-                    definition_prefix: str) -> dict[str, Any]:
-    name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}|{principal_id}|{role_guid}".lower()))
-    return {
-        "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", "name": name,
-        "type": "microsoft.authorization/roleassignments", "tenantId": tenant_id, "kind": "", "location": "",
-        "resourceGroup": rg, "subscriptionId": sub_id, "managedBy": "", "sku": None, "plan": None, "tags": None,
-        "identity": None, "zones": None, "extendedLocation": None,
-        "properties": {"roleDefinitionId": f"{definition_prefix}/providers/Microsoft.Authorization/roleDefinitions/"
-                                           f"{role_guid}",
-                       "principalId": principal_id, "principalType": "ServicePrincipal", "scope": scope,
-                       "createdOn": "2025-01-01T00:00:00.0000000Z", "updatedOn": "2025-01-01T00:00:00.0000000Z"},
-    }
-
-
-def authorization_rows(estate: Estate, tenant_id: str, visible: Access, above: bool = False) -> list[dict[str, Any]]:
-    """Role assignments and role definitions; management-group assignments only when `above` (scope filter)."""
-    tenant = estate.tenant(tenant_id)
-    if tenant is None:
-        return []
-    rows: list[dict[str, Any]] = []
-    for sub in tenant.subscriptions:
-        if not visible.any_in(sub.subscription_id):
-            continue
-        for a in sub.role_assignments:
-            scope = a.scope or sub.scope
-            parts = scope.strip("/").split("/")
-            rg = parts[3] if len(parts) >= 4 else ""
-            if visible.covers(sub.subscription_id, rg or None):
-                rows.append(_assignment_row(tenant.tenant_id, scope, sub.subscription_id, rg.lower(),
-                                            a.principal_id, role_definition_guid(a.role), sub.scope))
-    for group in tenant.management_groups if above else []:
-        if any(visible.any_in(s) for s in group.subscription_ids):
-            scope = f"/providers/Microsoft.Management/managementGroups/{group.id}"
-            rows += [_assignment_row(tenant.tenant_id, scope, "", "", a.principal_id,
-                                     role_definition_guid(a.role), "") for a in group.role_assignments]
-    for name, guid in BUILTIN_ROLES.items():
-        actions, not_actions = BUILTIN_PERMISSIONS.get(name, ([], []))
-        rows.append(_definition_row(tenant.tenant_id, guid, name, "BuiltInRole", actions, not_actions, ["/"]))
-    for role in tenant.custom_roles:
-        rows.append(_definition_row(tenant.tenant_id, role.id, role.role_name, "CustomRole", role.actions,
-                                    role.not_actions, role.assignable_scopes))
-    return rows
-
-
-def _definition_row(tenant_id: str, guid: str, name: str, kind: str, actions: list[str], not_actions: list[str],
-                    scopes: list[str]) -> dict[str, Any]:
-    return {
-        "id": f"/providers/Microsoft.Authorization/RoleDefinitions/{guid}", "name": guid,
-        "type": "microsoft.authorization/roledefinitions", "tenantId": tenant_id, "kind": "", "location": "",
-        "resourceGroup": "", "subscriptionId": "", "managedBy": "", "sku": None, "plan": None, "tags": None,
-        "identity": None, "zones": None, "extendedLocation": None,
-        "properties": {"roleName": name, "type": kind, "description": "", "assignableScopes": scopes,
-                       "permissions": [{"actions": actions, "notActions": not_actions, "dataActions": [],
-                                        "notDataActions": []}]},
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from local.simulator import consent_state
+from local.simulator import consent_state, control_arm
 from local.simulator.http import Request, Response, json_response
 from local.simulator.state import AI_MODES, SimState
 
@@ -66,6 +66,8 @@ def handle(state: SimState, req: Request) -> Response:
     name = req.path.removeprefix("/_sim/").strip("/")
     try:
         body: dict[str, Any] = req.json() if req.method == "POST" else {}
+        if (answer := control_arm.handle(state, req, name, body)) is not None:  # clock, grant-role
+            return answer
         if req.method == "GET" and name == "requests":
             with state.lock:
                 entries = [dataclasses.asdict(e) | {"at": e.at.isoformat()} for e in state.request_log]

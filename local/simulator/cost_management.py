@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from local.estates.model import CostRow
-from local.simulator import authz
+from local.simulator import authz, cost_errors
 from local.simulator.cost_query import QueryError, QuerySpec, parse_definition, row_matches
 from local.simulator.http import Request, Response, arm_error, json_response
 from local.simulator.state import SimState
@@ -38,8 +38,12 @@ def query(state: SimState, req: Request, scope: str) -> Response:
     sub = state.estate.subscription(sub_id)
     if sub is None:
         return arm_error(404, "SubscriptionNotFound", f"The subscription '{sub_id}' could not be found.")
-    if not authz.access(state.estate, tid, oid, authz.READ_COST).covers(sub.subscription_id, group):
-        return arm_error(403, "RBACAccessDenied", "The client does not have authorization to perform action.")
+    if not authz.can(state, tid, oid, authz.READ_COST).covers(sub.subscription_id, group):
+        held = authz.holds_any_role(state, tid, oid, sub.subscription_id)
+        return cost_errors.missing_role(sub, oid, held)
+    refused = cost_errors.configured(sub, oid)
+    if refused is not None:
+        return refused
     try:
         spec = parse_definition(req.json(), state.today)
     except (QueryError, ValueError, TypeError, AttributeError) as exc:  # malformed nested parts are a 400 too
@@ -67,8 +71,8 @@ def query(state: SimState, req: Request, scope: str) -> Response:
     headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": _remaining(state, tid),
                "x-ms-request-id": str(uuid.uuid4())}
     offset = _offset(req.q("$skiptoken"))
-    if not rows and offset == 0:
-        return Response(204, b"", headers)
+    if not rows and offset == 0 and state.options.cm_empty_status == 204:
+        return Response(204, b"", headers)  # documented ("No Content"), but clients mostly see 200 with no rows
     size = state.options.cost_page_size
     page = rows[offset:offset + size]
     next_link = None

@@ -12,6 +12,8 @@ DIMENSIONS = ("ResourceId", "ServiceName", "ResourceGroupName", "ResourceGroup",
               "MeterCategory", "MeterSubCategory", "Meter", "ChargeType", "PricingModel", "ResourceType",
               "SubscriptionId")
 AGGREGATION_SOURCES = ("Cost", "CostUSD", "PreTaxCost")
+MAX_CUSTOM_DAYS = 365
+LOOKBACK_MONTHS = 37
 TIMEFRAMES = ("MonthToDate", "BillingMonthToDate", "TheLastMonth", "TheLastBillingMonth", "WeekToDate",
               "TheCurrentMonth", "Custom")
 
@@ -97,9 +99,20 @@ def _window(body: dict[str, Any], today: dt.date) -> tuple[dt.date, dt.date]:
     end = dt.datetime.fromisoformat(str(_get(period, "to")).replace("Z", "+00:00")).date()
     if end < start:
         raise QueryError("timePeriod 'to' must not be before 'from'")
-    if (end - start).days > 366:
+    # Seen live: a window of 366 calendar days (now minus 365 days to now) is refused with this text, 365 are not
+    # (docs/estate-format.md, D10).
+    if (end - start).days + 1 > MAX_CUSTOM_DAYS:
         raise QueryError("The time period for pulling the data cannot exceed 1 year(s)")
+    if start < _months_before(today, LOOKBACK_MONTHS):
+        # A Microsoft cost-query guardrail: "Requests exceeding 37 months return HTTP 400" (wording assumed).
+        raise QueryError(f"The start of the time period cannot be more than {LOOKBACK_MONTHS} months ago")
     return start, end
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `day`'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_definition(body: Any, today: dt.date) -> QuerySpec:

@@ -9,10 +9,35 @@ from typing import Any
 
 from local.estates.model import Subscription, Tenant
 from local.simulator import authz
+from local.simulator.authz_rows import authorization_rows, stamps
+from local.simulator.grants import moment
 from local.simulator.http import Request, Response, arm_error, json_response, support_message
 from local.simulator.kql import KqlError, parse, run_query
 from local.simulator.quotas import hhmmss
 from local.simulator.state import SimState
+
+# The stable api-versions of specification/resourcegraph/.../Microsoft.ResourceGraph/stable (azure-rest-api-specs)
+# and the previews that folder tree holds. azure-mgmt-resourcegraph 8.0.1 sends 2021-03-01 by default.
+API_VERSIONS = ("2018-09-01-preview", "2019-04-01", "2020-04-01-preview", "2020-09-01-preview", "2021-03-01",
+                "2021-06-01-preview", "2022-10-01", "2024-04-01")
+# QueryRequestOptions.authorizationScopeFilter first appears in stable/2022-10-01/resourcegraph.json; at older
+# versions the option is unknown and, like any property the schema does not define, ignored (assumption:
+# docs/estate-format.md), so the default AtScopeAndBelow applies.
+SCOPE_FILTER_SINCE = "2022-10-01"
+
+
+def scope_filter(api_version: str, options: dict[str, Any]) -> str:
+    """The authorizationScopeFilter the service applies at this api-version."""
+    asked = str(options.get("authorizationScopeFilter") or "AtScopeAndBelow")
+    return asked if api_version[:10] >= SCOPE_FILTER_SINCE else "AtScopeAndBelow"
+
+
+def _unsupported_version(api_version: str) -> Response:
+    # ARM's answer for an api-version the provider does not register (message form: docs/estate-format.md).
+    return arm_error(400, "NoRegisteredProviderFound",
+                     f"No registered resource provider found for location 'global' and API version '{api_version}'"
+                     f" for type 'resources'. The supported api-versions are '{', '.join(API_VERSIONS)}'. The "
+                     "supported locations are ', global'.")
 
 
 def _bad_request(code: str, message: str) -> Response:
@@ -45,27 +70,27 @@ def _container_rows(tenant: Tenant, sub: Subscription, group_access: authz.Acces
 
 
 def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list[Subscription],
-               scope_filter: str = "AtScopeAndBelow") -> list[dict[str, Any]]:
+               filter_mode: str = "AtScopeAndBelow") -> list[dict[str, Any]]:
     """The rows of one Resource Graph table that the principal may see in `subs`."""
     tid = tenant.tenant_id
     if table == "resources":
-        can = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        can = authz.can(state, tid, oid, authz.READ_RESOURCES)
         return [r for s in subs for r in s.resources if can.covers(s.subscription_id, str(r.get("resourceGroup")))]
     if table == "resourcecontainers":
-        can_sub = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
-        can_rg = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        can_sub = authz.can(state, tid, oid, authz.READ_SUBSCRIPTION)
+        can_rg = authz.can(state, tid, oid, authz.READ_RESOURCES)
         return [r for s in subs if can_sub.any_in(s.subscription_id) or can_rg.any_in(s.subscription_id)
                 for r in _container_rows(tenant, s, can_rg)]
     if table == "authorizationresources":
-        can = authz.access(state.estate, tid, oid, authz.READ_ROLE_ASSIGNMENTS)
+        can = authz.can(state, tid, oid, authz.READ_ROLE_ASSIGNMENTS)
         wanted = {s.subscription_id.lower() for s in subs}
         can.subscriptions &= wanted
         can.resource_groups = {p for p in can.resource_groups if p[0] in wanted}
         # Assignments inherited from management groups appear only when the caller asks to look above.
-        above = scope_filter.lower() in ("atscopeandabove", "atscopeaboveandbelow")
-        return authz.authorization_rows(state.estate, tid, can, above)
+        above = filter_mode.lower() in ("atscopeandabove", "atscopeaboveandbelow")
+        return authorization_rows(state.estate, tid, can, above, moment(state), stamps(state.clock))
     if table == "advisorresources":
-        can = authz.access(state.estate, tid, oid, authz.READ_ADVISOR)
+        can = authz.can(state, tid, oid, authz.READ_ADVISOR)
         return [_advisor_row(tid, s, rec) for s in subs if can.any_in(s.subscription_id) for rec in s.advisor]
     raise KqlError(f"Table '{table}' could not be found or is not supported.")
 
@@ -109,6 +134,8 @@ def _decode_skip(token: str) -> int:
 def query(state: SimState, req: Request) -> Response:
     """Run one query: quota, options, scope filtering, KQL, paging."""
     tid, oid = str(req.claims["tid"]), str(req.claims["oid"])
+    if str(req.q("api-version")) not in API_VERSIONS:
+        return _unsupported_version(str(req.q("api-version")))
     verdict = state.arg_quota.charge(f"{tid}/{oid}".lower(), 1)
     headers = {"x-ms-user-quota-remaining": str(verdict.remaining),
                "x-ms-user-quota-resets-after": hhmmss(verdict.reset_after)}
@@ -139,16 +166,16 @@ def query(state: SimState, req: Request) -> Response:
         groups = {str(g).lower() for g in body.get("managementGroups") or []}
         wanted += [s.lower() for g in tenant.management_groups if g.id.lower() in groups for s in g.subscription_ids]
         subs = [s for s in tenant.subscriptions if not wanted or s.subscription_id.lower() in wanted]
-        readable = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
-        readable_rg = authz.access(state.estate, tid, oid, authz.READ_RESOURCES)
+        readable = authz.can(state, tid, oid, authz.READ_SUBSCRIPTION)
+        readable_rg = authz.can(state, tid, oid, authz.READ_RESOURCES)
         subs = [s for s in subs if readable.any_in(s.subscription_id) or readable_rg.any_in(s.subscription_id)]
         if wanted and not subs:
             # Azure answers a query over only unreadable subscriptions with 403 AccessDenied.
             return arm_error(403, "AccessDenied", support_message(), headers, details=[{
                 "code": "AccessDenied",
                 "message": "Access is denied to the requested resource. The user might not have enough permission."}])
-        scope_filter = str(options.get("authorizationScopeFilter") or "AtScopeAndBelow")
-        rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs, scope_filter))
+        applied = scope_filter(str(req.q("api-version")), options)
+        rows = run_query(parsed, table_rows(state, parsed.table, tenant, oid, subs, applied))
     except (KqlError, ValueError, TypeError, AttributeError) as exc:  # AttributeError: body is not an object
         return _error_with(headers, "InvalidQuery", f"Query is invalid: {exc}")
     page = rows[skip:skip + top]

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from local.simulator import advisor, ai, arm, control, cost_management, msi, oidc_routes, resource_graph, subscriptions
+from local.simulator.arm_reads import dispatch as arm_reads
 from local.simulator.faults import apply
 from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import LoggedRequest, SimState
@@ -54,6 +55,8 @@ def _arm(state: SimState, req: Request) -> Response:
         return subscriptions.list_subscriptions(state, req)
     if req.method == "GET" and (m := _SUBSCRIPTION.match(req.path)):
         return subscriptions.get_subscription(state, req, m.group("sub"))
+    if (answer := arm_reads(state, req)) is not None:  # role assignments/definitions, provider registration
+        return answer
     return arm_error(404, "ResourceNotFound", f"The resource '{req.path}' was not found by the simulator.")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_costs, load_estate
+from local.simulator.clock import SimClock
 from local.simulator.consent_state import OidcState, service_principal
 from local.simulator.faults import FaultTable
 from local.simulator.options import SimOptions
@@ -92,6 +93,8 @@ class SimState:
         # Costs never change while the simulator runs; expanding a large subscription costs seconds, so keep it.
         self._cost_cache: dict[tuple[str, str], list[CostRow]] = {}
         self.query_cache = QueryCache()
+        # Propagation delays run on this clock (local/simulator/clock.py); reset() sets it back to 0.
+        self.clock = SimClock()
 
     def cost_rows(self, sub: Subscription, kind: CostKind) -> list[CostRow]:
         """The subscription's daily cost rows (expanded once per kind)."""
@@ -140,3 +143,4 @@ class SimState:
             self.ai_mode = "ok"
             self.revoked.clear()
             self.oidc.clear()
+            self.clock.reset()

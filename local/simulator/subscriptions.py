@@ -21,7 +21,7 @@ def list_subscriptions(state: SimState, req: Request) -> Response:
     """The subscriptions of the caller's tenant on which it holds any read role."""
     tid, oid = str(req.claims["tid"]), str(req.claims["oid"])
     tenant = state.estate.tenant(tid)
-    can = authz.access(state.estate, tid, oid, authz.READ_SUBSCRIPTION)
+    can = authz.can(state, tid, oid, authz.READ_SUBSCRIPTION)
     subs = [s for s in (tenant.subscriptions if tenant else []) if can.any_in(s.subscription_id)]
     return json_response(200, {"value": [_body(s) for s in subs], "count": {"type": "Total", "value": len(subs)}})
 
@@ -31,7 +31,7 @@ def get_subscription(state: SimState, req: Request, subscription_id: str) -> Res
     sub = state.estate.subscription(subscription_id)
     assert sub is not None  # the ARM gate answered 404 already
     oid = str(req.claims["oid"])
-    if not authz.access(state.estate, sub.tenant_id, oid, authz.READ_SUBSCRIPTION).any_in(sub.subscription_id):
+    if not authz.can(state, sub.tenant_id, oid, authz.READ_SUBSCRIPTION).any_in(sub.subscription_id):
         return arm_error(403, "AuthorizationFailed",
                          f"The client '{oid}' with object id '{oid}' does not have authorization to perform action "
                          f"'Microsoft.Resources/subscriptions/read' over scope '{sub.scope}' or the scope is invalid.")

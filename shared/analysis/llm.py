@@ -38,8 +38,10 @@ class OpenAINarrator:
                     "type": "json_schema",
                     "json_schema": {"name": "cost_review_narrative", "schema": schema, "strict": True},
                 },
-                max_tokens=max_tokens,
-                temperature=0,
+                # Both the GPT-4o and the GPT-5/o-series deployments take max_completion_tokens on the v1 API;
+                # reasoning models refuse max_tokens and any temperature but the default (the openai client
+                # marks max_tokens deprecated; docs/estate-format.md "AI"), so neither is sent.
+                max_completion_tokens=max_tokens,
                 store=False,
             )
         except openai.OpenAIError as exc:
@@ -48,7 +50,11 @@ class OpenAINarrator:
             raise NarratorError(type(exc).__name__) from exc
         if not response.choices:
             raise NarratorError("no choices")
-        content = response.choices[0].message.content
+        choice = response.choices[0]
+        # "length": the budget ran out, on a reasoning model possibly before any visible token; the text is cut.
+        if choice.finish_reason in ("length", "content_filter") or choice.message.refusal:
+            raise NarratorError(f"answer incomplete ({choice.finish_reason or 'refusal'})")
+        content = choice.message.content
         if not content:
             raise NarratorError("empty answer")
         return content

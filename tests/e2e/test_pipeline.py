@@ -23,6 +23,8 @@ from tests.unit.pipeline_fakes import RecordingBus
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 FINAL = ("complete", "partial", "failed")
 REPORTS = ("report.json", "report.html", "report.csv")
+# Wessex Larder's Cost Management refuses some subscriptions by design (issue 14 B5): its scan is partial.
+PARTIAL_BY_DESIGN = {"Wessex Larder Ltd"}
 
 
 def wait_for_scan(api: Api, customer: dict[str, Any], scan_id: str, timeout: float = 180.0) -> dict[str, Any]:
@@ -70,8 +72,12 @@ def test_every_demo_customers_scan_completes_with_reports_when_onboarded_over_ht
         api: Api, customers: dict[str, dict[str, Any]]) -> None:
     for name, customer in customers.items():
         scan = customer["scan"]
-        assert scan["status"] == "complete", (name, scan.get("reason"), scan.get("progress"))
-        assert all(t["outcome"] == "succeeded" for t in scan["tasks"])
+        if name in PARTIAL_BY_DESIGN:
+            assert scan["status"] == "partial", (name, scan.get("reason"), scan.get("progress"))
+            assert {t["source"] for t in scan["tasks"] if t["outcome"] != "succeeded"} == {"cost"}, name
+        else:
+            assert scan["status"] == "complete", (name, scan.get("reason"), scan.get("progress"))
+            assert all(t["outcome"] == "succeeded" for t in scan["tasks"])
         for report in REPORTS:
             path = f"/api/customers/{customer['customer_id']}/scans/{scan['scan_id']}/{report}"
             assert api.get(path, api_key=customer["api_key"]).status == 200, (name, report)
@@ -82,7 +88,7 @@ def test_raw_data_of_every_task_is_in_the_customers_container_when_the_scan_comp
     for customer in customers.values():
         scan = customer["scan"]
         names = snapshot(blob_service, customer["customer_id"])
-        for task in scan["tasks"]:
+        for task in (t for t in scan["tasks"] if t["outcome"] == "succeeded"):  # a refused source wrote nothing
             name = f"raw/{scan['scan_id']}/{task['subscription_id']}/{task['source']}.json.gz"
             envelope = decode(blob_service.get_blob_client(f"c-{customer['customer_id']}", name)
                               .download_blob().readall())

@@ -36,7 +36,9 @@ def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:
     for tenant in estate.tenants:
         customer = api.post("/api/onboarding", onboarding_body(tenant, estate)).json()
         scan = _wait(api, customer)
-        assert scan["status"] == "complete", scan.get("reason")
+        # Wessex Larder's Cost Management refuses some subscriptions by design (issue 14 B5): partial.
+        expected = "partial" if tenant.display_name == "Wessex Larder Ltd" else "complete"
+        assert scan["status"] == expected, (tenant.display_name, scan.get("reason"))
         base = f"/api/customers/{customer['customer_id']}/scans/{customer['first_scan_id']}"
         report = api.get(f"{base}/report.json", api_key=customer["api_key"])
         html = api.get(f"{base}/report.html", api_key=customer["api_key"])

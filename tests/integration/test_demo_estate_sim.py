@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
+from azure.core.exceptions import HttpResponseError
 from azure.identity import ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential
 from azure.mgmt.advisor import AdvisorManagementClient
 from azure.mgmt.costmanagement import CostManagementClient
@@ -141,3 +142,46 @@ def test_second_tenant_shows_contributor_to_the_federated_app_when_roles_are_rea
     # then
     roles = {str(r["roleDefinitionId"]).rsplit("/", 1)[-1] for r in cast(list[dict[str, Any]], page.data)}
     assert CONTRIBUTOR in roles and len(roles) == 3
+
+
+WESSEX = DEMO["tenants"][2]
+
+
+@pytest.fixture
+def wessex(demo_sim, monkeypatch) -> ClientAssertionCredential:
+    """Caleta's managed identity exchanging its token for Wessex Larder's consented multi-tenant app."""
+    sim, certs = demo_sim
+    monkeypatch.setenv("IDENTITY_ENDPOINT", sim.msi_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", sim.msi_header)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certs.bundle))
+    identity = ManagedIdentityCredential(client_id=DEMO["caleta"]["managed_identity_client_id"])
+
+    def assertion() -> str:
+        return str(identity.get_token("api://AzureADTokenExchange/.default").token)
+
+    return ClientAssertionCredential(WESSEX["tenant_id"], DEMO["caleta"]["app_client_id"], assertion,
+                                     authority=sim.base_url, connection_verify=str(certs.ca))
+
+
+def test_third_tenant_cost_queries_fail_the_ways_real_customers_do_when_queried(demo_sim, wessex) -> None:
+    # given
+    sim, certs = demo_sim
+    client = CostManagementClient(wessex, base_url=sim.base_url, connection_verify=str(certs.ca), retry_total=0)
+    body = {"type": "ActualCost", "timeframe": "MonthToDate",
+            "dataset": {"granularity": "None", "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}}}
+    answers: dict[str, tuple[int, str]] = {}
+    # when
+    for sub in WESSEX["subscriptions"]:
+        try:
+            client.query.usage(f"/subscriptions/{sub['subscription_id']}", io.BytesIO(json.dumps(body).encode()),
+                               content_type="application/json")
+            answers[sub["display_name"]] = (200, "")
+        except HttpResponseError as exc:
+            answers[sub["display_name"]] = (int(exc.status_code or 0), str(exc.error.code if exc.error else ""))
+    # then
+    assert answers == {"Wessex Larder Operations": (200, ""),
+                       "Wessex Larder Finance": (401, "AccountCostDisabled"),
+                       "Wessex Larder Retail": (401, "401"),
+                       "Wessex Larder Analytics": (404, "SubscriptionNotFound"),
+                       "Wessex Larder Hosting": (401, "IndirectCostDisabled"),
+                       "Wessex Larder Sandbox": (403, "AuthorizationFailed")}

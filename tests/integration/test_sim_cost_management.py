@@ -12,6 +12,8 @@ from azure.mgmt.costmanagement import CostManagementClient
 from azure.mgmt.costmanagement.models import QueryDefinition
 
 from local.estates import expand_costs
+from local.estates.model import CostError
+from local.simulator import SimOptions
 from tests.integration.sim_fixtures import (
     CONTOSO,
     PROD,
@@ -22,6 +24,7 @@ from tests.integration.sim_fixtures import (
     sim_certs,
     sim_server,
 )
+from tests.integration.sim_variants import running
 
 pytestmark = pytest.mark.integration
 __all__ = ["sim", "sim_certs", "sim_server"]
@@ -118,11 +121,23 @@ def test_resource_group_scope_limits_rows_when_scope_is_group(sim, sim_certs):
     assert {r[2] for r in result.properties.rows} == {"rg-web-prod"}
 
 
-def test_no_content_is_204_when_window_has_no_costs(sim, sim_certs):
+def empty_window() -> dict[str, Any]:
     body = definition()
-    body["timePeriod"] = {"from": "2020-01-01T00:00:00Z", "to": "2020-01-31T23:59:59Z"}
-    assert usage(client(sim, sim_certs), scope=SCOPE, parameters=body) is None
-    assert sim.request_log[-1].status == 204
+    start = dt.datetime.now(dt.UTC).date().replace(day=1) - dt.timedelta(days=700)  # long before any estate cost
+    body["timePeriod"] = {"from": f"{start}T00:00:00Z", "to": f"{start + dt.timedelta(days=30)}T23:59:59Z"}
+    return body
+
+
+def test_no_cost_is_200_with_no_rows_when_window_has_no_costs(sim, sim_certs):
+    result = usage(client(sim, sim_certs), scope=SCOPE, parameters=empty_window())
+    assert (sim.request_log[-1].status, result.properties.rows, result.properties.next_link) == (200, [], None)
+    assert [c.name for c in result.properties.columns][-1] == "Currency"
+
+
+def test_no_content_is_204_when_window_has_no_costs_and_option_asks(sim_certs):
+    with running(sim_certs, SimOptions(cm_empty_status=204)) as variant:
+        assert usage(client(variant, sim_certs), scope=SCOPE, parameters=empty_window()) is None
+        assert variant.request_log[-1].status == 204
 
 
 def test_period_over_a_year_is_refused_when_custom(sim, sim_certs):
@@ -131,6 +146,17 @@ def test_period_over_a_year_is_refused_when_custom(sim, sim_certs):
     with pytest.raises(HttpResponseError) as caught:
         usage(client(sim, sim_certs), scope=SCOPE, parameters=body)
     assert caught.value.status_code == 400
+    assert caught.value.error is not None and caught.value.error.code == "BadRequest"
+    assert "Invalid query definition: The time period for pulling the data cannot exceed 1 year(s)" in str(
+        caught.value.error.message)
+
+
+def test_period_of_366_days_is_refused_and_365_answered_when_custom(sim, sim_certs):
+    cm = client(sim, sim_certs)
+    with pytest.raises(HttpResponseError) as caught:
+        usage(cm, scope=SCOPE, parameters=definition(days=366, granularity="None"))
+    assert caught.value.status_code == 400
+    assert usage(cm, scope=SCOPE, parameters=definition(days=365, granularity="None")) is not None
 
 
 def test_more_than_two_groupings_is_refused_when_sent(sim, sim_certs):
@@ -173,6 +199,52 @@ def test_query_is_refused_when_reader_and_cost_reader_are_removed(sim, sim_certs
     with pytest.raises(HttpResponseError) as caught:
         usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
     assert caught.value.status_code == 403
+    # No role left in the subscription: ARM's own refusal, before Cost Management sees the query.
+    assert caught.value.error is not None and caught.value.error.code == "AuthorizationFailed"
+
+
+# (code, status) for each configured refusal; statuses Microsoft does not document are the simulator's choice
+# (docs/estate-format.md, "Cost Management refusals").
+COST_ERRORS = [("AccountCostDisabled", 401), ("DepartmentCostDisabled", 401), ("IndirectCostDisabled", 401),
+               ("DisallowedOperation", 400), ("SubscriptionTypeNotSupported", 400),
+               ("ReadOnlyDisabledSubscription", 409), ("InvalidAuthenticationTokenTenant", 401), ("401", 401),
+               ("SubscriptionNotFound", 404), ("AuthorizationFailed", 403), ("BillingAccessDenied", 403),
+               ("RBACAccessDenied", 403)]
+
+
+@pytest.mark.parametrize(("code", "status"), COST_ERRORS)
+def test_configured_cost_error_answers_its_code_and_status_when_queried(sim, sim_certs, monkeypatch, code, status):
+    monkeypatch.setattr(sim.state.estate.subscription(PROD), "cost_error", CostError(code=code))
+    with pytest.raises(HttpResponseError) as caught:
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
+    response: Any = caught.value.response
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    assert set(response.json()["error"]) == {"code", "message"}
+
+
+def test_disallowed_operation_carries_arms_message_when_configured(sim, sim_certs, monkeypatch):
+    monkeypatch.setattr(sim.state.estate.subscription(PROD), "cost_error", CostError(code="DisallowedOperation"))
+    with pytest.raises(HttpResponseError) as caught:
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
+    assert caught.value.error is not None and caught.value.error.message == (
+        "The current subscription type is not permitted to perform operations on any provider namespace. "
+        "Please use a different subscription.")
+
+
+def test_configured_status_and_message_override_the_defaults_when_given(sim, sim_certs, monkeypatch):
+    error = CostError(code="SubscriptionTypeNotSupported", status=422, message="Sponsored offers have no cost data")
+    monkeypatch.setattr(sim.state.estate.subscription(PROD), "cost_error", error)
+    with pytest.raises(HttpResponseError) as caught:
+        usage(client(sim, sim_certs), scope=SCOPE, parameters=definition())
+    assert (caught.value.status_code, str(caught.value.response.json()["error"]["message"])) == (  # type: ignore[union-attr]
+        422, "Sponsored offers have no cost data")
+
+
+def test_missing_role_still_wins_over_a_configured_cost_error_when_both_apply(sim, sim_certs, monkeypatch):
+    monkeypatch.setattr(sim.state.estate.subscription(PROD), "cost_error", CostError(code="AccountCostDisabled"))
+    with pytest.raises(HttpResponseError) as caught:
+        usage(client(sim, sim_certs, TAGGER), scope=SCOPE, parameters=definition())
+    assert caught.value.error is not None and caught.value.error.code == "RBACAccessDenied"
 
 
 def test_malformed_aggregation_is_400_when_not_an_object(sim, sim_certs):

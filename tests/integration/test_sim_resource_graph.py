@@ -30,9 +30,9 @@ pytestmark = pytest.mark.integration
 __all__ = ["sim", "sim_certs", "sim_server"]
 
 
-def client(sim, certs, tenant=CONTOSO, app=READER) -> ResourceGraphClient:
+def client(sim, certs, tenant=CONTOSO, app=READER, **kwargs: Any) -> ResourceGraphClient:
     cred = secret_credential(sim, certs, tenant, app[0], app[1])
-    return ResourceGraphClient(cred, base_url=sim.base_url, connection_verify=str(certs.ca), retry_total=0)
+    return ResourceGraphClient(cred, base_url=sim.base_url, connection_verify=str(certs.ca), retry_total=0, **kwargs)
 
 
 def run(rg: ResourceGraphClient, query: str, subs: list[str], **options):
@@ -110,10 +110,14 @@ def test_inherited_assignments_are_hidden_when_scope_filter_is_default(sim, sim_
     assert all("managementGroups" not in r["scope"] for r in page["data"]) and len(page["data"]) == 2
 
 
+LOOK_ABOVE = {"subscriptions": [PROD, DEV], "query": ASSIGNMENTS,
+              "options": {"authorizationScopeFilter": "AtScopeAboveAndBelow"}}
+
+
 def test_authorization_resources_show_inherited_assignments_when_looking_above(sim, sim_certs):
-    body = {"subscriptions": [PROD, DEV], "query": ASSIGNMENTS,
-            "options": {"authorizationScopeFilter": "AtScopeAboveAndBelow"}}
-    roles = {(r["role"].rsplit("/", 1)[-1], r["scope"]) for r in raw_query(client(sim, sim_certs), body)["data"]}
+    # authorizationScopeFilter exists from api-version 2022-10-01 (the SDK's default 2021-03-01 lacks it).
+    rg = client(sim, sim_certs, api_version="2022-10-01")
+    roles = {(r["role"].rsplit("/", 1)[-1], r["scope"]) for r in raw_query(rg, LOOK_ABOVE)["data"]}
     assert roles == {("acdd72a7-3385-48ef-bd42-f606fba81ae7", f"/subscriptions/{PROD}"),
                      ("72fafb9e-0641-4937-9268-a91bfd8191a3", f"/subscriptions/{PROD}"),
                      ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "/providers/Microsoft.Management/managementGroups/"
@@ -183,3 +187,25 @@ def test_skip_is_ignored_when_query_uses_take(sim, sim_certs):
     page = run(client(sim, sim_certs), "Resources | order by id asc | take 2 | project id", [PROD], skip=1)
     first = run(client(sim, sim_certs), "Resources | order by id asc | project id", [PROD], top=1)
     assert page.data[0] == first.data[0]
+
+
+@pytest.mark.parametrize("version", ["2022-10-01", "2024-04-01"])
+def test_scope_filter_is_honoured_when_api_version_has_it(sim, sim_certs, version):
+    rows = raw_query(client(sim, sim_certs, api_version=version), LOOK_ABOVE)["data"]
+    assert any("managementGroups" in r["scope"] for r in rows)
+
+
+def test_scope_filter_is_ignored_when_api_version_predates_it(sim, sim_certs):
+    # The SDK's default 2021-03-01: QueryRequestOptions has no authorizationScopeFilter, so inherited
+    # (management-group) assignments stay hidden even when the option is sent.
+    rg = client(sim, sim_certs)
+    rows = raw_query(rg, LOOK_ABOVE)["data"]
+    assert rg._config.api_version == "2021-03-01" and len(rows) == 2
+    assert all("managementGroups" not in r["scope"] for r in rows)
+
+
+def test_unknown_api_version_is_refused_400_when_sent(sim, sim_certs):
+    with pytest.raises(HttpResponseError) as caught:
+        run(client(sim, sim_certs, api_version="2023-01-01"), "Resources | project id", [PROD])
+    assert caught.value.error is not None
+    assert (caught.value.status_code, caught.value.error.code) == (400, "NoRegisteredProviderFound")

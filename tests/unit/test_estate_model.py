@@ -185,3 +185,31 @@ def test_implicit_admin_is_a_stable_global_administrator_when_derived():
     from local.estates.identity import implicit_admin
     first, again = implicit_admin("T-1", "t.example"), implicit_admin("t-1", "t.example")
     assert first == again and first.user_principal_name == "admin@t.example" and first.can_consent()
+
+def test_access_fields_default_to_visible_at_once_and_everything_registered_when_omitted():
+    estate = load_estate(SMALL, TODAY)
+    sub, tenant = estate.tenants[0].subscriptions[0], estate.tenants[0]
+    assert (sub.cost_error, sub.registered_providers, tenant.groups) == (None, None, [])
+    assert all(a.created_at() is None for a in sub.role_assignments)
+
+
+def test_cost_error_and_propagation_fields_load_when_given():
+    doc = small_doc()
+    sub = doc["tenants"][0]["subscriptions"][0]
+    sub["cost_error"] = {"code": "AccountCostDisabled"}
+    sub["registered_providers"] = ["Microsoft.Compute"]
+    sub["role_assignments"][0]["created_seconds_ago"] = 45
+    doc["tenants"][0]["groups"] = [{"object_id": "g", "members": ["11111111-0000-0000-0000-0000000000b1"]}]
+    loaded = parse_estate(doc, TODAY).tenants[0]
+    assert loaded.subscriptions[0].cost_error is not None and loaded.subscriptions[0].cost_error.status is None
+    assert loaded.subscriptions[0].role_assignments[0].created_at() == -45
+    assert loaded.groups[0].members == ["11111111-0000-0000-0000-0000000000b1"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("cost_error", {"code": "CostIsSecret"}),
+                                              ("cost_error", {"code": "401", "status": 200})])
+def test_load_fails_when_cost_error_is_not_an_azure_refusal(field: str, value: Any):
+    doc = small_doc()
+    doc["tenants"][0]["subscriptions"][0][field] = value
+    with pytest.raises(ValidationError):
+        parse_estate(doc, TODAY)

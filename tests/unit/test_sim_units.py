@@ -1,15 +1,24 @@
-"""Pure parts of the simulator: quota windows, Cost Management query parsing and the AI schema walker."""
+"""Pure parts of the simulator: quota windows, query parsing, the AI schema walker and strict-schema rules,
+the propagation clock, role grants and provider namespaces."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
+from local.estates.model import Estate, parse_estate
 from local.simulator.ai import INVENTED_ALIAS, WRONG_NUMBER, _Walker
+from local.simulator.authz import READ_SUBSCRIPTION, access
+from local.simulator.clock import SimClock
 from local.simulator.cost_query import QueryError, parse_definition
+from local.simulator.grants import Moment, grants
+from local.simulator.providers import namespace as provider_namespace
 from local.simulator.quotas import SlidingWindows, hhmmss
+from local.simulator.strict_schema import SchemaRefused
+from local.simulator.strict_schema import validate as strict_validate
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -123,3 +132,109 @@ def test_walker_plants_wrong_number_in_first_free_text_when_mode_asks():
 def test_walker_invents_alias_once_when_mode_asks():
     value = _Walker(SCHEMA, 1, "invented_alias").value(SCHEMA)
     assert value["items"].count(INVENTED_ALIAS) == 1 and json.dumps(value)
+
+
+def _custom(start: dt.date, end: dt.date) -> dict[str, object]:
+    return {"type": "ActualCost", "timeframe": "Custom",
+            "timePeriod": {"from": f"{start}T00:00:00Z", "to": f"{end}T23:59:59Z"},
+            "dataset": {"granularity": "None"}}
+
+
+def test_custom_window_of_365_days_is_accepted_and_366_refused_when_parsed():
+    end = TODAY - dt.timedelta(days=1)
+    assert parse_definition(_custom(end - dt.timedelta(days=364), end), TODAY).start == end - dt.timedelta(days=364)
+    with pytest.raises(QueryError, match=r"cannot exceed 1 year\(s\)"):
+        parse_definition(_custom(end - dt.timedelta(days=365), end), TODAY)
+
+
+def test_window_starting_more_than_37_months_ago_is_refused_when_parsed():
+    with pytest.raises(QueryError, match="37 months"):
+        parse_definition(_custom(dt.date(2023, 9, 30), dt.date(2023, 10, 30)), TODAY)
+    assert parse_definition(_custom(dt.date(2023, 10, 1), dt.date(2023, 10, 30)), TODAY).start == dt.date(2023, 10, 1)
+
+
+def test_clock_advances_pins_and_resets_without_sleeping():
+    wall = FakeClock()
+    clock = SimClock(wall)
+    wall.now += 2
+    clock.advance(600)
+    clock.pin(None)
+    moved = clock.now()
+    clock.pin(10)
+    wall.now += 50
+    pinned = clock.now()
+    clock.pin(None)
+    wall.now += 1
+    resumed = clock.now()
+    clock.reset()
+    assert (moved, pinned, resumed, clock.now()) == (602, 10, 11, 0)
+    with pytest.raises(ValueError):
+        clock.advance(-1)
+
+
+def _tenant(**assignment: object) -> Estate:
+    return parse_estate({"caleta": {"tenant_id": "c", "app_client_id": "a", "managed_identity_client_id": "m",
+                                    "managed_identity_object_id": "o"},
+                         "tenants": [{"tenant_id": "t", "display_name": "T",
+                                      "groups": [{"object_id": "g1", "members": ["g2"]},
+                                                 {"object_id": "g2", "members": ["sp"]}],
+                                      "subscriptions": [{"subscription_id": "s", "display_name": "S",
+                                                         "role_assignments": [{"role": "Reader", **assignment}]}]}]},
+                        TODAY)
+
+
+def test_assignment_is_seen_by_arm_and_graph_on_their_own_delays_when_made_before_load():
+    estate = _tenant(principal_id="sp", created_seconds_ago=20, graph_delay_seconds=5)
+    grant = grants(estate.tenants[0])[0]
+    at = [Moment(now, 600.0, 30.0) for now in (-15.1, -15.0, 579.9, 580.0)]
+    assert [grant.seen_by_graph(m) for m in at] == [False, True, True, True]
+    assert [grant.seen_by_arm(m) for m in at] == [False, False, False, True]
+    assert grant.seen_by_arm(None) and grant.seen_by_graph(None)
+
+
+def test_assignment_without_creation_time_is_seen_at_once_when_loaded():
+    grant = grants(_tenant(principal_id="sp").tenants[0])[0]
+    assert grant.seen_by_arm(Moment(0.0, 600.0, 30.0)) and grant.seen_by_graph(Moment(0.0, 600.0, 30.0))
+
+
+def test_group_role_reaches_members_transitively_when_access_is_computed():
+    estate = _tenant(principal_id="g1")
+    assert access(estate, "t", "sp", READ_SUBSCRIPTION).subscriptions == {"s"}
+    assert access(estate, "t", "stranger", READ_SUBSCRIPTION).subscriptions == set()
+    assert grants(estate.tenants[0])[0].principal_type == "Group"
+
+
+@pytest.mark.parametrize(("path", "namespace"), [
+    ("/subscriptions/s/providers/Microsoft.Advisor/recommendations", "Microsoft.Advisor"),
+    ("/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d/providers/Microsoft.Advisor/"
+     "recommendations/x", "Microsoft.Advisor"),
+    ("/subscriptions/s", None)])
+def test_provider_namespace_is_the_last_providers_segment_when_parsed(path, namespace):
+    assert provider_namespace(path) == namespace
+
+
+STRICT_OK: dict[str, object] = {
+    "type": "object", "additionalProperties": False, "required": ["a", "b"],
+    "properties": {"a": {"type": "string", "enum": ["x"]},
+                   "b": {"type": "array", "items": {"$ref": "#/$defs/item"}}},
+    "$defs": {"item": {"type": "object", "additionalProperties": False, "required": [], "properties": {}}}}
+
+
+def test_strict_schema_that_follows_the_rules_is_accepted_when_validated():
+    strict_validate("ok", STRICT_OK)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"type": "array"}, "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"array\"'"),
+    ({"additionalProperties": True},
+     "In context=(), 'additionalProperties' is required to be supplied and to be false"),
+    ({"required": ["a"]}, "Missing 'b'"),
+    ({"required": ["a", "b", "c"]}, "Extra required key 'c' supplied"),
+    ({"properties": {"a": {"type": "string", "enum": []}, "b": {"type": "string"}}},
+     "In context=('properties', 'a'), 'enum' must be a non-empty array"),
+    ({"properties": {"a": {"$ref": "#/$defs/nowhere"}, "b": {"type": "string"}}}, "cannot be resolved"),
+    ({"$defs": {"item": {"type": "object", "properties": {}}}}, "In context=('$defs', 'item'), 'additionalProperties'"),
+])
+def test_strict_schema_breaking_a_rule_is_refused_when_validated(change, message):
+    with pytest.raises(SchemaRefused, match=re.escape(message)):
+        strict_validate("review", {**STRICT_OK, **change})

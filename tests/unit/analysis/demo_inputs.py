@@ -60,19 +60,30 @@ def cost_data(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:
 
 
 def subscription_inputs(sub: Subscription, today: dt.date = TODAY) -> SubscriptionInputs:
-    """One subscription's three envelopes."""
+    """One subscription's envelopes; no cost envelope where Cost Management refuses (the estate's cost_error)."""
     sid = sub.subscription_id
     graph = graph_data(sub)
-    cost = cost_data(sub, today)
     advisor = {"recommendations": sub.advisor}
     raw = {"resource-graph": _envelope("resource-graph", sid, graph, len(sub.resources)),
-           "cost": _envelope("cost", sid, cost, len(cost["rows"])),
            "advisor": _envelope("advisor", sid, advisor, len(sub.advisor))}
-    return SubscriptionInputs(subscription_id=sid, display_name=sub.display_name, quota_id=sub.quota_id, raw=raw)
+    missing: dict[str, str] = {}
+    if sub.cost_error is None:
+        cost = cost_data(sub, today)
+        raw["cost"] = _envelope("cost", sid, cost, len(cost["rows"]))
+    else:
+        missing["cost"] = f"Cost Management refused the query ({sub.cost_error.code})"
+    return SubscriptionInputs(subscription_id=sid, display_name=sub.display_name, quota_id=sub.quota_id, raw=raw,
+                              missing=missing)
+
+
+def readable(tenant: Tenant, sub: Subscription) -> bool:
+    """Whether any role is assigned in or above the subscription (a subscription without one is never scanned)."""
+    above = any(sub.subscription_id in g.subscription_ids and g.role_assignments for g in tenant.management_groups)
+    return bool(sub.role_assignments) or above
 
 
 def scan_inputs(tenant: Tenant, today: dt.date = TODAY) -> ScanInputs:
-    """A scan of every subscription of one tenant of the estate."""
-    subscriptions = [subscription_inputs(s, today) for s in tenant.subscriptions]
+    """A scan of every readable subscription of one tenant of the estate."""
+    subscriptions = [subscription_inputs(s, today) for s in tenant.subscriptions if readable(tenant, s)]
     return ScanInputs(customer_id=f"cust-{tenant.tenant_id[:8]}", scan_id="scan-demo", company=tenant.display_name,
                       generated_at=COLLECTED, subscriptions=subscriptions)
