@@ -44,7 +44,12 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         spec = parse_definition(req.json(), state.today)
     except (QueryError, ValueError, TypeError, AttributeError) as exc:  # malformed nested parts are a 400 too
         return arm_error(400, "BadRequest", f"Invalid query definition: {exc}")
+    offset = _offset(req.q("$skiptoken"))
     qpu = max(1, math.ceil(((spec.end - spec.start).days + 1) / 31))
+    # 1 QPU per month of data queried is documented; whether a nextLink page is charged again is not
+    # (SimOptions.cm_qpu_per_page chooses; docs/estate-format.md says which reading each run used).
+    if offset and not state.options.cm_qpu_per_page:
+        qpu = 0
     verdict = state.cm_quota.charge(tid.lower(), qpu)
     if not verdict.allowed:
         with state.lock:
@@ -66,7 +71,6 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         state.query_cache.put(cache_key, rows)
     headers = {f"{QPU}-consumed": str(qpu), f"{QPU}-remaining": _remaining(state, tid),
                "x-ms-request-id": str(uuid.uuid4())}
-    offset = _offset(req.q("$skiptoken"))
     if not rows and offset == 0:
         return Response(204, b"", headers)
     size = state.options.cost_page_size
