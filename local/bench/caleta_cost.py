@@ -65,7 +65,7 @@ class Prices:
 class ReviewUsage:
     """What one review used, in real (Azure) seconds and counts."""
 
-    instance_seconds: list[float]  # per Flex instance: time with at least one invocation running
+    instance_seconds: list[float]  # per Flex instance (and the analysis): time with an invocation running
     instance_memory_mb: int
     executions: int
     blob_writes: int
@@ -75,7 +75,8 @@ class ReviewUsage:
     report_bytes: int
     report_months: float
     table_operations: int
-    qpu: int
+    qpu: int  # what Cost Management charged the tenant
+    cost_requests: int  # what Caleta's ledger charged its own budget: a QPU per request, whatever Azure charges
     tenant_qpu_per_hour: int
     caleta_qpu_per_hour: int
     prompt_tokens: int
@@ -103,13 +104,13 @@ def review_cost(usage: ReviewUsage, prices: Prices = Prices()) -> dict[str, Any]
     provisioned = weighted / capacity_per_hour * prices.ptu_count * prices.ptu_hour_usd
     total = functions + storage + (standard if prices.model_deployment == "standard" else provisioned)
     return {
-        "functions": {"gb_s": round(gb_s, 1), "instances": len(usage.instance_seconds),
+        "functions": {"gb_s": round(gb_s, 1), "instance_spans": len(usage.instance_seconds),
                       "executions": usage.executions, "usd": _usd(functions)},
         "storage": {"gb_month": round(gb_month, 6), "blob_writes": usage.blob_writes, "blob_reads": usage.blob_reads,
                     "table_operations": usage.table_operations, "usd": _usd(storage)},
         "cost_management": {"qpu": usage.qpu, "usd": 0.0,
                             "tenant_quota_hours": round(usage.qpu / usage.tenant_qpu_per_hour, 2),
-                            "caleta_budget_hours": round(usage.qpu / usage.caleta_qpu_per_hour, 2)},
+                            "caleta_budget_hours": round(usage.cost_requests / usage.caleta_qpu_per_hour, 2)},
         "model": {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
                   "standard_usd": _usd(standard), "provisioned_share_usd": _usd(provisioned)},
         "total_usd": _usd(total), "total_gbp": _usd(total * prices.usd_to_gbp),

@@ -94,7 +94,9 @@ def _cost(run: Run) -> dict[str, Any]:
         raw_bytes=c["bytes_written"], raw_lifetime_days=cfg.raw_max_age_days + 1,  # the policy runs once a day
         report_bytes=sum(a["report_files"].values()), report_months=1.0,
         table_operations=c["ledger_table_operations"] + 6 * c["queue"]["deliveries"],
-        qpu=int(run.stats.get("qpu_used") or 0), tenant_qpu_per_hour=bounds.CM_LIMITS[-1][1],
+        qpu=int(run.stats.get("qpu_used") or 0),
+        cost_requests=int(dict(run.stats.get("arm_calls") or {}).get("cost_management", 0)),
+        tenant_qpu_per_hour=bounds.CM_LIMITS[-1][1],
         caleta_qpu_per_hour=LIMITS[-1][1], prompt_tokens=a["prompt_tokens"], completion_tokens=a["completion_tokens"])
     return review_cost(usage)
 

@@ -10,7 +10,7 @@ from local.bench.caleta_cost import SECONDS_PER_MONTH, Prices, ReviewUsage, revi
 
 USAGE = ReviewUsage(instance_seconds=[1000.0, 500.0], instance_memory_mb=2048, executions=200_000,
                     blob_writes=20_000, blob_reads=10_000, raw_bytes=2 * 10**9, raw_lifetime_days=3.0,
-                    report_bytes=10**9, report_months=1.0, table_operations=100_000, qpu=1350,
+                    report_bytes=10**9, report_months=1.0, table_operations=100_000, qpu=200, cost_requests=1350,
                     tenant_qpu_per_hour=600, caleta_qpu_per_hour=500, prompt_tokens=1_000_000,
                     completion_tokens=100_000)
 PRICES = Prices(functions_gb_s_usd=0.00002, functions_per_million_executions_usd=0.5, blob_gb_month_usd=0.02,
@@ -35,7 +35,8 @@ def test_storage_bills_raw_data_for_its_lifetime_reports_for_their_months_and_ev
 
 def test_cost_management_is_free_but_reports_the_hours_of_quota_it_used() -> None:
     quota = review_cost(USAGE, PRICES)["cost_management"]
-    assert quota == {"qpu": 1350, "usd": 0.0, "tenant_quota_hours": 2.25, "caleta_budget_hours": 2.7}
+    # Azure charged a QPU per month (200); Caleta's ledger took one per request (1,350).
+    assert quota == {"qpu": 200, "usd": 0.0, "tenant_quota_hours": 0.33, "caleta_budget_hours": 2.7}
 
 
 def test_tokens_are_priced_per_million_on_standard_and_as_a_share_of_the_ptu_hour_on_provisioned() -> None:
