@@ -116,6 +116,7 @@ def admit(limits: ArmReadLimits, req: Request) -> tuple[Response | None, dict[st
     if verdict.allowed:
         return None, {header: str(verdict.remaining)}
     after = _seconds(verdict.retry_after)
+    # The tenant-level code is unconfirmed (docs/estate-format.md says so); the subscription one is ARM's.
     code = "SubscriptionRequestsThrottled" if level == "subscription" else "TenantRequestsThrottled"
     message = (f"Number of 'read' requests for {level} '{scope}' actor '{actor}' exceeded. Please try again after "
                f"'{after}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling "
