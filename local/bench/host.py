@@ -58,6 +58,11 @@ class FunctionsHost(Generic[T]):
         self.invocations: list[Invocation[T]] = []
         self._lock = threading.Lock()
 
+    def send(self, body: T, delay_s: float = 0.0) -> None:
+        """What a trigger's output binding does: enqueue a message (scheduled when `delay_s` > 0)."""
+        with self._lock:
+            self.queue.send(body, delay_s)
+
     def _invoke(self, delivery: Delivery[T]) -> str:
         self.clock.arm(delivery.kill_at)
         try:

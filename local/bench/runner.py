@@ -44,7 +44,7 @@ class BenchArgs:
     workers: int = 8
     cost_page_size: int = 5000  # SimOptions and Azure's default page size
     qpu_per_page: bool = True  # the conservative reading: every nextLink page costs a QPU again
-    phase_timeout_s: float = 1800.0
+    phase_timeout_s: float = 1200.0
     keep: Path | None = None
 
 

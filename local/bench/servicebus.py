@@ -94,9 +94,9 @@ class QueueModel(Generic[T]):
         self._messages: list[_Message[T]] = []
         self.counts = QueueCounts()
 
-    def send(self, body: T) -> None:
-        """Enqueue a message, available now."""
-        self._messages.append(_Message(len(self._messages), body, available_at=self._clock()))
+    def send(self, body: T, delay_s: float = 0.0) -> None:
+        """Enqueue a message, available now or, scheduled, `delay_s` from now."""
+        self._messages.append(_Message(len(self._messages), body, available_at=self._clock() + delay_s))
 
     def _fail(self, message: _Message[T], available_at: float) -> Settled | None:
         """A delivery ended without completing: back to the queue, or to the dead-letter queue."""

@@ -197,3 +197,21 @@ def test_an_invocation_that_ends_past_the_timeout_without_a_check_point_counts_a
 
     runs = _host(fake, trigger, rules=DeliveryRules(30.0, 600.0, 120.0, 1)).run()
     assert [(r.outcome, r.settled) for r in runs] == [("timed_out", "dead_lettered")]
+
+
+def test_a_trigger_can_schedule_a_follow_up_message_that_is_delivered_when_due() -> None:
+    fake = FakeClock()
+    seen: list[tuple[str, float]] = []
+    hosts: list[FunctionsHost[str]] = []
+
+    def trigger(delivery: Delivery[str]) -> str:
+        seen.append((delivery.body, fake.now))
+        if delivery.body == "m0":
+            hosts[0].send("m0:next-window", delay_s=100.0)  # a checkpointed collector hands on the rest
+        return "succeeded"
+
+    hosts.append(_host(fake, trigger))
+    runs = hosts[0].run()
+    assert seen[0] == ("m0", 0.0)
+    assert seen[1][0] == "m0:next-window" and seen[1][1] >= 100.0
+    assert [r.settled for r in runs] == ["completed", "completed"]
