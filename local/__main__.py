@@ -58,7 +58,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     summary = run_bench(BenchArgs(seed=args.seed, subscriptions=args.subscriptions, resources=args.resources,
                                   days=args.days, time_scale=args.time_scale, workers=args.workers,
-                                  cost_page_size=args.cost_page_size, keep=args.keep))
+                                  cost_page_size=args.cost_page_size, qpu_per_page=args.qpu_per_page,
+                                  keep=args.keep))
     print(json.dumps(summary, indent=2), flush=True)
     return 0
 
@@ -81,9 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--subscriptions", type=int, default=50)
     bench.add_argument("--resources", type=int, default=100_000)
     bench.add_argument("--days", type=int, default=90)
-    bench.add_argument("--time-scale", type=float, default=0.05, help="multiplies every quota window")
-    bench.add_argument("--workers", type=int, default=8, help="concurrent collect tasks (function instances)")
+    bench.add_argument("--time-scale", type=float, default=0.05,
+                       help="multiplies every clock: quota windows, lock, timeout, the collector's cap")
+    bench.add_argument("--workers", type=int, default=8,
+                       help="concurrent collect invocations (host.json maxConcurrentCalls of them per instance)")
     bench.add_argument("--cost-page-size", type=int, default=5000, help="rows per Cost Management page")
+    bench.add_argument("--qpu-per-page", action=argparse.BooleanOptionalAction, default=True,
+                       help="Cost Management charges a QPU per result page (default) or only per month queried")
     bench.add_argument("--keep", type=Path, default=None, help="keep the estate, raw blobs and report here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",

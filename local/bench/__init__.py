@@ -1,6 +1,8 @@
-"""`python -m local bench`: the pipeline on a large generated estate, measured against Azure's quotas.
+"""`python -m local bench`: the pipeline on a large generated estate, every clock of Azure and of the product scaled.
 
-`runner` orchestrates (estate, simulator, phases, summary), `phases` runs collection and analysis each in
-its own process (so peak RSS is per phase), `bounds` computes the fewest calls and the least time the quotas
-allow, `memtable` is the in-memory table behind the Cost Management QPU ledger.
+`runner` orchestrates (estate, simulator, phases, summary); `collect` and `analyse` are the phases, each in its
+own process (`phases` is the entry point); `host` stands in for the Functions host and `servicebus` counts
+deliveries as Service Bus does; `hostconfig` reads the product's clocks; `truth` counts what the estate holds;
+`bounds` computes the floors; `caleta_cost` prices a review; `summary` builds the JSON; `memtable` is the
+in-memory table behind the Cost Management QPU ledger.
 """

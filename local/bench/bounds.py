@@ -28,6 +28,11 @@ def min_cost_calls(window_rows: Iterable[int], page_size: int) -> int:
     return sum(pages(rows, page_size) for rows in window_rows)
 
 
+def min_cost_qpu(window_rows: list[int], page_size: int, per_page: bool) -> int:
+    """Least QPU for the given rows per month window: a QPU per page, or one per window (1 QPU per month)."""
+    return min_cost_calls(window_rows, page_size) if per_page else len(window_rows)
+
+
 def scaled(limits: tuple[tuple[float, int], ...], time_scale: float) -> tuple[tuple[float, int], ...]:
     """The same limits with every window multiplied by `time_scale`."""
     return tuple((window * time_scale, cap) for window, cap in limits)

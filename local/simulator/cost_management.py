@@ -48,7 +48,12 @@ def query(state: SimState, req: Request, scope: str) -> Response:
         spec = parse_definition(req.json(), state.today)
     except (QueryError, ValueError, TypeError, AttributeError) as exc:  # malformed nested parts are a 400 too
         return arm_error(400, "BadRequest", f"Invalid query definition: {exc}")
+    offset = _offset(req.q("$skiptoken"))
     qpu = max(1, math.ceil(((spec.end - spec.start).days + 1) / 31))
+    # 1 QPU per month of data queried is documented; whether a nextLink page is charged again is not
+    # (SimOptions.cm_qpu_per_page chooses; docs/estate-format.md says which reading each run used).
+    if offset and not state.options.cm_qpu_per_page:
+        qpu = 0
     verdict = state.cm_quota.charge(tid.lower(), qpu)
     if not verdict.allowed:
         with state.lock:

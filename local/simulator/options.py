@@ -38,3 +38,12 @@ class SimOptions:
     ai_api_key: str = "local-ai-key"
     # Reasoning tokens a reasoning model spends on each answer (they count against max_completion_tokens).
     ai_reasoning_tokens: int = 384
+    # --- Quota realism for the bench (issue 17); every window below is multiplied by time_scale too. ---
+    # Microsoft documents 1 QPU per month of data queried and not whether each nextLink page costs it again:
+    # True charges every page (the conservative reading), False only a query's first page.
+    cm_qpu_per_page: bool = True
+    # ARM's token bucket for plain reads (GET/HEAD) per principal per subscription (and per tenant): bucket size
+    # and refill per second; the global per-subscription bucket shared by all principals is `factor` times both.
+    arm_read_bucket: int = 250
+    arm_read_refill_per_s: float = 25.0
+    arm_read_global_factor: int = 15

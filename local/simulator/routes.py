@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from local.simulator import advisor, ai, arm, control, cost_management, msi, oidc_routes, resource_graph, subscriptions
+from local.simulator.arm_limits import admit
 from local.simulator.arm_reads import dispatch as arm_reads
 from local.simulator.faults import apply
 from local.simulator.http import Request, Response, arm_error
@@ -45,10 +46,23 @@ def _arm(state: SimState, req: Request) -> Response:
     refusal = arm.check(state, req)
     if refusal is not None:
         return refusal
+    if req.method in ("GET", "HEAD"):  # ARM's read buckets; the two query POSTs have their own quotas
+        throttled, headers = admit(state.arm_reads, req)
+        if throttled is not None:
+            with state.lock:
+                state.throttled["arm_reads"] += 1
+            return throttled
+        response = _read(state, req)
+        response.headers.update(headers)
+        return response
     if arm.ARG_PATH.match(req.path):
         return resource_graph.query(state, req)
     if m := arm.CM_PATH.match(req.path):
         return cost_management.query(state, req, m.group("scope"))
+    return arm_error(404, "ResourceNotFound", f"The resource '{req.path}' was not found by the simulator.")
+
+
+def _read(state: SimState, req: Request) -> Response:
     if m := arm.ADVISOR_PATH.match(req.path):
         return advisor.recommendations(state, req, m.group("sub"))
     if req.method == "GET" and req.path.rstrip("/").lower() == "/subscriptions":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_costs, load_estate
+from local.simulator.arm_limits import ArmReadLimits
 from local.simulator.clock import SimClock
 from local.simulator.consent_state import OidcState, service_principal
 from local.simulator.faults import FaultTable
@@ -80,6 +81,8 @@ class SimState:
         scale = options.time_scale
         self.arg_quota = SlidingWindows(((options.arg_quota, options.arg_window_s),))
         self.cm_quota = SlidingWindows(tuple((q, w * scale) for q, w in options.cm_qpu_limits))
+        self.arm_reads = ArmReadLimits(options.arm_read_bucket, options.arm_read_refill_per_s,
+                                       options.arm_read_global_factor, scale)
         self.request_log: list[LoggedRequest] = []
         self.refused_writes = 0
         self.arm_calls: Counter[str] = Counter()
@@ -134,6 +137,7 @@ class SimState:
             self.faults.clear()
             self.arg_quota.clear()
             self.cm_quota.clear()
+            self.arm_reads.clear()
             self.query_cache.clear()
             self.request_log.clear()
             self.refused_writes = 0

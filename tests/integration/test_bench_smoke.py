@@ -1,4 +1,9 @@
-"""The bench end to end on a tiny estate: one JSON summary with every key, bounds and computed ratios."""
+"""The bench end to end on tiny estates: one JSON summary with every key, bounds, ratios and deliveries.
+
+TINY finishes every task. STARVED cannot: one subscription whose cost data needs more pages (a QPU each)
+than Caleta's ledger grants within the collector's scaled cap, so every delivery of its cost task runs out
+of time, and the message dead-letters after maxDeliveryCount whatever the machine's speed.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 # Small cost pages so the tiny estate still needs more Cost Management calls than one quota window holds.
 TINY = BenchArgs(seed=3, subscriptions=2, resources=120, days=30, time_scale=0.02, workers=4, cost_page_size=100)
+STARVED = BenchArgs(seed=3, subscriptions=1, resources=60, days=30, time_scale=0.002, workers=2, cost_page_size=2)
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +26,15 @@ def summary() -> dict[str, Any]:
     return run_bench(TINY)
 
 
+@pytest.fixture(scope="module")
+def starved() -> dict[str, Any]:
+    return run_bench(STARVED)
+
+
 def test_summary_has_every_section_when_the_bench_runs(summary: dict[str, Any]) -> None:
     assert {"command", "machine", "date", "phases", "arm_calls", "qpu_used", "throttled_429", "bytes_written",
-            "prompt_tokens", "lower_bounds", "ratios", "targets", "targets_met"} <= set(summary)
+            "prompt_tokens", "lower_bounds", "ratios", "targets", "targets_met", "clocks", "service_bus", "rows",
+            "projected", "cost_per_review", "report"} <= set(summary)
     assert {"collect", "analyse", "generate_s"} <= set(summary["phases"])
     assert {"peak_rss_mb", "wall_s"} <= set(summary["phases"]["analyse"])
 
@@ -58,3 +70,48 @@ def test_the_narrator_is_measured_when_the_simulator_answers(summary: dict[str, 
     assert summary["llm_calls"] == 1
     assert summary["prompt_tokens"] > 0
     assert summary["analysis"]["narrative"] == "llm"
+
+
+def test_every_message_is_delivered_once_and_every_target_of_a_complete_run_is_judged(summary: dict[str, Any]) -> None:
+    bus = summary["service_bus"]
+    assert bus["messages"] == bus["deliveries"] == bus["completed"] == 3 * TINY.subscriptions
+    assert bus["dead_lettered"] == 0 and summary["rows"]["missing_total"] == 0
+    assert summary["rows"]["expected"]["cost"] == summary["rows"]["cost"] > 0
+    met = summary["targets_met"]
+    assert met["failed_tasks"] is True and met["missing_rows"] is True and met["throttled_429"] is True
+
+
+def test_the_clocks_run_scaled_when_the_time_scale_is_below_one(summary: dict[str, Any]) -> None:
+    clocks = summary["clocks"]
+    for name in ("lock_s", "lock_renewal_s", "function_timeout_s", "cost_cap_s", "ledger_max_wait_s"):
+        assert clocks["scaled"][name] == pytest.approx(clocks["real"][name] * TINY.time_scale), name
+
+
+def test_the_projection_and_the_cost_per_review_are_computed_from_the_run(summary: dict[str, Any]) -> None:
+    projected = summary["projected"]
+    assert projected["report_real_s"] >= projected["lower_bound_real_s"] > 0
+    assert projected["watchdog_wait_real_s"] == 0
+    cost = summary["cost_per_review"]
+    assert cost["functions"]["gb_s"] > 0 and cost["functions"]["executions"] == 3 * TINY.subscriptions + 3
+    assert cost["model"]["prompt_tokens"] == summary["prompt_tokens"] and cost["total_usd"] > 0
+    report = summary["report"]
+    assert set(report["bytes"]) == {"report.json", "report.html", "findings.csv"}
+    assert report["render_s"]["total"] >= 0 and report["findings"] == summary["analysis"]["findings"]
+
+
+def test_a_cost_task_that_never_fits_its_cap_dead_letters_and_its_rows_count_as_missing(
+        starved: dict[str, Any]) -> None:
+    bus = starved["service_bus"]
+    max_deliveries = starved["clocks"]["real"]["max_deliveries"]
+    assert bus["dead_lettered"] == 1 and bus["dead_lettered_tasks"][0][1] == "cost"
+    # Each delivery ends at the collector's cap (raised) or, on a slow request, at functionTimeout.
+    assert set(bus["by_source"]["cost"]) <= {"raised", "timed_out"}
+    assert sum(bus["by_source"]["cost"].values()) == max_deliveries
+    assert bus["redeliveries"] == max_deliveries - 1
+    rows = starved["rows"]
+    assert rows["failed_tasks"] == 1 and rows["cost"] == 0
+    assert rows["missing"]["cost"] == rows["expected"]["cost"] > 0
+    assert starved["projected"]["watchdog_wait_real_s"] > 0
+    met = starved["targets_met"]
+    assert met["failed_tasks"] is False and met["missing_rows"] is False and met["report_real_s"] is False
+    assert met["all"] is False

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from local.bench.bounds import ARG_LIMITS, CM_LIMITS, min_arg_calls, min_cost_calls, pages, quota_seconds, ratio
+from local.bench.bounds import (
+    ARG_LIMITS,
+    CM_LIMITS,
+    min_arg_calls,
+    min_cost_calls,
+    min_cost_qpu,
+    pages,
+    quota_seconds,
+    ratio,
+)
 
 
 def test_pages_is_one_when_there_are_no_rows() -> None:
@@ -39,3 +48,8 @@ def test_quota_seconds_follows_the_minute_cap_when_between_60_and_600() -> None:
 
 def test_ratio_is_none_when_the_bound_is_zero() -> None:
     assert ratio(3.0, 0.0) is None
+
+
+def test_min_cost_qpu_is_one_per_page_or_one_per_window_by_charging_mode() -> None:
+    assert min_cost_qpu([12_000, 0, 5000], 5000, per_page=True) == 5
+    assert min_cost_qpu([12_000, 0, 5000], 5000, per_page=False) == 3

@@ -1,0 +1,185 @@
+"""The collect phase: every (subscription, source) task as a collect-tasks message, run as the Functions host would.
+
+Real collectors, real SDK clients, the simulated tenant over HTTPS. Every product clock runs on the bench's
+time scale: Service Bus lock, renewal and maxDeliveryCount, functionTimeout, the cost collector's cap per
+delivery and the QPU ledger's waits (Caleta's own budget, on the same scaled clock as the simulator's quotas).
+A task is final when its collector returns (succeeded) or refuses for good (AccessDenied/NotCollectable);
+a message that dead-letters leaves its task pending: the scan then waits for the watchdog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from azure.identity import ClientSecretCredential
+
+from local.bench.bounds import scaled
+from local.bench.host import FunctionsHost, instance_seconds
+from local.bench.hostconfig import HostConfig, load
+from local.bench.memtable import MemoryTable
+from local.bench.procstats import peak_rss_mb
+from local.bench.servicebus import Delivery, DeliveryClock, DeliveryRules, QueueModel
+from shared.arm import advisor_client, cost_management_client, resource_graph_client
+from shared.collectors import advisor, cost, resource_graph
+from shared.collectors.errors import NotCollectable
+from shared.collectors.quota import LIMITS, QpuLedger
+from shared.errors import AccessDenied
+from shared.messages import SOURCES, Source
+from shared.pipeline.deps import Collected, CollectRequest
+from shared.rawdata import RawEnvelope, encode
+
+SCAN_ID = "bench"
+Task = tuple[str, Source]
+
+
+def raw_path(out: Path, subscription_id: str, source: str) -> Path:
+    """Where the bench keeps one raw blob (the same bytes the pipeline writes to Blob storage)."""
+    return out / "raw" / subscription_id.lower() / f"{source}.json.gz"
+
+
+class CountingTable(MemoryTable):
+    """The ledger's table, counting the storage transactions it would bill."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operations = 0
+
+    def get_entity(self, partition_key: str, row_key: str, **kwargs: Any) -> Any:
+        """Counted read."""
+        self.operations += 1
+        return super().get_entity(partition_key, row_key, **kwargs)
+
+    def create_entity(self, entity: dict[str, Any], **kwargs: Any) -> Any:
+        """Counted insert."""
+        self.operations += 1
+        return super().create_entity(entity, **kwargs)
+
+    def update_entity(self, entity: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        """Counted replace."""
+        self.operations += 1
+        return super().update_entity(entity, *args, **kwargs)
+
+
+class Collection:
+    """The collect trigger of one scan: collector, raw blob, task outcome; duplicates do nothing."""
+
+    def __init__(self, cfg: dict[str, Any], config: HostConfig, clock: DeliveryClock) -> None:
+        self.cfg, self.out, self.clock = cfg, Path(cfg["out_dir"]), clock
+        scale = float(cfg["time_scale"])
+        self.cost_cap_s = config.cost_cap_s * scale
+        self.credential = ClientSecretCredential(cfg["tenant_id"], cfg["client_id"], cfg["secret"],
+                                                 authority=cfg["base_url"], disable_instance_discovery=True,
+                                                 connection_verify=cfg["ca"])
+        self.kwargs = {"base_url": cfg["base_url"], "connection_verify": cfg["ca"]}
+        self.graph = resource_graph_client(self.credential, **self.kwargs)
+        self.costs = cost_management_client(self.credential, **self.kwargs)
+        self.table = CountingTable()
+        # Caleta's own budget (LIMITS, below Azure's) and its longest wait, on the simulator's scaled clock.
+        self.ledger = QpuLedger(self.table, clock=clock.now, sleep=clock.sleep,
+                                max_wait=config.ledger_max_wait_s * scale, limits=scaled(LIMITS, scale))
+        self.lock = threading.Lock()
+        self.bytes_written = self.bytes_plain = self.gzip_blobs = self.blob_writes = 0
+        self.outcomes: dict[str, dict[str, str]] = {}
+        self.recorded_at: dict[Task, float] = {}
+        self.counts: dict[str, Any] = {}
+
+    def _collect(self, sub: str, source: Source) -> Collected:
+        request = CollectRequest(scan_id=SCAN_ID, subscription_id=sub, tenant_id=self.cfg["tenant_id"],
+                                 credential=self.credential)
+        if source == "resource-graph":
+            return resource_graph.collect(request, client=self.graph, sleep=self.clock.sleep)
+        if source == "cost":
+            return cost.collect(request, client=self.costs, budget=self.ledger, sleep=self.clock.sleep,
+                                clock=self.clock.now, max_seconds=self.cost_cap_s)
+        return advisor.collect(request, client=advisor_client(self.credential, sub, **self.kwargs),
+                               sleep=self.clock.sleep)
+
+    def _record(self, task: Task, outcome: str) -> None:
+        self.clock.now()  # a cancellation point: past functionTimeout the host has killed us before this write
+        with self.lock:
+            self.outcomes.setdefault(task[0], {})[task[1]] = outcome
+            self.recorded_at[task] = self.clock.raw()
+
+    def trigger(self, delivery: Delivery[Task]) -> str:
+        """collect_task's shape: a final task is a duplicate; refusals are final; anything else raises."""
+        sub, source = delivery.body
+        with self.lock:
+            if source in self.outcomes.get(sub, {}):
+                return "duplicate"
+        try:
+            collected = self._collect(sub, source)
+        except (AccessDenied, NotCollectable) as exc:
+            self._record(delivery.body, f"failed: {exc.reason}")
+            return "failed"
+        envelope = RawEnvelope(source=source, scan_id=SCAN_ID, subscription_id=sub,
+                               collected_at=dt.datetime.now(dt.UTC), api_versions=collected.api_versions,
+                               row_count=collected.row_count, data=collected.data)
+        blob = encode(envelope)
+        self.clock.now()
+        path = raw_path(self.out, sub, source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(blob)
+        plain = len(gzip.decompress(blob)) if blob[:2] == b"\x1f\x8b" else len(blob)
+        with self.lock:
+            self.bytes_written += len(blob)
+            self.bytes_plain += plain
+            self.gzip_blobs += blob[:2] == b"\x1f\x8b"
+            self.blob_writes += 1
+            self.counts.setdefault(sub, {})[source] = _counts(source, collected.data)
+        self._record(delivery.body, "succeeded")
+        return "succeeded"
+
+
+def _counts(source: str, data: dict[str, Any]) -> Any:
+    """What the lower bounds need: rows per Resource Graph table, rows per cost month window."""
+    if source == "resource-graph":
+        return [len(data["resources"]), len(data["resource_containers"])]
+    if source == "cost":
+        names = [c["name"] for c in data.get("columns") or []]
+        if "UsageDate" not in names:
+            return {}
+        col = names.index("UsageDate")
+        months: Counter[str] = Counter(str(row[col])[:6] for row in data.get("rows") or [])
+        return dict(months)
+    return len(data.get("recommendations") or [])
+
+
+def run_collect(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Every task through the host stand-in; timings, deliveries, bytes, counts, outcomes."""
+    config, scale = load(), float(cfg["time_scale"])
+    clock = DeliveryClock()
+    job = Collection(cfg, config, clock)
+    queue: QueueModel[Task] = QueueModel(DeliveryRules.scaled(config, scale), clock.raw)
+    for sub in cfg["subscriptions"]:
+        for source in SOURCES:
+            queue.send((sub, source))
+    started = clock.raw()
+    invocations = FunctionsHost(queue, job.trigger, clock, workers=int(cfg["workers"])).run()
+    wall = clock.raw() - started
+    per_source: dict[str, Counter[str]] = {}
+    seconds: dict[str, float] = {}
+    for inv in invocations:
+        per_source.setdefault(inv.delivery.body[1], Counter())[inv.outcome] += 1
+        source = inv.delivery.body[1]
+        seconds[source] = seconds.get(source, 0.0) + inv.ended_at - inv.delivery.started_at
+    counts = queue.counts
+    return {"wall_s": round(wall, 2), "task_seconds": {k: round(v, 1) for k, v in seconds.items()},
+            "bytes_written": job.bytes_written, "bytes_uncompressed": job.bytes_plain, "blob_writes": job.blob_writes,
+            "blobs": sum(1 for by in job.outcomes.values() for o in by.values() if o == "succeeded"),
+            "gzip_blobs": job.gzip_blobs, "redeliveries": counts.redeliveries, "outcomes": job.outcomes,
+            "counts": job.counts,
+            "queue": {"messages": len(cfg["subscriptions"]) * len(SOURCES), "deliveries": counts.deliveries,
+                      "redeliveries": counts.redeliveries, "completed": counts.completed,
+                      "abandoned": counts.abandoned, "lock_lost": counts.lock_lost,
+                      "dead_lettered": counts.dead_lettered,
+                      "timed_out": sum(c["timed_out"] for c in per_source.values()),
+                      "by_source": {k: dict(v) for k, v in per_source.items()}},
+            "dead_lettered": [list(body) for body in counts.dead_lettered_bodies],  # type: ignore[call-overload]
+            "last_outcome_s": round(max(job.recorded_at.values(), default=started) - started, 3),
+            "instance_busy_s": [round(s, 3) for s in instance_seconds(invocations, config.concurrent_calls)],
+            "ledger_table_operations": job.table.operations, "peak_rss_mb": peak_rss_mb()}
