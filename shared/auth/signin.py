@@ -15,6 +15,7 @@ import base64
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -82,7 +83,7 @@ def new_signin(tenant_id: str) -> SigninStart:
     return SigninStart(tenant, state, nonce, verifier, challenge, redirect_uri, url)
 
 
-def token_error(status: int, body: dict[str, object]) -> EntraRefused | EntraUnavailable:
+def token_error(status: int, body: Mapping[str, object]) -> EntraRefused | EntraUnavailable:
     """The exception for a token endpoint's error answer: transient for 429/5xx, else the AADSTS refusal."""
     if status == 429 or status >= 500:
         return EntraUnavailable(f"Entra's token endpoint answered HTTP {status}")
