@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     servicebus_lock_seconds: int = Field(300, alias="SERVICEBUS_LOCK_SECONDS")
     # --- end of the issue 14 (infra) block ---------------------------------------------------------------------
 
+    # --- Issue 13 (auth core, shared/auth): onboarding sign-in (docs/onboarding-design.md sections 2 and 7) -------
+    # Custom directory role template ids that also count as tenant administrators (comma- or space-separated).
+    onboarding_extra_admin_role_ids: str = Field("", alias="ONBOARDING_EXTRA_ADMIN_ROLE_IDS")
+    # --- end of the issue 13 (auth core) block -----------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -20,6 +20,7 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientAssertionCredential, ClientSecretCredential
 
 from shared.arm import ARM_SCOPE
+from shared.auth.assertion import federation_assertion
 from shared.config import get_settings
 from shared.errors import AccessDenied, InvalidInput
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FEDERATION_SCOPE = "api://AzureADTokenExchange/.default"
 _AADSTS = re.compile(r"AADSTS(\d+)")
 
 
@@ -103,7 +103,7 @@ def federated_credential(tenant_id: str, assertion_source: TokenCredential | Non
 
     def assertion() -> str:
         # Called for every new token, so the assertion is always fresh.
-        return source.get_token(FEDERATION_SCOPE).token
+        return federation_assertion(source)
 
     # ClientAssertionCredential has no instance discovery (it is not MSAL-based): the authority is used as is.
     return ClientAssertionCredential(tenant_id, settings.caleta_app_client_id, assertion, authority=_authority())
