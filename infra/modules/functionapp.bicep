@@ -98,6 +98,9 @@ param functionTimeoutSeconds int = 600
 @description('Optional. Longest Service Bus lockDuration of the queues in seconds (servicebus.bicep).')
 param serviceBusLockSeconds int = 300
 
+@description('Optional. Custom directory role template ids (comma-separated) that also prove a tenant administrator at onboarding.')
+param onboardingExtraAdminRoleIds string = ''
+
 @description('Optional. Maximum Flex instances.')
 param maximumInstanceCount int = 40
 
@@ -217,6 +220,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         // The clocks the purge relies on; tests/infra/test_clocks.py keeps them equal to host.json and the queues.
         { name: 'FUNCTION_TIMEOUT_SECONDS', value: string(functionTimeoutSeconds) }
         { name: 'SERVICEBUS_LOCK_SECONDS', value: string(serviceBusLockSeconds) }
+        // Onboarding: which directory roles prove control of a tenant (docs/onboarding-design.md section 2).
+        { name: 'ONBOARDING_EXTRA_ADMIN_ROLE_IDS', value: onboardingExtraAdminRoleIds }
       ]
     }
   }
