@@ -84,7 +84,7 @@ def test_every_imported_distribution_is_pinned_in_runtime_requirements_when_ship
 def test_runtime_requirements_hold_nothing_the_app_does_not_import_when_read() -> None:
     runtime = set(pins(REPO_ROOT / "requirements.txt"))
     needed = {distribution_of(m) for m in imported_modules()}
-    assert runtime - needed == set(PINNED_WITHOUT_IMPORT), runtime - needed
+    assert runtime - needed <= set(PINNED_WITHOUT_IMPORT), runtime - needed
 
 
 def test_local_only_tools_are_dev_requirements_when_pinned() -> None:
