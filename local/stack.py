@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 
 from local.azurite import ACCOUNT, Azurite
 from local.certs import CertPaths, make_certs
+from local.host.http import ADMIN_KEY_HEADER, EXIT_PORT_IN_USE
+from local.host.keyfile import read_key_file
 from local.procgroup import terminate_group
 
 logger = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ logger = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ESTATE = REPO_ROOT / "local" / "estates" / "demo.json"
 HOST_START_TIMEOUT = 90.0
+HOST_PORT_ATTEMPTS = 3  # a free port picked here can be taken before the host binds it: pick again
 # Azurite's published development account key (not a secret: every Azurite install has it).
 AZURITE_DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
@@ -43,6 +47,13 @@ def secret_store_key(state_dir: Path) -> str:
         path.touch(mode=0o600)
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
     return path.read_text().strip()
+
+
+def free_port() -> int:
+    """A loopback TCP port that was free a moment ago (the caller retries if it is taken before use)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _schedule_settings() -> dict[str, str]:
@@ -77,11 +88,22 @@ class Stack:
         self._host_log: IO[bytes] | None = None
         self.endpoints: dict[str, str] = {}
         self.app_settings: dict[str, str] = {}
+        # The host's admin key for this run (x-functions-key), read from host_key_file once the host serves.
+        self.admin_key = ""
 
     @property
     def host_log(self) -> Path:
         """Where the host subprocess writes its log."""
         return self.state_dir / "host.log"
+
+    @property
+    def host_key_file(self) -> Path:
+        """Where the host writes its admin key (0600); removed when the stack stops."""
+        return self.state_dir / "host.key"
+
+    def admin_headers(self) -> dict[str, str]:
+        """The header the host's admin API (/admin/...) needs."""
+        return {ADMIN_KEY_HEADER: self.admin_key}
 
     def start(self) -> Stack:
         """Start every part (bounded waits); on any failure stop what started and raise."""
@@ -111,7 +133,7 @@ class Stack:
         self.endpoints = self._endpoints()
         if self.functions:
             self.endpoints["http_base"] = self._start_host()
-            self.app_settings["PUBLIC_BASE_URL"] = self.endpoints["http_base"]
+            self.endpoints["admin_key_file"] = str(self.host_key_file)
         self._write_state()
         logger.info("local stack up in %.1fs (state in %s)", time.monotonic() - started, self.state_dir)
 
@@ -142,6 +164,7 @@ class Stack:
             "MANAGED_IDENTITY_CLIENT_ID": caleta.managed_identity_client_id,
             "CALETA_APP_CLIENT_ID": caleta.app_client_id,
             "NOTIFY_OUTBOX_URL": (self.state_dir / "outbox").as_uri(),
+            # Core Tools' default address (`up --no-functions`); the stack's own host sets its real one.
             "PUBLIC_BASE_URL": "http://localhost:7071",
             "REQUESTS_CA_BUNDLE": str(self.certs.bundle),
             "SSL_CERT_FILE": str(self.certs.bundle),
@@ -169,27 +192,54 @@ class Stack:
         }
 
     def _start_host(self) -> str:
-        """Run `python -m local.host` with the app settings as its environment; wait (bounded) until it serves."""
+        """Run `python -m local.host` on a port chosen first, so the settings it starts with name its address."""
+        for attempt in range(1, HOST_PORT_ATTEMPTS + 1):
+            port = self._host_port or self._pick_port()
+            base = f"http://127.0.0.1:{port}"
+            if "PUBLIC_BASE_URL" not in self._overrides:
+                # E-mail links point here from the host's first e-mail on (the setting is read at start).
+                self.app_settings["PUBLIC_BASE_URL"] = base
+            code = self._run_host(port)
+            if code is None:
+                return base
+            if code != EXIT_PORT_IN_USE or self._host_port or attempt == HOST_PORT_ATTEMPTS:
+                raise StackError(f"the function host exited with {code}; see {self.host_log}")
+            logger.info("port %d was taken before the host bound it; picking another", port)
+        raise AssertionError("unreachable")
+
+    def _pick_port(self) -> int:
+        """The port for a host started with host_port=0 (a method, so a test can stage a taken port)."""
+        return free_port()
+
+    def _run_host(self, port: int) -> int | None:
+        """Start the host on `port` and wait (bounded) until it serves: None, or its exit code if it stopped."""
         ready = self.state_dir / "host.ready.json"
         ready.unlink(missing_ok=True)
-        self._host_log = self.host_log.open("ab")
+        self.host_key_file.unlink(missing_ok=True)
+        if self._host_log is None:
+            self._host_log = self.host_log.open("ab")
         env = {**os.environ, **self.app_settings, "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "local.host", "--port", str(self._host_port), "--ready-file", str(ready)]
+        command = [sys.executable, "-m", "local.host", "--port", str(port), "--ready-file", str(ready),
+                   "--key-file", str(self.host_key_file)]
         self.host_process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                                              stdout=self._host_log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + HOST_START_TIMEOUT
         while not ready.exists():
-            if self.host_process.poll() is not None:
-                raise StackError(f"the function host exited with {self.host_process.returncode}; see {self.host_log}")
+            code = self.host_process.poll()
+            if code is not None:
+                self.host_process = None
+                return code
             if time.monotonic() > deadline:
                 raise StackError(f"the function host did not start within {HOST_START_TIMEOUT:.0f}s")
             time.sleep(0.1)
-        port = json.loads(ready.read_text())["port"]
-        base = f"http://127.0.0.1:{port}"
-        with urllib.request.urlopen(f"{base}/admin/host/status", timeout=10) as resp:  # noqa: S310 - loopback
+        if json.loads(ready.read_text())["port"] != port:
+            raise StackError(f"the function host serves on another port than {port}")
+        self.admin_key = read_key_file(self.host_key_file)
+        status = urllib.request.Request(f"http://127.0.0.1:{port}/admin/host/status", headers=self.admin_headers())
+        with urllib.request.urlopen(status, timeout=10) as resp:  # noqa: S310 - loopback
             if json.loads(resp.read()).get("state") != "Running":
                 raise StackError("the function host is not running")
-        return base
+        return None
 
     def stop_host(self, kill: bool = False) -> None:
         """Stop the host subprocess: SIGTERM (graceful), or SIGKILL to simulate a crash mid-invocation."""
@@ -238,6 +288,7 @@ class Stack:
                 logger.exception("stopping %s failed", name)
             setattr(self, name, None)
         (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+        self.host_key_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Stack:
         return self.start()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,10 +19,23 @@ from local.host.index import FunctionSpec
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 100 * 1024 * 1024  # the Functions host refuses request bodies over 100 MB
+EXIT_PORT_IN_USE = 3  # `python -m local.host` exits with this when its port is taken (the caller may pick another)
 _ADMIN_INVOKE = "/admin/functions/"
+# Every /admin/ route of the Functions host needs the master key in this header ("When making requests to any
+# endpoint under /admin/, you must supply your app's master key in the x-functions-key header",
+# learn.microsoft.com/azure/azure-functions/functions-manually-run-non-http; AuthenticationLevelHandler.cs and
+# HostController.cs in Azure/azure-functions-host). Core Tools skips the check locally; this host does not,
+# because the admin API runs any timer or queue function with any input. The host also accepts the key as
+# `?code=`; this one does not, so the key never appears in a request line or its log.
+ADMIN_KEY_HEADER = "x-functions-key"
 
 # invoke(name, input) -> None when accepted; raises KeyError for an unknown function, ValueError for HTTP ones.
 AdminInvoke = Callable[[str, Any], None]
+
+
+def new_admin_key() -> str:
+    """A fresh admin (master) key: 32 random bytes, URL-safe base64."""
+    return secrets.token_urlsafe(32)
 
 
 class HostHTTPServer(ThreadingHTTPServer):
@@ -29,13 +44,16 @@ class HostHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, functions: Sequence[FunctionSpec], admin_invoke: AdminInvoke,
+    def __init__(self, port: int, functions: Sequence[FunctionSpec], admin_invoke: AdminInvoke, admin_key: str,
                  on_call: Callable[[], Any] | None = None) -> None:
+        if not admin_key:
+            raise ValueError("the admin key must not be empty")
         super().__init__(("127.0.0.1", port), _Handler)
         self.http_functions = sorted((f for f in functions if f.kind == "http" and f.route),
                                      key=lambda f: f.route.sort_key if f.route else (0, 0, 0))
         self.function_names = {f.name for f in functions}
         self.admin_invoke = admin_invoke
+        self.admin_key = admin_key
         # Tracks in-flight calls so shutdown can wait for them (a context manager factory).
         self.on_call = on_call
         self.thread: threading.Thread | None = None
@@ -159,7 +177,14 @@ class _Handler(BaseHTTPRequestHandler):
             logger.error("HTTP function returned %s, not an HttpResponse", type(result).__name__)
             self._send_json(500, {"error": "internal server error"})
 
+    def _admin_key_matches(self) -> bool:
+        presented = self.headers.get(ADMIN_KEY_HEADER) or ""
+        return hmac.compare_digest(presented.encode(), self.server.admin_key.encode())
+
     def _admin(self, path: str, body: bytes) -> None:
+        if not self._admin_key_matches():
+            self._send_json(401, {"error": f"the admin API needs the host's key in the {ADMIN_KEY_HEADER} header"})
+            return
         if path == "/admin/host/status" and self.command == "GET":
             self._send_json(200, {"state": "Running"})
             return

@@ -14,7 +14,7 @@ from typing import Any
 
 from azure.functions.servicebus import ServiceBusMessage
 
-from local.host.http import HostHTTPServer
+from local.host.http import HostHTTPServer, new_admin_key
 from local.host.index import FunctionSpec, index_functions, read_host_config
 from local.host.servicebus import QueueTrigger, connection_string
 from local.host.timers import TimerTrigger
@@ -26,7 +26,9 @@ class Host:
     """Runs a FunctionApp on this machine the way the Functions host runs it in Azure."""
 
     def __init__(self, app: Any, *, port: int = 0, host_json: Path = Path("host.json"),
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, admin_key: str | None = None) -> None:
+        # The admin API's key (x-functions-key): given, or a fresh one for this run.
+        self.admin_key = admin_key or new_admin_key()
         self.env = dict(os.environ if env is None else env)
         self.config = read_host_config(host_json)
         self.functions: dict[str, FunctionSpec] = {s.name: s for s in index_functions(app, self.config, self.env)}
@@ -47,7 +49,8 @@ class Host:
             except ValueError as exc:
                 logger.error("function %s is in error and will not run: %s", spec.name, exc)
                 del self.functions[spec.name]
-        self.http = HostHTTPServer(port, list(self.functions.values()), self.invoke, self.track_call)
+        self.http = HostHTTPServer(port, list(self.functions.values()), self.invoke, self.admin_key,
+                                    self.track_call)
 
     @property
     def port(self) -> int:

@@ -36,6 +36,7 @@ ASSETS: dict[str, str] = {
     "app.css": "text/css; charset=utf-8",
     "common.js": "text/javascript; charset=utf-8",
     "validate.js": "text/javascript; charset=utf-8",
+    "commands.js": "text/javascript; charset=utf-8",
     "onboarding.js": "text/javascript; charset=utf-8",
     "account.js": "text/javascript; charset=utf-8",
     "lifecycle.js": "text/javascript; charset=utf-8",

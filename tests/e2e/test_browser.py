@@ -77,9 +77,15 @@ def onboarded(page: Page, base_url: str, estate: Estate) -> dict[str, Any]:
     body = onboarding_body(tenant(estate, "Pennine"), estate)
     page.goto(base_url + "onboarding")
     expect(page.locator("h1")).to_have_text("Get a review of your Azure spend")
+    # No command until the subscriptions are known: a note says what to fill in first (audit S6).
+    expect(page.locator("#federated-commands")).to_be_hidden()
+    expect(page.locator("#federated-commands-missing")).to_contain_text("Enter your subscription ids above first")
     subs = body["subscription_ids"]
     fill_form(page, body, f"{subs[0]}, {subs[1]};\n/subscriptions/{subs[2]}  {subs[0].upper()}")
     expect(page.locator("#secret-commands")).to_contain_text(f"/subscriptions/{subs[2]}")
+    expect(page.locator("#secret-commands")).to_contain_text('--assignee-object-id "$SP_ID"')
+    expect(page.locator("#secret-commands-missing")).to_be_hidden()
+    assert "<" not in page.locator("#secret-commands").inner_text()
     expect(page.locator("#subscription_ids-count")).to_have_text("3 subscription ids found")
     shoot(page, "01-onboarding-form")
     page.click("#submit")

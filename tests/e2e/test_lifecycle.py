@@ -203,7 +203,7 @@ def scheduled_runs(stack: Any) -> int:
 
 def fire_schedule(stack: Any, api: Api) -> None:
     before = scheduled_runs(stack)
-    answer = api.post("/admin/functions/schedule_scans", {"input": None})
+    answer = api.post("/admin/functions/schedule_scans", {"input": None}, headers=stack.admin_headers())
     assert answer.status == 202
     deadline = time.monotonic() + 60
     while scheduled_runs(stack) == before:

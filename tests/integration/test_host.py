@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from local.host import Host
-from tests.conftest import Api
+from local.host.http import ADMIN_KEY_HEADER, EXIT_PORT_IN_USE
+from tests.conftest import REPO_ROOT, Api
 from tests.fixtures.host_app import Recorder, build_app
 
 pytestmark = pytest.mark.integration
@@ -46,6 +52,12 @@ def host(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def client(host: Host) -> Api:
     return Api(host.base_url, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def admin(host: Host) -> Api:
+    """A client that presents the host's admin key, as a caller of Azure's admin API presents the master key."""
+    return Api(host.base_url, timeout=10, default_headers={ADMIN_KEY_HEADER: host.admin_key})
 
 
 def test_route_params_query_body_and_headers_reach_function_when_route_matches(client: Api) -> None:
@@ -96,8 +108,8 @@ def test_service_bus_function_is_left_out_when_connection_is_not_set(host: Host)
     assert "item_parts" in host.functions
 
 
-def test_host_status_is_running_when_started(client: Api) -> None:
-    assert client.get("admin/host/status").json() == {"state": "Running"}
+def test_host_status_is_running_when_started(admin: Api) -> None:
+    assert admin.get("admin/host/status").json() == {"state": "Running"}
 
 
 def test_timer_fires_on_its_schedule_when_setting_resolves(recorder: Recorder, host: Host) -> None:
@@ -105,19 +117,54 @@ def test_timer_fires_on_its_schedule_when_setting_resolves(recorder: Recorder, h
     assert all(s["past_due"] is False for s in seen)
 
 
-def test_admin_api_runs_timer_now_when_posted(client: Api, recorder: Recorder) -> None:
-    resp = client.post("admin/functions/yearly", {"input": ""})
+def test_admin_api_runs_timer_now_when_posted(admin: Api, recorder: Recorder) -> None:
+    resp = admin.post("admin/functions/yearly", {"input": ""})
     assert resp.status == 202
     seen = recorder.wait_for("yearly", timeout=10)
     assert seen[0]["next"].startswith(str(time.gmtime().tm_year + 1))
 
 
-def test_admin_api_answers_404_when_function_is_unknown(client: Api) -> None:
-    assert client.post("admin/functions/nope", {}).status == 404
+def test_admin_api_answers_404_when_function_is_unknown(admin: Api) -> None:
+    assert admin.post("admin/functions/nope", {}).status == 404
 
 
-def test_admin_api_refuses_http_function_when_posted(client: Api) -> None:
-    assert client.post("admin/functions/boom", {}).status == 400
+def test_admin_api_refuses_http_function_when_posted(admin: Api) -> None:
+    assert admin.post("admin/functions/boom", {}).status == 400
+
+
+@pytest.mark.parametrize("headers", [{}, {ADMIN_KEY_HEADER: ""}, {ADMIN_KEY_HEADER: "not-the-key"}],
+                         ids=["missing", "empty", "wrong"])
+def test_admin_api_answers_401_and_runs_nothing_when_key_is_not_presented(
+        client: Api, host: Host, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    invoked: list[str] = []
+    real_invoke = host.http.admin_invoke
+
+    def recording_invoke(name: str, payload: Any) -> None:
+        invoked.append(name)
+        real_invoke(name, payload)
+
+    monkeypatch.setattr(host.http, "admin_invoke", recording_invoke)
+    assert client.post("admin/functions/yearly", {"input": ""}, headers=headers).status == 401
+    assert client.get("admin/host/status", headers=headers).status == 401
+    answer = client.get("admin/functions", headers=headers)
+    assert answer.status == 401 and ADMIN_KEY_HEADER in answer.json()["error"]
+    near_miss = {ADMIN_KEY_HEADER: host.admin_key[:-1] + ("A" if host.admin_key[-1] != "A" else "B")}
+    assert client.post("admin/functions/yearly", {}, headers=near_miss).status == 401
+    assert invoked == []
+    # The same request with the key goes through this very invoker.
+    assert client.post("admin/functions/nope", {}, headers={ADMIN_KEY_HEADER: host.admin_key}).status == 404
+    assert invoked == ["nope"]
+
+
+def test_admin_key_is_fresh_per_run_when_not_given(recorder: Recorder, tmp_path: Path) -> None:
+    env = {"FIXTURE_QUEUE": "unused", "FIXTURE_SCHEDULE": "0 0 0 1 1 *"}
+    first = Host(build_app(Recorder()), port=0, host_json=_host_json(tmp_path), env=env)
+    second = Host(build_app(Recorder()), port=0, host_json=_host_json(tmp_path), env=env)
+    try:
+        assert len(first.admin_key) >= 43 and first.admin_key != second.admin_key
+    finally:
+        first.http.server_close()
+        second.http.server_close()
 
 
 def test_routes_use_prefix_from_host_json_when_set(recorder: Recorder, tmp_path: Path) -> None:
@@ -129,3 +176,64 @@ def test_routes_use_prefix_from_host_json_when_set(recorder: Recorder, tmp_path:
         assert Api(other.base_url, timeout=10).get("files/report.html").body == b"format=html"
     finally:
         other.stop(grace_seconds=2)
+
+
+PING_APP = '''
+import azure.functions as func
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.route(route="ping", methods=["GET"])
+def ping(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("pong")
+'''
+
+
+def _host_command(app_dir: Path, port: int) -> list[str]:
+    app_dir.joinpath("ping_app.py").write_text(PING_APP)
+    _host_json(app_dir)
+    return [sys.executable, "-m", "local.host", "--port", str(port), "--app", "ping_app", "--ready-file",
+            str(app_dir / "ready.json"), "--key-file", str(app_dir / "state" / "host.key"), "--grace", "1"]
+
+
+def _host_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LOCAL_HOST_LOG_LEVEL": "WARNING"}
+
+
+def test_host_process_writes_its_key_owner_only_and_removes_it_when_stopped(tmp_path: Path) -> None:
+    process = subprocess.Popen(_host_command(tmp_path, 0), cwd=tmp_path, env=_host_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "ready.json").exists():
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the host did not start"
+            time.sleep(0.1)
+        key_file = tmp_path / "state" / "host.key"
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        key = key_file.read_text()
+        api = Api(f"http://127.0.0.1:{json.loads((tmp_path / 'ready.json').read_text())['port']}", timeout=10)
+        assert api.get("api/ping").body == b"pong"
+        assert api.get("admin/host/status").status == 401
+        assert api.get("admin/host/status", headers={ADMIN_KEY_HEADER: key}).json() == {"state": "Running"}
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not key_file.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_host_process_exits_with_port_in_use_code_when_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = subprocess.run(_host_command(tmp_path, taken.getsockname()[1]), cwd=tmp_path, env=_host_env(),
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == EXIT_PORT_IN_USE, done.stderr[-2000:]
+    assert "already in use" in done.stderr
+    assert not (tmp_path / "state" / "host.key").exists() and not (tmp_path / "ready.json").exists()

@@ -120,7 +120,9 @@ def _wait(condition: Any, timeout: float = 20.0) -> None:
 
 
 def test_admin_api_runs_service_bus_function_when_posted(bus_host: Host, bus_recorder: Recorder) -> None:
+    from local.host.http import ADMIN_KEY_HEADER
     from tests.conftest import Api
 
-    assert Api(bus_host.base_url, timeout=10).post("admin/functions/on_job", {"input": "admin-1"}).status == 202
+    admin = Api(bus_host.base_url, timeout=10, default_headers={ADMIN_KEY_HEADER: bus_host.admin_key})
+    assert admin.post("admin/functions/on_job", {"input": "admin-1"}).status == 202
     _wait(lambda: any(n == "on_job" and s["body"] == "admin-1" for n, s in bus_recorder.calls), timeout=10)

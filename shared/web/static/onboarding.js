@@ -1,10 +1,10 @@
 /* The onboarding form: instructions that follow the inputs, validation as the server does it, the result. */
 "use strict";
 (function () {
-  var C = window.Caleta, R = window.CaletaRules;
+  var C = window.Caleta, R = window.CaletaRules, K = window.CaletaCommands;
   var body = document.body;
   var rules = JSON.parse(body.getAttribute("data-rules"));
-  var appId = body.getAttribute("data-app-client-id") || "<caleta-app-id>";
+  var appId = body.getAttribute("data-app-client-id") || "";
   var authority = body.getAttribute("data-authority") || "https://login.microsoftonline.com";
   var form = document.getElementById("onboarding-form");
   var guid = new RegExp(rules.guid);
@@ -48,11 +48,6 @@
     }
   }
 
-  function validSubs() {
-    return R.splitSubscriptions($("subscription_ids").value).filter(function (s) { return guid.test(s); })
-      .map(function (s) { return s.toLowerCase(); });
-  }
-
   /* Instructions follow the inputs: only well-formed GUIDs are ever placed in the commands. */
   function refreshHelp() {
     var federated = mode() === "federated";
@@ -68,25 +63,20 @@
       link.href = "#tenant_id";
       link.textContent = "enter your tenant id above first";
     }
-    var subs = validSubs();
-    var count = R.splitSubscriptions($("subscription_ids").value).length;
-    $("subscription_ids-count").textContent = count ? count + " subscription id" + (count === 1 ? "" : "s") + " found" : "";
-    var list = subs.length ? subs.join(" ") : "<subscription-id>";
-    var scopes = subs.length ? subs.map(function (s) { return "/subscriptions/" + s; }).join(" ")
-      : "/subscriptions/<subscription-id>";
-    $("federated-commands").textContent =
-      "for sub in " + list + "; do\n" +
-      "  az role assignment create --assignee " + appId + " --role \"Reader\" --scope \"/subscriptions/$sub\"\n" +
-      "  az role assignment create --assignee " + appId + " --role \"Cost Management Reader\" --scope \"/subscriptions/$sub\"\n" +
-      "done";
-    var clientId = $("client_id").value.trim();
-    var assignee = guid.test(clientId) ? clientId.toLowerCase() : "<appId>";
-    $("secret-commands").textContent =
-      "az ad sp create-for-rbac --name \"caleta-cost-review\" --role \"Reader\" --scopes " + scopes + "\n" +
-      "# note the appId and password it prints, then add the second role:\n" +
-      "for sub in " + list + "; do\n" +
-      "  az role assignment create --assignee " + assignee + " --role \"Cost Management Reader\" --scope \"/subscriptions/$sub\"\n" +
-      "done";
+    var pasted = R.splitSubscriptions($("subscription_ids").value);
+    $("subscription_ids-count").textContent = pasted.length
+      ? pasted.length + " subscription id" + (pasted.length === 1 ? "" : "s") + " found" : "";
+    showCommands("federated", K.federatedCommands(appId, pasted, rules.guid));
+    showCommands("secret", K.secretCommands(pasted, rules.guid));
+  }
+
+  /* A script only when every value in it is known; otherwise no script, and what to fill in first. */
+  function showCommands(which, built) {
+    $(which + "-commands").textContent = built.script;
+    $(which + "-commands").parentNode.hidden = !built.script;
+    $(which + "-copy").hidden = !built.script;
+    $(which + "-commands-missing").textContent = built.missing;
+    $(which + "-commands-missing").hidden = !built.missing;
   }
 
   function list(items) { return items && items.length ? items.join(", ") : "—"; }
