@@ -2,5 +2,5 @@
 
 `runner` orchestrates (estate, simulator, phases, summary), `phases` runs collection and analysis each in
 its own process (so peak RSS is per phase), `bounds` computes the fewest calls and the least time the quotas
-allow, `memtable` is the in-memory table behind the Cost Management QPU ledger.
+allow; the Cost Management QPU ledger runs on `local.memtable.MemoryTable`.
 """

@@ -25,19 +25,18 @@ import openai
 from azure.identity import ClientSecretCredential
 
 from local.bench.bounds import scaled
-from local.bench.memtable import MemoryTable
+from local.memtable import MemoryTable
 from shared.analysis import analyse_scan
 from shared.analysis.llm import NarratorError
 from shared.arm import advisor_client, cost_management_client, resource_graph_client
-from shared.collectors import advisor, cost, resource_graph
-from shared.collectors.errors import NotCollectable
+from shared.collectors import Collected, CollectRequest, advisor, cost, resource_graph
 from shared.collectors.quota import LIMITS, QpuLedger
-from shared.errors import AccessDenied, NotFound
+from shared.config import get_settings
+from shared.domain import ScanStatus, TaskOutcome
+from shared.errors import AccessDenied, NotCollectable, NotFound
 from shared.messages import SOURCES, Source
 from shared.pipeline.analyse import build_inputs
-from shared.pipeline.deps import Collected, CollectRequest
 from shared.rawdata import RawEnvelope, encode
-from shared.storage.scan_status import ScanStatus, TaskOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,8 @@ class _Collection:
         if source == "resource-graph":
             return resource_graph.collect(request, client=self.graph)
         if source == "cost":
-            return cost.collect(request, client=self.costs, budget=self.ledger)
+            return cost.collect(request, client=self.costs, budget=self.ledger,
+                                history_days=get_settings().cost_history_days)
         return advisor.collect(request, client=advisor_client(self.credential, sub, **self.kwargs))
 
     def task(self, sub: str, source: Source) -> None:

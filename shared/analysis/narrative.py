@@ -13,8 +13,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.analysis import Narrator
+from shared.analysis.deterministic import deterministic_answer
 from shared.analysis.facts import FactSheet
+from shared.analysis.model import Narrator
 from shared.analysis.report_model import Narrative, Paragraph
 
 logger = logging.getLogger(__name__)
@@ -165,8 +166,6 @@ def _published(answer: _Answer, sheet: FactSheet, source: str, reason: str | Non
 
 def write_narrative(sheet: FactSheet, narrator: Narrator | None, max_prompt_tokens: int) -> Narrative:
     """The LLM narrative when it passes every check, else the deterministic one (saying why)."""
-    from shared.analysis.deterministic import deterministic_answer
-
     fallback = deterministic_answer(sheet)
     if narrator is None:
         return _published(_Answer.model_validate(fallback), sheet, "deterministic", "no language model configured")

@@ -87,10 +87,3 @@ def hygiene_finding(ctx: RuleContext, row: dict[str, Any], *, rule: str, title: 
         cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence, resources=(rid,),
         sources=(f"rule:{rule}",),
     )
-
-
-def all_rules() -> list[Rule]:
-    """Every rule of every family."""
-    from shared.analysis.rules import compute, disks, governance, licensing, network, platform
-
-    return [*compute.RULES, *licensing.RULES, *disks.RULES, *network.RULES, *platform.RULES, *governance.RULES]
