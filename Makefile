@@ -42,6 +42,7 @@ test: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	$(PY) tools/check_architecture.py
 
 bench: setup
 	$(PY) -m local bench

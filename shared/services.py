@@ -36,16 +36,16 @@ from shared.messages import PURGE, QUEUES
 from shared.notify import Notifier, notifier_from_url
 from shared.queued import QueuedMessages
 from shared.secrets import CustomerSecrets, LazySecretStore, store_from_url
-from shared.storage.audit import AUDIT_TABLE, AuditLog
-from shared.storage.blobs import BlobStore, container_name
-from shared.storage.certificates import CERTIFICATES_TABLE, CertificateStore
-from shared.storage.clients import LazyTable, blob_service
-from shared.storage.customers import CUSTOMERS_TABLE, CustomerStore
-from shared.storage.purges import PURGES_TABLE, PurgeStore
-from shared.storage.quota import QUOTA_TABLE, QuotaStore
+from shared.storage.account import open_account
+from shared.storage.audit import AuditLog
+from shared.storage.blobs import BlobStore
+from shared.storage.certificates import CertificateStore
+from shared.storage.customers import CustomerStore
+from shared.storage.purges import PurgeStore
+from shared.storage.quota import QuotaStore
 from shared.storage.retention import Declared, Purged, PurgedStore
-from shared.storage.scans import SCANS_TABLE, ScanStore
-from shared.storage.schedules import SCHEDULES_TABLE, ScheduleStore
+from shared.storage.scans import ScanStore
+from shared.storage.schedules import ScheduleStore
 
 logger = logging.getLogger(__name__)
 
@@ -156,22 +156,19 @@ def _openai_narrator() -> Narrator:
 
 def build_services(settings: Settings) -> Services:
     """The real adapters over the configured account, bus, secret store, tenant and AI endpoint."""
-    customers = CustomerStore(LazyTable(CUSTOMERS_TABLE))
-    quota = QuotaStore(LazyTable(QUOTA_TABLE), customers)
+    account = open_account(_utcnow)
     secrets = CustomerSecrets(LazySecretStore(
         lambda: store_from_url(settings.secret_store_url, settings.secret_store_key)))
     bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential)
-    ledger = QpuLedger(quota.table)
+    ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
         "resource-graph": resource_graph.collect,
         "cost": functools.partial(cost.collect, history_days=settings.cost_history_days, budget=ledger),
         "advisor": advisor.collect,
     }
     return Services(
-        customers=customers, scans=ScanStore(LazyTable(SCANS_TABLE)), purges=PurgeStore(LazyTable(PURGES_TABLE)),
-        certificates=CertificateStore(LazyTable(CERTIFICATES_TABLE)),
-        schedules=ScheduleStore(LazyTable(SCHEDULES_TABLE)), audit=AuditLog(LazyTable(AUDIT_TABLE)), quota=quota,
-        blobs=BlobStore(lambda customer_id: blob_service().get_container_client(container_name(customer_id))),
+        customers=account.customers, scans=account.scans, purges=account.purges, certificates=account.certificates,
+        schedules=account.schedules, audit=account.audit, quota=account.quota, blobs=account.blobs,
         secrets=secrets, dead_letters=DeadLetters(bus.client, QUEUES),
         queued=QueuedMessages(bus.client, [q for q in QUEUES if q is not PURGE]),
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
