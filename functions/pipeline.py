@@ -37,7 +37,10 @@ def parse(msg: func.ServiceBusMessage, model: type[M]) -> M:
         # The reason and the broker's message id only: never the body, which could carry anything.
         logger.error("unreadable %s message id=%s: %s (%s)", model.__name__, getattr(msg, "message_id", None),
                      why, type(exc).__name__)
-        fail_unreadable(get_services(), body, why)
+        try:
+            fail_unreadable(get_services(), body, why)
+        except Exception:  # best effort: the watchdog ends the scan anyway; the reason below must reach the DLQ
+            logger.warning("could not fail the scan an unreadable message names", exc_info=True)
         raise InvalidInput({"message": why}) from None
 
 
