@@ -160,9 +160,12 @@ class MemoryTable:
 
     def submit_transaction(self, operations: list[tuple[str, dict[str, Any]]], **kwargs: Any) -> list[Any]:
         """All-or-nothing creates in one partition, at most 100; TableTransactionError when any row exists."""
+        if len({str(e["PartitionKey"]) for _, e in operations}) > 1:
+            # The SDK refuses this itself, before any request (azure.data.tables._table_batch).
+            raise ValueError("Partition Keys in the batch must all be the same.")
         with self.lock:
-            if len(operations) > MAX_TRANSACTION or len({str(e["PartitionKey"]) for _, e in operations}) > 1:
-                raise TableTransactionError(message="0:The batch request is not valid.")
+            if len(operations) > MAX_TRANSACTION:
+                raise TableTransactionError(message="0:The batch request operation exceeds the maximum 100 changes.")
             if any(kind != "create" for kind, _ in operations):
                 raise NotImplementedError("the memory table models create transactions only")
             for index, (_, entity) in enumerate(operations):

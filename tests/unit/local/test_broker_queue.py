@@ -183,6 +183,19 @@ def test_peek_returns_from_a_sequence_number_when_peeked() -> None:
     assert [m.message_id for m in queue.peek(from_sequence=2, count=2)] == ["m1", "m2"]
 
 
+def test_peek_returns_locked_and_scheduled_messages_without_counting_a_delivery_when_peeked() -> None:
+    # Service Bus peek includes locked, deferred and scheduled messages of a queue (message-browsing doc).
+    queue = a_queue()
+    queue.enqueue(a_message("locked"), now=0.0)
+    queue.enqueue(a_message("waiting"), now=0.0)
+    queue.enqueue(a_message("later", scheduled_at=100.0), now=0.0)
+    lock = queue.acquire(now=0.0, owner=OWNER)
+    assert lock is not None and lock.message.message_id == "locked"
+    peeked = queue.peek(from_sequence=1, count=10)
+    assert [m.message_id for m in peeked] == ["locked", "waiting", "later"]
+    assert [m.delivery_count for m in peeked] == [0, 0, 0] and queue.is_locked(lock.token, now=1.0)
+
+
 def test_matching_messages_are_removed_when_dropped() -> None:
     queue = a_queue()
     queue.enqueue(a_message("keep"), now=0.0)
