@@ -26,7 +26,7 @@ from shared.arm import ARM_SCOPE
 from shared.collectors.errors import AADSTS, aadsts_code
 from shared.domain import Customer
 from shared.errors import AccessDenied, InvalidInput
-from shared.secrets import CustomerSecrets
+from shared.storage.secrets import CustomerSecrets
 
 logger = logging.getLogger(__name__)
 

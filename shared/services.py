@@ -35,7 +35,7 @@ from shared.identity import caleta_credential
 from shared.messages import PURGE, QUEUES
 from shared.notify import Notifier, notifier_from_url
 from shared.queued import QueuedMessages
-from shared.secrets import CustomerSecrets, LazySecretStore, store_from_url
+from shared.secrets import store_from_url
 from shared.storage.account import open_account
 from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
@@ -46,6 +46,7 @@ from shared.storage.quota import QuotaStore
 from shared.storage.retention import Declared, Purged, PurgedStore
 from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
+from shared.storage.secrets import CustomerSecrets, LazySecretStore
 
 logger = logging.getLogger(__name__)
 

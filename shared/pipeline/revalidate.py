@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from azure.core.credentials import TokenCredential
-
 from shared.api.responses import Revalidated, Validation
 from shared.credentials import principal_object_id, sign_in
 from shared.domain import Customer
@@ -37,14 +35,13 @@ def mark_access_revoked(services: Services, customer_id: str, reason: str) -> bo
     return True
 
 
-def revalidate_customer(services: Services, customer: Customer,
-                        credential: TokenCredential | None = None) -> Validation:
+def revalidate_customer(services: Services, customer: Customer) -> Validation:
     """Validate an existing customer's principal again (its stored credential) and record the result.
 
     The customer's subscriptions become the ones that passed; raises InvalidInput when Entra refuses the
     sign-in and PrincipalUnusable when none passes (the record is then left as it was).
     """
-    cred = credential or services.credentials.for_customer(customer)
+    cred = services.credentials.for_customer(customer)
     object_id = principal_object_id(sign_in(cred, customer.auth_mode))
     # Every subscription asked for at onboarding is judged again, so a fixed role brings one back in.
     asked = [s["subscription_id"] for s in customer.validation.get("subscriptions", [])] or list(

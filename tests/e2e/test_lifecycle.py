@@ -174,8 +174,8 @@ def test_offboarding_purges_every_store_while_other_customer_is_untouched(
 def test_purge_completes_when_rerun_after_crashing_half_way(
         api: Api, stack: Any, estate: Estate, in_process: None) -> None:
     from shared.pipeline import purge
-    from shared.secrets import CustomerSecrets
     from shared.services import get_services
+    from shared.storage.secrets import CustomerSecrets
 
     customer = onboard(api, estate, "Pennine")
     wait_for_scan(api, customer, customer["first_scan_id"])

@@ -25,7 +25,6 @@ from shared.domain import Customer, CustomerState
 from shared.errors import NotFound
 from shared.messages import Message
 from shared.notify import Email
-from shared.secrets import CustomerSecrets
 from shared.services import Services
 from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
@@ -36,6 +35,7 @@ from shared.storage.quota import QuotaStore
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
+from shared.storage.secrets import CustomerSecrets
 
 CUSTOMER_ID = "0123456789abcdef0123456789abcdef"
 TENANT = "11111111-1111-1111-1111-111111111111"

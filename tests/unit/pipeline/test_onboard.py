@@ -117,7 +117,7 @@ def test_revalidation_records_the_new_result_when_roles_changed() -> None:
     world.probe.assign(READER, f"/subscriptions/{BAD}")
     world.probe.assign(COST_MANAGEMENT_READER, f"/subscriptions/{BAD}")
     # when
-    revalidate_customer(world.services, customer, credential=FakeCredential())
+    revalidate_customer(world.services, customer)
     # then
     assert world.customers.get(customer.customer_id).subscription_ids == (GOOD, BAD)
 
@@ -128,5 +128,5 @@ def test_revalidation_leaves_record_when_nothing_is_usable_any_more() -> None:
     customer = world.customers.get(answer.customer_id)
     world.probe.assignments.clear()
     with pytest.raises(PrincipalUnusable):
-        revalidate_customer(world.services, customer, credential=FakeCredential())
+        revalidate_customer(world.services, customer)
     assert world.customers.get(customer.customer_id) == customer

@@ -11,8 +11,9 @@ from shared.errors import TransientError
 from shared.ids import customer_hash
 from shared.notify import Email
 from shared.pipeline.purge import overdue, purge_customer, run_backstop
-from shared.secrets import CustomerSecrets, secret_name
+from shared.secrets import secret_name
 from shared.storage.purges import PARTITION as PURGE_PARTITION
+from shared.storage.secrets import CustomerSecrets
 from tests.unit.fakes import MemorySecretStore, World, a_customer, make_world
 
 GONE = "a" * 32
