@@ -17,7 +17,7 @@ from typing import Protocol
 from azure.core.credentials import TokenCredential
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusSubQueue
 
-from shared.errors import TransientError
+from shared.errors import IncompleteResults, TransientError
 from shared.messages import Message
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,13 @@ class ServiceBus:
             raise TransientError(f"could not publish to Service Bus: {type(exc).__name__}") from exc
 
 
-def peek_all(client: ServiceBusClient, queue: str, *, dead_letters: bool = False) -> list[ServiceBusReceivedMessage]:
-    """Every message of a queue (or its dead-letter sub-queue) by peek, up to MAX_PEEKED."""
+def peek_all(client: ServiceBusClient, queue: str, *, dead_letters: bool = False,
+             complete: bool = True) -> list[ServiceBusReceivedMessage]:
+    """Every message of a queue (or its dead-letter sub-queue) by peek, up to MAX_PEEKED.
+
+    With `complete`, a queue longer than that raises IncompleteResults (a TransientError): a purge must not
+    certify a queue it could not read to the end.
+    """
     out: list[ServiceBusReceivedMessage] = []
     sub_queue = ServiceBusSubQueue.DEAD_LETTER if dead_letters else None
     with client.get_queue_receiver(queue, sub_queue=sub_queue) as receiver:
@@ -94,6 +99,8 @@ def peek_all(client: ServiceBusClient, queue: str, *, dead_letters: bool = False
                 break
             out.extend(batch)
             sequence = max(m.sequence_number or 0 for m in batch) + 1
+    if complete and len(out) >= MAX_PEEKED:
+        raise IncompleteResults(f"more than {MAX_PEEKED} messages in {queue}: cannot read it to the end")
     return out
 
 

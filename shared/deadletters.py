@@ -35,9 +35,10 @@ class DeadLetters:
         self._client, self._queues = client, queues
 
     def counts(self) -> dict[str, int]:
-        """Dead-lettered messages per queue (ids only ever: messages carry no customer data)."""
+        """Dead-lettered messages per queue, up to MAX_PEEKED each (ids only ever: no customer data)."""
         with self._client() as client:
-            return {spec.name: len(peek_all(client, spec.name, dead_letters=True)) for spec in self._queues}
+            return {spec.name: len(peek_all(client, spec.name, dead_letters=True, complete=False))
+                    for spec in self._queues}
 
     def count_customer(self, subject: PurgeSubject) -> int:
         """How many dead-lettered messages name the customer."""

@@ -17,7 +17,8 @@
       + TransientError            -> raise; Service Bus redelivers up to maxDeliveryCount, then dead-letters;
           |                          HTTP 503 with Retry-After
           + Throttled(retry_after) -> the API asked us to wait
-          + IncompleteResults     -> Resource Graph could not return every row (truncated, broken paging)
+          + IncompleteResults     -> a source could not be read to the end (Resource Graph truncated or broken
+                                     paging; a queue too long to browse), so nothing is concluded from it
 
 Messages never carry secrets or customer data: they name fields and reasons only.
 """
@@ -109,4 +110,4 @@ class Throttled(TransientError):
 
 
 class IncompleteResults(TransientError):
-    """Resource Graph could not return every row (truncated result, or broken skip-token paging)."""
+    """A source could not be read to the end (Resource Graph paging, a queue too long to browse)."""
