@@ -63,14 +63,10 @@ class Settings(BaseSettings):
     deletion_deadline_days: int = Field(7, alias="DELETION_DEADLINE_DAYS")
 
     # --- The admin API (shared/admin_auth.py) ------------------------------------------------------
-    # Set by the platform when App Service Authentication is on ("True"); kept as text, read by easy_auth.
+    # Set by the platform (never by infra/) when App Service Authentication is on ("True"); read by easy_auth.
     website_auth_enabled: str = Field("", alias="WEBSITE_AUTH_ENABLED")
     # The local host's per-run admin vouch; Azure never sets it (and it is refused whenever Easy Auth is on).
     local_admin_secret: str | None = Field(None, alias="CALETA_LOCAL_ADMIN_SECRET")
-
-    # --- Set by the platform on every Azure host (absent on one machine) ------------------------
-    website_instance_id: str | None = Field(None, alias="WEBSITE_INSTANCE_ID")
-    website_site_name: str | None = Field(None, alias="WEBSITE_SITE_NAME")
 
     @property
     def easy_auth(self) -> bool:
