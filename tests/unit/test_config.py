@@ -1,5 +1,10 @@
 """Settings are read lazily from the environment under their Function App names."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from shared.config import get_settings, reset_settings
@@ -18,16 +23,17 @@ def test_settings_read_app_setting_names_when_set(monkeypatch: pytest.MonkeyPatc
 
 
 def test_importing_config_reads_nothing_when_environment_is_bad(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh interpreter imports the module under the bad environment (reloading it here would leave other
+    # modules holding the old get_settings, whose cache reset_settings can no longer clear).
+    env = {**os.environ, "COST_HISTORY_DAYS": "not-a-number"}
+    imported = subprocess.run([sys.executable, "-c", "import shared.config"], env=env, capture_output=True,
+                              cwd=Path(__file__).resolve().parents[2], timeout=60, check=False)
+    assert imported.returncode == 0, imported.stderr  # must not raise: settings are read on first use only
     monkeypatch.setenv("COST_HISTORY_DAYS", "not-a-number")
     reset_settings()
-    import importlib
-
-    import shared.config
-
-    importlib.reload(shared.config)  # must not raise: settings are read on first use only
     with pytest.raises(ValueError):
-        shared.config.get_settings()
-    shared.config.reset_settings()
+        get_settings()
+    reset_settings()
 
 
 @pytest.mark.parametrize(("value", "on"), [("True", True), ("true", True), (" TRUE ", True), ("", False),
