@@ -59,6 +59,7 @@ test: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	$(PY) tools/check_architecture.py
 
 # pip-audit (requirements) and npm audit (package-lock.json); both need their advisory service online. Exits 1
 # only on a found advisory; what could not be checked is printed as NOT AUDITED (docs/local.md).

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the API's blueprints: JSON answers, error mapping and security headers.
+"""HTTP plumbing shared by the API's blueprints: JSON answers, error mapping, security headers, the caller.
 
 CaletaError subclasses map to 400/401/404/409/422 (503 for transient trouble); anything else is a 500
 with no detail (the traceback goes to the log only).
@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 import azure.functions as func
+from pydantic import BaseModel
 
+from shared.domain import Customer
 from shared.errors import (
     AccessDenied,
     CaletaError,
@@ -25,6 +28,7 @@ from shared.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from shared.services import get_services
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ SECURITY_HEADERS = {
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
+_BEARER = re.compile(r"^Bearer (\S+)$")
 
 
 def respond(status: int, body: bytes, mimetype: str, extra: dict[str, str] | None = None) -> func.HttpResponse:
@@ -49,7 +54,9 @@ def respond(status: int, body: bytes, mimetype: str, extra: dict[str, str] | Non
 
 
 def json_response(status: int, payload: Any) -> func.HttpResponse:
-    """A JSON response with the security headers."""
+    """A JSON response with the security headers (a pydantic response model is dumped as JSON)."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
     return respond(status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), "application/json")
 
 
@@ -76,12 +83,10 @@ def error_response(exc: Exception) -> func.HttpResponse:
     if isinstance(exc, Conflict):
         return _error(409, "conflict", str(exc))
     if isinstance(exc, ValidationFailed):
-        response = _error(422, "validation_failed", str(exc))
-        validation = getattr(exc, "validation", None)
-        if validation is not None:
-            payload = {"error": "validation_failed", "message": str(exc), "validation": validation}
-            response = json_response(422, payload)
-        return response
+        payload: dict[str, Any] = {"error": "validation_failed", "message": str(exc)}
+        if exc.validation is not None:
+            payload["validation"] = exc.validation.model_dump(mode="json")
+        return json_response(422, payload)
     if isinstance(exc, AccessDenied):
         return _error(422, "access_denied", exc.reason)
     if isinstance(exc, Throttled):
@@ -115,3 +120,17 @@ def handled(handler: Handler) -> Handler:
 def route_param(req: func.HttpRequest, name: str) -> str:
     """A route parameter (empty when absent)."""
     return str(req.route_params.get(name, ""))
+
+
+def bearer_key(authorization: str | None) -> str:
+    """The API key of an `Authorization: Bearer <key>` header; Unauthorized without one."""
+    match = _BEARER.match((authorization or "").strip())
+    if not match:
+        raise Unauthorized("send Authorization: Bearer <api_key>")
+    return match.group(1)
+
+
+def caller(req: func.HttpRequest) -> Customer:
+    """The customer whose API key the request carries, for the customer id in its route (404 for any other)."""
+    key = bearer_key(req.headers.get("Authorization"))
+    return get_services().customers.authenticate_key(route_param(req, "customer_id"), key)

@@ -7,6 +7,9 @@ import json
 import azure.functions as func
 
 from functions._http import handled, json_response, respond
+from shared.api.openapi import openapi_document
+from shared.pipeline.onboard import onboard
+from shared.services import get_services
 
 bp = func.Blueprint()
 
@@ -15,15 +18,11 @@ bp = func.Blueprint()
 @handled
 def onboard_customer(req: func.HttpRequest) -> func.HttpResponse:
     """Validate the principal, record the customer and start its first scan (202), or say what is wrong."""
-    from shared.pipeline.onboard import onboard
-
-    return json_response(202, onboard(req.get_body()))
+    return json_response(202, onboard(req.get_body(), get_services()))
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @handled
 def get_openapi(req: func.HttpRequest) -> func.HttpResponse:
     """The OpenAPI 3.1 document of the public API."""
-    from shared.api.openapi import openapi_document
-
     return respond(200, json.dumps(openapi_document()).encode("utf-8"), "application/json")

@@ -11,6 +11,11 @@ from urllib.parse import parse_qs
 import azure.functions as func
 
 from functions._http import REPORT_CSP, handled, respond, route_param
+from shared import views
+from shared.config import get_settings
+from shared.errors import InvalidInput, NotFound
+from shared.services import get_services
+from shared.web.pages import PAGE_HEADERS, render_page, static_asset
 
 bp = func.Blueprint()
 
@@ -19,9 +24,6 @@ MAX_FORM_BYTES = 4096
 
 
 def _page(name: str) -> func.HttpResponse:
-    from shared.config import get_settings
-    from shared.web.pages import PAGE_HEADERS, render_page
-
     settings = get_settings()
     body = render_page(name, app_client_id=settings.caleta_app_client_id, authority_host=settings.authority_host)
     return respond(200, body, "text/html", PAGE_HEADERS)
@@ -45,8 +47,6 @@ def web_account_page(req: func.HttpRequest) -> func.HttpResponse:
 @handled
 def web_static_asset(req: func.HttpRequest) -> func.HttpResponse:
     """An allow-listed CSS or JS file of the pages."""
-    from shared.web.pages import PAGE_HEADERS, static_asset
-
     body, content_type = static_asset(route_param(req, "name"))
     headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
     return respond(200, body, content_type.split(";")[0], headers)
@@ -56,10 +56,6 @@ def web_static_asset(req: func.HttpRequest) -> func.HttpResponse:
 @handled
 def web_view_report(req: func.HttpRequest) -> func.HttpResponse:
     """The HTML report in its own tab: the key comes in a form body (never in a URL)."""
-    from shared.errors import InvalidInput, NotFound
-    from shared.storage.blobs import CustomerBlobs
-    from shared.storage.customers import authenticate
-
     body = req.get_body()
     if len(body) > MAX_FORM_BYTES:
         raise InvalidInput({"body": "too large"})
@@ -68,9 +64,10 @@ def web_view_report(req: func.HttpRequest) -> func.HttpResponse:
     def field(name: str) -> str:
         return (form.get(name) or [""])[0].strip()
 
-    customer = authenticate(field("customer_id"), f"Bearer {field('api_key')}")
+    services = get_services()
+    customer = services.customers.authenticate_key(field("customer_id"), field("api_key"))
     scan_id = field("scan_id")
     if not scan_id:
         raise NotFound("no such scan")
-    data = CustomerBlobs(customer.customer_id).get_report(scan_id, "report.html")
+    data, _ = views.scan_report(services, customer.customer_id, scan_id, "report.html")
     return respond(200, data, "text/html", {"Content-Security-Policy": REPORT_CSP})

@@ -5,7 +5,7 @@ X-MS-CLIENT-PRINCIPAL and adds its own (base64 JSON of the token's claims). That
 when WEBSITE_AUTH_ENABLED=True, so without it every admin call is refused. The one exception is the local
 stack: its host process is started with a per-run random CALETA_LOCAL_ADMIN_SECRET, and a request carrying
 that value in X-Caleta-Local-Admin is vouched for. Azure never sets that setting, and the vouch is refused
-whenever Easy Auth is on, so it cannot open a deployed app.
+whenever Easy Auth is on, so it cannot open a deployed app. Both settings are read through shared/config.py.
 """
 
 from __future__ import annotations
@@ -19,19 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import NotFound, Unauthorized
+from shared.errors import Forbidden, Unauthorized
 
 logger = logging.getLogger(__name__)
 
 ADMIN_ROLE = "Caleta.Admin"
 PRINCIPAL_HEADER = "x-ms-client-principal"
 LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
+# The app setting that carries the local vouch (shared.config.Settings.local_admin_secret reads it).
 LOCAL_ADMIN_SETTING = "CALETA_LOCAL_ADMIN_SECRET"
 _MIN_LOCAL_SECRET = 32
-
-
-class Forbidden(NotFound):
-    """Signed in but not an admin: answered 404 so the admin API does not show it exists."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +61,13 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def require_admin(headers: Mapping[str, str], env: Mapping[str, str]) -> Admin:
-    """The admin making this request; Unauthorized (no usable sign-in) or Forbidden (not an admin)."""
-    easy_auth = env.get("WEBSITE_AUTH_ENABLED", "").strip().lower() == "true"
+def require_admin(headers: Mapping[str, str], *, easy_auth: bool, local_secret: str | None) -> Admin:
+    """The admin making this request; Unauthorized (no usable sign-in) or Forbidden (not an admin).
+
+    `easy_auth` is WEBSITE_AUTH_ENABLED, `local_secret` CALETA_LOCAL_ADMIN_SECRET (shared.config.Settings).
+    """
     if not easy_auth:
-        secret = env.get(LOCAL_ADMIN_SETTING, "")
+        secret = local_secret or ""
         presented = _header(headers, LOCAL_ADMIN_HEADER) or ""
         if len(secret) >= _MIN_LOCAL_SECRET and hmac.compare_digest(presented.encode(), secret.encode()):
             return Admin(object_id="local-admin", auth_type="local")

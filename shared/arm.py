@@ -19,6 +19,7 @@ from azure.mgmt.costmanagement import CostManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
 from shared.config import get_settings
+from shared.errors import ArmWriteRefused
 
 ARM_SCOPE = "https://management.azure.com/.default"
 
@@ -27,10 +28,6 @@ _READ_ONLY_POSTS = (
     re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\.CostManagement/query$",
                re.IGNORECASE),
 )
-
-
-class ArmWriteRefused(RuntimeError):
-    """A request that could change the customer's Azure was stopped before it left the process."""
 
 
 def is_read_only(method: str, path: str) -> bool:

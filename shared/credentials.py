@@ -2,7 +2,9 @@
 
 federated: Caleta's multi-tenant app, signed in with a client assertion minted by Caleta's managed identity.
 client_secret: the customer's own service principal; the secret comes from the secret store only.
-Both go to settings.authority_host with instance discovery off, so one code path serves Azure and local/.
+Both go to the configured authority host with instance discovery off, so one code path serves Azure and
+local/. `Credentials` is the factory the composition root builds; the AADSTS table is shared with the
+pipeline (shared/collectors/errors.py).
 """
 
 from __future__ import annotations
@@ -11,26 +13,24 @@ import base64
 import binascii
 import json
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientAssertionCredential, ClientSecretCredential
 
+from shared.api.models import ClientSecretAuth, OnboardingRequest
 from shared.arm import ARM_SCOPE
 from shared.auth.assertion import federation_assertion
-from shared.config import get_settings
+from shared.collectors.errors import AADSTS, aadsts_code
+from shared.domain import Customer
 from shared.errors import AccessDenied, InvalidInput
-
-if TYPE_CHECKING:
-    from shared.secrets import SecretStore
-    from shared.storage.customers import Customer
+from shared.storage.secrets import CustomerSecrets
 
 logger = logging.getLogger(__name__)
 
-_AADSTS = re.compile(r"AADSTS(\d+)")
 
 
 @dataclass(frozen=True)
@@ -42,32 +42,13 @@ class SignInProblem:
     field: str
 
 
-# Codes from the Entra error reference; matched on the number, never on the text (which changes).
-_EXPLANATIONS: dict[str, tuple[str, str]] = {
-    "7000215": ("wrong secret: the client secret is not valid for this application (send the secret's "
-                "value, not its id)", "auth.client_secret"),
-    "7000222": ("expired secret: create a new client secret for the application", "auth.client_secret"),
-    "700016": ("application not found in this tenant: check the client id, or have an administrator "
-               "consent to the application in this tenant", "auth.client_id"),
-    "700011": ("application not found in this tenant", "auth.client_id"),
-    "90002": ("tenant not found: check the tenant id", "tenant_id"),
-    "900023": ("tenant not found: the tenant id is not valid", "tenant_id"),
-    "70001": ("principal disabled: the application is disabled in this tenant", "auth.client_id"),
-    "7000112": ("principal disabled: the application is disabled in this tenant", "auth.client_id"),
-    "65001": ("consent not granted: an administrator must consent to the application in this tenant",
-              "auth.client_id"),
-    "700027": ("the client assertion was refused: Caleta's federated credential is not trusted", "auth.mode"),
-    "70021": ("the client assertion was refused: no matching federated identity credential", "auth.mode"),
-}
-
-
 def explain_sign_in_error(exc: ClientAuthenticationError, auth_mode: str) -> SignInProblem:
     """Turn an Entra refusal into a plain reason naming the request field to fix (no secret in it)."""
     text = str(exc.message or exc)
-    match = _AADSTS.search(text)
-    code = match.group(1) if match else None
-    if code in _EXPLANATIONS:
-        reason, field = _EXPLANATIONS[code]
+    code = aadsts_code(text)
+    refusal = AADSTS.get(code or "")
+    if refusal is not None:
+        reason, field = refusal.reason, refusal.field
     elif "unable to get authority configuration" in text.lower():
         # MSAL's discovery of a tenant Entra does not know fails before any AADSTS code comes back.
         reason, field = "tenant not found: check the tenant id", "tenant_id"
@@ -80,45 +61,49 @@ def explain_sign_in_error(exc: ClientAuthenticationError, auth_mode: str) -> Sig
     return SignInProblem(code=code, reason=f"{reason} (AADSTS{code})" if code else reason, field=field)
 
 
-def _authority() -> str:
-    return get_settings().authority_host
-
-
-def secret_credential(tenant_id: str, client_id: str, client_secret: str) -> TokenCredential:
+def secret_credential(authority: str, tenant_id: str, client_id: str, client_secret: str) -> TokenCredential:
     """A credential for the customer's own service principal."""
-    return ClientSecretCredential(tenant_id, client_id, client_secret, authority=_authority(),
+    return ClientSecretCredential(tenant_id, client_id, client_secret, authority=authority,
                                   disable_instance_discovery=True)
 
 
-def federated_credential(tenant_id: str, assertion_source: TokenCredential | None = None) -> TokenCredential:
+def federated_credential(authority: str, app_client_id: str | None, tenant_id: str,
+                         assertion_source: TokenCredential) -> TokenCredential:
     """A credential for Caleta's multi-tenant app in the customer's tenant, asserted by Caleta's identity."""
-    settings = get_settings()
-    if not settings.caleta_app_client_id:
+    if not app_client_id:
         raise RuntimeError("CALETA_APP_CLIENT_ID is not set: federated mode is unavailable")
-    if assertion_source is None:
-        from shared.identity import caleta_credential
-
-        assertion_source = caleta_credential()
-    source = assertion_source
 
     def assertion() -> str:
         # Called for every new token, so the assertion is always fresh.
-        return federation_assertion(source)
+        return federation_assertion(assertion_source)
 
     # ClientAssertionCredential has no instance discovery (it is not MSAL-based): the authority is used as is.
-    return ClientAssertionCredential(tenant_id, settings.caleta_app_client_id, assertion, authority=_authority())
+    return ClientAssertionCredential(tenant_id, app_client_id, assertion, authority=authority)
 
 
-def customer_credential(customer: Customer, *, store: SecretStore | None = None) -> TokenCredential:
-    """An ARM credential for the customer's tenant (the secret, if any, read from the secret store)."""
-    if customer.auth_mode == "federated":
-        return federated_credential(customer.tenant_id)
-    if not customer.client_id:
-        raise AccessDenied("the customer has no client id on record")
-    from shared.secrets import secret_name, secret_store
+class Credentials:
+    """The credential factory: a customer's credential from its record, or an onboarding request's."""
 
-    secret = (store or secret_store()).get(secret_name(customer.customer_id))
-    return secret_credential(customer.tenant_id, customer.client_id, secret)
+    def __init__(self, authority: str, app_client_id: str | None, secrets: CustomerSecrets,
+                 caleta: Callable[[], TokenCredential]) -> None:
+        self._authority, self._app_client_id = authority, app_client_id
+        self._secrets, self._caleta = secrets, caleta
+
+    def for_customer(self, customer: Customer) -> TokenCredential:
+        """An ARM credential for the customer's tenant (the secret, if any, read from the secret store)."""
+        if customer.auth_mode == "federated":
+            return federated_credential(self._authority, self._app_client_id, customer.tenant_id, self._caleta())
+        if not customer.client_id:
+            raise AccessDenied("the customer has no client id on record")
+        secret = self._secrets.get(customer.customer_id)
+        return secret_credential(self._authority, customer.tenant_id, customer.client_id, secret)
+
+    def for_request(self, request: OnboardingRequest) -> TokenCredential:
+        """The credential an onboarding request describes (the secret is read from the request, never stored)."""
+        if isinstance(request.auth, ClientSecretAuth):
+            return secret_credential(self._authority, request.tenant_id, request.auth.client_id,
+                                     request.auth.client_secret.get_secret_value())
+        return federated_credential(self._authority, self._app_client_id, request.tenant_id, self._caleta())
 
 
 def sign_in(credential: TokenCredential, auth_mode: str) -> str:

@@ -1,7 +1,9 @@
 """The wire schema: the queues (declared once, here) and the versioned messages they carry.
 
-This declaration feeds the app's triggers, the local broker and infra/ (a test keeps Bicep in step).
-Messages carry ids and references only, never customer data or secrets (claim check).
+This declaration feeds the app's triggers and the local broker; infra/modules/servicebus.bicep mirrors it and
+tests/infra/test_bicep_queues.py keeps the two in step. Messages carry ids and references only, never
+customer data or secrets (claim check). Every version of the app reads the message versions of the one before
+(docs/pipeline.md, "Versions"): `schema_version` 1 stays readable for good.
 """
 
 from __future__ import annotations
@@ -22,30 +24,6 @@ class QueueSpec:
     duplicate_detection_window_seconds: int
     default_ttl_seconds: int
 
-    @property
-    def lock_duration_iso(self) -> str:
-        """The lock duration as the ISO 8601 duration ARM expects (PT1M)."""
-        return _iso_duration(self.lock_duration_seconds)
-
-    @property
-    def duplicate_detection_window_iso(self) -> str:
-        """The duplicate-detection window as an ISO 8601 duration."""
-        return _iso_duration(self.duplicate_detection_window_seconds)
-
-    @property
-    def default_ttl_iso(self) -> str:
-        """The default message time-to-live as an ISO 8601 duration."""
-        return _iso_duration(self.default_ttl_seconds)
-
-
-def _iso_duration(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    out = "P" + (f"{days}D" if days else "")
-    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
-    return out + ("T" + time if time else ("" if days else "T0S"))
-
 
 # Messages live at most two days: well inside the 7-day deletion promise, long enough to ride out an outage.
 _TWO_DAYS = 2 * 86400
@@ -61,14 +39,6 @@ PURGE = QueueSpec("purge", max_delivery_count=10, lock_duration_seconds=300,
                   duplicate_detection_window_seconds=600, default_ttl_seconds=_TWO_DAYS)
 
 QUEUES: tuple[QueueSpec, ...] = (SCAN_REQUESTS, COLLECT_TASKS, ANALYSE, PURGE)
-
-
-def queue(name: str) -> QueueSpec:
-    """The declared queue called `name`; KeyError for an undeclared one."""
-    for spec in QUEUES:
-        if spec.name == name:
-            return spec
-    raise KeyError(name)
 
 
 class Message(BaseModel):

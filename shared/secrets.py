@@ -21,11 +21,12 @@ from urllib.parse import unquote, urlsplit
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.keyvault.secrets import SecretClient
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shared.config import get_settings
 from shared.errors import NotFound
+from shared.identity import caleta_credential
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +114,6 @@ class KeyVaultSecretStore:
 
     def __init__(self, vault_url: str, credential: TokenCredential, *, poll_seconds: float = 1.0,
                  max_wait_seconds: float = 60.0, client: Any = None) -> None:
-        from azure.keyvault.secrets import SecretClient
-
         self._client = client if client is not None else SecretClient(vault_url, credential)
         self._poll = poll_seconds
         self._max_wait = max_wait_seconds
@@ -185,15 +184,5 @@ def store_from_url(url: str, key_b64: str | None, credential: TokenCredential | 
             raise ValueError("SECRET_STORE_KEY is not valid base64") from None
         return FileSecretStore(Path(unquote(parts.path)), key)
     if parts.scheme == "https":
-        if credential is None:
-            from shared.identity import caleta_credential
-
-            credential = caleta_credential()
-        return KeyVaultSecretStore(url, credential)
+        return KeyVaultSecretStore(url, credential or caleta_credential())
     raise ValueError("SECRET_STORE_URL must be https:// (Key Vault) or file://")
-
-
-def secret_store() -> SecretStore:
-    """The configured secret store."""
-    settings = get_settings()
-    return store_from_url(settings.secret_store_url, settings.secret_store_key)

@@ -131,15 +131,15 @@ def api(stack: Any) -> Api:
 @pytest.fixture
 def in_process(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This process configured like the host (same settings), so use cases and store reads run here."""
-    from shared.collectors.quota import reset_ledger
     from shared.config import reset_settings
     from shared.identity import caleta_credential
+    from shared.services import reset_services
     from shared.storage.clients import reset_clients
 
     def reset() -> None:
         reset_settings()
         reset_clients()
-        reset_ledger()
+        reset_services()
         caleta_credential.cache_clear()
 
     for key, value in stack.app_settings.items():

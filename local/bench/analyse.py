@@ -21,10 +21,10 @@ from shared.analysis import ScanInputs, analyse_scan
 from shared.analysis.llm import NarratorError
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_model import Report
+from shared.domain import ScanStatus, TaskOutcome
 from shared.errors import NotFound
 from shared.messages import Source
 from shared.pipeline.analyse import build_inputs
-from shared.storage.scan_status import ScanStatus, TaskOutcome
 
 
 class FileBlobs:

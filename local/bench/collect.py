@@ -21,16 +21,15 @@ from azure.identity import ClientSecretCredential
 from local.bench.bounds import scaled
 from local.bench.host import FunctionsHost, instance_seconds
 from local.bench.hostconfig import HostConfig, load
-from local.bench.memtable import MemoryTable
 from local.bench.procstats import peak_rss_mb
 from local.bench.servicebus import Delivery, DeliveryClock, DeliveryRules, QueueModel
+from local.memtable import MemoryTable
 from shared.arm import advisor_client, cost_management_client, resource_graph_client
-from shared.collectors import advisor, cost, resource_graph
-from shared.collectors.errors import NotCollectable
+from shared.collectors import Collected, CollectRequest, advisor, cost, resource_graph
 from shared.collectors.quota import LIMITS, QpuLedger
-from shared.errors import AccessDenied
+from shared.config import get_settings
+from shared.errors import AccessDenied, NotCollectable
 from shared.messages import SOURCES, Source
-from shared.pipeline.deps import Collected, CollectRequest
 from shared.rawdata import RawEnvelope, encode
 
 SCAN_ID = "bench"
@@ -95,7 +94,8 @@ class Collection:
             return resource_graph.collect(request, client=self.graph, sleep=self.clock.sleep)
         if source == "cost":
             return cost.collect(request, client=self.costs, budget=self.ledger, sleep=self.clock.sleep,
-                                clock=self.clock.now, max_seconds=self.cost_cap_s)
+                                clock=self.clock.now, max_seconds=self.cost_cap_s,
+                                history_days=get_settings().cost_history_days)
         return advisor.collect(request, client=advisor_client(self.credential, sub, **self.kwargs),
                                sleep=self.clock.sleep)
 

@@ -174,9 +174,15 @@ class QueueState:
             del self._seen_ids[message_id]
 
     def peek(self, from_sequence: int, count: int) -> list[Stored]:
-        """Messages (any state but locked) from a sequence number on, without locking them."""
-        numbers = sorted(n for n in self._messages if n >= from_sequence)[:max(count, 0)]
-        return [self._messages[n] for n in numbers]
+        """Messages in any state, locked ones included, from a sequence number on, without locking them.
+
+        Service Bus peek returns active, locked, deferred and scheduled messages of a queue ("Peek also returns
+        messages that were locked and are currently being processed by other receivers":
+        learn.microsoft.com/azure/service-bus-messaging/message-browsing).
+        """
+        held = {**self._messages, **{lock.message.sequence_number: lock.message for lock in self._locks.values()}}
+        numbers = sorted(n for n in held if n >= from_sequence)[:max(count, 0)]
+        return [held[n] for n in numbers]
 
     def views(self) -> dict[str, list[MessageView]]:
         """Copies of the messages, grouped by state (locked ones separately)."""

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from local.estates.model import CostLine, Subscription
+from typing import Any, Literal, Protocol
 
 CostKind = Literal["ActualCost", "AmortizedCost"]
 ID_PARTS = re.compile(r"^/subscriptions/([^/]+)(?:/resourceGroups/([^/]+))?", re.IGNORECASE)
@@ -27,7 +24,66 @@ class CostRow:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def _line_cost(line: CostLine, day: dt.date, days_ago: int, kind: CostKind) -> float:
+class SpikeLike(Protocol):
+    """What the expansion reads of a model.Spike (protocols, so that model imports this module and not back)."""
+
+    @property
+    def days_ago(self) -> int: ...
+    @property
+    def cost(self) -> float: ...
+
+
+class CostLineLike(Protocol):
+    """What the expansion reads of a model.CostLine."""
+
+    @property
+    def resource_id(self) -> str: ...
+    @property
+    def meter_category(self) -> str: ...
+    @property
+    def meter_subcategory(self) -> str: ...
+    @property
+    def meter(self) -> str: ...
+    @property
+    def service_name(self) -> str | None: ...
+    @property
+    def resource_location(self) -> str | None: ...
+    @property
+    def charge_type(self) -> str: ...
+    @property
+    def pricing_model(self) -> str: ...
+    @property
+    def daily_cost(self) -> float: ...
+    @property
+    def amortized_daily_cost(self) -> float | None: ...
+    @property
+    def from_days_ago(self) -> int: ...
+    @property
+    def to_days_ago(self) -> int: ...
+    @property
+    def weekend_factor(self) -> float: ...
+    @property
+    def growth_per_day(self) -> float: ...
+    @property
+    def spikes(self) -> Sequence[SpikeLike]: ...
+
+
+class SubscriptionLike(Protocol):
+    """What the expansion reads of a model.Subscription."""
+
+    @property
+    def subscription_id(self) -> str: ...
+    @property
+    def billing_currency(self) -> str: ...
+    @property
+    def usd_rate(self) -> float: ...
+    @property
+    def resources(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def costs(self) -> Sequence[CostLineLike]: ...
+
+
+def _line_cost(line: CostLineLike, day: dt.date, days_ago: int, kind: CostKind) -> float:
     rate = line.amortized_daily_cost if kind == "AmortizedCost" and line.amortized_daily_cost is not None \
         else line.daily_cost
     # Growth compounds towards the end of the window: the last day costs exactly the stated rate.
@@ -38,7 +94,7 @@ def _line_cost(line: CostLine, day: dt.date, days_ago: int, kind: CostKind) -> f
     return round(value, 6)
 
 
-def expand_costs(subscription: Subscription, today: dt.date, kind: CostKind = "ActualCost") -> Iterator[CostRow]:
+def expand_costs(subscription: SubscriptionLike, today: dt.date, kind: CostKind = "ActualCost") -> Iterator[CostRow]:
     """Yield one row per (day, resource, meter) of the subscription's compact cost lines."""
     by_id = {str(r["id"]).lower(): r for r in subscription.resources}
     for line in subscription.costs:

@@ -11,9 +11,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from shared.analysis import ScanInputs
 from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
 from shared.analysis.index import EstateIndex
+from shared.analysis.model import ScanInputs
 
 TREND_DAYS = 90
 BASELINE_DAYS = 28

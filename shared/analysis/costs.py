@@ -15,7 +15,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from shared.analysis import ScanInputs
+from shared.analysis.model import ScanInputs
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class DayCache(dict[Any, "dt.date | None"]):
 
 
 def _column(rows: Any, index: int | None, default: Any) -> Iterator[Any]:
-    """One column of the rows: read in place from columnar rows (pipeline/compact.py), else picked per row."""
+    """One column of the rows: read in place from columnar rows (analysis/columnar.py), else picked per row."""
     if index is None:
         return repeat(default)
     column = getattr(rows, "column", None)

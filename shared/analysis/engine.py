@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from shared.analysis import Narrator, ReportBundle, ScanInputs
 from shared.analysis.advisor import advisor_finding, load_recs
 from shared.analysis.analytics import compute_analytics
 from shared.analysis.dedup import dedupe
 from shared.analysis.facts import build_facts
 from shared.analysis.findings import Finding
 from shared.analysis.index import build_index
+from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.analysis.narrative import write_narrative
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report

@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from shared.analysis import ScanInputs
 from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index
+from shared.analysis.model import ScanInputs
 
 __all__ = ["WINDOW_DAYS", "EstateIndex", "build_index", "parent_ids"]
 

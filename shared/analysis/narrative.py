@@ -13,9 +13,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.analysis import Narrator
 from shared.analysis.deterministic import deterministic_answer
 from shared.analysis.facts import FactSheet
+from shared.analysis.model import Narrator
 from shared.analysis.report_model import Narrative, Paragraph
 
 logger = logging.getLogger(__name__)

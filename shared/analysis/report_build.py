@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from shared.analysis import ScanInputs
 from shared.analysis.analytics import Analytics
 from shared.analysis.facts import resource_type_of
 from shared.analysis.findings import CATEGORIES, Finding
 from shared.analysis.index import WINDOW_DAYS, EstateIndex
+from shared.analysis.model import ScanInputs
 from shared.analysis.report_model import (
     AlternativeOut,
     AmountByKey,

@@ -13,22 +13,21 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from shared.errors import InvalidInput
+from shared.ids import GUID_PATTERN, is_guid
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SUBSCRIPTIONS = 1000
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Deliberately plain: one @, no spaces or control characters, a dotted domain. Delivery proves the rest.
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-GUID_PATTERN = _GUID.pattern
 # Documented in the OpenAPI schema; enforced by the validators (which give the plainer message).
 _GUID_SCHEMA: dict[str, Any] = {"pattern": GUID_PATTERN}
 
 
 def _guid(value: str) -> str:
-    if not _GUID.match(value):
+    if not is_guid(value):
         raise ValueError("must be a GUID like 00000000-0000-0000-0000-000000000000")
     return value.lower()
 

@@ -8,20 +8,25 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.api.models import GUID_PATTERN, OnboardingRequest
+from shared.api.models import OnboardingRequest
 from shared.api.responses import (
     CustomerRecord,
     ErrorBody,
+    ExportAccepted,
+    OffboardingAccepted,
     OnboardingAccepted,
     OnboardingRefused,
+    Revalidated,
     ScanAccepted,
     ScanList,
     ScanStatusView,
 )
+from shared.ids import GUID_PATTERN, HEX32_PATTERN, SCAN_ID_PATTERN
 
 _REF = "#/components/schemas/{model}"
 _MODELS: list[type[BaseModel]] = [OnboardingRequest, OnboardingAccepted, OnboardingRefused, CustomerRecord,
-                                  ScanAccepted, ScanStatusView, ScanList, ErrorBody]
+                                  ScanAccepted, ScanStatusView, ScanList, Revalidated, ExportAccepted,
+                                  OffboardingAccepted, ErrorBody]
 
 
 def _json(model: type[BaseModel]) -> dict[str, Any]:
@@ -33,13 +38,14 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def _id_param(name: str, description: str) -> dict[str, Any]:
-    pattern = "^[0-9a-f]{32}$" if name == "customer_id" else "^[A-Za-z0-9_-]{1,64}$"
+    pattern = SCAN_ID_PATTERN if name == "scan_id" else HEX32_PATTERN
     return {"name": name, "in": "path", "required": True, "description": description,
             "schema": {"type": "string", "pattern": pattern}}
 
 
 _CUSTOMER = _id_param("customer_id", "The customer id returned by onboarding")
 _SCAN = _id_param("scan_id", "A scan id")
+_EXPORT = _id_param("export_id", "An export id returned by POST …/export")
 _AUTHED: dict[str, Any] = {"401": _error("No or malformed Authorization: Bearer header"),
            "404": _error("No such customer for this key, or no such scan/report")}
 
@@ -65,10 +71,36 @@ def _paths() -> dict[str, Any]:
         "/api/openapi.json": {"get": {"operationId": "get_openapi", "summary": "This document",
                                       "responses": {"200": {"description": "OpenAPI 3.1",
                                                             "content": {"application/json": {}}}}}},
-        "/api/customers/{customer_id}": {"get": {
-            "operationId": "get_customer_record", "summary": "The customer record (no secrets)",
+        "/api/customers/{customer_id}": {
+            "get": {"operationId": "get_customer_record", "summary": "The customer record (no secrets)",
+                    "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+                    "responses": {"200": {"description": "The record", "content": _json(CustomerRecord)},
+                                  **_AUTHED}},
+            "delete": {"operationId": "offboard_customer",
+                       "summary": "Offboard: stop everything and delete every byte within the deadline",
+                       "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+                       "responses": {"202": {"description": "The purge has started",
+                                             "content": _json(OffboardingAccepted)}, **_AUTHED}}},
+        "/api/customers/{customer_id}/validate": {"post": {
+            "operationId": "validate_customer", "summary": "Check the principal again (active again when any "
+                                                           "subscription passes)",
             "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-            "responses": {"200": {"description": "The record", "content": _json(CustomerRecord)}, **_AUTHED}}},
+            "responses": {"200": {"description": "Active again", "content": _json(Revalidated)},
+                          "409": _error("The customer is offboarding"),
+                          "422": {"description": "The principal cannot read any subscription",
+                                  "content": _json(OnboardingRefused)}, **_AUTHED}}},
+        "/api/customers/{customer_id}/export": {"post": {
+            "operationId": "start_export", "summary": "Export everything held about the customer (a zip)",
+            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+            "responses": {"202": {"description": "The export is ready at href", "content": _json(ExportAccepted)},
+                          **_AUTHED}}},
+        "/api/customers/{customer_id}/export/{export_id}": {"get": {
+            "operationId": "get_export", "summary": "The export zip", "security": [{"apiKey": []}],
+            "parameters": [_CUSTOMER, _EXPORT],
+            "responses": {"200": {"description": "The zip",
+                                  "content": {"application/zip": {"schema": {"type": "string",
+                                                                             "format": "binary"}}}},
+                          **_AUTHED}}},
         "/api/customers/{customer_id}/scans": {
             "post": {"operationId": "start_scan", "summary": "Scan now", "security": [{"apiKey": []}],
                      "parameters": [_CUSTOMER],

@@ -1,4 +1,5 @@
-"""Response models of the HTTP API (they feed the OpenAPI document; handlers build plain dicts of this shape)."""
+"""Response models of the HTTP API: the use cases return them and the OpenAPI document is built from them, so
+the two share one definition. Nothing here imports the rest of the product (shared.errors imports it)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,30 @@ class OnboardingRefused(BaseModel):
     error: Literal["validation_failed"]
     message: str
     validation: Validation
+
+
+class Revalidated(BaseModel):
+    """200 from POST /api/customers/{id}/validate: the customer is active again."""
+
+    state: Literal["active"]
+    validation: Validation
+
+
+class OffboardingAccepted(BaseModel):
+    """202 from DELETE /api/customers/{id} (and the admin offboarding): the purge has started."""
+
+    state: Literal["offboarding"]
+    request_id: str = Field(description="The purge request's id: also the deletion certificate's id")
+    deadline: str = Field(description="Everything is deleted by then (ISO 8601, UTC)")
+    certificate: str = Field(description="Where the deletion certificate will be (404 until the purge is done)")
+
+
+class ExportAccepted(BaseModel):
+    """202 from POST /api/customers/{id}/export: the zip is built and waiting at `href`."""
+
+    export_id: str
+    status: Literal["ready"]
+    href: str
 
 
 class CustomerRecord(BaseModel):

@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from shared.admin_auth import ADMIN_ROLE, Forbidden
+from shared.admin_auth import ADMIN_ROLE
 from shared.auth.endpoints import V1_ISSUER_BASE, canonical_tenant, issued_by, v1_keys_url
 from shared.auth.errors import TokenRejected
 from shared.auth.jwt_checks import Clock, check_times, require_claims, signed_claims
 from shared.auth.keys import KeyCache, default_key_cache
 from shared.config import get_settings
-from shared.errors import InvalidInput, Unauthorized
+from shared.errors import Forbidden, InvalidInput, Unauthorized
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,6 @@ from azure.core.credentials import TokenCredential
 FEDERATION_SCOPE = "api://AzureADTokenExchange/.default"
 
 
-def federation_assertion(source: TokenCredential | None = None) -> str:
-    """A fresh client assertion from `source` (default: Caleta's managed identity)."""
-    if source is None:
-        from shared.identity import caleta_credential
-
-        source = caleta_credential()
+def federation_assertion(source: TokenCredential) -> str:
+    """A fresh client assertion from `source` (Caleta's managed identity, from the composition root)."""
     return source.get_token(FEDERATION_SCOPE).token

@@ -94,7 +94,7 @@ def token_error(status: int, body: Mapping[str, object]) -> EntraRefused | Entra
 
 
 def redeem_code(tenant_id: str, code: str, code_verifier: str, redirect_uri: str, *,
-                assertion_source: TokenCredential | None = None) -> str:
+                assertion_source: TokenCredential) -> str:
     """The ID token Entra issues for an authorization code; EntraRefused (with the AADSTS number) or
     EntraUnavailable otherwise. `redirect_uri` must be the one the authorize request named."""
     tenant = canonical_tenant(tenant_id)

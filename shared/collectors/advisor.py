@@ -13,8 +13,8 @@ from typing import Any
 from azure.mgmt.advisor import AdvisorManagementClient
 
 from shared.arm import advisor_client
+from shared.collectors import Collected, CollectRequest
 from shared.collectors.errors import with_throttle_retry
-from shared.pipeline.deps import Collected, CollectRequest
 
 COST_FILTER = "Category eq 'Cost'"
 

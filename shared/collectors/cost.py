@@ -1,8 +1,9 @@
 """Cost collector: Cost Management at subscription scope, AmortizedCost, daily by ResourceId + MeterCategory.
 
-The last COST_HISTORY_DAYS days up to yesterday are read one calendar month per query (each window valid for
-Daily data and costing 1 QPU), every page (the SDK does not page: the nextLink is POSTed with the same body).
-Each request first takes its QPU from the tenant's shared budget; a 429 blocks the tenant for its retry-after.
+The last `history_days` days (COST_HISTORY_DAYS, passed in by the composition root) up to yesterday are read
+one calendar month per query (each window valid for Daily data and costing 1 QPU), every page (the SDK does
+not page: the nextLink is POSTed with the same body). Each request first takes its QPU from the tenant's
+shared budget; a 429 blocks the tenant for its retry-after.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.costmanagement import CostManagementClient
 
 from shared.arm import cost_management_client
-from shared.collectors.errors import NotCollectable, with_throttle_retry
-from shared.collectors.quota import QpuLedger, ledger
-from shared.config import get_settings
-from shared.errors import TransientError
-from shared.pipeline.deps import Collected, CollectRequest
+from shared.collectors import Collected, CollectRequest
+from shared.collectors.errors import with_throttle_retry
+from shared.collectors.quota import QpuLedger
+from shared.errors import NotCollectable, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -140,16 +140,18 @@ def _read_windows(reader: _Window, windows: list[tuple[dt.date, dt.date]],
     return columns, rows
 
 
-def collect(request: CollectRequest, *, client: CostManagementClient | None = None,
-            budget: QpuLedger | None = None, sleep: Callable[[float], None] = time.sleep,
+def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
+            client: CostManagementClient | None = None, sleep: Callable[[float], None] = time.sleep,
             today: dt.date | None = None, clock: Callable[[], float] = time.time,
             max_seconds: float = MAX_SECONDS) -> Collected:
-    """Read the subscription's daily amortized cost of the configured history; every window, every page."""
+    """Read the subscription's daily amortized cost of the last `history_days` days; every window, every page.
+
+    `budget` is the tenant QPU ledger every instance shares (one per worker, built by shared.services).
+    """
     client = client or cost_management_client(request.credential)
-    budget = budget or ledger()
     scope = f"/subscriptions/{request.subscription_id}"
     reader = _Window(client, scope, request.tenant_id, budget, sleep, clock, clock() + max_seconds)
-    windows = month_windows(today or dt.datetime.now(dt.UTC).date(), get_settings().cost_history_days)
+    windows = month_windows(today or dt.datetime.now(dt.UTC).date(), history_days)
     try:
         columns, rows = _read_windows(reader, windows, "Cost")
     except NotCollectable as exc:

@@ -1,9 +1,12 @@
-"""How collectors read failures from the customer's tenant, and their one bounded retry loop for throttling.
+"""The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
 - the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret, 401/403 from ARM) -> AccessDenied
 - the data cannot be collected for this subscription but access is fine (404, unsupported offer) -> NotCollectable
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
+
+`AADSTS` is the one table of Entra sign-in refusals: the plain reason, the onboarding field to blame, and
+whether the refusal is permanent (the customer has to act) or may pass.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from azure.core.exceptions import (
@@ -23,50 +27,68 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
-from shared.errors import AccessDenied, CaletaError, Throttled, TransientError
+from shared.errors import AccessDenied, CaletaError, NotCollectable, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# AADSTS codes that will not pass on their own: the customer has to act (plain words for the report).
-_PERMANENT_AADSTS = {
-    "7000215": "the client secret is wrong",
-    "7000222": "the client secret has expired",
-    "700016": "Caleta's application is not present in the customer's tenant (removed or never consented)",
-    "700011": "the application is not present in the customer's tenant",
-    "90002": "the customer's tenant was not found",
-    "65001": "admin consent for Caleta's application has been withdrawn",
-    "70001": "the application is disabled in the customer's tenant",
-    "7000112": "the application is disabled in the customer's tenant",
-    "70002": "the application's credentials were refused",
-    "700027": "the client assertion was refused",
-    "500011": "the Azure Resource Manager principal is missing in the customer's tenant",
-    "70021": "no matching federated credential in the customer's tenant",
-    "700211": "no matching federated credential issuer",
-    "700212": "no matching federated credential audience",
-    "700213": "no matching federated credential subject",
+
+@dataclass(frozen=True)
+class SignInRefusal:
+    """What one AADSTS code means: a plain reason, the request field to fix, and whether it lasts."""
+
+    reason: str
+    field: str
+    permanent: bool = True
+
+
+# Codes from the Entra error reference (learn.microsoft.com/entra/identity-platform/reference-error-codes);
+# matched on the number, never on the text (which changes).
+AADSTS: Mapping[str, SignInRefusal] = {
+    "7000215": SignInRefusal("wrong secret: the client secret is not valid for this application (send the "
+                             "secret's value, not its id)", "auth.client_secret"),
+    "7000222": SignInRefusal("expired secret: create a new client secret for the application", "auth.client_secret"),
+    "70002": SignInRefusal("the application's credentials were refused", "auth.client_secret"),
+    "700016": SignInRefusal("application not found in this tenant: check the client id, or have an administrator "
+                            "consent to the application in this tenant", "auth.client_id"),
+    "700011": SignInRefusal("application not found in this tenant", "auth.client_id"),
+    "70001": SignInRefusal("principal disabled: the application is disabled in this tenant", "auth.client_id"),
+    "7000112": SignInRefusal("principal disabled: the application is disabled in this tenant", "auth.client_id"),
+    "65001": SignInRefusal("consent not granted: an administrator must consent to the application in this tenant",
+                           "auth.client_id"),
+    "90002": SignInRefusal("tenant not found: check the tenant id", "tenant_id"),
+    # A malformed tenant id: onboarding's shape check stops it first, so the pipeline never meets it for good.
+    "900023": SignInRefusal("tenant not found: the tenant id is not valid", "tenant_id", permanent=False),
+    "500011": SignInRefusal("the Azure Resource Manager principal is missing in this tenant", "tenant_id"),
+    "700027": SignInRefusal("the client assertion was refused: Caleta's federated credential is not trusted",
+                            "auth.mode"),
+    "70021": SignInRefusal("the client assertion was refused: no matching federated identity credential",
+                           "auth.mode"),
+    "700211": SignInRefusal("no matching federated credential issuer", "auth.mode"),
+    "700212": SignInRefusal("no matching federated credential audience", "auth.mode"),
+    "700213": SignInRefusal("no matching federated credential subject", "auth.mode"),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
+_HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
 
-class NotCollectable(CaletaError):
-    """This source cannot be read for this subscription, though access as a whole still works."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+def aadsts_code(message: str) -> str | None:
+    """The AADSTS number in an Entra error message, if any."""
+    match = _AADSTS.search(message)
+    return match.group(1) if match else None
 
 
-def _seconds(name: str, value: str) -> float | None:
+def header_seconds(name: str, value: str) -> float | None:
+    """Seconds from a wait header: plain seconds, `*-ms` milliseconds, hh:mm:ss (ARG) or an HTTP date."""
     value = value.strip()
     try:
-        if name.endswith("-ms"):
+        if name.lower().endswith("-ms"):
             return float(value) / 1000.0
         return float(value)
     except ValueError:
         pass
-    if re.fullmatch(r"\d+:\d{2}:\d{2}(\.\d+)?", value):  # x-ms-user-quota-resets-after: hh:mm:ss
+    if _HMS.fullmatch(value):  # x-ms-user-quota-resets-after: hh:mm:ss
         h, m, s = value.split(":")
         return int(h) * 3600 + int(m) * 60 + float(s)
     parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
@@ -79,7 +101,7 @@ def retry_after(headers: Mapping[str, str]) -> float:
     for name, value in headers.items():
         lowered = name.lower()
         if "retry-after" in lowered or lowered == "x-ms-user-quota-resets-after":
-            seconds = _seconds(lowered, value)
+            seconds = header_seconds(lowered, value)
             if seconds is not None:
                 waits.append(seconds)
     return max(waits) if waits else DEFAULT_RETRY_AFTER
@@ -87,10 +109,11 @@ def retry_after(headers: Mapping[str, str]) -> float:
 
 def explain_aadsts(message: str) -> str | None:
     """A plain reason for a permanent AADSTS error in `message`, None for anything else."""
-    match = _AADSTS.search(message)
-    if match and match.group(1) in _PERMANENT_AADSTS:
-        return f"sign-in refused (AADSTS{match.group(1)}): {_PERMANENT_AADSTS[match.group(1)]}"
-    return None
+    code = aadsts_code(message)
+    refusal = AADSTS.get(code or "")
+    if refusal is None or not refusal.permanent:
+        return None
+    return f"sign-in refused (AADSTS{code}): {refusal.reason}"
 
 
 def classify(exc: Exception, what: str) -> Exception:

@@ -2,9 +2,10 @@
 
 Cost Management limits each tenant to 12 QPU per 10 s, 60 per minute and 600 per hour (1 QPU per month of
 data queried); Caleta budgets itself below that (see LIMITS). Every cost query first takes its QPU from a
-ledger row in Table storage (PartitionKey = tenant id), updated under ETag so concurrent instances cannot
-both take the last unit; a 429 from the service also blocks the whole tenant until its retry-after. An
-in-process token bucket on top keeps one instance from spinning on the table.
+ledger row in Table storage (PartitionKey = tenant id; the table comes from shared/storage/quota.py),
+updated under ETag so concurrent instances cannot both take the last unit; a 429 from the service also
+blocks the whole tenant until its retry-after. An in-process token bucket on top keeps one instance from
+spinning on the table; the composition root builds one ledger per worker.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import UpdateMode
 
 from shared.errors import Throttled
-from shared.storage.scans import TableLike
+from shared.storage.table import Table
 
 logger = logging.getLogger(__name__)
 
-QUOTA_TABLE = "costquota"
 ROW_KEY = "qpu"
 # (window seconds, QPU Caleta allows itself): the documented per-tenant limits are 12/10 s, 60/min, 600/h. We
 # keep ~17% headroom: requests in flight arrive later than they were granted, and the customer's own tools
@@ -73,7 +73,7 @@ class TokenBucket:
 class QpuLedger:
     """Per-tenant QPU grants in one Table row; `acquire` blocks (bounded) until the budget allows a query."""
 
-    def __init__(self, table: TableLike, *, clock: Callable[[], float] = time.time,
+    def __init__(self, table: Table, *, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep, max_wait: float = 240.0,
                  limits: tuple[tuple[float, int], ...] = LIMITS) -> None:
         self._table, self._clock, self._sleep = table, clock, sleep
@@ -139,25 +139,3 @@ class QpuLedger:
             except (ResourceModifiedError, ResourceExistsError):
                 continue  # another instance took units meanwhile: re-read and decide again
         raise Throttled("the tenant's quota ledger is contended", 1.0)
-
-
-_LEDGER: QpuLedger | None = None
-_LEDGER_LOCK = threading.Lock()
-
-
-def ledger() -> QpuLedger:
-    """The process's ledger over the configured account's quota table."""
-    global _LEDGER
-    with _LEDGER_LOCK:
-        if _LEDGER is None:
-            from shared.storage.clients import table
-
-            _LEDGER = QpuLedger(table(QUOTA_TABLE))
-        return _LEDGER
-
-
-def reset_ledger() -> None:
-    """Forget the process's ledger (after settings change, in tests)."""
-    global _LEDGER
-    with _LEDGER_LOCK:
-        _LEDGER = None

@@ -1,8 +1,9 @@
 """Resource Graph collector: the subscription's inventory (resources, and its resourcecontainers: the
 subscription itself and its resource groups), every page, projected to the columns of shared/rawdata.py.
 
-Paging, quota headers and 429s are shared.arg.query_all's job; it fails closed on a truncated result or a
-missing or repeated skip token, so the analysis never prices half an inventory.
+Paging, quota headers, 429s and the translation of SDK errors are shared.collectors.arg.query_all's job; it
+fails closed on a truncated result or a missing or repeated skip token, so the analysis never prices half an
+inventory.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from typing import Any
 
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
-from shared.arg import query_all
 from shared.arm import resource_graph_client
-from shared.collectors.errors import classify
-from shared.pipeline.deps import Collected, CollectRequest
+from shared.collectors import Collected, CollectRequest
+from shared.collectors.arg import query_all
 
 API_VERSION = "2021-03-01"
 RESOURCES_QUERY = ("resources | project id, name, type, kind, location, resourceGroup, subscriptionId, sku, "
@@ -36,14 +36,8 @@ def collect(request: CollectRequest, *, client: ResourceGraphClient | None = Non
     """Read every resource and resource container of the subscription."""
     client = client or resource_graph_client(request.credential)
     subscriptions = [request.subscription_id]
-    try:
-        resources = query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep)
-        containers = query_all(client, CONTAINERS_QUERY, subscriptions, page_size=page_size, sleep=sleep)
-    except Exception as exc:
-        mapped = classify(exc, "resource graph query")
-        if mapped is exc:
-            raise
-        raise mapped from exc
+    resources = query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep)
+    containers = query_all(client, CONTAINERS_QUERY, subscriptions, page_size=page_size, sleep=sleep)
     data = {"resources": _lower_type(resources), "resource_containers": _lower_type(containers)}
     return Collected(data=data, row_count=len(resources) + len(containers),
                      api_versions={"resourcegraph": client._config.api_version or API_VERSION})

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.notify import Email
+from shared.config import get_settings
+from shared.notify.model import Email
 
 
 def _base() -> str:
-    from shared.config import get_settings
-
     return get_settings().public_base_url.rstrip("/")
 
 
@@ -21,7 +20,8 @@ def review_ready(to: str, customer_id: str, scan_id: str, findings: int, monthly
     body = (f"Your Azure cost review is ready.\n\nFindings: {findings}\n"
             f"Estimated savings: {monthly_savings:,.2f} {currency} a month\n{partial}\n"
             f"Read it here (sign in with your API key): {link}\n")
-    return Email(to=to, kind="review_ready", subject="Your Caleta cost review is ready", body=body)
+    return Email(to=to, kind="review_ready", subject="Your Caleta cost review is ready", body=body,
+                 customer_id=customer_id)
 
 
 def access_revoked(to: str, customer_id: str, reason: str) -> Email:
@@ -30,20 +30,23 @@ def access_revoked(to: str, customer_id: str, reason: str) -> Email:
     body = ("Caleta can no longer read your Azure subscriptions, so we stopped at once and will not try again.\n"
             f"\nWhat Azure told us: {reason}\n\nIf this was not intended, restore the access and then ask us to "
             f"check it again: POST {link}\n")
-    return Email(to=to, kind="access_revoked", subject="Caleta's access to your Azure was revoked", body=body)
+    return Email(to=to, kind="access_revoked", subject="Caleta's access to your Azure was revoked", body=body,
+                 customer_id=customer_id)
 
 
-def offboarding_confirmed(to: str, request_id: str, deadline: dt.datetime) -> Email:
-    """Offboarding started: everything goes by the deadline; the certificate follows."""
+def offboarding_confirmed(to: str, request_id: str, deadline: dt.datetime, *, customer_id: str) -> Email:
+    """Offboarding started: everything goes by the deadline; the certificate follows (the purge deletes this
+    e-mail from the local outbox with everything else about the customer)."""
     link = f"{_base()}/api/deletion-certificates/{request_id}"
     body = ("We have stopped all work for your account and started deleting everything we hold about you.\n"
             f"\nDeadline: {deadline:%Y-%m-%d %H:%M} UTC at the latest.\n"
             f"Your deletion certificate will be at: {link}\n")
-    return Email(to=to, kind="offboarding_confirmed", subject="Your Caleta offboarding has started", body=body)
+    return Email(to=to, kind="offboarding_confirmed", subject="Your Caleta offboarding has started", body=body,
+                 customer_id=customer_id)
 
 
 def certificate_issued(to: str, certificate_id: str, completed_at: dt.datetime) -> Email:
-    """Everything is deleted: the certificate link."""
+    """Everything is deleted: the certificate link (sent after the purge, so it names no customer id)."""
     link = f"{_base()}/api/deletion-certificates/{certificate_id}"
     body = (f"Every piece of data Caleta held about you was deleted on {completed_at:%Y-%m-%d %H:%M} UTC, and a "
             f"check of every store found nothing left.\n\nYour deletion certificate: {link}\n")

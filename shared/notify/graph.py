@@ -12,7 +12,8 @@ from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolic
 from azure.core.rest import HttpRequest
 
 from shared.errors import TransientError
-from shared.notify import Email
+from shared.notify.model import Email
+from shared.storage.retention import NoCustomerData
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ def send_mail_body(email: Email) -> dict[str, Any]:
 
 class GraphNotifier:
     """Sends through POST /users/{mailbox}/sendMail with Caleta's identity (never the customer's tenant)."""
+
+    name = "notifier"
+    declaration = NoCustomerData(reason="Graph sendMail with saveToSentItems=false keeps no copy in Caleta's "
+                                        "mailbox; the e-mail lives only in the customer's own mailbox")
 
     def __init__(self, mailbox: str, credential: TokenCredential, *, base_url: str = GRAPH_BASE,
                  client: Any = None) -> None:

@@ -2,29 +2,38 @@
 
 Idempotent: the report blobs have fixed names (overwrite) and `generated_at` is the time collection ended, so
 a redelivery while the scan is still analysing renders the same bytes; once complete or partial, a duplicate
-is a no-op (no second model call).
+is a no-op (no second model call). The call that publishes the report audits the scan's end and e-mails the
+contact, once.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+from typing import Protocol
 
 from pydantic import ValidationError
 
-from shared.analysis import ScanInputs, SubscriptionInputs
+from shared.analysis.columnar import compact_cost_data
+from shared.analysis.model import ReportBundle, ScanInputs, SubscriptionInputs
+from shared.domain import Customer, ScanState, ScanStatus
 from shared.errors import NotFound
-from shared.messages import SOURCES, AnalyseScan
+from shared.messages import SOURCES, AnalyseScan, Source
+from shared.notify import emails, send_quietly
 from shared.observability import log_context
-from shared.pipeline.compact import compact_cost_data
-from shared.pipeline.deps import BlobsLike, Pipeline
 from shared.rawdata import RawEnvelope, decode
-from shared.storage.scans import ScanState, ScanStatus
+from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
 _CONTENT_TYPES = {"report.json": "application/json", "report.html": "text/html; charset=utf-8",
                   "findings.csv": "text/csv; charset=utf-8"}
+
+
+class RawBlobs(Protocol):
+    """Where the raw envelopes of a scan are read from (the customer's blobs; a directory in the benchmark)."""
+
+    def get_raw(self, scan_id: str, subscription_id: str, source: Source) -> bytes: ...
 
 
 def _subscription_facts(raw: dict[str, RawEnvelope], subscription_id: str) -> tuple[str | None, str | None]:
@@ -38,7 +47,7 @@ def _subscription_facts(raw: dict[str, RawEnvelope], subscription_id: str) -> tu
     return None, None
 
 
-def build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs:
+def build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
     """The analysis input of a scan: every raw envelope that was written, and why each other one is absent."""
     # Decoded JSON holds no reference cycles, but millions of fresh lists and dicts make the cyclic collector
     # rescan everything loaded so far again and again (a third of the load time on a 100k-resource estate).
@@ -51,7 +60,7 @@ def build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs
             gc.enable()
 
 
-def _build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInputs:
+def _build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
     outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
     subscriptions = []
     for sub in scan.subscription_ids:
@@ -65,7 +74,7 @@ def _build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInput
             try:
                 envelope = decode(blobs.get_raw(scan.scan_id, sub, source))
                 if source == "cost":
-                    # Millions of rows on a large estate: hold them by column (see shared/pipeline/compact.py).
+                    # Millions of rows on a large estate: hold them by column (see shared/analysis/columnar.py).
                     envelope = envelope.model_copy(update={"data": compact_cost_data(envelope.data)})
                 raw[source] = envelope
             except NotFound:
@@ -80,11 +89,11 @@ def _build_inputs(scan: ScanStatus, company: str, blobs: BlobsLike) -> ScanInput
                       generated_at=generated_at, subscriptions=subscriptions)
 
 
-def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
+def analyse_scan(message: AnalyseScan, services: Services) -> str:
     """Render and store the report, then mark the scan complete (or partial); returns the final status."""
     log = log_context(logger, customer_id=message.customer_id, scan_id=message.scan_id)
     try:
-        scan = pipeline.scans.get(message.customer_id, message.scan_id)
+        scan = services.scans.get(message.customer_id, message.scan_id)
     except NotFound:
         log.warning("analysis for an unknown scan: dropped")
         return "dropped"
@@ -92,17 +101,16 @@ def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
         log.info("scan is %s: analysis not needed", scan.status)
         return scan.status
     try:
-        customer = pipeline.customers.get(message.customer_id)
-        company = customer.company
-        if customer.state in ("offboarding", "deleted"):
-            log.info("customer %s: analysis dropped", customer.state)
-            return "dropped"
+        customer = services.customers.get(message.customer_id)
     except NotFound:
-        pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, "failed",
+        services.scans.transition(message.customer_id, message.scan_id, {"analysing"}, "failed",
                                   reason="customer no longer exists")
         return "failed"
-    blobs = pipeline.blobs(message.customer_id)
-    bundle = pipeline.analyse(build_inputs(scan, company, blobs))
+    if customer.is_leaving:
+        log.info("customer %s: analysis dropped", customer.state)
+        return "dropped"
+    blobs = services.blobs.for_customer(message.customer_id)
+    bundle = services.analyse(build_inputs(scan, customer.company, blobs))
     files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
              "findings.csv": bundle.findings_csv}
     for name, data in files.items():
@@ -110,10 +118,19 @@ def analyse_scan(message: AnalyseScan, pipeline: Pipeline) -> str:
     failed = [t for t in scan.tasks if t.outcome == "failed"]
     status: ScanState = "partial" if failed else "complete"
     reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None
-    moved = pipeline.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status,
+    moved = services.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status,
                                       reason=reason, reports=list(files))
-    if moved and pipeline.on_report is not None:
-        pipeline.on_report(message.customer_id, message.scan_id, status, bundle)
+    if moved:
+        _announce(services, customer, message.scan_id, status, bundle)
     log.info("report published: %s findings=%s narrative=%s", status, bundle.findings_count,
              bundle.narrative_source)
     return status
+
+
+def _announce(services: Services, customer: Customer, scan_id: str, status: str, bundle: ReportBundle) -> None:
+    """The report is out: audit the scan's end and tell the contact (headline figures and a link only)."""
+    services.audit.record(customer.customer_id, "scan_ended", {"scan_id": scan_id, "status": status,
+                                                               "findings": int(bundle.findings_count)})
+    send_quietly(emails.review_ready(customer.contact_email, customer.customer_id, scan_id,
+                                     int(bundle.findings_count), float(bundle.total_monthly_savings),
+                                     str(bundle.currency), status), services.notifier)

@@ -11,67 +11,69 @@ from __future__ import annotations
 
 import logging
 
-from shared.collectors.errors import NotCollectable
-from shared.errors import AccessDenied, NotFound
+from shared.collectors import CollectRequest
+from shared.errors import AccessDenied, NotCollectable, NotFound
 from shared.messages import CollectTask
 from shared.observability import log_context
 from shared.pipeline.complete import record_outcome, settle
-from shared.pipeline.deps import CollectRequest, Pipeline
+from shared.pipeline.revalidate import mark_access_revoked
 from shared.rawdata import RawEnvelope, encode
+from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
 
-def collect_task(task: CollectTask, pipeline: Pipeline) -> str:
+def collect_task(task: CollectTask, services: Services) -> str:
     """Run one collect task; returns what happened (succeeded, failed, duplicate, dropped)."""
     log = log_context(logger, customer_id=task.customer_id, scan_id=task.scan_id,
                       subscription_id=task.subscription_id, source=task.source)
     try:
-        scan = pipeline.scans.get(task.customer_id, task.scan_id, with_tasks=False)
-        row = pipeline.scans.task(task.customer_id, task.scan_id, task.subscription_id, task.source)
+        scan = services.scans.get(task.customer_id, task.scan_id, with_tasks=False)
+        row = services.scans.task(task.customer_id, task.scan_id, task.subscription_id, task.source)
     except NotFound:
         log.warning("task of an unknown scan: dropped")
         return "dropped"
     if row.outcome != "pending":
-        settle(pipeline, task.customer_id, task.scan_id)
+        settle(services, task.customer_id, task.scan_id)
         log.info("task already %s: duplicate delivery", row.outcome)
         return "duplicate"
     if scan.status != "collecting":
         log.info("scan is %s: task dropped", scan.status)
         return "dropped"
     try:
-        customer = pipeline.customers.get(task.customer_id)
+        customer = services.customers.get(task.customer_id)
     except NotFound:
         log.warning("customer gone: task dropped")
         return "dropped"
-    if customer.state in ("offboarding", "deleted"):
+    if customer.is_leaving:
         log.info("customer %s: task dropped", customer.state)
         return "dropped"
-    if customer.state != "active":
+    if not customer.is_active:
         # Access was revoked earlier in this scan: fail fast instead of asking the tenant again.
-        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+        record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
                        f"not collected: customer access is {customer.state}")
         return "failed"
     request = CollectRequest(scan_id=task.scan_id, subscription_id=task.subscription_id,
-                             tenant_id=customer.tenant_id, credential=pipeline.credential_for(customer))
+                             tenant_id=customer.tenant_id, credential=services.credentials.for_customer(customer))
     try:
-        collected = pipeline.collectors[task.source](request)
+        collected = services.collectors[task.source](request)
     except AccessDenied as exc:
         log.warning("access denied: %s", exc.reason)
-        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+        record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
                        exc.reason)
-        pipeline.customers.set_state(task.customer_id, "access_revoked", exc.reason)
+        mark_access_revoked(services, task.customer_id, exc.reason)
         return "failed"
     except NotCollectable as exc:
         # This source cannot be read for this subscription (e.g. an offer without cost data): no retry.
         log.warning("not collectable: %s", exc.reason)
-        record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
+        record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
                        exc.reason)
         return "failed"
     envelope = RawEnvelope(source=task.source, scan_id=task.scan_id, subscription_id=task.subscription_id,
-                           collected_at=pipeline.clock(), api_versions=collected.api_versions,
+                           collected_at=services.clock(), api_versions=collected.api_versions,
                            row_count=collected.row_count, data=collected.data)
-    pipeline.blobs(task.customer_id).put_raw(task.scan_id, task.subscription_id, task.source, encode(envelope))
+    blobs = services.blobs.for_customer(task.customer_id)
+    blobs.put_raw(task.scan_id, task.subscription_id, task.source, encode(envelope))
     log.info("collected %d row(s)", collected.row_count)
-    record_outcome(pipeline, task.customer_id, task.scan_id, task.subscription_id, task.source, "succeeded")
+    record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "succeeded")
     return "succeeded"

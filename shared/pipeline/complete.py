@@ -13,39 +13,39 @@ from typing import Literal
 
 from shared.messages import AnalyseScan
 from shared.observability import log_context
-from shared.pipeline.deps import Pipeline
+from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
 
-def record_outcome(pipeline: Pipeline, customer_id: str, scan_id: str, subscription_id: str, source: str,
+def record_outcome(services: Services, customer_id: str, scan_id: str, subscription_id: str, source: str,
                    outcome: Literal["succeeded", "failed"], reason: str | None = None) -> bool:
     """Record one task's outcome, then settle the scan; True when this call published AnalyseScan."""
     log = log_context(logger, customer_id=customer_id, scan_id=scan_id, subscription_id=subscription_id,
                       source=source)
-    if pipeline.scans.finish_task(customer_id, scan_id, subscription_id, source, outcome, reason):
+    if services.scans.finish_task(customer_id, scan_id, subscription_id, source, outcome, reason):
         log.info("task %s", outcome)
     else:
         log.info("task already final: duplicate delivery")
     # Settle even on a duplicate: the first delivery may have crashed between the task update and this step.
-    return settle(pipeline, customer_id, scan_id)
+    return settle(services, customer_id, scan_id)
 
 
-def settle(pipeline: Pipeline, customer_id: str, scan_id: str) -> bool:
+def settle(services: Services, customer_id: str, scan_id: str) -> bool:
     """If every task is final, move the scan on (once); True when this call published AnalyseScan."""
     log = log_context(logger, customer_id=customer_id, scan_id=scan_id)
-    if pipeline.scans.has_pending(customer_id, scan_id):
+    if services.scans.has_pending(customer_id, scan_id):
         return False  # the common case, answered without reading every task row
-    tasks = pipeline.scans.tasks(customer_id, scan_id)
+    tasks = services.scans.tasks(customer_id, scan_id)
     if not tasks or any(t.outcome == "pending" for t in tasks):
         return False
     if not any(t.outcome == "succeeded" for t in tasks):
-        if pipeline.scans.transition(customer_id, scan_id, {"collecting"}, "failed",
+        if services.scans.transition(customer_id, scan_id, {"collecting"}, "failed",
                                      reason="every collection task failed"):
             log.warning("scan failed: no task succeeded")
         return False
-    if not pipeline.scans.transition(customer_id, scan_id, {"collecting"}, "analysing"):
+    if not services.scans.transition(customer_id, scan_id, {"collecting"}, "analysing"):
         return False
-    pipeline.publish(AnalyseScan(customer_id=customer_id, scan_id=scan_id))
+    services.publish(AnalyseScan(customer_id=customer_id, scan_id=scan_id))
     log.info("collection finished (%d tasks): analysis requested", len(tasks))
     return True

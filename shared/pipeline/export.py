@@ -8,43 +8,20 @@ customer's container under exports/, so the purge deletes it with everything els
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
 import logging
-import re
 import secrets
 import zipfile
-from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
-
-from shared import audit
-from shared.errors import NotFound
-from shared.storage.customers import Customer
+from shared.api.responses import ExportAccepted
+from shared.domain import Customer
+from shared.services import Services
+from shared.storage.blobs import EXPORT_PREFIX, CustomerBlobs
 
 logger = logging.getLogger(__name__)
-
-EXPORT_PREFIX = "exports/"
-_EXPORT_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class ContainerLike(Protocol):
-    """The part of azure.storage.blob.ContainerClient the export uses."""
-
-    def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> Iterable[Any]: ...
-    def download_blob(self, blob: str, **kwargs: Any) -> Any: ...
-    def upload_blob(self, name: str, data: Any, **kwargs: Any) -> Any: ...
-    def create_container(self, **kwargs: Any) -> Any: ...
-
-
-def _container(customer_id: str) -> ContainerLike:
-    from shared.storage.blobs import container_name
-    from shared.storage.clients import blob_service
-
-    return blob_service().get_container_client(container_name(customer_id))
 
 
 def _json(value: Any) -> bytes:
@@ -52,7 +29,7 @@ def _json(value: Any) -> bytes:
 
 
 def build_zip(customer: Customer, scans: list[dict[str, Any]], events: list[dict[str, Any]],
-              container: ContainerLike, now: dt.datetime) -> bytes:
+              blobs: CustomerBlobs, now: dt.datetime) -> bytes:
     """The export archive: manifest, customer record, scans, audit events and every blob but exports."""
     out = io.BytesIO()
     files: list[str] = []
@@ -65,44 +42,29 @@ def build_zip(customer: Customer, scans: list[dict[str, Any]], events: list[dict
         for scan in scans:
             add(f"scans/{scan['scan_id']}.json", _json(scan))
         add("audit.json", _json(events))
-        try:
-            names = sorted(b.name for b in container.list_blobs())
-        except ResourceNotFoundError:
-            names = []
-        for name in names:
+        for name in blobs.list_names():
             if name.startswith(EXPORT_PREFIX):
                 continue
-            add(f"blobs/{name}", container.download_blob(name).readall())
+            add(f"blobs/{name}", blobs.read(name))
         archive.writestr("manifest.json", _json({"customer_id": customer.customer_id, "generated_at": now,
                                                  "files": files}))
     return out.getvalue()
 
 
-def create_export(customer: Customer, *, container: ContainerLike | None = None) -> dict[str, Any]:
+def create_export(services: Services, customer: Customer) -> ExportAccepted:
     """Build and store the customer's export now; the 202 payload with its id and where to fetch it."""
-    from shared.storage.scans import list_scans
-
-    now = dt.datetime.now(dt.UTC)
+    now = services.clock()
     export_id = secrets.token_hex(16)
-    box = container or _container(customer.customer_id)
-    audit.record(customer.customer_id, "export", {"export_id": export_id})
-    scans = [s.to_dict() for s in list_scans(customer.customer_id)]
-    data = build_zip(customer, scans, audit.events(customer.customer_id), box, now)
-    with contextlib.suppress(ResourceExistsError):
-        box.create_container()
-    box.upload_blob(f"{EXPORT_PREFIX}{export_id}.zip", data, overwrite=True)
+    blobs = services.blobs.for_customer(customer.customer_id)
+    services.audit.record(customer.customer_id, "export", {"export_id": export_id})
+    scans = [s.to_dict() for s in services.scans.for_customer(customer.customer_id)]
+    data = build_zip(customer, scans, services.audit.events(customer.customer_id), blobs, now)
+    blobs.put_export(export_id, data)
     logger.info("export built customer=%s export_id=%s bytes=%d", customer.customer_id, export_id, len(data))
-    return {"export_id": export_id, "status": "ready",
-            "href": f"/api/customers/{customer.customer_id}/export/{export_id}"}
+    return ExportAccepted(export_id=export_id, status="ready",
+                          href=f"/api/customers/{customer.customer_id}/export/{export_id}")
 
 
-def get_export(customer_id: str, export_id: str, *, container: ContainerLike | None = None) -> bytes:
+def get_export(services: Services, customer_id: str, export_id: str) -> bytes:
     """The stored zip; NotFound for an unknown id (or one of another customer: the container is the caller's)."""
-    if not _EXPORT_ID.fullmatch(export_id):
-        raise NotFound("no such export")
-    try:
-        data: bytes = (container or _container(customer_id)).download_blob(
-            f"{EXPORT_PREFIX}{export_id}.zip").readall()
-    except ResourceNotFoundError:
-        raise NotFound("no such export") from None
-    return data
+    return services.blobs.for_customer(customer_id).get_export(export_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from shared.domain import PLANNABLE
 from shared.errors import NotFound
 from shared.messages import SOURCES, CollectTask, ScanRequested
 from shared.observability import log_context
-from shared.pipeline.deps import Pipeline
+from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def plan_tasks(message: ScanRequested, subscription_ids: tuple[str, ...]) -> lis
             for sub in sorted({s.lower() for s in subscription_ids}) for source in SOURCES]
 
 
-def plan_scan(message: ScanRequested, pipeline: Pipeline) -> list[CollectTask]:
+def plan_scan(message: ScanRequested, services: Services) -> list[CollectTask]:
     """Create the task rows, move the scan to collecting and publish its pending tasks; returns what was sent.
 
     Redelivery is safe: task rows are created only if absent, and only tasks still pending are re-sent (with
@@ -27,30 +28,30 @@ def plan_scan(message: ScanRequested, pipeline: Pipeline) -> list[CollectTask]:
     """
     log = log_context(logger, customer_id=message.customer_id, scan_id=message.scan_id)
     try:
-        scan = pipeline.scans.get(message.customer_id, message.scan_id, with_tasks=False)
+        scan = services.scans.get(message.customer_id, message.scan_id, with_tasks=False)
     except NotFound:
         log.warning("scan request for an unknown scan: dropped")
         return []
-    if scan.status not in ("queued", "collecting"):
+    if scan.status not in PLANNABLE:
         log.info("scan already %s: nothing to plan", scan.status)
         return []
     try:
-        customer = pipeline.customers.get(message.customer_id)
+        customer = services.customers.get(message.customer_id)
     except NotFound:
         customer = None
-    if customer is None or customer.state != "active":
+    if customer is None or not customer.is_active:
         state = customer.state if customer else "deleted"
-        pipeline.scans.transition(message.customer_id, message.scan_id, {"queued", "collecting"}, "failed",
+        services.scans.transition(message.customer_id, message.scan_id, PLANNABLE, "failed",
                                   reason=f"customer is {state}: scan cancelled")
         log.warning("customer not active (%s): scan cancelled", state)
         return []
     tasks = plan_tasks(message, scan.subscription_ids)
-    pipeline.scans.ensure_tasks(message.customer_id, message.scan_id,
+    services.scans.ensure_tasks(message.customer_id, message.scan_id,
                                 [(t.subscription_id, t.source) for t in tasks])
-    pipeline.scans.transition(message.customer_id, message.scan_id, {"queued"}, "collecting")
-    done = {(t.subscription_id, t.source) for t in pipeline.scans.tasks(message.customer_id, message.scan_id)
+    services.scans.transition(message.customer_id, message.scan_id, {"queued"}, "collecting")
+    done = {(t.subscription_id, t.source) for t in services.scans.tasks(message.customer_id, message.scan_id)
             if t.outcome != "pending"}
     pending = [t for t in tasks if (t.subscription_id, t.source) not in done]
-    pipeline.publish(*pending)
+    services.publish(*pending)
     log.info("planned %d task(s), %d sent", len(tasks), len(pending))
     return pending

@@ -1,21 +1,22 @@
 """What a customer's principal can do on each subscription: visible, Reader, Cost Management Reader, excess.
 
-The decision is pure (`validate_principal(probe, ...)`); `AzurePrincipalProbe` asks Resource Graph
-(resourcecontainers, authorizationresources) and Cost Management. Results name roles and offers only,
-never resource names or cost figures.
+The decision is pure (`validate_principal(probe, ...)`, typed as the API's `Validation`); the probe
+(shared/collectors/principal_probe.py) asks Resource Graph and Cost Management. Results name roles and offers
+only, never resource names or cost figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
+from shared.api.responses import SubscriptionValidation, Validation
+from shared.collectors.principal_probe import CostAccess, PrincipalProbe
+from shared.ids import is_guid
 from shared.pipeline.principal_roles import (
     CONTRIBUTOR,
     COST_MANAGEMENT_READER,
@@ -29,28 +30,10 @@ from shared.pipeline.principal_roles import (
 
 logger = logging.getLogger(__name__)
 
-CostAccess = Literal["ok", "forbidden", "unavailable", "not_probed"]
 # Cost Management's quota is small (a few queries per minute per scope): probe a sample, infer the rest.
 MAX_COST_PROBES = 10
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 READS_INVENTORY = frozenset({READER, CONTRIBUTOR, OWNER})
 READS_COST = frozenset({COST_MANAGEMENT_READER, CONTRIBUTOR, OWNER})
-
-
-class PrincipalProbe(Protocol):
-    """What validation asks of the customer's tenant (Resource Graph and Cost Management)."""
-
-    def subscriptions(self, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """resourcecontainers rows of the subscriptions the principal can see."""
-
-    def role_assignments(self, object_id: str, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """authorizationresources role assignments of the principal, at and above the subscriptions."""
-
-    def role_definitions(self, role_ids: list[str], subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """authorizationresources role definitions for these role GUIDs (custom roles and others)."""
-
-    def cost_access(self, subscription_id: str) -> tuple[CostAccess, str | None]:
-        """Run a tiny Cost Management query: ok, forbidden (403) or unavailable (with a plain reason)."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +54,7 @@ def _assignment(row: dict[str, Any]) -> tuple[str, _Assignment] | None:
     definition = str(_prop(row, "roleDefinitionId") or "")
     scope = str(_prop(row, "scope") or "").rstrip("/").lower()
     role_id = definition.rstrip("/").rsplit("/", 1)[-1].lower()
-    if not _GUID.match(role_id):
+    if not is_guid(role_id):
         return None
     mg = re.match(r"^/providers/microsoft\.management/managementgroups/([^/]+)$", scope)
     if mg:
@@ -106,7 +89,7 @@ def _definitions_by_id(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, An
 
 
 def _judge(sub: str, container: dict[str, Any] | None, assignments: list[tuple[str, _Assignment]],
-           definitions: dict[str, dict[str, Any]], cost: tuple[CostAccess, str | None]) -> dict[str, Any]:
+           definitions: dict[str, dict[str, Any]], cost: tuple[CostAccess, str | None]) -> SubscriptionValidation:
     ancestors = _ancestors(container)
     mine = [a for scope, a in assignments if _applies(scope, a, sub, ancestors)]
     broad = {a.role_id for a in mine if a.level != "resource group"}
@@ -147,91 +130,43 @@ def _judge(sub: str, container: dict[str, Any] | None, assignments: list[tuple[s
     offer, offer_note = describe_offer(quota_id if container else None)
     if offer_note:
         notes.append(offer_note)
-    return {"subscription_id": sub, "ok": container is not None and not missing,
-            "display_name": (_prop(container, "displayName") or container.get("name")) if container else None,
-            "offer": offer, "roles_found": roles_found, "missing": missing, "excess": excess, "notes": notes}
+    return SubscriptionValidation(
+        subscription_id=sub, ok=container is not None and not missing,
+        display_name=(_prop(container, "displayName") or container.get("name")) if container else None,
+        offer=offer, roles_found=roles_found, missing=missing, excess=excess, notes=notes)
 
 
 def validate_principal(probe: PrincipalProbe, object_id: str, subscription_ids: list[str],
-                       now: dt.datetime | None = None) -> dict[str, Any]:
-    """Per-subscription validation of the principal `object_id` (the shape of shared.api.models.Validation)."""
-    if not _GUID.match(object_id):
+                       now: dt.datetime | None = None) -> Validation:
+    """Per-subscription validation of the principal `object_id`."""
+    if not is_guid(object_id):
         raise ValueError("object id is not a GUID")
     subs = [s.lower() for s in subscription_ids]
     containers = {str(_prop(r, "subscriptionId") or "").lower(): r for r in probe.subscriptions(subs)}
     assignments = [p for p in (_assignment(r) for r in probe.role_assignments(object_id.lower(), subs)) if p]
     unknown = sorted({a.role_id for _, a in assignments} - {READER, COST_MANAGEMENT_READER, *HIGH_PRIVILEGE})
     definitions = _definitions_by_id(probe.role_definitions(unknown, subs)) if unknown else {}
-    results, probes = [], 0
+    results: list[SubscriptionValidation] = []
+    probes = 0
     for sub in subs:
         cost: tuple[CostAccess, str | None] = ("not_probed", None)
         if sub in containers and probes < MAX_COST_PROBES:
             cost, probes = probe.cost_access(sub), probes + 1
         results.append(_judge(sub, containers.get(sub), assignments, definitions, cost))
-    ok = sum(1 for r in results if r["ok"])
+    ok = sum(1 for r in results if r.ok)
     logger.info("principal validated subscriptions=%d ok=%d cost_probes=%d", len(results), ok, probes)
-    return {"principal_object_id": object_id.lower(),
-            "validated_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
-            "subscriptions": results}
+    return Validation(principal_object_id=object_id.lower(),
+                      validated_at=(now or dt.datetime.now(dt.UTC)).isoformat(), subscriptions=results)
 
 
-class AzurePrincipalProbe:
-    """The probe over the real SDK clients (pointed at settings.arm_endpoint, read-only enforced)."""
+def refused_everywhere(object_id: str, subscription_ids: list[str], reason: str, now: dt.datetime) -> Validation:
+    """The same refusal for every subscription (Resource Graph refused the principal outright)."""
+    return Validation(principal_object_id=object_id, validated_at=now.isoformat(), subscriptions=[
+        SubscriptionValidation(subscription_id=s, ok=False, display_name=None, offer=None, roles_found=[],
+                               missing=["Reader", "Cost Management Reader"], excess=[], notes=[reason])
+        for s in subscription_ids])
 
-    def __init__(self, credential: Any) -> None:
-        from shared.arm import cost_management_client, resource_graph_client
 
-        self._graph = resource_graph_client(credential)
-        self._cost = cost_management_client(credential)
-
-    def subscriptions(self, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """resourcecontainers rows for the subscriptions."""
-        from shared.arg import query_all
-
-        query = ("resourcecontainers | where type =~ 'microsoft.resources/subscriptions' "
-                 "| project id, name, subscriptionId, properties")
-        return query_all(self._graph, query, subscription_ids)
-
-    def role_assignments(self, object_id: str, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """Role assignments of the principal at, below and above (management groups) the subscriptions."""
-        from shared.arg import query_all
-
-        if not _GUID.match(object_id):
-            raise ValueError("object id is not a GUID")
-        query = ("authorizationresources | where type =~ 'microsoft.authorization/roleassignments' "
-                 f"| where tostring(properties.principalId) =~ '{object_id}' "
-                 "| project id, roleDefinitionId = tostring(properties.roleDefinitionId), "
-                 "scope = tostring(properties.scope)")
-        return query_all(self._graph, query, subscription_ids, scope_filter="AtScopeAboveAndBelow")
-
-    def role_definitions(self, role_ids: list[str], subscription_ids: list[str]) -> list[dict[str, Any]]:
-        """Role definitions (with permissions) for role GUIDs other than the five known built-ins."""
-        from shared.arg import query_all
-
-        safe = [r for r in role_ids if _GUID.match(r)]
-        if not safe:
-            return []
-        listed = ", ".join(f"'{r}'" for r in safe)
-        query = ("authorizationresources | where type =~ 'microsoft.authorization/roledefinitions' "
-                 f"| where name in~ ({listed}) "
-                 "| project id, name, roleName = tostring(properties.roleName), permissions = properties.permissions")
-        return query_all(self._graph, query, subscription_ids, scope_filter="AtScopeAboveAndBelow")
-
-    def cost_access(self, subscription_id: str) -> tuple[CostAccess, str | None]:
-        """A month-to-date total: the smallest query Cost Management answers."""
-        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
-
-        body: dict[str, Any] = {"type": "ActualCost", "timeframe": "MonthToDate",
-                "dataset": {"granularity": "None", "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}}}
-        try:
-            self._cost.query.usage(scope=f"/subscriptions/{subscription_id}",
-                                   parameters=io.BytesIO(json.dumps(body).encode("utf-8")))
-        except ClientAuthenticationError:
-            return "forbidden", None
-        except HttpResponseError as exc:
-            if exc.status_code in (401, 403):
-                return "forbidden", None
-            if exc.status_code == 429:
-                return "unavailable", "Cost Management is throttling queries; the scan will retry."
-            return "unavailable", f"Cost Management answered {exc.status_code}."
-        return "ok", None
+def usable_subscriptions(validation: Validation) -> tuple[str, ...]:
+    """The subscriptions that passed."""
+    return tuple(s.subscription_id for s in validation.subscriptions if s.ok)

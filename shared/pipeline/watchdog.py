@@ -14,38 +14,38 @@ import logging
 from shared.messages import AnalyseScan
 from shared.observability import log_context
 from shared.pipeline.complete import record_outcome
-from shared.pipeline.deps import Pipeline
+from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
 
-def sweep(pipeline: Pipeline) -> dict[str, int]:
+def sweep(services: Services) -> dict[str, int]:
     """Finish or nudge every stuck scan; returns counts per action taken."""
-    now = pipeline.clock()
+    now = services.clock()
     counts = {"failed_queued": 0, "lost_tasks": 0, "analyse_resent": 0, "failed_analysis": 0}
-    for scan in pipeline.scans.active():
-        if now - scan.last_activity < pipeline.stuck_after:
+    for scan in services.scans.in_flight():
+        if now - scan.last_activity < services.stuck_after:
             continue
         log = log_context(logger, customer_id=scan.customer_id, scan_id=scan.scan_id)
         if scan.status == "queued":
-            if pipeline.scans.transition(scan.customer_id, scan.scan_id, {"queued"}, "failed",
+            if services.scans.transition(scan.customer_id, scan.scan_id, {"queued"}, "failed",
                                          reason="the scan was never planned"):
                 counts["failed_queued"] += 1
                 log.warning("stuck in queued: failed")
         elif scan.status == "collecting":
             pending = [t for t in scan.tasks if t.outcome == "pending"]
             for task in pending:
-                record_outcome(pipeline, scan.customer_id, scan.scan_id, task.subscription_id, task.source,
+                record_outcome(services, scan.customer_id, scan.scan_id, task.subscription_id, task.source,
                                "failed", "collection did not finish in time (lost or kept failing)")
             counts["lost_tasks"] += len(pending)
             log.warning("stuck in collecting: %d task(s) ended as lost", len(pending))
-        elif scan.analyse_sends >= pipeline.max_analyse_sends:
-            if pipeline.scans.transition(scan.customer_id, scan.scan_id, {"analysing"}, "failed",
+        elif scan.analyse_sends >= services.max_analyse_sends:
+            if services.scans.transition(scan.customer_id, scan.scan_id, {"analysing"}, "failed",
                                          reason="the analysis did not complete"):
                 counts["failed_analysis"] += 1
                 log.warning("analysis never completed: failed")
-        elif pipeline.scans.note_analyse_resent(scan.customer_id, scan.scan_id):
-            pipeline.publish(AnalyseScan(customer_id=scan.customer_id, scan_id=scan.scan_id))
+        elif services.scans.note_analyse_resent(scan.customer_id, scan.scan_id):
+            services.publish(AnalyseScan(customer_id=scan.customer_id, scan_id=scan.scan_id))
             counts["analyse_resent"] += 1
             log.warning("stuck in analysing: analysis re-requested")
     return counts

@@ -1,51 +1,67 @@
 """Blobs of one customer: a container per customer, named from the opaque customer id only.
 
-Raw data lives at shared.rawdata.raw_blob_name(...); reports at reports/{scan_id}/{name}. Names are
-deterministic so a redelivered message overwrites the same blob instead of adding a copy.
+Raw data lives at shared.rawdata.raw_blob_name(...); reports at reports/{scan_id}/{name}; exports at
+exports/{export_id}.zip. Names are deterministic so a redelivered message overwrites the same blob instead of
+adding a copy. The purge deletes the whole container.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
-from azure.storage.blob import BlobServiceClient, ContainerClient, ContentSettings
+from azure.storage.blob import ContentSettings
 
 from shared.errors import InvalidInput, NotFound
+from shared.ids import is_hex32, is_scan_id
 from shared.messages import Source
 from shared.rawdata import raw_blob_name
-from shared.storage.clients import blob_service
+from shared.storage.retention import Purged, PurgeSubject
 
-_CUSTOMER_ID = re.compile(r"^[0-9a-f]{32}$")
-_SCAN_ID = re.compile(r"^[0-9a-z]{1,64}$")
 REPORT_NAMES = frozenset({"report.json", "report.html", "findings.csv"})
+EXPORT_PREFIX = "exports/"
+RAW_DATA_TAGS = {"caleta-data": "raw"}
+
+
+class Container(Protocol):
+    """The part of azure.storage.blob.ContainerClient the store uses (an in-memory one in tests)."""
+
+    def create_container(self, **kwargs: Any) -> Any: ...
+    def delete_container(self, **kwargs: Any) -> Any: ...
+    def upload_blob(self, name: str, data: Any, **kwargs: Any) -> Any: ...
+    def download_blob(self, blob: str, **kwargs: Any) -> Any: ...
+    def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> Iterable[Any]: ...
 
 
 def container_name(customer_id: str) -> str:
     """`c-{customer_id}`; refuses anything but a uuid4 hex so no customer string reaches a name."""
-    if not _CUSTOMER_ID.fullmatch(customer_id):
+    if not is_hex32(customer_id):
         raise InvalidInput({"customer_id": "must be 32 lower-case hex characters"})
     return f"c-{customer_id}"
 
 
 def report_blob_name(scan_id: str, name: str) -> str:
     """The one place that names a report blob inside the customer's container."""
-    if not _SCAN_ID.fullmatch(scan_id) or name not in REPORT_NAMES:
+    if not is_scan_id(scan_id) or name not in REPORT_NAMES:
         raise NotFound("report")
     return f"reports/{scan_id}/{name}"
 
 
-RAW_DATA_TAGS = {"caleta-data": "raw"}
+def export_blob_name(export_id: str) -> str:
+    """The one place that names an export zip; NotFound for anything but an export id."""
+    if not is_hex32(export_id):
+        raise NotFound("no such export")
+    return f"{EXPORT_PREFIX}{export_id}.zip"
 
 
 class CustomerBlobs:
     """Read and write the blobs of one customer, in that customer's container only."""
 
-    def __init__(self, customer_id: str, service: BlobServiceClient | None = None) -> None:
+    def __init__(self, customer_id: str, container: Container) -> None:
         self.customer_id = customer_id
-        self._container: ContainerClient = (service or blob_service()).get_container_client(
-            container_name(customer_id))
+        self._container = container
         self._ensured = False
 
     def _ensure(self) -> None:
@@ -59,11 +75,13 @@ class CustomerBlobs:
         self._container.upload_blob(name, data, overwrite=True, tags=tags,
                                     content_settings=ContentSettings(content_type=content_type))
 
-    def _get(self, name: str) -> bytes:
+    def read(self, name: str) -> bytes:
+        """One blob's bytes; NotFound when it does not exist."""
         try:
-            return self._container.download_blob(name).readall()
+            data: bytes = self._container.download_blob(name).readall()
         except ResourceNotFoundError as exc:
             raise NotFound("blob") from exc
+        return data
 
     def put_raw(self, scan_id: str, subscription_id: str, source: Source, data: bytes) -> str:
         """Write (overwrite) one raw-data blob; returns its name."""
@@ -74,7 +92,7 @@ class CustomerBlobs:
 
     def get_raw(self, scan_id: str, subscription_id: str, source: Source) -> bytes:
         """Read one raw-data blob; NotFound when it was never written."""
-        return self._get(raw_blob_name(scan_id, subscription_id, source))
+        return self.read(raw_blob_name(scan_id, subscription_id, source))
 
     def put_report(self, scan_id: str, name: str, data: bytes, content_type: str) -> str:
         """Write (overwrite) one report file of a scan; returns its blob name."""
@@ -84,11 +102,53 @@ class CustomerBlobs:
 
     def get_report(self, scan_id: str, name: str) -> bytes:
         """Read one report file of a scan; NotFound when it does not exist (yet)."""
-        return self._get(report_blob_name(scan_id, name))
+        return self.read(report_blob_name(scan_id, name))
+
+    def put_export(self, export_id: str, data: bytes) -> str:
+        """Store an export zip; returns its blob name."""
+        blob = export_blob_name(export_id)
+        self._put(blob, data, "application/zip")
+        return blob
+
+    def get_export(self, export_id: str) -> bytes:
+        """An export zip; NotFound for an unknown id (the container is the caller's, so never another's)."""
+        try:
+            return self.read(export_blob_name(export_id))
+        except NotFound:
+            raise NotFound("no such export") from None
 
     def list_names(self, prefix: str = "") -> list[str]:
-        """Blob names under a prefix (tests and purge evidence); empty when the container is absent."""
+        """Blob names under a prefix, sorted; empty when the container is absent."""
         try:
             return sorted(b.name for b in self._container.list_blobs(name_starts_with=prefix or None))
         except ResourceNotFoundError:
             return []
+
+    def delete_all(self) -> int:
+        """Delete the container and everything in it; how many blobs it held."""
+        names = self.list_names()
+        with contextlib.suppress(ResourceNotFoundError):
+            self._container.delete_container()
+        return len(names)
+
+
+class BlobStore:
+    """Every customer's container: hands out one customer's blobs, and deletes a whole container."""
+
+    name = "blobs"
+    declaration = Purged(holds="the customer's container: raw data, reports and exports")
+
+    def __init__(self, container_for: Callable[[str], Container]) -> None:
+        self._container_for = container_for
+
+    def for_customer(self, customer_id: str) -> CustomerBlobs:
+        """The blobs of one customer (InvalidInput for a malformed id)."""
+        return CustomerBlobs(customer_id, self._container_for(customer_id))
+
+    def delete_customer(self, subject: PurgeSubject) -> int:
+        """Delete the customer's container; how many blobs it held."""
+        return self.for_customer(subject.customer_id).delete_all()
+
+    def count_customer(self, subject: PurgeSubject) -> int:
+        """Blobs left in the customer's container."""
+        return len(self.for_customer(subject.customer_id).list_names())

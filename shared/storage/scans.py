@@ -13,35 +13,23 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
+from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
-from shared.storage.clients import table
-from shared.storage.scan_status import ACTIVE_STATES, TERMINAL_STATES, Outcome, ScanState, ScanStatus, TaskOutcome
+from shared.storage.retention import Purged, PurgeSubject
+from shared.storage.table import Table, delete_partition, etag_of, join_text, partition_keys, split_json
 
-__all__ = ["ACTIVE_STATES", "SCANS_TABLE", "TERMINAL_STATES", "Outcome", "ScanState", "ScanStatus", "ScanStore",
-           "TableLike", "TaskOutcome", "get_scan", "list_scans", "scan_store", "task_row_key"]
+__all__ = ["SCANS_TABLE", "ScanStore", "task_row_key"]
 logger = logging.getLogger(__name__)
 
 SCANS_TABLE = "scans"
-# A Table string property holds at most 32K characters; long subscription lists are split across properties.
-_CHUNK = 30_000
 _MAX_CAS_ATTEMPTS = 20
 _BATCH = 100  # the most operations one entity-group transaction takes
-
-
-class TableLike(Protocol):
-    """The part of azure.data.tables.TableClient the store uses (a fake implements the same)."""
-
-    def get_entity(self, partition_key: str, row_key: str, **kwargs: Any) -> Any: ...
-    def create_entity(self, entity: dict[str, Any], **kwargs: Any) -> Any: ...
-    def update_entity(self, entity: dict[str, Any], mode: UpdateMode = ..., **kwargs: Any) -> Any: ...
-    def query_entities(self, query_filter: str, **kwargs: Any) -> Any: ...
-    def submit_transaction(self, operations: Any, **kwargs: Any) -> Any: ...
 
 
 def _utcnow() -> dt.datetime:
@@ -53,27 +41,15 @@ def task_row_key(scan_id: str, subscription_id: str, source: str) -> str:
     return f"{scan_id}~{subscription_id.lower()}~{source}"
 
 
-def _pack(ids: Sequence[str]) -> dict[str, str]:
-    text = json.dumps(list(ids), separators=(",", ":"))
-    return {f"subscriptions_{i}": text[o:o + _CHUNK] for i, o in enumerate(range(0, max(len(text), 1), _CHUNK))}
-
-
 def _unpack(entity: dict[str, Any]) -> tuple[str, ...]:
-    parts, i = [], 0
-    while f"subscriptions_{i}" in entity:
-        parts.append(str(entity[f"subscriptions_{i}"]))
-        i += 1
-    return tuple(json.loads("".join(parts))) if parts else ()
+    text = join_text(entity, "subscriptions")
+    return tuple(json.loads(text)) if text else ()
 
 
 def _as_utc(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(str(value))
-
-
-def _etag(entity: Any) -> str:
-    return str(getattr(entity, "metadata", {}).get("etag", ""))
 
 
 def _task(entity: dict[str, Any]) -> TaskOutcome:
@@ -85,7 +61,10 @@ def _task(entity: dict[str, Any]) -> TaskOutcome:
 class ScanStore:
     """Scan and task rows of every customer, with conditional state changes."""
 
-    def __init__(self, table: TableLike, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    name = "table:scans"
+    declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons)")
+
+    def __init__(self, table: Table, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self._table = table
         self._clock = clock
 
@@ -96,7 +75,7 @@ class ScanStore:
         entity: dict[str, Any] = {"PartitionKey": customer_id, "RowKey": scan_id, "kind": "scan",
                                   "status": "queued", "reason": "", "requested_by": requested_by,
                                   "created_at": now, "updated_at": now, "reports": "[]", "analyse_sends": 0,
-                                  **_pack(subscription_ids)}
+                                  **split_json("subscriptions", list(subscription_ids))}
         try:
             self._table.create_entity(entity)
         except ResourceExistsError:
@@ -125,16 +104,20 @@ class ScanStore:
         scans = [self._scan(r, tuple(tasks.get(str(r["RowKey"]), ()))) for r in rows if r.get("kind") == "scan"]
         return sorted(scans, key=lambda s: s.scan_id, reverse=True)
 
-    def active(self) -> list[ScanStatus]:
+    def in_flight(self) -> list[ScanStatus]:
         """Every scan in a non-terminal state, across customers (the watchdog's sweep)."""
         query = "kind eq 'scan' and (status eq 'queued' or status eq 'collecting' or status eq 'analysing')"
         return [self.get(str(r["PartitionKey"]), str(r["RowKey"])) for r in self._table.query_entities(query)]
 
-    def transition(self, customer_id: str, scan_id: str, allowed_from: Iterable[str], to: ScanState, *,
+    def transition(self, customer_id: str, scan_id: str, allowed_from: Iterable[ScanState], to: ScanState, *,
                    reason: str | None = None, reports: Sequence[str] | None = None,
                    count_analyse_send: bool = False) -> bool:
-        """Move the scan to `to` if it is in `allowed_from`; True only for the one caller that made the move."""
-        allowed = set(allowed_from)
+        """Move the scan to `to` if it is in `allowed_from`; True only for the one caller that made the move.
+
+        Every (from, to) pair must be a move the domain allows (IllegalTransition otherwise, before any read).
+        """
+        allowed = frozenset(allowed_from)
+        check_scan_moves(allowed, to)
         for _ in range(_MAX_CAS_ATTEMPTS):
             try:
                 entity = self._table.get_entity(customer_id, scan_id)
@@ -151,7 +134,7 @@ class ScanStore:
             if count_analyse_send:
                 patch["analyse_sends"] = int(entity.get("analyse_sends", 0)) + 1
             try:
-                self._table.update_entity(patch, UpdateMode.MERGE, etag=_etag(entity),
+                self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                           match_condition=MatchConditions.IfNotModified)
                 return True
             except ResourceModifiedError:
@@ -217,7 +200,7 @@ class ScanStore:
             patch = {"PartitionKey": customer_id, "RowKey": key, "outcome": outcome, "reason": reason or "",
                      "updated_at": self._clock()}
             try:
-                self._table.update_entity(patch, UpdateMode.MERGE, etag=_etag(entity),
+                self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                           match_condition=MatchConditions.IfNotModified)
                 return True
             except ResourceModifiedError:
@@ -231,19 +214,13 @@ class ScanStore:
                           created_at=_as_utc(entity["created_at"]), updated_at=_as_utc(entity["updated_at"]),
                           reports=tuple(json.loads(entity.get("reports") or "[]")),
                           analyse_sends=int(entity.get("analyse_sends", 0)), tasks=tuple(tasks),
-                          etag=_etag(entity))
+                          etag=etag_of(entity))
 
+    # --- the purge ------------------------------------------------------------------------------------
+    def delete_customer(self, subject: PurgeSubject) -> int:
+        """Delete the customer's partition (every scan and task row)."""
+        return delete_partition(self._table, subject.customer_id)
 
-def scan_store() -> ScanStore:
-    """The store over the configured account's `scans` table."""
-    return ScanStore(table(SCANS_TABLE))
-
-
-def get_scan(customer_id: str, scan_id: str) -> ScanStatus:
-    """One scan of one customer with each task's outcome; raises NotFound."""
-    return scan_store().get(customer_id, scan_id)
-
-
-def list_scans(customer_id: str) -> list[ScanStatus]:
-    """Every scan of one customer, newest first."""
-    return scan_store().for_customer(customer_id)
+    def count_customer(self, subject: PurgeSubject) -> int:
+        """Rows left in the customer's partition."""
+        return len(partition_keys(self._table, subject.customer_id))

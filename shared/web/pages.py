@@ -12,8 +12,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from shared.api.models import EMAIL_PATTERN, GUID_PATTERN, MAX_SUBSCRIPTIONS
+from shared.api.models import EMAIL_PATTERN, MAX_SUBSCRIPTIONS
 from shared.errors import NotFound
+from shared.ids import GUID_PATTERN
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES = _HERE / "templates"

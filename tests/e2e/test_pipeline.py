@@ -4,6 +4,7 @@ the simulated tenant never saw a write."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from shared.messages import ANALYSE, COLLECT_TASKS, SCAN_REQUESTS, AnalyseScan, 
 from shared.rawdata import decode
 from tests.conftest import DEMO_ESTATE, Api
 from tests.tokens import UnsignedToken
-from tests.unit.pipeline_fakes import RecordingBus
+from tests.unit.fakes import RecordingBus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 FINAL = ("complete", "partial", "failed")
@@ -215,33 +216,31 @@ def test_same_end_state_when_a_crash_hits_between_the_blob_write_and_the_complet
         customers: dict[str, dict[str, Any]], blob_service: BlobServiceClient, in_process: None) -> None:
     from shared.pipeline.analyse import analyse_scan
     from shared.pipeline.collect import collect_task
-    from shared.pipeline.deps import default_pipeline
     from shared.pipeline.plan import plan_scan
     from shared.pipeline.scan import request_scan
-    from shared.storage.customers import get_customer
+    from shared.services import get_services
 
     # given: the real adapters, a crash injected once, and a bus that keeps messages out of the host's way
     customer = next(iter(customers.values()))
-    pipeline = default_pipeline()
-    pipeline.publish = RecordingBus()
-    crashing = CrashOnce(pipeline.scans)
-    pipeline.scans = crashing  # type: ignore[assignment]
-    scan_id = request_scan(get_customer(customer["customer_id"]), "e2e-crash", pipeline=pipeline)
-    tasks = plan_scan(ScanRequested(customer_id=customer["customer_id"], scan_id=scan_id), pipeline)
+    services = dataclasses.replace(get_services(), publish=RecordingBus())
+    crashing = CrashOnce(services.scans)
+    services.scans = crashing  # type: ignore[assignment]
+    scan_id = request_scan(services, services.customers.get(customer["customer_id"]), "e2e-crash")
+    tasks = plan_scan(ScanRequested(customer_id=customer["customer_id"], scan_id=scan_id), services)
     # when: each task runs; the crashed one is redelivered
     for task in tasks:
         try:
-            collect_task(task, pipeline)
+            collect_task(task, services)
         except RuntimeError:
-            collect_task(task, pipeline)
-    status = analyse_scan(AnalyseScan(customer_id=customer["customer_id"], scan_id=scan_id), pipeline)
+            collect_task(task, services)
+    status = analyse_scan(AnalyseScan(customer_id=customer["customer_id"], scan_id=scan_id), services)
     # then: the same end state as the clean scan the host ran
     clean = customer["scan"]
     names = snapshot(blob_service, customer["customer_id"])
     assert crashing.crashed == 1 and status == "complete"
     assert sorted(n.replace(scan_id, "S") for n in names if scan_id in n) == sorted(
         n.replace(clean["scan_id"], "S") for n in names if clean["scan_id"] in n)
-    assert len(pipeline.publish.of(AnalyseScan)) == 1  # type: ignore[attr-defined]
+    assert len(services.publish.of(AnalyseScan)) == 1  # type: ignore[attr-defined]
 
 
 def test_the_tenant_saw_no_write_when_every_scan_ran(stack: Any, customers: dict[str, dict[str, Any]]) -> None:

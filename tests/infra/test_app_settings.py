@@ -18,6 +18,12 @@ LOCAL_ONLY = {
     "ServiceBusConnection": "connection string for the local broker only",
     # The key of the local encrypted file store; in Azure the secret store is Key Vault.
     "SECRET_STORE_KEY": "local file-store key; Key Vault needs none",
+    # The local host's per-run admin vouch (shared/admin_auth.py); Entra ID guards admin routes in Azure.
+    "CALETA_LOCAL_ADMIN_SECRET": "the local host's admin vouch only",
+}
+# Settings the platform sets itself on an Azure host; infra/ must not declare them.
+PLATFORM_SET = {
+    "WEBSITE_AUTH_ENABLED": "set by App Service Authentication when it is on",
 }
 # Names that must never be app settings, whether or not shared/config.py declares them yet
 # (docs/onboarding-design.md section 7): the platform sets the first two on every instance, and the local
@@ -40,7 +46,7 @@ def settings(bicep: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_config_setting_is_an_app_setting_when_infra_is_read(settings: dict[str, Any]) -> None:
-    missing = _setting_names() - set(LOCAL_ONLY) - set(NEVER_SET) - set(settings)
+    missing = _setting_names() - set(LOCAL_ONLY) - set(PLATFORM_SET) - set(NEVER_SET) - set(settings)
     assert missing == set()
 
 

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from local.estates.model import Caleta
-from shared.admin_auth import Forbidden
 from shared.auth.admin_token import AdminCaller, verify_admin_token
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from tests.integration.oidc_client import OidcClient, pkce_pair
 from tests.integration.test_auth_signin import TAMAR, browser, caleta
 

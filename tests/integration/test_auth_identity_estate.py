@@ -14,13 +14,13 @@ import pytest
 from local.certs import CertPaths
 from local.estates.model import Caleta, parse_estate
 from local.simulator import Simulator
-from shared.admin_auth import Forbidden
 from shared.auth.admin_token import AdminCaller, verify_admin_token
 from shared.auth.consent import admin_consent_url, parse_consent_redirect
 from shared.auth.id_token import IdentityClaims, verify_id_token
 from shared.auth.signin import redeem_code
 from shared.config import reset_settings
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
+from shared.identity import caleta_credential
 from tests.integration.oidc_client import OidcClient
 from tests.integration.oidc_fixtures import USERS, identity_estate, make_sim, oidc_sim
 from tests.integration.sim_fixtures import CONTOSO, FABRIKAM, sim_certs
@@ -59,7 +59,8 @@ def proof(browser: OidcClient, tenant: str, upn: str, caleta: Caleta = CALETA) -
     """The whole sign-in: new_signin, authorize as `upn`, redeem, verify."""
     start, hop = sign_in(browser, tenant, upn)
     assert hop.status == 302, hop.body
-    id_token = redeem_code(tenant, hop.params["code"], start.code_verifier, start.redirect_uri)
+    id_token = redeem_code(tenant, hop.params["code"], start.code_verifier, start.redirect_uri,
+                           assertion_source=caleta_credential())
     return verify_id_token(id_token, tenant_id=tenant, client_id=caleta.app_client_id, nonce=start.nonce)
 
 

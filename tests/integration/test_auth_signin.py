@@ -89,36 +89,42 @@ def test_admin_round_trip_proves_an_administrator(browser: OidcClient, caleta: C
     start, hop = sign_in(browser, TAMAR, TAMAR_ADMIN[0])
     assert hop.status == 302 and str(hop.location).startswith(f"{PUBLIC_BASE_URL}/api/onboarding/callback?")
     assert hop.params["state"] == start.state
-    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                           assertion_source=caleta_credential())
     identity = verify_id_token(id_token, tenant_id=TAMAR, client_id=caleta.app_client_id, nonce=start.nonce)
     assert identity == IdentityClaims(TAMAR, TAMAR_ADMIN[1], is_admin=True, has_wids=True)
 
 
 def test_non_admin_round_trip_is_not_an_administrator(browser: OidcClient, caleta: Caleta) -> None:
     start, hop = sign_in(browser, TAMAR, TAMAR_ANALYST[0])
-    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                           assertion_source=caleta_credential())
     identity = verify_id_token(id_token, tenant_id=TAMAR, client_id=caleta.app_client_id, nonce=start.nonce)
     assert identity == IdentityClaims(TAMAR, TAMAR_ANALYST[1], is_admin=False, has_wids=True)
 
 
 def test_replayed_code_is_refused_with_aadsts_54005(browser: OidcClient) -> None:
     start, hop = sign_in(browser, TAMAR, TAMAR_ADMIN[0])
-    redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+    redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                assertion_source=caleta_credential())
     with pytest.raises(EntraRefused) as caught:
-        redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+        redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                    assertion_source=caleta_credential())
     assert (caught.value.error, caught.value.aadsts, caught.value.status) == ("invalid_grant", 54005, 400)
 
 
 def test_pkce_binds_the_code_to_this_sessions_verifier(browser: OidcClient) -> None:
     start, hop = sign_in(browser, TAMAR, TAMAR_ADMIN[0])
     with pytest.raises(EntraRefused) as caught:
-        redeem_code(TAMAR, hop.params["code"], new_signin(TAMAR).code_verifier, start.redirect_uri)
+        redeem_code(TAMAR, hop.params["code"], new_signin(TAMAR).code_verifier, start.redirect_uri,
+                    assertion_source=caleta_credential())
     assert caught.value.aadsts == 501481
 
 
 def test_id_token_from_one_sign_in_does_not_pass_for_another(browser: OidcClient, caleta: Caleta) -> None:
     start, hop = sign_in(browser, TAMAR, TAMAR_ADMIN[0])
-    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+    id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                           assertion_source=caleta_credential())
     with pytest.raises(TokenRejected, match="nonce"):
         verify_id_token(id_token, tenant_id=TAMAR, client_id=caleta.app_client_id, nonce=new_signin(TAMAR).nonce)
     with pytest.raises(TokenRejected, match="iss"):  # Tamar's token offered as Pennine's proof
@@ -128,7 +134,8 @@ def test_id_token_from_one_sign_in_does_not_pass_for_another(browser: OidcClient
 def test_admin_of_an_unconsented_tenant_signs_in_then_consents(simulator: Any, browser: OidcClient,
                                                                caleta: Caleta) -> None:
     start, hop = sign_in(browser, PENNINE, "it.admin@penninefreight.onmicrosoft.com")
-    id_token = redeem_code(PENNINE, hop.params["code"], start.code_verifier, start.redirect_uri)
+    id_token = redeem_code(PENNINE, hop.params["code"], start.code_verifier, start.redirect_uri,
+                           assertion_source=caleta_credential())
     assert verify_id_token(id_token, tenant_id=PENNINE, client_id=caleta.app_client_id, nonce=start.nonce).is_admin
     hop = follow(browser, admin_consent_url(PENNINE, "s2-bound-to-the-sign-in"),
                  "it.admin@penninefreight.onmicrosoft.com")
@@ -146,7 +153,8 @@ def test_non_admin_at_the_consent_url_gets_entras_page_and_never_comes_back(brow
 def test_keys_are_fetched_once_and_reused_across_sign_ins(browser: OidcClient, caleta: Caleta) -> None:
     for upn in (TAMAR_ADMIN[0], TAMAR_ANALYST[0]):
         start, hop = sign_in(browser, TAMAR, upn)
-        id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri)
+        id_token = redeem_code(TAMAR, hop.params["code"], start.code_verifier, start.redirect_uri,
+                               assertion_source=caleta_credential())
         verify_id_token(id_token, tenant_id=TAMAR, client_id=caleta.app_client_id, nonce=start.nonce)
     assert default_key_cache().fetches == 2  # the discovery document and the key set
 

@@ -1,4 +1,4 @@
-"""shared.bus.publish against the local AMQP broker with the real azure-servicebus client."""
+"""shared.bus.ServiceBus.publish against the local AMQP broker with the real azure-servicebus client."""
 
 from __future__ import annotations
 
@@ -10,20 +10,23 @@ from typing import Any
 import pytest
 from azure.servicebus import ServiceBusClient
 
-from shared.bus import publish
-from shared.config import reset_settings
+from shared.bus import ServiceBus
+from shared.identity import caleta_credential
 from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
 @pytest.fixture
-def bus(broker: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceBusClient]:
-    monkeypatch.setenv("ServiceBusConnection", broker.connection_string)
-    reset_settings()
+def bus(broker: Any) -> Iterator[ServiceBusClient]:
     with ServiceBusClient.from_connection_string(broker.connection_string, retry_total=0) as client:
         yield client
-    reset_settings()
+
+
+@pytest.fixture
+def publish(broker: Any) -> Any:
+    """The publisher over the broker's connection string, as the composition root builds it."""
+    return ServiceBus(broker.connection_string, None, caleta_credential).publish
 
 
 def receive_all(client: ServiceBusClient, queue: str) -> list[Any]:
@@ -36,7 +39,7 @@ def receive_all(client: ServiceBusClient, queue: str) -> list[Any]:
     return got
 
 
-def test_each_message_reaches_its_queue_with_ids_and_type_when_published(bus: ServiceBusClient) -> None:
+def test_each_message_reaches_its_queue_with_ids_and_type_when_published(bus: ServiceBusClient, publish: Any) -> None:
     # given
     scan_id = uuid.uuid4().hex[:24]
     task = CollectTask(customer_id="c" * 32, scan_id=scan_id, subscription_id="s1", source="cost")
@@ -52,7 +55,7 @@ def test_each_message_reaches_its_queue_with_ids_and_type_when_published(bus: Se
     assert (analysis.message_id, analysis.subject) == (f"analyse:{scan_id}", "AnalyseScan")
 
 
-def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusClient) -> None:
+def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusClient, publish: Any) -> None:
     scan_id = uuid.uuid4().hex[:24]
     message = AnalyseScan(customer_id="c" * 32, scan_id=scan_id)
     publish(message)

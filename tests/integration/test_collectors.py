@@ -16,22 +16,22 @@ from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
 
 from local.certs import CertPaths
+from local.memtable import MemoryTable
 from local.simulator import SimOptions, Simulator
-from shared.arm import ARM_SCOPE, ArmWriteRefused, advisor_client, cost_management_client, resource_graph_client
-from shared.collectors import advisor, cost, resource_graph
+from shared.arm import ARM_SCOPE, advisor_client, cost_management_client, resource_graph_client
+from shared.collectors import CollectRequest, advisor, cost, resource_graph
 from shared.collectors.quota import LIMITS, QpuLedger
-from shared.errors import AccessDenied, NotFound
+from shared.errors import AccessDenied, ArmWriteRefused, NotFound
 from shared.messages import AnalyseScan, ScanRequested
 from shared.pipeline.collect import collect_task
 from shared.pipeline.complete import record_outcome
-from shared.pipeline.deps import CollectRequest
 from shared.pipeline.plan import plan_scan
 from shared.pipeline.scan import request_scan
-from shared.storage.blobs import CustomerBlobs
+from shared.storage.blobs import CustomerBlobs, container_name
 from shared.storage.scans import ScanStore
 from tests.integration.sim_fixtures import CONTOSO, PROD, READER, SMALL_ESTATE, secret_credential
 from tests.tokens import UnsignedToken
-from tests.unit.pipeline_fakes import CUSTOMER_ID, FakeTable, make_world
+from tests.unit.fakes import CUSTOMER_ID, a_customer, make_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -117,7 +117,8 @@ def test_resource_graph_collections_finish_under_the_principals_quota_when_they_
 def test_cost_reads_every_page_of_every_month_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
     request = request_for(sim, certs)
     client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
-    collected = cost.collect(request, client=client, budget=QpuLedger(FakeTable(), limits=SCALED_LIMITS))
+    collected = cost.collect(request, history_days=90, client=client,
+                             budget=QpuLedger(MemoryTable(), limits=SCALED_LIMITS))
     names = [c["name"] for c in collected.data["columns"]]
     keys = {(r[names.index("UsageDate")], r[names.index("ResourceId")], r[names.index("MeterCategory")])
             for r in collected.data["rows"]}
@@ -152,7 +153,7 @@ def test_concurrent_cost_collections_stay_under_the_tenant_quota_when_they_share
         request.credential.get_token(ARM_SCOPE)
         client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
         try:
-            results.append(cost.collect(request, client=client, budget=ledgers[i % 2]).row_count)
+            results.append(cost.collect(request, history_days=90, client=client, budget=ledgers[i % 2]).row_count)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -174,7 +175,8 @@ def test_cost_waits_out_the_qpu_retry_after_when_nothing_paces_it(sim: Simulator
     def run() -> None:
         request = request_for(sim, certs)
         client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
-        results.append(cost.collect(request, client=client, budget=QpuLedger(FakeTable(), limits=UNLIMITED)).row_count)
+        results.append(cost.collect(request, history_days=90, client=client,
+                                    budget=QpuLedger(MemoryTable(), limits=UNLIMITED)).row_count)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for th in threads:
@@ -190,8 +192,9 @@ def test_cost_and_advisor_raise_access_denied_when_the_roles_are_removed(sim: Si
         sim.remove_role(CONTOSO, READER[2], role)
     request = request_for(sim, certs)
     with pytest.raises(AccessDenied):
-        cost.collect(request, client=cost_management_client(request.credential, **arm_kwargs(sim, certs)),
-                     budget=QpuLedger(FakeTable()))
+        cost.collect(request, history_days=90,
+                     client=cost_management_client(request.credential, **arm_kwargs(sim, certs)),
+                     budget=QpuLedger(MemoryTable()))
     with pytest.raises(AccessDenied):
         advisor.collect(request, client=advisor_client(request.credential, PROD, **arm_kwargs(sim, certs)))
 
@@ -199,29 +202,27 @@ def test_cost_and_advisor_raise_access_denied_when_the_roles_are_removed(sim: Si
 def test_revocation_mid_scan_fails_the_rest_and_marks_the_customer_when_the_principal_is_disabled(
         sim: Simulator, certs: CertPaths) -> None:
     # given: a scan over fakes for storage, the real collectors and credential against the simulated tenant
-    world = make_world(PROD)
-    world.customers.by_id[CUSTOMER_ID] = world.customers.by_id[CUSTOMER_ID].__class__(
-        CUSTOMER_ID, tenant_id=CONTOSO, subscription_ids=(PROD,))
-    credential = secret_credential(sim, certs, CONTOSO, READER[0], READER[1])
+    world = make_world(with_customer=False)
+    world.add_customer(a_customer(CUSTOMER_ID, tenant=CONTOSO, subscriptions=(PROD,)))
+    world.credentials.credential = secret_credential(sim, certs, CONTOSO, READER[0], READER[1])
     kw = arm_kwargs(sim, certs)
-    world.pipeline.credential_for = lambda customer: credential
-    world.pipeline.collectors = {
+    world.services.collectors = {
         "resource-graph": lambda r: resource_graph.collect(r, client=resource_graph_client(r.credential, **kw)),
-        "cost": lambda r: cost.collect(r, client=cost_management_client(r.credential, **kw),
-                                       budget=QpuLedger(FakeTable())),
+        "cost": lambda r: cost.collect(r, history_days=90, client=cost_management_client(r.credential, **kw),
+                                       budget=QpuLedger(MemoryTable())),
         "advisor": lambda r: advisor.collect(r, client=advisor_client(r.credential, r.subscription_id, **kw)),
     }
-    scan_id = request_scan(world.customers.get(CUSTOMER_ID), "manual", pipeline=world.pipeline)
+    scan_id = request_scan(world.services, world.customers.get(CUSTOMER_ID), "manual")
     tasks = {t.source: t for t in plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id),
-                                            world.pipeline)}
-    assert collect_task(tasks["resource-graph"], world.pipeline) == "succeeded"
+                                            world.services)}
+    assert collect_task(tasks["resource-graph"], world.services) == "succeeded"
     # when: the customer disables the principal between two tasks
     sim.revoke(CONTOSO, READER[0])
-    results = [collect_task(tasks["cost"], world.pipeline), collect_task(tasks["advisor"], world.pipeline)]
+    results = [collect_task(tasks["cost"], world.services), collect_task(tasks["advisor"], world.services)]
     # then
     assert results == ["failed", "failed"]
     assert world.customers.get(CUSTOMER_ID).state == "access_revoked"
-    scan = world.pipeline.scans.get(CUSTOMER_ID, scan_id)
+    scan = world.services.scans.get(CUSTOMER_ID, scan_id)
     assert scan.status == "analysing" and len(world.bus.of(AnalyseScan)) == 1
     assert sum(1 for r in sim.request_log if "Microsoft.Advisor" in r.path) == 0
 
@@ -245,9 +246,9 @@ def test_a_write_never_leaves_the_process_when_a_collector_client_attempts_one(s
 def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableServiceClient) -> None:
     # given: the real Table service (Azurite) under the scan store, every completion delivered twice
     world = make_world(*(f"aaaaaaaa-0000-0000-0000-00000000000{i}" for i in range(1, 5)))
-    world.pipeline.scans = ScanStore(fresh_table(tables), clock=world.clock)
-    scan_id = request_scan(world.customers.get(CUSTOMER_ID), "manual", pipeline=world.pipeline)
-    work = plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id), world.pipeline) * 2
+    world.services.scans = ScanStore(fresh_table(tables), clock=world.clock)
+    scan_id = request_scan(world.services, world.customers.get(CUSTOMER_ID), "manual")
+    work = plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id), world.services) * 2
     lock = threading.Lock()
 
     def worker() -> None:
@@ -256,7 +257,7 @@ def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableSe
                 if not work:
                     return
                 t = work.pop()
-            record_outcome(world.pipeline, CUSTOMER_ID, scan_id, t.subscription_id, t.source, "succeeded")
+            record_outcome(world.services, CUSTOMER_ID, scan_id, t.subscription_id, t.source, "succeeded")
 
     # when
     threads = [threading.Thread(target=worker) for _ in range(6)]
@@ -266,14 +267,14 @@ def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableSe
         th.join(timeout=60)
     # then
     assert len(world.bus.of(AnalyseScan)) == 1
-    scan = world.pipeline.scans.get(CUSTOMER_ID, scan_id)
+    scan = world.services.scans.get(CUSTOMER_ID, scan_id)
     assert (scan.status, scan.progress) == ("analysing", "12 of 12")
 
 
 def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azurite: Any, certs: CertPaths) -> None:
     service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
-    blobs = CustomerBlobs(customer_id, service)
+    blobs = CustomerBlobs(customer_id, service.get_container_client(container_name(customer_id)))
     blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata")
     blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata2")  # a redelivery overwrites
     blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
@@ -302,7 +303,7 @@ def test_raw_blobs_carry_the_lifecycle_backstop_tag_when_written_on_azurite(azur
     # given: the infra lifecycle rule deletes blobs tagged caleta-data=raw; reports are kept until the purge
     service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
-    blobs = CustomerBlobs(customer_id, service)
+    blobs = CustomerBlobs(customer_id, service.get_container_client(container_name(customer_id)))
     # when
     raw = blobs.put_raw("0123abcd", PROD, "advisor", b"\x1f\x8bdata")
     report = blobs.put_report("0123abcd", "report.json", b"{}", "application/json")

@@ -14,7 +14,8 @@ import pytest
 from local.certs import CertPaths
 from local.estates.model import load_estate
 from local.simulator import SimOptions, Simulator
-from shared.analysis import analyse_scan, build_narrator
+from shared.analysis import analyse_scan
+from shared.analysis.llm import build_openai_narrator
 from shared.config import reset_settings
 from shared.identity import caleta_credential
 from tests.conftest import DEMO_ESTATE
@@ -72,7 +73,7 @@ def narrative_source(mode: str, simulator: Any) -> str:
     simulator.set_ai_mode(mode)
     disk = a_disk("disk-1")
     inputs = scan([disk], cost_rows=cost_line(disk["id"], 2.0))
-    return analyse_scan(inputs, build_narrator()).narrative_source
+    return analyse_scan(inputs, build_openai_narrator()).narrative_source
 
 
 def test_llm_narrative_used_when_simulated_model_answers_in_schema(ai_env: Any) -> None:

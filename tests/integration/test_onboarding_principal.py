@@ -13,12 +13,15 @@ from local.certs import CertPaths
 from local.demo import onboarding_body
 from local.estates.model import Estate, Tenant, load_estate
 from shared.api.models import parse_onboarding
-from shared.config import reset_settings
+from shared.collectors.principal_probe import AzurePrincipalProbe
+from shared.config import get_settings, reset_settings
+from shared.credentials import Credentials
 from shared.errors import InvalidInput
 from shared.identity import caleta_credential
-from shared.pipeline.onboard import OnboardingDeps, request_credential, validate_request
-from shared.pipeline.validate_principal import AzurePrincipalProbe
+from shared.pipeline.onboard import validate_request
+from shared.services import Services
 from tests.conftest import DEMO_ESTATE
+from tests.unit.fakes import World, make_world
 
 pytestmark = pytest.mark.integration
 
@@ -53,16 +56,21 @@ def tenant(estate: Estate, name: str) -> Tenant:
     return next(t for t in estate.tenants if t.display_name.startswith(name))
 
 
-def deps() -> OnboardingDeps:
-    def unused(*_args: Any) -> Any:
-        raise AssertionError("validation must not store or scan anything")
-
-    return OnboardingDeps(credential_for=request_credential, probe_for=AzurePrincipalProbe, secrets=unused,
-                          request_scan=unused)
+def services(world: World) -> Services:
+    """The real credentials and probe against the simulator; every store in memory (and left empty)."""
+    settings = get_settings()
+    world.services.credentials = Credentials(settings.authority_host, settings.caleta_app_client_id,
+                                             world.services.secrets, caleta_credential)
+    world.services.probe_for = AzurePrincipalProbe
+    return world.services
 
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
-    return validate_request(parse_onboarding(json.dumps(body).encode()), deps())
+    world = make_world(with_customer=False)
+    validation = validate_request(parse_onboarding(json.dumps(body).encode()), services(world))
+    # Validation must not store or scan anything.
+    assert not any(t.rows for t in world.tables.values()) and not world.bus.sent and not world.secret_store.values
+    return validation.model_dump(mode="json")
 
 
 def by_sub(validation: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -16,16 +16,17 @@ from local.certs import CertPaths
 from local.demo import onboarding_body
 from local.estates.model import Estate, load_estate
 from shared.arm import ARM_SCOPE
-from shared.config import reset_settings
-from shared.credentials import customer_credential
-from shared.errors import NotFound
+from shared.config import get_settings, reset_settings
+from shared.errors import NotFound, PrincipalUnusable
 from shared.identity import caleta_credential
-from shared.pipeline.onboard import OnboardingDeps, PrincipalUnusable, default_deps, onboard, revalidate_customer
-from shared.secrets import secret_name, secret_store
-from shared.storage import customers
-from shared.storage.clients import reset_clients, table
-from shared.storage.customers import Customer
+from shared.messages import ScanRequested
+from shared.pipeline.onboard import onboard
+from shared.pipeline.revalidate import revalidate_customer
+from shared.services import Services, build_services
+from shared.storage.clients import open_table, reset_clients
+from shared.storage.customers import CUSTOMERS_TABLE
 from tests.conftest import DEMO_ESTATE
+from tests.unit.fakes import RecordingBus
 
 pytestmark = pytest.mark.integration
 
@@ -56,19 +57,15 @@ def world(simulator: Any, azurite: Azurite, certs: CertPaths, tmp_path_factory: 
     reset_clients()
 
 
-class ScanRecorder:
-    def __init__(self) -> None:
-        self.asked: list[tuple[Customer, str]] = []
-
-    def __call__(self, customer: Customer, reason: str) -> str:
-        self.asked.append((customer, reason))
-        return f"scan{len(self.asked)}"
-
-
-def deps(recorder: ScanRecorder) -> OnboardingDeps:
-    real = default_deps()
-    real.request_scan = recorder
+def services(bus: RecordingBus | None = None) -> Services:
+    """The real adapters (Azurite, the simulated tenant, the encrypted file store); the bus records instead."""
+    real = build_services(get_settings())
+    real.publish = bus or RecordingBus()
     return real
+
+
+def customer_rows() -> list[Any]:
+    return list(open_table(CUSTOMERS_TABLE).list_entities())
 
 
 def pennine(estate: Estate) -> dict[str, Any]:
@@ -78,25 +75,27 @@ def pennine(estate: Estate) -> dict[str, Any]:
 def test_customer_secret_and_scan_are_recorded_when_onboarded(world: tuple[Estate, Path]) -> None:
     # given
     estate, secret_dir = world
-    body, recorder = pennine(estate), ScanRecorder()
+    body, bus = pennine(estate), RecordingBus()
     secret = body["auth"]["client_secret"]
+    real = services(bus)
     # when
-    answer = onboard(json.dumps(body).encode(), deps(recorder))
+    answer = onboard(json.dumps(body).encode(), real)
     # then
-    customer = customers.get_customer(answer["customer_id"])
+    customer = real.customers.get(answer.customer_id)
     assert len(customer.subscription_ids) == 3
-    assert recorder.asked == [(customer, "onboarding")]
-    assert secret_store().get(secret_name(customer.customer_id)) == secret
-    rows = list(table(customers.CUSTOMERS_TABLE).list_entities())
-    assert secret not in json.dumps(rows, default=str)
+    assert bus.sent == [ScanRequested(customer_id=customer.customer_id, scan_id=str(answer.first_scan_id))]
+    assert real.scans.get(customer.customer_id, str(answer.first_scan_id)).requested_by == "onboarding"
+    assert real.secrets.get(customer.customer_id) == secret
+    assert secret not in json.dumps(customer_rows(), default=str)
     assert all(secret.encode() not in p.read_bytes() for p in secret_dir.iterdir())
-    assert customers.authenticate(customer.customer_id, f"Bearer {answer['api_key']}") == customer
+    assert real.customers.authenticate_key(customer.customer_id, answer.api_key) == customer
 
 
 def test_stored_secret_signs_in_when_pipeline_asks_for_the_customer_credential(world: tuple[Estate, Path]) -> None:
     estate, _ = world
-    answer = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
-    credential = customer_credential(customers.get_customer(answer["customer_id"]))
+    real = services()
+    answer = onboard(json.dumps(pennine(estate)).encode(), real)
+    credential = real.credentials.for_customer(real.customers.get(answer.customer_id))
     assert credential.get_token(ARM_SCOPE).token.count(".") == 2
 
 
@@ -105,18 +104,19 @@ def test_nothing_is_stored_when_no_subscription_is_usable(world: tuple[Estate, P
     body = pennine(estate)
     body["subscription_ids"] = [next(t for t in estate.tenants if t.display_name.startswith("Tamar"))
                                 .subscriptions[0].subscription_id]
-    before = (len(list(table(customers.CUSTOMERS_TABLE).list_entities())), sorted(secret_dir.iterdir()))
+    before = (len(customer_rows()), sorted(secret_dir.iterdir()))
     with pytest.raises(PrincipalUnusable):
-        onboard(json.dumps(body).encode(), deps(ScanRecorder()))
-    assert (len(list(table(customers.CUSTOMERS_TABLE).list_entities())), sorted(secret_dir.iterdir())) == before
+        onboard(json.dumps(body).encode(), services())
+    assert (len(customer_rows()), sorted(secret_dir.iterdir())) == before
 
 
 def test_other_customers_key_is_refused_as_not_found_when_used(world: tuple[Estate, Path]) -> None:
     estate, _ = world
-    first = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
-    second = onboard(json.dumps(pennine(estate)).encode(), deps(ScanRecorder()))
+    real = services()
+    first = onboard(json.dumps(pennine(estate)).encode(), real)
+    second = onboard(json.dumps(pennine(estate)).encode(), real)
     with pytest.raises(NotFound):
-        customers.authenticate(second["customer_id"], f"Bearer {first['api_key']}")
+        real.customers.authenticate_key(second.customer_id, first.api_key)
 
 
 def test_revalidation_drops_a_subscription_when_its_role_is_removed(world: tuple[Estate, Path],
@@ -126,17 +126,18 @@ def test_revalidation_drops_a_subscription_when_its_role_is_removed(world: tuple
     body = pennine(estate)
     pennine_tenant = next(t for t in estate.tenants if t.display_name.startswith("Pennine"))
     app = next(a for a in pennine_tenant.applications if a.client_id == body["auth"]["client_id"])
-    answer = onboard(json.dumps(body).encode(), deps(ScanRecorder()))
+    real = services()
+    answer = onboard(json.dumps(body).encode(), real)
     dropped = body["subscription_ids"][1]
     simulator.reset()
     try:
         assert simulator.remove_role(pennine_tenant.tenant_id, app.object_id, "Reader",
                                      f"/subscriptions/{dropped}") == 1
         # when
-        revalidate_customer(customers.get_customer(answer["customer_id"]), deps(ScanRecorder()))
+        revalidate_customer(real, real.customers.get(answer.customer_id))
     finally:
         simulator.reset()
     # then
-    customer = customers.get_customer(answer["customer_id"])
+    customer = real.customers.get(answer.customer_id)
     assert dropped not in customer.subscription_ids and len(customer.subscription_ids) == 2
     assert {s["subscription_id"]: s["missing"] for s in customer.validation["subscriptions"]}[dropped] == ["Reader"]

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from shared.admin_auth import ADMIN_ROLE, Forbidden, require_admin
-from shared.errors import Unauthorized
+from shared.admin_auth import ADMIN_ROLE, require_admin
+from shared.errors import Forbidden, Unauthorized
 
 SECRET = "s" * 43
-EASY_AUTH = {"WEBSITE_AUTH_ENABLED": "True"}
+EASY_AUTH: dict[str, Any] = {"easy_auth": True, "local_secret": None}
+NO_EASY_AUTH: dict[str, Any] = {"easy_auth": False, "local_secret": None}
 
 
 def principal(*roles: str, **extra: Any) -> str:
@@ -24,45 +25,44 @@ def principal(*roles: str, **extra: Any) -> str:
 
 def test_admin_refused_when_app_service_authentication_is_off() -> None:
     with pytest.raises(Unauthorized):
-        require_admin({"X-MS-CLIENT-PRINCIPAL": principal(ADMIN_ROLE)}, {})
+        require_admin({"X-MS-CLIENT-PRINCIPAL": principal(ADMIN_ROLE)}, **NO_EASY_AUTH)
 
 
 def test_admin_accepted_when_easy_auth_principal_has_the_admin_role() -> None:
-    admin = require_admin({"X-MS-CLIENT-PRINCIPAL": principal(ADMIN_ROLE)}, EASY_AUTH)
+    admin = require_admin({"X-MS-CLIENT-PRINCIPAL": principal(ADMIN_ROLE)}, **EASY_AUTH)
     assert admin.object_id == "oid-1" and admin.auth_type == "aad"
 
 
 def test_admin_forbidden_when_principal_lacks_the_role() -> None:
     with pytest.raises(Forbidden):
-        require_admin({"x-ms-client-principal": principal("Caleta.Reader")}, EASY_AUTH)
+        require_admin({"x-ms-client-principal": principal("Caleta.Reader")}, **EASY_AUTH)
 
 
 def test_admin_refused_when_principal_header_is_not_base64_json() -> None:
     with pytest.raises(Unauthorized):
-        require_admin({"X-MS-CLIENT-PRINCIPAL": "not-base64!"}, EASY_AUTH)
+        require_admin({"X-MS-CLIENT-PRINCIPAL": "not-base64!"}, **EASY_AUTH)
 
 
 def test_admin_refused_when_signed_out_behind_easy_auth() -> None:
     with pytest.raises(Unauthorized):
-        require_admin({}, EASY_AUTH)
+        require_admin({}, **EASY_AUTH)
 
 
 def test_local_vouch_accepted_when_the_host_secret_matches() -> None:
-    admin = require_admin({"X-Caleta-Local-Admin": SECRET}, {"CALETA_LOCAL_ADMIN_SECRET": SECRET})
+    admin = require_admin({"X-Caleta-Local-Admin": SECRET}, easy_auth=False, local_secret=SECRET)
     assert admin.auth_type == "local"
 
 
 def test_local_vouch_refused_when_the_secret_differs() -> None:
     with pytest.raises(Unauthorized):
-        require_admin({"X-Caleta-Local-Admin": "x" * 43}, {"CALETA_LOCAL_ADMIN_SECRET": SECRET})
+        require_admin({"X-Caleta-Local-Admin": "x" * 43}, easy_auth=False, local_secret=SECRET)
 
 
 def test_local_vouch_refused_when_easy_auth_is_on() -> None:
-    env = {**EASY_AUTH, "CALETA_LOCAL_ADMIN_SECRET": SECRET}
     with pytest.raises(Unauthorized):
-        require_admin({"X-Caleta-Local-Admin": SECRET}, env)
+        require_admin({"X-Caleta-Local-Admin": SECRET}, easy_auth=True, local_secret=SECRET)
 
 
 def test_local_vouch_refused_when_the_setting_is_short_or_empty() -> None:
     with pytest.raises(Unauthorized):
-        require_admin({"X-Caleta-Local-Admin": ""}, {"CALETA_LOCAL_ADMIN_SECRET": ""})
+        require_admin({"X-Caleta-Local-Admin": ""}, easy_auth=False, local_secret="")

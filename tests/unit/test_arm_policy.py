@@ -4,7 +4,8 @@ import pytest
 from azure.core.pipeline import PipelineContext, PipelineRequest
 from azure.core.rest import HttpRequest
 
-from shared.arm import ArmWriteRefused, ReadOnlyArmPolicy, is_read_only
+from shared.arm import ReadOnlyArmPolicy, is_read_only
+from shared.errors import ArmWriteRefused
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 

@@ -1,4 +1,4 @@
-"""Cost rows held by column (shared/pipeline/compact.py): same rows, same order, same analysis."""
+"""Cost rows held by column (shared/analysis/columnar.py): same rows, same order, same analysis."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from shared.analysis import ScanInputs, analyse_scan
-from shared.pipeline.compact import ColumnarRows, compact_cost_data
+from shared.analysis.columnar import ColumnarRows, compact_cost_data
 from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 
 ROWS: list[list[Any]] = [[1.5, 20260101, "/subscriptions/s/a", "Virtual Machines", "GBP"],

@@ -1,5 +1,10 @@
 """Settings are read lazily from the environment under their Function App names."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from shared.config import get_settings, reset_settings
@@ -18,13 +23,35 @@ def test_settings_read_app_setting_names_when_set(monkeypatch: pytest.MonkeyPatc
 
 
 def test_importing_config_reads_nothing_when_environment_is_bad(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh interpreter imports the module under the bad environment (reloading it here would leave other
+    # modules holding the old get_settings, whose cache reset_settings can no longer clear).
+    env = {**os.environ, "COST_HISTORY_DAYS": "not-a-number"}
+    imported = subprocess.run([sys.executable, "-c", "import shared.config"], env=env, capture_output=True,
+                              cwd=Path(__file__).resolve().parents[2], timeout=60, check=False)
+    assert imported.returncode == 0, imported.stderr  # must not raise: settings are read on first use only
     monkeypatch.setenv("COST_HISTORY_DAYS", "not-a-number")
     reset_settings()
-    import importlib
-
-    import shared.config
-
-    importlib.reload(shared.config)  # must not raise: settings are read on first use only
     with pytest.raises(ValueError):
-        shared.config.get_settings()
-    shared.config.reset_settings()
+        get_settings()
+    reset_settings()
+
+
+@pytest.mark.parametrize(("value", "on"), [("True", True), ("true", True), (" TRUE ", True), ("", False),
+                                           ("False", False), ("1", False)])
+def test_easy_auth_is_on_only_when_the_platform_says_true(value: str, on: bool,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", value)
+    monkeypatch.setenv("CALETA_LOCAL_ADMIN_SECRET", "s" * 43)
+    reset_settings()
+    try:
+        assert get_settings().easy_auth is on
+        assert get_settings().local_admin_secret == "s" * 43
+    finally:
+        reset_settings()
+
+
+def test_the_local_vouch_setting_is_the_one_admin_auth_names() -> None:
+    from shared.admin_auth import LOCAL_ADMIN_SETTING
+    from shared.config import Settings
+
+    assert Settings.model_fields["local_admin_secret"].alias == LOCAL_ADMIN_SETTING

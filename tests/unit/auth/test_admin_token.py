@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared.admin_auth import Forbidden
 from shared.auth.admin_token import AdminCaller, verify_admin_token
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from tests.unit.auth.conftest import set_env
 from tests.unit.auth.tokens import (
     ADMIN_KEYS,

@@ -1,0 +1,52 @@
+"""What the analysis reads and returns, and the narrator port it writes its narrative with: plain types only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from shared.rawdata import RawEnvelope
+
+
+@dataclass(frozen=True)
+class SubscriptionInputs:
+    """One subscription's raw data by source, and a plain reason for each source that is absent."""
+
+    subscription_id: str
+    display_name: str | None
+    quota_id: str | None
+    raw: dict[str, RawEnvelope]
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanInputs:
+    """Everything one scan collected, as the analysis reads it."""
+
+    customer_id: str
+    scan_id: str
+    company: str
+    generated_at: dt.datetime
+    subscriptions: list[SubscriptionInputs]
+
+
+@dataclass(frozen=True)
+class ReportBundle:
+    """The three report files and the headline numbers the pipeline records."""
+
+    report_json: bytes
+    report_html: bytes
+    findings_csv: bytes
+    findings_count: int
+    total_monthly_savings: float
+    currency: str
+    narrative_source: str  # "llm" | "deterministic"
+
+
+class Narrator(Protocol):
+    """Asks a language model for a JSON answer that follows `schema`; returns the raw answer text."""
+
+    def complete(self, system: str, user: str, schema: dict[str, object], max_tokens: int) -> str:
+        """Return the model's answer (JSON text); raise on timeout, throttling or transport failure."""
+        ...

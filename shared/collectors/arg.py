@@ -1,0 +1,126 @@
+"""Resource Graph queries that return every row or fail: skip-token paging, quota headers and 429s.
+
+The SDK's request model drops options it does not know (authorizationScopeFilter), so the body is sent as
+JSON bytes. A page that cannot be continued (truncated, or a missing or repeated skip token) raises rather
+than returning part of the answer: a review built on half the inventory would mislead. Failures and 429s go
+through shared/collectors/errors.py, the one translator of SDK errors.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from azure.mgmt.resourcegraph import ResourceGraphClient
+
+from shared.collectors.errors import header_seconds, with_throttle_retry
+from shared.errors import IncompleteResults
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 1000
+# Resource Graph takes a bounded list of subscriptions per request; larger sets are queried in batches.
+SUBSCRIPTION_BATCH = 300
+MAX_THROTTLED_ATTEMPTS = 5
+MAX_WAIT_SECONDS = 60.0
+
+Sleep = Callable[[float], None]
+
+
+def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
+    """A `cls` callback that keeps the raw JSON (skip token, truncation flag) and the quota headers."""
+
+    def keep(pipeline_response: Any, _deserialized: Any, _headers: Any) -> None:
+        response = pipeline_response.http_response
+        captured["json"] = response.json()
+        captured["headers"] = response.headers
+
+    return keep
+
+
+def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep) -> dict[str, Any]:
+    """One page, waiting out 429s; refusals and server trouble raise as product errors."""
+    captured: dict[str, Any] = {}
+
+    def call() -> None:
+        captured.clear()
+        client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
+                         cls=_keeper(captured))
+
+    with_throttle_retry(call, "Resource Graph query", max_attempts=MAX_THROTTLED_ATTEMPTS,
+                        max_wait=MAX_WAIT_SECONDS, sleep=sleep)
+    _respect_quota(captured["headers"], sleep)
+    page = captured["json"]
+    if not isinstance(page, dict):
+        raise IncompleteResults("Resource Graph answered with something other than an object")
+    return page
+
+
+def _respect_quota(headers: Any, sleep: Sleep) -> None:
+    """When the window's quota is spent, wait for it to reset before the next request."""
+    remaining = headers.get("x-ms-user-quota-remaining")
+    if remaining is None:
+        return
+    try:
+        left = int(remaining)
+    except ValueError:
+        return
+    if left <= 0:
+        reset = headers.get("x-ms-user-quota-resets-after")
+        wait = min((header_seconds("x-ms-user-quota-resets-after", reset) if reset else None) or 1.0,
+                   MAX_WAIT_SECONDS)
+        logger.info("resource graph quota spent; waiting %.1fs for the reset", wait)
+        sleep(wait)
+def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+    data = page.get("data")
+    if data is None:
+        return []
+    if isinstance(data, list):
+        return [row for row in data if isinstance(row, dict)]
+    if isinstance(data, dict) and "columns" in data:
+        names = [c["name"] for c in data["columns"]]
+        return [dict(zip(names, row, strict=False)) for row in data.get("rows", [])]
+    raise IncompleteResults("Resource Graph data is neither rows nor a table")
+
+
+def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str], *, page_size: int = MAX_PAGE_SIZE,
+              scope_filter: str | None = None, sleep: Sleep = time.sleep) -> list[dict[str, Any]]:
+    """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError("page_size must be 1..1000")
+    rows: list[dict[str, Any]] = []
+    batches = [subscriptions[i : i + SUBSCRIPTION_BATCH] for i in range(0, len(subscriptions), SUBSCRIPTION_BATCH)]
+    for batch in batches or [[]]:
+        rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep))
+    return rows
+
+
+def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[str], page_size: int,
+                 scope_filter: str | None, sleep: Sleep) -> list[dict[str, Any]]:
+    options: dict[str, Any] = {"$top": page_size, "resultFormat": "objectArray"}
+    if scope_filter:
+        options["authorizationScopeFilter"] = scope_filter
+    body: dict[str, Any] = {"query": query, "options": options}
+    if subscriptions:
+        body["subscriptions"] = subscriptions
+    rows: list[dict[str, Any]] = []
+    seen_tokens: set[str] = set()
+    while True:
+        page = _page(client, body, sleep)
+        if str(page.get("resultTruncated", "false")).lower() == "true":
+            raise IncompleteResults("Resource Graph truncated the result: the query cannot be paged")
+        rows.extend(_rows(page))
+        token = page.get("$skipToken") or page.get("skipToken")
+        total = page.get("totalRecords")
+        if not token:
+            if isinstance(total, int) and len(rows) < total:
+                raise IncompleteResults(f"Resource Graph returned {len(rows)} of {total} rows and no skip token")
+            return rows
+        if token in seen_tokens:
+            raise IncompleteResults("Resource Graph repeated a skip token")
+        seen_tokens.add(token)
+        body = {**body, "options": {**options, "$skipToken": token}}

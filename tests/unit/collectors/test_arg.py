@@ -1,0 +1,143 @@
+"""query_all: every page, fail closed on broken paging, quota headers and 429s honoured."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from shared.collectors.arg import query_all
+from shared.errors import AccessDenied, IncompleteResults, Throttled, TransientError
+
+
+class FakeHttpResponse:
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.status_code = status
+        self.body = body
+        self.headers = headers or {}
+        self.reason = "x"
+
+    def json(self) -> Any:
+        return self.body
+
+    def text(self) -> str:
+        return json.dumps(self.body)
+
+
+class FakePipelineResponse:
+    def __init__(self, http_response: FakeHttpResponse) -> None:
+        self.http_response = http_response
+
+
+class FakeGraph:
+    """Answers `resources` from a list of (status, body, headers), recording the bodies it was sent."""
+
+    def __init__(self, answers: list[tuple[int, Any, dict[str, str]]]) -> None:
+        self.answers = answers
+        self.sent: list[dict[str, Any]] = []
+
+    def resources(self, query: Any, *, content_type: str, cls: Any) -> Any:
+        self.sent.append(json.loads(query.read()))
+        status, body, headers = self.answers.pop(0)
+        response = FakeHttpResponse(status, body, headers)
+        if status != 200:
+            raise HttpResponseError(response=response)  # type: ignore[arg-type]
+        return cls(FakePipelineResponse(response), None, {})
+
+
+def page(rows: list[dict[str, Any]], token: str | None = None, total: int | None = None,
+         truncated: str = "false") -> dict[str, Any]:
+    body: dict[str, Any] = {"data": rows, "count": len(rows), "resultTruncated": truncated}
+    if token:
+        body["$skipToken"] = token
+    if total is not None:
+        body["totalRecords"] = total
+    return body
+
+
+def run(graph: FakeGraph, subs: list[str] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    return query_all(graph, "Resources | project id", subs or ["s1"], **kwargs)  # type: ignore[arg-type]
+
+
+def test_every_page_is_returned_when_skip_tokens_chain() -> None:
+    graph = FakeGraph([(200, page([{"id": "a"}], "t1", 3), {}), (200, page([{"id": "b"}], "t2", 3), {}),
+                       (200, page([{"id": "c"}], None, 3), {})])
+    assert [r["id"] for r in run(graph)] == ["a", "b", "c"]
+    assert [b["options"].get("$skipToken") for b in graph.sent] == [None, "t1", "t2"]
+
+
+def test_page_size_and_scope_filter_are_sent_when_asked() -> None:
+    graph = FakeGraph([(200, page([]), {})])
+    run(graph, page_size=50, scope_filter="AtScopeAndAbove")
+    assert graph.sent[0]["options"] == {"$top": 50, "resultFormat": "objectArray",
+                                        "authorizationScopeFilter": "AtScopeAndAbove"}
+    assert graph.sent[0]["subscriptions"] == ["s1"]
+
+
+def test_table_format_is_turned_into_rows_when_returned() -> None:
+    graph = FakeGraph([(200, {"data": {"columns": [{"name": "id"}, {"name": "n"}], "rows": [["a", 1]]}}, {})])
+    assert run(graph) == [{"id": "a", "n": 1}]
+
+
+def test_query_fails_when_result_truncated() -> None:
+    with pytest.raises(IncompleteResults):
+        run(FakeGraph([(200, page([{"id": "a"}], truncated="true"), {})]))
+
+
+def test_query_fails_when_skip_token_repeats() -> None:
+    graph = FakeGraph([(200, page([{"id": "a"}], "t1"), {}), (200, page([{"id": "b"}], "t1"), {})])
+    with pytest.raises(IncompleteResults):
+        run(graph)
+
+
+def test_query_fails_when_rows_are_missing_and_no_skip_token() -> None:
+    with pytest.raises(IncompleteResults):
+        run(FakeGraph([(200, page([{"id": "a"}], None, 5), {})]))
+
+
+def test_subscriptions_are_batched_when_more_than_three_hundred() -> None:
+    graph = FakeGraph([(200, page([{"id": "a"}]), {}), (200, page([{"id": "b"}]), {})])
+    subs = [f"s{i}" for i in range(450)]
+    assert [r["id"] for r in run(graph, subs)] == ["a", "b"]
+    assert [len(b["subscriptions"]) for b in graph.sent] == [300, 150]
+
+
+def test_throttled_request_is_retried_after_quota_reset_when_429() -> None:
+    waits: list[float] = []
+    graph = FakeGraph([(429, {"error": {"code": "RateLimiting"}}, {"x-ms-user-quota-resets-after": "00:00:03"}),
+                       (200, page([{"id": "a"}]), {})])
+    assert run(graph, sleep=waits.append) == [{"id": "a"}]
+    # The quota reset, plus the shared retry loop's jitter (at most 0.25 s) so instances don't retry in step.
+    assert len(waits) == 1 and 3.0 <= waits[0] < 3.25
+
+
+def test_next_page_waits_for_reset_when_quota_is_spent() -> None:
+    waits: list[float] = []
+    spent = {"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:02"}
+    graph = FakeGraph([(200, page([{"id": "a"}], "t1"), spent), (200, page([{"id": "b"}]), {})])
+    run(graph, sleep=waits.append)
+    assert waits == [2.0]
+
+
+def test_throttled_is_raised_when_429_persists() -> None:
+    graph = FakeGraph([(429, {}, {"retry-after": "1"})] * 5)
+    with pytest.raises(Throttled):
+        run(graph, sleep=lambda _s: None)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_access_denied_is_raised_when_arm_refuses(status: int) -> None:
+    with pytest.raises(AccessDenied):
+        run(FakeGraph([(status, {"error": {"code": "AuthorizationFailed"}}, {})]))
+
+
+def test_transient_error_is_raised_when_server_fails() -> None:
+    with pytest.raises(TransientError):
+        run(FakeGraph([(503, {}, {})]))
+
+
+def test_page_size_is_refused_when_out_of_range() -> None:
+    with pytest.raises(ValueError):
+        run(FakeGraph([]), page_size=1001)

@@ -1,0 +1,83 @@
+"""How collectors read failures: retry-after headers, AADSTS codes, status codes, the bounded 429 loop."""
+
+from __future__ import annotations
+
+import pytest
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+
+from shared.collectors.errors import classify, retry_after, with_throttle_retry
+from shared.errors import AccessDenied, NotCollectable, Throttled, TransientError
+
+
+def test_retry_after_takes_the_largest_header_when_several_are_sent():
+    headers = {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "4",
+               "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after": "9", "Retry-After": "2"}
+    assert retry_after(headers) == 9.0
+
+
+def test_retry_after_reads_the_resource_graph_reset_when_given_as_hh_mm_ss():
+    assert retry_after({"x-ms-user-quota-resets-after": "00:00:05"}) == 5.0
+
+
+def test_retry_after_defaults_when_no_header_says_how_long():
+    assert retry_after({}) == 2.0
+
+
+def test_revoked_consent_is_permanent_when_sign_in_fails_with_aadsts65001():
+    exc = ClientAuthenticationError("Authentication failed: AADSTS65001: consent")
+    mapped = classify(exc, "cost query")
+    assert isinstance(mapped, AccessDenied) and "consent" in mapped.reason
+
+
+def test_unknown_sign_in_failure_is_transient_when_no_aadsts_code_is_known():
+    assert isinstance(classify(ClientAuthenticationError("timeout talking to login"), "x"), TransientError)
+
+
+def test_connection_failure_is_transient_when_the_request_never_reached_arm():
+    assert isinstance(classify(ServiceRequestError("reset"), "x"), TransientError)
+
+
+class TooMany:
+    """The response part of an HTTP 429 as azure-core exposes it."""
+
+    status_code = 429
+    reason = "Too Many Requests"
+    headers = {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "1"}
+
+    def text(self) -> str:
+        return ""
+
+
+def test_throttle_loop_gives_up_with_throttled_when_attempts_run_out():
+    waits: list[float] = []
+
+    def always_throttled() -> None:
+        raise HttpResponseError("busy", response=TooMany())  # type: ignore[arg-type]
+
+    with pytest.raises(Throttled):
+        with_throttle_retry(always_throttled, "x", max_attempts=3, sleep=waits.append)
+    assert len(waits) == 2 and all(1.0 <= w < 1.3 for w in waits)
+
+
+def test_throttle_loop_does_not_retry_when_our_own_budget_says_throttled():
+    calls: list[int] = []
+
+    def budget_spent() -> None:
+        calls.append(1)
+        raise Throttled("budget spent", 30.0)
+
+    with pytest.raises(Throttled):
+        with_throttle_retry(budget_spent, "x", sleep=lambda s: None)
+    assert calls == [1]
+
+
+def test_throttle_loop_raises_other_failures_at_once_when_not_throttling():
+    calls: list[int] = []
+
+    def refused() -> None:
+        calls.append(1)
+        raise NotCollectable("no")
+
+    with pytest.raises(NotCollectable):
+        with_throttle_retry(refused, "x", sleep=lambda s: None)
+    assert calls == [1]

@@ -1,0 +1,1 @@
+"""Repository tools run by make (not part of the function app)."""
