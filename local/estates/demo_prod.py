@@ -126,7 +126,7 @@ def erp(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
                              image="sql-enterprise", license_type="Windows_Server",
                              data_disks=[(1024, "Premium_LRS"), (512, "Premium_LRS")], tags=t))
     payg = sql_vm(sb, rg, sql1.vm, "vm-erp-sql-01", "PAYG", "sql-enterprise", 4)
-    sb.expect("LIC-2", payg, "flagged", "estimate", "SQL Server Enterprise on a VM, pay-as-you-go licence")
+    sb.expect("LIC-2", payg, "flagged", "actual_cost", "SQL Server Enterprise on a VM, pay-as-you-go licence")
     sql2 = vm(sb, rg, VmSpec("vm-erp-sql-02", "Standard_E4s_v5", subnets["snet-data"], "10.20.1.12",
                              image="sql-standard", license_type="Windows_Server", tags=t))
     ahub = sql_vm(sb, rg, sql2.vm, "vm-erp-sql-02", "AHUB", "sql-standard", 4)

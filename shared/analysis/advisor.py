@@ -2,24 +2,33 @@
 
 Advisor prices from retail rates and may quote a currency other than the bill's; such figures are shown
 apart and never added to the totals. Reservation and savings-plan offers go to rules/commitments.py.
+A `null` anywhere in a recommendation is treated as absent; a recommendation without
+`resourceMetadata.resourceId` (optional in the REST spec) is attributed to the resource its own id is under.
+The customer's Advisor configurations (subscription or group `exclude`, `lowCpuThreshold`) are re-applied,
+as the FinOps toolkit's workbooks do.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from shared.analysis.findings import Category, Finding
 from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
+from shared.analysis.rules.build import az
 from shared.analysis.rules.disks import unattached_disks
 from shared.analysis.rules.network import idle_vnet_gateways, unattached_public_ips
 from shared.analysis.rules.platform import empty_app_service_plans
 
-VM_4 = RuleSpec("VM-4", title="Advisor: right-size or shut down an underused virtual machine",
+logger = logging.getLogger(__name__)
+
+VM_4 = RuleSpec("VM-4", title="Advisor: right-size or shut down an underused virtual machine", kind="counted",
                 narrative="a virtual machine Advisor finds underused")
-ADV = RuleSpec("ADV", title="Other Advisor Cost recommendation")
+ADV = RuleSpec("ADV", title="Other Advisor Cost recommendation", kind="counted")
 SPECS = (VM_4, ADV)
 RIGHT_SIZE_TYPE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
+_ADVISOR_SEGMENT = "/providers/microsoft.advisor/"
 # Advisor recommendation types that restate one of our own rules, keyed by the impacted resource type.
 _OWN_RULE_BY_TYPE: dict[str, tuple[str, str, Category]] = {
     "microsoft.compute/disks": (unattached_disks.spec.id, "remove", "waste"),
@@ -67,17 +76,24 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+def scope_of(advisor_id: str) -> str:
+    """The resource an Advisor object's id is under (`<resource>/providers/Microsoft.Advisor/...`), or ''."""
+    at = advisor_id.lower().find(_ADVISOR_SEGMENT)
+    return advisor_id[:at] if at > 0 else ""
+
+
 def parse_rec(raw: dict[str, Any]) -> AdvisorRec | None:
-    """One REST-shaped recommendation, or None if it is not a Cost recommendation."""
+    """One REST-shaped recommendation, or None if it is not a Cost recommendation (or names no resource)."""
     p = raw.get("properties") or {}
     if str(p.get("category") or "").lower() != "cost":
         return None
-    ext = {str(k): str(v) for k, v in (p.get("extendedProperties") or {}).items()}
+    ext = {str(k): str(v) for k, v in (p.get("extendedProperties") or {}).items() if v is not None}
     annual = _float(ext.get("annualSavingsAmount"))
     monthly = round(annual / 12, 2) if annual is not None else _float(ext.get("savingsAmount"))
-    resource_id = str((p.get("resourceMetadata") or {}).get("resourceId") or "")
+    resource_id = str((p.get("resourceMetadata") or {}).get("resourceId") or "") or scope_of(str(raw.get("id") or ""))
     if not resource_id:
-        resource_id = str(raw.get("id") or "").split("/providers/microsoft.advisor/", 1)[0]
+        logger.warning("advisor recommendation without a resource id or a resource-scoped id; skipped")
+        return None
     short = p.get("shortDescription") or {}
     return AdvisorRec(
         rec_id=str(raw.get("id") or ""), type_id=str(p.get("recommendationTypeId") or "").lower(),
@@ -88,8 +104,30 @@ def parse_rec(raw: dict[str, Any]) -> AdvisorRec | None:
     )
 
 
-def load_recs(raw_recs: list[dict[str, Any]]) -> tuple[list[AdvisorRec], int]:
-    """Active, de-duplicated Cost recommendations, and how many were suppressed by the customer."""
+def _configuration(rec: AdvisorRec, configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The most specific Advisor configuration over the rec's resource (a group's overrides its subscription's)."""
+    target = rec.resource_id.lower()
+    best: tuple[int, dict[str, Any]] = (-1, {})
+    for config in configurations:
+        scope = scope_of(str(config.get("id") or "")).lower()
+        if scope and (target == scope or target.startswith(scope + "/")) and len(scope) > best[0]:
+            best = (len(scope), config.get("properties") or {})
+    return best[1]
+
+
+def excluded_by_configuration(rec: AdvisorRec, configurations: list[dict[str, Any]]) -> bool:
+    """Whether the customer's Advisor configuration excludes the rec: an excluded scope, or a VM right-size rec
+    whose P95 CPU is at or above the scope's lowCpuThreshold."""
+    config = _configuration(rec, configurations)
+    if config.get("exclude") is True:
+        return True
+    threshold, cpu = _float(str(config.get("lowCpuThreshold") or "")), _float(rec.extended.get("MaxCpuP95"))
+    return rec.type_id == RIGHT_SIZE_TYPE and threshold is not None and cpu is not None and cpu >= threshold
+
+
+def load_recs(raw_recs: list[dict[str, Any]],
+              configurations: list[dict[str, Any]] | None = None) -> tuple[list[AdvisorRec], int]:
+    """Active, de-duplicated Cost recommendations, and how many the customer suppressed or excluded."""
     seen: set[str] = set()
     out: list[AdvisorRec] = []
     suppressed = 0
@@ -98,7 +136,7 @@ def load_recs(raw_recs: list[dict[str, Any]]) -> tuple[list[AdvisorRec], int]:
         if rec is None or rec.rec_id.lower() in seen:
             continue
         seen.add(rec.rec_id.lower())
-        if rec.suppressed:
+        if rec.suppressed or excluded_by_configuration(rec, configurations or []):
             suppressed += 1
             continue
         out.append(rec)
@@ -124,14 +162,18 @@ def advisor_finding(ctx: RuleContext, rec: AdvisorRec) -> Finding:
         rule, family, category = VM_4.id, "vm-usage", "rightsizing"
         target = rec.extended.get("targetSku")
         title = "Advisor: right-size or shut down an underused virtual machine"
-        action = (f"Resize to {target}: az vm resize --size {target} --ids {rec.resource_id}" if target
-                  else f"Shut it down: az vm deallocate --ids {rec.resource_id}")
+        action = (f"Resize to the size Advisor names: {az('vm resize', size=target, ids=rec.resource_id)}" if target
+                  else f"Shut it down: {az('vm deallocate', ids=rec.resource_id)}")
     note = currency_note(rec, ctx.currency)
     evidence: dict[str, str | float | int | bool] = {
         k: v for k, v in rec.extended.items()
         if k in ("currentSku", "targetSku", "MaxCpuP95", "MaxMemoryP95", "recommendationType", "diskSku")}
     evidence["advisor_savings"] = rec.monthly_savings or 0.0
     evidence["advisor_currency"] = rec.currency
+    row = ctx.index.resources.get(rec.resource_id.lower())
+    location = str((row or {}).get("location") or rec.extended.get("regionId") or rec.extended.get("region") or "")
+    if location:
+        evidence["location"] = location.lower()
     return Finding(
         rule=rule, family=family, category=category, title=title, resource_id=rec.resource_id,
         subscription_id=subscription_of(rec.resource_id), monthly_savings=rec.monthly_savings or 0.0,

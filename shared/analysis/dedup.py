@@ -3,8 +3,12 @@
 1. Findings with the same (resource, family) merge: an Advisor recommendation restating an own rule joins
    it (the actual-cost basis stays, both sources are cited); different actions become alternatives of the
    best one, which alone counts.
+   Review items of different rules on one resource and family (STO-1 and STO-2) join into one: the best
+   range leads, the other's evidence and source are cited.
 2. Counting: findings are visited best first; one is counted only if none of the resources it prices was
    already claimed by a counted finding (a VM deleted with its disks cannot also save by downgrading them).
+3. Commitments are re-sized on the compute left after the counted findings that stop or shrink VMs
+   (rules/commitment_sizing.py): a reservation and a right-size never count the same capacity.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from shared.analysis.findings import Finding, as_alternative
+from shared.analysis.rules.commitments import resize_commitments
 
 
-def _rank(finding: Finding) -> tuple[bool, bool, float, str]:
-    # Counted-eligible first, then own-rule evidence over Advisor's figure, then the larger saving.
-    return (finding.counted, finding.basis != "advisor", finding.monthly_savings, finding.rule)
+def _rank(finding: Finding) -> tuple[bool, bool, float, float, str]:
+    # Counted-eligible first, then own-rule evidence over Advisor's figure, then the larger saving (or range).
+    return (finding.counted, finding.basis != "advisor", finding.monthly_savings, finding.savings_high or 0.0,
+            finding.rule)
 
 
 def _merge_group(group: list[Finding]) -> Finding:
@@ -28,8 +34,9 @@ def _merge_group(group: list[Finding]) -> Finding:
     alternatives = list(primary.alternatives)
     for other in ordered[1:]:
         sources += [s for s in other.sources if s not in sources]
-        if other.rule == primary.rule or (other.basis == "advisor" and other.rule == primary.rule):
-            # Advisor says the same thing: cite it, keep the primary's basis and figure.
+        if other.rule == primary.rule or (other.kind == primary.kind == "review"):
+            # Advisor says the same thing, or another review item on the same question: cite it, keep the
+            # primary's basis and figure.
             for key, value in other.evidence.items():
                 evidence.setdefault(key, value)
         else:
@@ -82,6 +89,6 @@ def count(findings: list[Finding]) -> list[Finding]:
 
 
 def dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    """Merge, then count; sorted by saving (largest first), then rule and id for a stable order."""
-    counted = count(merge(findings))
+    """Merge, count, re-size commitments; sorted by saving (largest first), then rule and id for a stable order."""
+    counted = resize_commitments(count(merge(findings)))
     return sorted(counted, key=lambda f: (-f.monthly_savings if f.counted else 0.0, not f.counted, f.rule, f.id))

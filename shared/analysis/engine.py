@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
     raw = [rec for sub in inputs.subscriptions if "advisor" in sub.raw
            for rec in sub.raw["advisor"].data.get("recommendations") or []]
-    recs, suppressed = load_recs(raw)
+    recs, suppressed = load_recs(raw, ctx.index.advisor_configurations)
     logger.info("advisor recommendations active=%d suppressed=%d", len(recs), suppressed)
     out = commitment_findings(ctx, recs)
     out += [advisor_finding(ctx, rec) for rec in recs if not rec.is_commitment]

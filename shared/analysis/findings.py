@@ -1,6 +1,9 @@
 """The finding: what was found, on which resources, what it costs and what removing it saves.
 
-Ids are stable across scans: sha256 of the rule and the lower-cased resource id.
+Ids are stable across scans: sha256 of the rule and the lower-cased resource id. Every finding has a kind:
+`counted` (a saving the bill or Advisor supports, added to the totals unless de-duplication says otherwise),
+`review` (a judgement call: a monthly range `savings_low` .. `savings_high`, never counted) or `risk` (a
+retirement or warning with no saving, never counted).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Literal
 Category = Literal["waste", "rightsizing", "commitment", "licensing", "hygiene", "anomaly"]
 Basis = Literal["actual_cost", "advisor", "estimate"]
 Confidence = Literal["high", "medium", "low"]
+Kind = Literal["counted", "review", "risk"]
+KINDS: tuple[Kind, ...] = ("counted", "review", "risk")
 CATEGORIES: tuple[Category, ...] = ("waste", "rightsizing", "commitment", "licensing", "hygiene", "anomaly")
 
 
@@ -63,6 +68,16 @@ class Finding:
     counted: bool = True
     not_counted_reason: str | None = None
     variant: str = ""
+    kind: Kind = "counted"
+    # A review item's monthly range; savings_high is None when the bill cannot price it (see formula).
+    savings_low: float | None = None
+    savings_high: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind != "counted" and (self.counted or self.monthly_savings):
+            raise ValueError(f"a {self.kind} finding ({self.rule}) carries no counted saving")
+        if self.kind != "review" and (self.savings_low is not None or self.savings_high is not None):
+            raise ValueError(f"only a review item carries a range ({self.rule} is {self.kind})")
 
     @property
     def id(self) -> str:

@@ -1,18 +1,25 @@
-"""The estate index: resources by lower-cased id, and each resource's cost with its child resources.
+"""The estate index: resources by lower-cased id, each resource's cost with its child resources, and the
+optional evidence some rules read (lifecycle policies, protected backup items, cost by meter, Advisor).
 
 A resource's cost includes its child resources (cost rows whose id starts with the resource id + "/").
+Every optional source answers None (or "unknown") when a scan did not collect it: older raw envelopes
+analyse exactly as before. The keys are listed in docs/data-contract.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+from shared.analysis.cost_detail import MeterCosts, daily_costs, read_meter_costs
 from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index
 from shared.analysis.model import ScanInputs
 
-__all__ = ["WINDOW_DAYS", "EstateIndex", "build_index", "parent_ids"]
+__all__ = ["WINDOW_DAYS", "EstateIndex", "PolicyRead", "build_index", "parent_ids"]
+
+PolicyRead = Literal["enabled", "no-enabled-rule", "absent", "unknown"]
 
 
 def parent_ids(resource_id: str) -> list[str]:
@@ -25,6 +32,26 @@ def parent_ids(resource_id: str) -> list[str]:
         out.append("/".join(parts[:length]))
         length -= 2
     return out
+
+
+def read_policy(entry: Any) -> PolicyRead:
+    """One management-policy read: 200 with an enabled rule, 200 without one, 404 (none set), or unknown."""
+    if not isinstance(entry, dict):
+        return "unknown"
+    status = entry.get("status")
+    if status == 404:
+        return "absent"
+    if status != 200:
+        return "unknown"  # 403, 429, 5xx: we could not see it, which is not "absent"
+    policy = entry.get("policy")
+    if isinstance(policy, dict) and isinstance(policy.get("properties"), dict):
+        policy = policy["properties"].get("policy")  # the whole ARM body was stored
+    rules = policy.get("rules") if isinstance(policy, dict) else None
+    if not isinstance(rules, list):
+        return "unknown"
+    # The REST spec defaults a rule's `enabled` to true when omitted.
+    return "enabled" if any(isinstance(r, dict) and r.get("enabled", True) is not False for r in rules) \
+        else "no-enabled-rule"
 
 
 @dataclass
@@ -41,6 +68,15 @@ class EstateIndex:
     rolled_window: dict[str, float]
     quota_by_subscription: dict[str, str]
     sources_missing: dict[str, dict[str, str]]
+    # Optional evidence (None when no subscription of the scan collected it).
+    management_policies: dict[str, Any] | None = None
+    recovery_services: list[dict[str, Any]] | None = None
+    advisor_recs: list[dict[str, Any]] = field(default_factory=list)
+    advisor_configurations: list[dict[str, Any]] | None = None
+    meters: MeterCosts = field(default_factory=MeterCosts)
+    rolled30_by_meter: dict[str, dict[str, float]] = field(default_factory=dict)
+    cost_subscriptions: set[str] = field(default_factory=set)
+    cost_data: list[dict[str, Any]] = field(default_factory=list)
 
     def of_type(self, arm_type: str) -> list[dict[str, Any]]:
         """Resource rows of one (lower-case) type."""
@@ -58,6 +94,69 @@ class EstateIndex:
         """The resource's cost over the whole data window."""
         return self.rolled_window.get(resource_id.lower(), 0.0)
 
+    def cost_known(self, resource_id: str) -> bool:
+        """Whether the bill of the resource's subscription was collected (so a zero cost means "billed nothing")."""
+        parts = resource_id.lower().split("/")
+        return len(parts) > 2 and parts[2] in self.cost_subscriptions
+
+    def cost30_meters(self, resource_id: str) -> dict[str, float] | None:
+        """Last-30-day cost by meter name, children included; None when the cost-by-meter data was not collected."""
+        if not self.meters.collected:
+            return None
+        return self.rolled30_by_meter.get(resource_id.lower(), {})
+
+    def capacity_daily(self, resource_id: str) -> dict[dt.date, float] | None:
+        """The daily cost of the resource's "Data Stored" meters; None when cost by meter was not collected."""
+        if not self.meters.collected:
+            return None
+        return dict(self.meters.capacity_daily.get(resource_id.lower(), {}))
+
+    def billed_before_last30(self, resource_id: str) -> bool | None:
+        """Whether the resource billed before the last 30 days; None when the data window cannot tell."""
+        start, cutoff = self.cost.window_from, self.cost.last30_from
+        if not self.cost_known(resource_id) or start is None or cutoff is None or start >= cutoff:
+            return None
+        return self.cost_to_date(resource_id) - self.cost30(resource_id) > 0.005
+
+    def daily_costs(self, resource_ids: set[str], categories: set[str] | None = None,
+                    since: dt.date | None = None) -> dict[str, dict[dt.date, float]]:
+        """Per-day cost of a few resources (lower-case ids) from `since` (default: the last 30 days), on some
+        meter categories (default: all). One pass over the cost rows: ask for candidates only."""
+        start = since or self.cost.last30_from
+        if start is None:
+            return {rid: {} for rid in resource_ids}
+        return daily_costs(self.cost_data, self.cost.currency, resource_ids, categories or set(), start)
+
+    def management_policy(self, account_id: str) -> PolicyRead:
+        """The storage account's lifecycle policy as read over ARM; "unknown" when it was not read."""
+        if self.management_policies is None:
+            return "unknown"
+        return read_policy(self.management_policies.get(account_id.lower()))
+
+    def protected_items(self) -> list[dict[str, Any]] | None:
+        """Backup protected items (Resource Graph `recoveryservicesresources`); None when not collected."""
+        return self.recovery_services
+
+
+def _roll_up(per_resource: dict[str, dict[str, float]], resources: dict[str, Any]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for rid, values in per_resource.items():
+        for target in parent_ids(rid):
+            if target == rid or target in resources:
+                for key, value in values.items():
+                    out[target][key] += value
+    return {k: dict(v) for k, v in out.items()}
+
+
+def _optional_graph(index: EstateIndex, data: dict[str, Any]) -> None:
+    policies = data.get("management_policies")
+    if isinstance(policies, dict):
+        index.management_policies = index.management_policies or {}
+        index.management_policies.update({str(k).lower(): v for k, v in policies.items()})
+    items = data.get("recovery_services")
+    if isinstance(items, list):
+        index.recovery_services = (index.recovery_services or []) + [r for r in items if isinstance(r, dict)]
+
 
 def build_index(inputs: ScanInputs) -> EstateIndex:
     """Index resources and costs of every subscription of the scan."""
@@ -65,12 +164,14 @@ def build_index(inputs: ScanInputs) -> EstateIndex:
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     containers: list[dict[str, Any]] = []
     quotas: dict[str, str] = {}
+    graphs: list[dict[str, Any]] = []
     for sub in inputs.subscriptions:
         if sub.quota_id:
             quotas[sub.subscription_id.lower()] = sub.quota_id
         graph = sub.raw.get("resource-graph")
         if graph is None:
             continue
+        graphs.append(graph.data)
         for row in graph.data.get("resources") or []:
             rid = str(row.get("id") or "").lower()
             if rid:
@@ -82,19 +183,30 @@ def build_index(inputs: ScanInputs) -> EstateIndex:
             if quota and str(row.get("type", "")).lower() == "microsoft.resources/subscriptions":
                 quotas.setdefault(str(row.get("subscriptionId") or "").lower(), str(quota))
     cost = build_cost_index(inputs)
-    rolled30: dict[str, float] = defaultdict(float)
-    rolled30_meter: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    rolled = _roll_up(cost.last30, resources)
     rolled_window: dict[str, float] = defaultdict(float)
-    for rid, meters in cost.last30.items():
-        for target in parent_ids(rid):
-            if target == rid or target in resources:
-                for meter, value in meters.items():
-                    rolled30[target] += value
-                    rolled30_meter[target][meter] += value
     for rid, value in cost.window_total.items():
         for target in parent_ids(rid):
             if target == rid or target in resources:
                 rolled_window[target] += value
     missing = {s.subscription_id: dict(s.missing) for s in inputs.subscriptions if s.missing}
-    return EstateIndex(resources, dict(by_type), containers, cost, dict(rolled30),
-                       {k: dict(v) for k, v in rolled30_meter.items()}, dict(rolled_window), quotas, missing)
+    index = EstateIndex(resources, dict(by_type), containers, cost,
+                        {rid: sum(meters.values()) for rid, meters in rolled.items()}, rolled, dict(rolled_window),
+                        quotas, missing)
+    for data in graphs:
+        _optional_graph(index, data)
+    cost_data = [s.raw["cost"].data for s in inputs.subscriptions if "cost" in s.raw]
+    index.cost_data = cost_data
+    index.cost_subscriptions = {s.subscription_id.lower() for s in inputs.subscriptions
+                                if "cost" in s.raw and str(s.raw["cost"].data.get("currency") or "") == cost.currency}
+    index.meters = read_meter_costs(cost_data, cost.currency, cost.window_to)
+    index.rolled30_by_meter = _roll_up(index.meters.last30, resources)
+    for sub in inputs.subscriptions:
+        advisor = sub.raw.get("advisor")
+        if advisor is None:
+            continue
+        index.advisor_recs += [r for r in advisor.data.get("recommendations") or [] if isinstance(r, dict)]
+        configurations = advisor.data.get("configurations")
+        if isinstance(configurations, list):
+            index.advisor_configurations = (index.advisor_configurations or []) + configurations
+    return index

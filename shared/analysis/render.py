@@ -15,7 +15,7 @@ from shared.analysis.report_model import AmountByKey, Report
 _TEMPLATES = Path(__file__).parent / "templates"
 CSV_COLUMNS = ("id", "rule", "category", "title", "resource_name", "resource_type", "resource_id", "subscription_id",
                "monthly_savings", "currency", "basis", "confidence", "counted", "not_counted_reason", "cost_to_date",
-               "formula", "action", "sources", "alternatives")
+               "formula", "action", "sources", "alternatives", "kind")
 # Spreadsheet apps execute cells that start with these: prefix them so a hostile name stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The HTML lists the largest findings; very large estates keep the long tail in the CSV and JSON.
@@ -64,6 +64,6 @@ def render_csv(report: Report) -> bytes:
         row = (f.id, f.rule, f.category, f.title, f.resource_name, f.resource_type, f.resource_id, f.subscription_id,
                f"{f.monthly_savings:.2f}", f.currency, f.basis, f.confidence, str(f.counted).lower(),
                f.not_counted_reason or "", f"{f.cost_to_date:.2f}", f.formula, f.action, " ".join(f.sources),
-               alternatives)
+               alternatives, f.kind or "")
         writer.writerow([_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8")

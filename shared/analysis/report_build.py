@@ -82,6 +82,7 @@ def finding_out(finding: Finding, index: EstateIndex) -> FindingOut:
         alternatives=[AlternativeOut(rule=a.rule, title=a.title, monthly_savings=round(a.monthly_savings, 2),
                                      currency=a.currency, basis=a.basis, formula=a.formula, action=a.action)
                       for a in finding.alternatives],
+        kind=finding.kind, monthly_savings_low=finding.savings_low, monthly_savings_high=finding.savings_high,
     )
 
 

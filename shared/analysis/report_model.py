@@ -55,6 +55,12 @@ class FindingOut(_Model):
     not_counted_reason: str | None
     sources: list[str]
     alternatives: list[AlternativeOut]
+    kind: Literal["counted", "review", "risk"] | None = Field(
+        default=None, description="counted: a saving the bill or Advisor supports; review: a judgement call shown "
+                                  "as a range, never counted; risk: no saving. None: written before kinds existed")
+    monthly_savings_low: float | None = Field(default=None, description="a review item's range, low end")
+    monthly_savings_high: float | None = Field(
+        default=None, description="a review item's range, high end (None: the bill as collected cannot price it)")
 
 
 class AmountByKey(_Model):

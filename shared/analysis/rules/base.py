@@ -1,6 +1,6 @@
 """What every rule gets (the index, the billing currency, the as-of day), how a rule declares itself, and
-helpers for common shapes. The registry of every rule is rules/registry.py (it imports the families; they
-import this module, so the registry cannot live here).
+helpers for common row shapes. Finding builders are in rules/build.py; the registry of every rule is
+rules/registry.py (it imports the families; they import this module, so the registry cannot live here).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar
 
-from shared.analysis.findings import Category, Confidence, Finding
+from shared.analysis.findings import Finding, Kind
 from shared.analysis.index import EstateIndex
 
 
@@ -32,14 +32,18 @@ T_co = TypeVar("T_co", covariant=True)
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """A rule's declaration: its id (frozen: reports refer to it), its title and its narrative phrase.
+    """A rule's declaration: its id (frozen: reports refer to it), title, kind and narrative phrase.
 
+    `kind` is what the rule's findings are: `counted` (a saving the bill or Advisor supports), `review` (a
+    judgement call shown as a range, never counted) or `risk` (no saving). A counted rule may downgrade one
+    finding to a review item when its context calls for judgement (a disaster-recovery resource group).
     `narrative` names the finding in the deterministic narrative ("a disk attached to nothing, saving ...");
     rules without one (those that never carry a saving, and ADV) are called "a finding of rule <id>".
     """
 
     id: str
     title: str
+    kind: Kind
     narrative: str | None = None
 
     @property
@@ -62,9 +66,10 @@ class DeclaredRule(Generic[P, T_co]):
         return self._check(*args, **kwargs)
 
 
-def rule(id: str, *, title: str, narrative: str | None = None) -> Callable[[Callable[P, T]], DeclaredRule[P, T]]:
-    """Declare the decorated function as the rule `id`: its id, title and narrative phrase sit on it."""
-    spec = RuleSpec(id, title, narrative)
+def rule(id: str, *, title: str, kind: Kind,
+         narrative: str | None = None) -> Callable[[Callable[P, T]], DeclaredRule[P, T]]:
+    """Declare the decorated function as the rule `id`: its id, title, kind and narrative phrase sit on it."""
+    spec = RuleSpec(id, title, kind, narrative)
 
     def declare(check: Callable[P, T]) -> DeclaredRule[P, T]:
         return DeclaredRule(spec, check)
@@ -79,6 +84,18 @@ def props(row: dict[str, Any]) -> dict[str, Any]:
     """The row's properties bag (never None)."""
     value = row.get("properties")
     return value if isinstance(value, dict) else {}
+
+
+def known_props(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The row's properties bag, or None when the row carries none: missing evidence is unknown, never waste."""
+    value = row.get("properties")
+    return value if isinstance(value, dict) else None
+
+
+def tag_text(row: dict[str, Any]) -> str:
+    """Every tag key and value of a row, lower-cased in one string (for marker searches)."""
+    tags = row.get("tags")
+    return " ".join(f"{k} {v}" for k, v in tags.items()).lower() if isinstance(tags, dict) else ""
 
 
 def sku_name(row: dict[str, Any]) -> str:
@@ -108,35 +125,3 @@ def parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def delete_finding(
-    ctx: RuleContext, row: dict[str, Any], *, rule: str, title: str, action: str,
-    evidence: dict[str, str | float | int | bool], category: Category = "waste", family: str = "remove",
-    confidence: Confidence = "high",
-) -> Finding:
-    """A finding whose saving is the resource's own last-30-day cost (it goes away when the resource does)."""
-    rid = str(row["id"])
-    cost = round(ctx.index.cost30(rid), 2)
-    return Finding(
-        rule=rule, family=family, category=category, title=title, resource_id=rid,
-        subscription_id=subscription_of(rid), monthly_savings=cost, currency=ctx.currency,
-        basis="actual_cost", confidence=confidence if cost > 0 else "medium",
-        formula="the resource's own amortized cost over the last 30 days, child resources included",
-        action=action, cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence,
-        priced=(rid.lower(),), resources=(rid,), sources=(f"rule:{rule}",),
-    )
-
-
-def hygiene_finding(ctx: RuleContext, row: dict[str, Any], *, rule: str, title: str, action: str,
-                    evidence: dict[str, str | float | int | bool]) -> Finding:
-    """A finding with no direct cost: tidy-up that lowers risk and noise."""
-    rid = str(row["id"])
-    return Finding(
-        rule=rule, family="hygiene", category="hygiene", title=title, resource_id=rid,
-        subscription_id=subscription_of(rid), monthly_savings=0.0, currency=ctx.currency, basis="actual_cost",
-        confidence="high", formula="no direct charge: the resource bills nothing by itself", action=action,
-        cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence, resources=(rid,),
-        sources=(f"rule:{rule}",),
-    )
-

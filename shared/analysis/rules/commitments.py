@@ -2,6 +2,8 @@
 
 1-year and 3-year terms of the same reservation are alternatives: the best counts. A compute savings
 plan and compute reservations cover the same usage: whichever saves more counts, the other is listed.
+Each offer carries what commitment_sizing.py needs to re-size it on the compute that remains after the
+report's own findings (issue 15 section 3); `settle` decides plan against reservations on the final figures.
 """
 
 from __future__ import annotations
@@ -11,12 +13,23 @@ from collections import defaultdict
 from shared.analysis.advisor import AdvisorRec, currency_note
 from shared.analysis.findings import Alternative, Finding
 from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
+from shared.analysis.rules.commitment_sizing import (
+    plan_evidence,
+    plan_kept,
+    reductions,
+    reservation_evidence,
+    reservation_kept,
+)
 
-CMT_1 = RuleSpec("CMT-1", title="Advisor: buy a reservation", narrative="a reservation purchase Advisor recommends")
-CMT_2 = RuleSpec("CMT-2", title="Advisor: buy a compute savings plan", narrative="a savings plan Advisor recommends")
+CMT_1 = RuleSpec("CMT-1", title="Advisor: buy a reservation", kind="counted",
+                 narrative="a reservation purchase Advisor recommends")
+CMT_2 = RuleSpec("CMT-2", title="Advisor: buy a compute savings plan", kind="counted",
+                 narrative="a savings plan Advisor recommends")
 SPECS = (CMT_1, CMT_2)
 # Reservation types whose usage a compute savings plan also covers.
-_COMPUTE_RESERVATIONS = ("virtualmachines", "appservice", "functions", "containerinstances", "dedicatedhost")
+COMPUTE_RESERVATIONS = ("virtualmachines", "appservice", "functions", "containerinstances", "dedicatedhost")
+PLAN_WINS = "covers the same compute usage as the savings plan, which saves more: counted there"
+RESERVATIONS_WIN = "covers the same compute usage as the reservations, which save more: listed as an alternative only"
 
 
 def _option(rec: AdvisorRec, kind: str) -> Alternative:
@@ -37,7 +50,8 @@ def _finding(ctx: RuleContext, rule: str, scope: str, variant: str, best: Adviso
     evidence: dict[str, str | float | int | bool] = {
         k: v for k, v in best.extended.items()
         if k in ("term", "lookbackPeriod", "displayQty", "vmSize", "displaySKU", "region", "reservedResourceType",
-                 "commitmentAmount", "commitmentGranularity")}
+                 "commitmentAmount", "commitmentGranularity", "scope")}
+    evidence |= reservation_evidence(ctx, best) if kind == "reservation" else plan_evidence(ctx, best)
     return Finding(
         rule=rule, family=f"commitment:{variant}", category="commitment", title=title, resource_id=scope,
         subscription_id=subscription_of(scope), monthly_savings=best.monthly_savings or 0.0, currency=best.currency,
@@ -72,32 +86,73 @@ def commitment_findings(ctx: RuleContext, recs: list[AdvisorRec]) -> list[Findin
         key = (scope.lower(), ext.get("reservedResourceType", "").lower(), sku.lower(), ext.get("region", "").lower())
         reservations[key].append(rec)
     out: list[Finding] = []
-    compute_ri: dict[str, list[int]] = defaultdict(list)
     for key, group in sorted(reservations.items()):
         best, others = _best(group, ctx.currency)
         variant = "|".join(k for k in key[1:] if k) or "reservation"
-        if key[1] in _COMPUTE_RESERVATIONS:
-            compute_ri[key[0]].append(len(out))
         out.append(_finding(ctx, CMT_1.id, best.resource_id, variant, best, others, "reservation"))
-    for scope, group in sorted(plans.items()):
+    for _scope, group in sorted(plans.items()):
         best, others = _best(group, ctx.currency)
-        plan = _finding(ctx, CMT_2.id, best.resource_id, "savings-plan", best, others, "plan")
-        rivals = [out[i] for i in compute_ri.get(scope, []) if out[i].counted]
-        rival_total = sum(f.monthly_savings for f in rivals)
-        if plan.counted and rivals and plan.monthly_savings > rival_total:
-            for i in compute_ri[scope]:
-                out[i] = out[i].with_(counted=False, not_counted_reason="covers the same compute usage as the "
-                                      "savings plan, which saves more: counted there")
-            plan = plan.with_(alternatives=plan.alternatives + tuple(_option_of(f) for f in rivals))
-        elif plan.counted and rivals:
-            plan = plan.with_(counted=False, not_counted_reason="covers the same compute usage as the reservations, "
-                                                                "which save more: listed as an alternative only")
-            for i in compute_ri[scope]:
-                out[i] = out[i].with_(alternatives=(*out[i].alternatives, _option(best, "plan")))
-        out.append(plan)
+        out.append(_finding(ctx, CMT_2.id, best.resource_id, "savings-plan", best, others, "plan"))
+    return settle(out)
+
+
+def _as_option(finding: Finding) -> Alternative:
+    return Alternative(finding.rule, finding.title, finding.monthly_savings, finding.currency, "advisor",
+                       finding.formula, finding.action)
+
+
+def _reset(finding: Finding) -> Finding:
+    """Undo an earlier plan-against-reservations decision (the other side's options and the reason)."""
+    own = tuple(a for a in finding.alternatives if a.rule == finding.rule)
+    if finding.not_counted_reason in (PLAN_WINS, RESERVATIONS_WIN):
+        return finding.with_(counted=True, not_counted_reason=None, alternatives=own)
+    return finding.with_(alternatives=own)
+
+
+def settle(findings: list[Finding]) -> list[Finding]:
+    """Per scope, a compute savings plan and the compute reservations exclude each other: the side that saves
+    more counts, the other is listed with it. Findings of other rules pass through unchanged."""
+    out = [_reset(f) if f.rule in (CMT_1.id, CMT_2.id) else f for f in findings]
+    for p, plan in enumerate(out):
+        if plan.rule != CMT_2.id or not plan.counted:
+            continue
+        rivals = [i for i, f in enumerate(out) if f.rule == CMT_1.id and f.counted
+                  and f.resource_id.lower() == plan.resource_id.lower()
+                  and str(f.evidence.get("reservedResourceType", "")).lower() in COMPUTE_RESERVATIONS]
+        if not rivals:
+            continue
+        if plan.monthly_savings > sum(out[i].monthly_savings for i in rivals):
+            options = tuple(_as_option(out[i]) for i in rivals)
+            for i in rivals:
+                out[i] = out[i].with_(counted=False, not_counted_reason=PLAN_WINS)
+            out[p] = plan.with_(alternatives=plan.alternatives + options)
+        else:
+            out[p] = plan.with_(counted=False, not_counted_reason=RESERVATIONS_WIN)
+            for i in rivals:
+                out[i] = out[i].with_(alternatives=(*out[i].alternatives, _as_option(plan)))
     return out
 
 
-def _option_of(finding: Finding) -> Alternative:
-    return Alternative(CMT_1.id, finding.title, finding.monthly_savings, finding.currency, "advisor", finding.formula,
-                       finding.action)
+def _resized(finding: Finding, share: float, by: list[str]) -> Finding:
+    scaled = tuple(a.__class__(a.rule, a.title, round(a.monthly_savings * share, 2), a.currency, a.basis, a.formula,
+                               a.action) if a.rule == finding.rule else a for a in finding.alternatives)
+    return finding.with_(
+        monthly_savings=round(finding.monthly_savings * share, 2), alternatives=scaled,
+        formula=finding.formula + f"; re-sized to {share:.0%} of Advisor's figure on the compute left after counted "
+                                  f"findings that stop or shrink VMs it covered ({len(by)} finding(s))",
+        evidence={**finding.evidence, "advisor_savings": finding.monthly_savings, "kept_share": round(share, 4),
+                  "resized_by": " ".join(by)})
+
+
+def resize_commitments(findings: list[Finding]) -> list[Finding]:
+    """Re-size each commitment on what remains after the counted findings that stop or shrink the VMs it would
+    cover (commitment_sizing.py explains the arithmetic), then decide plan against reservations again."""
+    cuts = reductions(findings)
+    if not cuts:
+        return findings
+    out = []
+    for f in findings:
+        share, by = (reservation_kept(f, cuts) if f.rule == CMT_1.id else plan_kept(f, cuts) if f.rule == CMT_2.id
+                     else (1.0, []))
+        out.append(_resized(f, share, by) if share < 1.0 else f)
+    return settle(out)

@@ -8,11 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from shared.analysis.findings import Finding
-from shared.analysis.rules.base import InventoryRule, RuleContext, props, ref_ids, rule, sku_name, subscription_of
+from shared.analysis.findings import Alternative, Finding
+from shared.analysis.rules.base import (
+    InventoryRule,
+    RuleContext,
+    known_props,
+    props,
+    ref_ids,
+    rule,
+    sku_name,
+    subscription_of,
+)
+from shared.analysis.rules.build import az
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 COMPUTE_METER = "Virtual Machines"
+# Keeping a long-deallocated VM but moving its disks to Standard HDD saves this share of each disk's bill:
+# 1 - S30/P30 and 1 - S30/E30 at pay-as-you-go list prices (P30 $135.17, E30 $76.80: TechTarget and
+# lucidity.cloud; S30 $40.96 [U]: confirm on the Azure Disks pricing page).
+HDD_DOWNGRADE_SAVING = {"premium": 0.70, "standardssd": 0.47}
 
 
 def power_state(row: dict[str, Any]) -> str:
@@ -34,17 +48,34 @@ def attached_disks(row: dict[str, Any]) -> list[str]:
     return disks
 
 
+def vm_size(row: dict[str, Any]) -> str:
+    """The VM's size name (Standard_D4s_v5), or ''."""
+    return str((props(row).get("hardwareProfile") or {}).get("vmSize") or "")
+
+
+def long_deallocated_vm(ctx: RuleContext, row: dict[str, Any]) -> bool:
+    """Deallocated, and the bill (collected) shows no compute for it in the last 30 days."""
+    rid = str(row["id"])
+    return (power_state(row) == "deallocated" and ctx.index.cost_known(rid)
+            and ctx.index.cost30_meter(rid, COMPUTE_METER) <= 0)
+
+
+def nics_of(row: dict[str, Any]) -> list[str]:
+    """Lower-cased ids of the VM's network interfaces."""
+    return ref_ids((props(row).get("networkProfile") or {}).get("networkInterfaces"))
+
+
 def public_ips_of(ctx: RuleContext, row: dict[str, Any]) -> list[str]:
     """Lower-cased ids of public IPs on the VM's network interfaces."""
     out: list[str] = []
-    for nic_id in ref_ids((props(row).get("networkProfile") or {}).get("networkInterfaces")):
+    for nic_id in nics_of(row):
         nic = ctx.index.resources.get(nic_id)
         for config in props(nic).get("ipConfigurations") or [] if nic else []:
             out += ref_ids((config.get("properties") or {}).get("publicIPAddress"))
     return out
 
 
-@rule("VM-1", title="Virtual machine stopped but not deallocated",
+@rule("VM-1", title="Virtual machine stopped but not deallocated", kind="counted",
       narrative="a virtual machine stopped but still billed for compute")
 def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
     """VM-1: a VM stopped from inside the guest keeps its compute reservation and bills the full hourly rate.
@@ -52,7 +83,7 @@ def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
     Deallocating it (az vm deallocate) stops the compute charge; the saving is the VM's own compute cost.
     """
     for row in ctx.index.of_type(VM_TYPE):
-        if power_state(row) != "stopped":
+        if known_props(row) is None or power_state(row) != "stopped":
             continue
         rid = str(row["id"])
         compute = round(ctx.index.cost30_meter(rid, COMPUTE_METER), 2)
@@ -61,58 +92,90 @@ def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=compute, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="the VM's own compute cost (Virtual Machines meters) over the last 30 days",
-            action=f"Deallocate the VM, or delete it if unused: az vm deallocate --ids {rid}",
+            action=f"Deallocate the VM, or delete it if unused: {az('vm deallocate', ids=rid)}",
             cost_to_date=round(ctx.index.cost_to_date(rid), 2),
-            evidence={"power_state": "stopped", "compute_cost_30d": compute},
+            evidence={"power_state": "stopped", "compute_cost_30d": compute, "vm_size": vm_size(row),
+                      "location": str(row.get("location") or "").lower()},
             priced=(rid.lower(),), resources=(rid,), sources=("rule:VM-1",),
         )
 
 
-@rule("VM-2", title="Virtual machine deallocated for 30 days or more; its disks and IPs still bill",
+def _hdd_alternative(ctx: RuleContext, disks: list[str]) -> Alternative | None:
+    """Keeping the VM but moving its Premium/Standard SSD disks to Standard HDD, priced from their bill."""
+    movable = [(d, HDD_DOWNGRADE_SAVING.get(sku_name(ctx.index.resources.get(d) or {}).split("_")[0].lower(), 0.0))
+               for d in disks]
+    movable = [(d, share) for d, share in movable if share > 0]
+    if not movable:
+        return None
+    saving = round(sum(ctx.index.cost30(d) * share for d, share in movable), 2)
+    ids = [str((ctx.index.resources.get(d) or {}).get("id") or d) for d, _ in movable]
+    return Alternative(
+        rule="VM-2", title="Keep the VM; move its SSD disks to Standard HDD while it is not used",
+        monthly_savings=saving, currency=ctx.currency, basis="estimate",
+        formula="each SSD disk's last-30-day cost x the Standard HDD discount (70% from Premium SSD, 47% from "
+                "Standard SSD, list prices of the 1 TiB tiers)",
+        action=az("disk update", sku="Standard_LRS", ids=ids))
+
+
+def _delete_commands(ctx: RuleContext, vm_id: str, disks: list[str], nics: list[str], ips: list[str]) -> str:
+    """`az vm delete` detaches disks, NICs and IPs unless they were created with deleteOption Delete: name them."""
+    def real(ids: list[str]) -> list[str]:
+        return [str((ctx.index.resources.get(i) or {}).get("id") or i) for i in ids]
+
+    steps = [az("vm delete", "--yes", ids=vm_id)]
+    steps += [az("network nic delete", ids=real(nics))] if nics else []
+    steps += [az("network public-ip delete", ids=real(ips))] if ips else []
+    steps += [az("disk delete", "--yes", ids=real(disks))] if disks else []
+    return " && ".join(steps)
+
+
+@rule("VM-2", title="Virtual machine deallocated for 30 days or more; its disks and IPs still bill", kind="counted",
       narrative="a long-deallocated virtual machine whose disks and addresses still bill")
 def long_deallocated(ctx: RuleContext) -> Iterator[Finding]:
     """VM-2: a VM deallocated with no compute billed for 30 days still pays for its disks and public IPs.
 
-    Deleting it with its disks and IPs (after a snapshot if needed) saves what those cost the customer.
+    Deleting it with its disks, NICs and IPs (after a snapshot if needed) saves what those cost; keeping it
+    with its disks on Standard HDD is listed as the alternative.
     """
     for row in ctx.index.of_type(VM_TYPE):
-        if power_state(row) != "deallocated":
+        if known_props(row) is None or not long_deallocated_vm(ctx, row):
             continue
         rid = str(row["id"])
-        if ctx.index.cost30_meter(rid, COMPUTE_METER) > 0:
-            continue  # it ran within the last 30 days: not long-deallocated
-        disks = attached_disks(row)
-        ips = public_ips_of(ctx, row)
+        disks, nics, ips = attached_disks(row), nics_of(row), public_ips_of(ctx, row)
         priced = (rid.lower(), *disks, *ips)
         saving = round(sum(ctx.index.cost30(r) for r in priced), 2)
+        alternative = _hdd_alternative(ctx, disks)
         yield Finding(
             rule="VM-2", family="vm-usage", category="waste",
             title="Virtual machine deallocated for 30 days or more; its disks and IPs still bill",
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=saving, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="last-30-day cost of the VM, its attached disks and its public IPs (no compute billed in 30 days)",
-            action=f"Delete the VM and its disks and IPs (snapshot first if needed): az vm delete --ids {rid}",
+            action="Delete the VM, then its NICs, public IPs and disks (snapshot first if needed): "
+                   + _delete_commands(ctx, rid, disks, nics, ips),
             cost_to_date=round(sum(ctx.index.cost_to_date(r) for r in priced), 2),
             evidence={"power_state": "deallocated", "compute_cost_30d": 0.0, "disks": len(disks),
                       "public_ips": len(ips)},
-            priced=priced, resources=(rid, *disks, *ips), sources=("rule:VM-2",),
+            priced=priced, resources=(rid, *disks, *nics, *ips), sources=("rule:VM-2",),
+            alternatives=(alternative,) if alternative else (),
         )
 
 
-@rule("VM-3", title="Premium SSD attached to a virtual machine that is not running",
+@rule("VM-3", title="Premium SSD attached to a virtual machine that is not running", kind="counted",
       narrative="a Premium SSD on a virtual machine that is not running")
 def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
     """VM-3: Premium SSDs bill their full provisioned price while the VM that uses them is not running.
 
     Downgrading such a disk to Standard SSD while the VM is idle roughly halves its cost (AOE's heuristic).
+    A long-deallocated VM is VM-2's (delete it with its disks), so its disks are left to that finding.
     """
     for row in ctx.index.of_type(VM_TYPE):
         state = power_state(row)
-        if state not in ("stopped", "deallocated"):
+        if state not in ("stopped", "deallocated") or long_deallocated_vm(ctx, row):
             continue
         for disk_id in attached_disks(row):
             disk = ctx.index.resources.get(disk_id)
-            if disk is None or not sku_name(disk).startswith("Premium"):
+            if disk is None or not sku_name(disk).startswith("Premium_"):
                 continue
             rid = str(disk["id"])
             cost = ctx.index.cost30(rid)
@@ -122,8 +185,8 @@ def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
                 resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=round(cost / 2, 2),
                 currency=ctx.currency, basis="estimate", confidence="medium",
                 formula="half the disk's last-30-day cost (Standard SSD is about half the price of Premium SSD)",
-                action=f"Change the disk to Standard SSD while the VM is idle: az disk update --sku StandardSSD_LRS "
-                       f"--ids {rid}",
+                action="Change the disk to Standard SSD while the VM is idle: "
+                       + az("disk update", sku="StandardSSD_LRS", ids=rid),
                 cost_to_date=round(ctx.index.cost_to_date(rid), 2),
                 evidence={"vm_power_state": state, "sku": sku_name(disk), "disk_cost_30d": round(cost, 2)},
                 priced=(rid.lower(),), resources=(rid, str(row["id"])), sources=("rule:VM-3",),

@@ -1,6 +1,7 @@
 """Cost-data rules: what the bill itself shows (growth, anomalies, the month-end forecast, untagged spend).
 
-These carry no saving: they point at spend to question. They read the analytics, not the inventory.
+These carry no saving: they point at spend to question, so they are risks (never counted). They read the
+analytics, not the inventory.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ def _info(ctx: RuleContext, rule: str, title: str, resource_id: str, evidence: d
         title=title, resource_id=resource_id, subscription_id=subscription_of(resource_id), monthly_savings=0.0,
         currency=ctx.currency, basis="actual_cost", confidence="medium", formula=formula, action=action,
         cost_to_date=round(ctx.index.cost_to_date(resource_id), 2), evidence=evidence, resources=(resource_id,),
-        sources=(f"rule:{rule}",), variant=variant,
+        sources=(f"rule:{rule}",), variant=variant, counted=False, kind="risk",
+        not_counted_reason="a cost signal to question: no saving is claimed",
     )
 
 
-@rule("COST-1", title="Cost growing week on week")
+@rule("COST-1", kind="risk", title="Cost growing week on week")
 def growing_costs(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-1: a resource whose daily cost grew by more than 20% within the month keeps growing the bill."""
     out = []
@@ -39,7 +41,7 @@ def growing_costs(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     return out
 
 
-@rule("COST-2", title="Daily spend outside the expected band")
+@rule("COST-2", kind="risk", title="Daily spend outside the expected band")
 def anomalies(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-2: a day far outside the usual band is a one-off charge, a runaway job or a mistake to explain."""
     out = []
@@ -60,7 +62,7 @@ def anomalies(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     return out
 
 
-@rule("COST-3", title="Month-end forecast above last month")
+@rule("COST-3", kind="risk", title="Month-end forecast above last month")
 def forecast(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-3: a month-end forecast well above last month's spend warns before the invoice does."""
     previous = [v for k, v in analytics.months if analytics.window_to and k < analytics.window_to.strftime("%Y-%m")]
@@ -74,7 +76,7 @@ def forecast(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
                   "Review the growing and anomalous items above before the month closes")]
 
 
-@rule("COST-5", title="Spend on untagged resources")
+@rule("COST-5", kind="risk", title="Spend on untagged resources")
 def untagged_spend(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
     """COST-5: spend on untagged resources cannot be allocated to a team, so no one owns reducing it."""
     out = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,13 +10,14 @@ from shared.analysis.findings import Finding
 from shared.analysis.rules.base import (
     InventoryRule,
     RuleContext,
-    delete_finding,
+    known_props,
     parse_time,
     props,
     rule,
     sku_name,
     subscription_of,
 )
+from shared.analysis.rules.build import az, delete_finding
 
 DISK_TYPE = "microsoft.compute/disks"
 SNAPSHOT_TYPE = "microsoft.compute/snapshots"
@@ -43,22 +45,54 @@ def excluded_disk(row: dict[str, Any]) -> str | None:
     return None
 
 
-@rule("DSK-1", title="Managed disk not attached to any VM", narrative="a disk attached to nothing")
+def _detached_since(ctx: RuleContext, rows: list[dict[str, Any]]) -> dict[str, tuple[str, float | None]]:
+    """Per detached disk: when it was last detached (LastOwnershipUpdateTime) and its cost since then.
+
+    The cost is None when the disk was detached before the cost data starts (its cost_to_date is then the
+    cost of the whole data window).
+    """
+    start = ctx.index.cost.window_from
+    dates: dict[str, dt.date] = {}
+    for row in rows:
+        when = parse_time(props(row).get("LastOwnershipUpdateTime"))
+        if when is not None:
+            dates[str(row["id"]).lower()] = when.date()
+    recent = {rid for rid, day in dates.items() if start is not None and day >= start}
+    series = ctx.index.daily_costs(recent, since=min((dates[r] for r in recent), default=None)) if recent else {}
+    return {rid: (day.isoformat(), round(sum(v for d, v in series.get(rid, {}).items() if d >= day), 2)
+                  if rid in recent else None) for rid, day in dates.items()}
+
+
+@rule("DSK-1", title="Managed disk not attached to any VM", kind="counted", narrative="a disk attached to nothing")
 def unattached_disks(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-1: a managed disk attached to nothing still bills its full provisioned size every month.
 
     Site Recovery replicas, AKS persistent volumes and backup disks look detached but are in use: skipped.
+    The evidence says since when it is detached and what it has cost since (Orphans issue #50).
     """
+    candidates = []
     for row in ctx.index.of_type(DISK_TYPE):
+        if known_props(row) is None:
+            continue
         state = str(props(row).get("diskState") or "")
         detached = (not row.get("managedBy") and state != "ActiveSAS") or state == "Unattached"
-        if not detached or state == "ActiveSAS" or excluded_disk(row):
-            continue
+        if detached and state != "ActiveSAS" and not excluded_disk(row):
+            candidates.append(row)
+    since = _detached_since(ctx, candidates)
+    for row in candidates:
+        p = props(row)
+        evidence: dict[str, str | float | int | bool] = {
+            "disk_state": str(p.get("diskState") or "unknown"), "sku": sku_name(row),
+            "size_gb": int(p.get("diskSizeGB") or 0)}
+        detached_on, cost_since = since.get(str(row["id"]).lower(), ("", None))
+        if detached_on:
+            evidence["detached_since"] = detached_on
+        if cost_since is not None:
+            evidence["cost_since_detached"] = cost_since
         yield delete_finding(
             ctx, row, rule="DSK-1", title="Managed disk not attached to any VM",
-            action=f"Snapshot it if the data matters, then delete it: az disk delete --ids {row['id']}",
-            evidence={"disk_state": state or "unknown", "sku": sku_name(row),
-                      "size_gb": int(props(row).get("diskSizeGB") or 0)},
+            action=f"Snapshot it if the data matters, then delete it: {az('disk delete', '--yes', ids=str(row['id']))}",
+            evidence=evidence,
         )
 
 
@@ -69,7 +103,7 @@ def _snapshot_age(ctx: RuleContext, row: dict[str, Any]) -> int | None:
     return (ctx.today - created.date()).days
 
 
-@rule("DSK-3", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days", narrative="an old snapshot")
+@rule("DSK-3", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days", kind="counted", narrative="an old snapshot")
 def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-3: snapshots kept for months are usually forgotten copies that bill per GB every month."""
     for row in ctx.index.of_type(SNAPSHOT_TYPE):
@@ -78,12 +112,12 @@ def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-3", family="snapshot", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days",
-            action=f"Delete it if no restore needs it: az snapshot delete --ids {row['id']}",
+            action=f"Delete it if no restore needs it: {az('snapshot delete', ids=str(row['id']))}",
             evidence={"age_days": age, "sku": sku_name(row)}, confidence="medium",
         )
 
 
-@rule("DSK-4", title="Snapshot stored on Premium storage", narrative="a snapshot on Premium storage")
+@rule("DSK-4", title="Snapshot stored on Premium storage", kind="counted", narrative="a snapshot on Premium storage")
 def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
     """DSK-4: snapshots on Premium storage cost more than twice Standard for data that is rarely read."""
     for row in ctx.index.of_type(SNAPSHOT_TYPE):
@@ -99,24 +133,30 @@ def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             confidence="medium",
             formula=f"{PREMIUM_SNAPSHOT_SAVING:.0%} of the snapshot's last-30-day cost "
                     "(Advisor: Standard storage saves about 60%)",
-            action="Copy it as a Standard_LRS incremental snapshot, then delete the Premium one: "
-                   "az snapshot create --sku Standard_LRS --incremental true --source <snapshot id>",
+            action="Move it to Standard storage (try on a test snapshot first): "
+                   + az("snapshot update", sku="Standard_LRS", ids=rid),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence={"sku": sku_name(row)},
             priced=(rid.lower(),), resources=(rid,), sources=("rule:DSK-4",),
         )
 
 
-@rule("DSK-5", title="Snapshot whose source disk no longer exists", narrative="a snapshot whose source disk is gone")
+@rule("DSK-5", title="Snapshot whose source disk no longer exists", kind="counted",
+      narrative="a snapshot whose source disk is gone")
 def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
-    """DSK-5: a snapshot whose source disk was deleted is often the leftover of a decommissioned VM."""
+    """DSK-5: a snapshot whose source disk was deleted is often the leftover of a decommissioned VM.
+
+    A source disk in a subscription this scan did not read is unknown, not deleted: skipped.
+    """
     disk_ids = {str(r["id"]).lower() for r in ctx.index.of_type(DISK_TYPE)}
+    scanned = {subscription_of(rid) for rid in ctx.index.resources} | set(ctx.index.quota_by_subscription)
     for row in ctx.index.of_type(SNAPSHOT_TYPE):
         source = str((props(row).get("creationData") or {}).get("sourceResourceId") or "").lower()
-        if not source or "/providers/microsoft.compute/disks/" not in source or source in disk_ids:
+        if not source or "/providers/microsoft.compute/disks/" not in source or source in disk_ids \
+                or subscription_of(source) not in scanned:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-5", family="snapshot", title="Snapshot whose source disk no longer exists",
-            action=f"Delete it unless it is a deliberate archive: az snapshot delete --ids {row['id']}",
+            action=f"Delete it unless it is a deliberate archive: {az('snapshot delete', ids=str(row['id']))}",
             evidence={"source_disk_exists": False, "age_days": _snapshot_age(ctx, row) or 0},
             confidence="medium",
         )

@@ -11,7 +11,26 @@ from __future__ import annotations
 from typing import Protocol
 
 from shared.analysis import advisor
-from shared.analysis.rules import commitments, compute, costdata, disks, governance, licensing, network, platform
+from shared.analysis.rules import (
+    backup,
+    commitments,
+    compute,
+    compute_review,
+    costdata,
+    databases,
+    disks,
+    disks_review,
+    firewalls,
+    governance,
+    licensing,
+    licensing_more,
+    loadbalancer_rules,
+    network,
+    network_orphans,
+    network_tiers,
+    platform,
+    storage,
+)
 from shared.analysis.rules.base import InventoryRule, RuleSpec
 
 
@@ -21,7 +40,9 @@ class RuleFamily(Protocol):
     RULES: tuple[InventoryRule, ...]
 
 
-FAMILIES: tuple[RuleFamily, ...] = (compute, licensing, disks, network, platform, governance)
+FAMILIES: tuple[RuleFamily, ...] = (
+    compute, compute_review, licensing, licensing_more, disks, disks_review, network, network_tiers, loadbalancer_rules,
+    network_orphans, firewalls, platform, storage, databases, backup, governance)
 
 
 def all_rules() -> list[InventoryRule]:
@@ -50,4 +71,4 @@ CATALOGUE: dict[str, RuleSpec] = _catalogue(all_specs())
 def narrative_phrase(rule_id: str) -> str:
     """How the deterministic narrative names a finding of this rule."""
     spec = CATALOGUE.get(rule_id)
-    return spec.phrase if spec is not None else RuleSpec(rule_id, title=rule_id).phrase
+    return spec.phrase if spec is not None else RuleSpec(rule_id, title=rule_id, kind="counted").phrase

@@ -86,21 +86,33 @@ def an_advisor_rec(resource_id: str, *, type_id: str, impacted: str, monthly: fl
             "type": "Microsoft.Advisor/recommendations", "properties": props}
 
 
+def meter_line(resource_id: str, daily: float, meter: str, days: tuple[int, int] = (29, 0)) -> list[list[Any]]:
+    """Daily cost-by-meter rows (Cost, UsageDate, ResourceId, Meter, Currency), days counted back from END."""
+    return [[daily, int((END - dt.timedelta(days=back)).strftime("%Y%m%d")), resource_id.lower(), meter, "GBP"]
+            for back in range(days[0], days[1] - 1, -1)]
+
+
 def scan(rows: list[dict[str, Any]], *, cost_rows: list[list[Any]] | None = None,
          recs: list[dict[str, Any]] | None = None, containers: list[dict[str, Any]] | None = None,
-         quota: str = "PayAsYouGo_2014-09-01", currency: str = "GBP", display_name: str = "Sub A") -> ScanInputs:
-    """ScanInputs for one subscription with the three sources."""
+         quota: str = "PayAsYouGo_2014-09-01", currency: str = "GBP", display_name: str = "Sub A",
+         graph_extra: dict[str, Any] | None = None, meter_rows: list[list[Any]] | None = None,
+         advisor_extra: dict[str, Any] | None = None) -> ScanInputs:
+    """ScanInputs for one subscription with the three sources (and the optional keys of docs/data-contract.md)."""
     columns = [{"name": n, "type": "x"} for n in ("Cost", "UsageDate", "ResourceId", "MeterCategory", "Currency")]
     window = {"from": (END - dt.timedelta(days=89)).isoformat(), "to": END.isoformat()}
-    data = {"currency": currency, "window": window, "columns": columns, "rows": cost_rows or []}
+    data: dict[str, Any] = {"currency": currency, "window": window, "columns": columns, "rows": cost_rows or []}
+    if meter_rows is not None:
+        data["meters"] = {"columns": [{"name": n, "type": "x"} for n in
+                                      ("Cost", "UsageDate", "ResourceId", "Meter", "Currency")], "rows": meter_rows}
+    graph = {"resources": rows, "resource_containers": containers or [], **(graph_extra or {})}
     raw = {
         "resource-graph": RawEnvelope(source="resource-graph", scan_id="s1", subscription_id=SUB, collected_at=NOW,
-                                      api_versions={}, row_count=len(rows),
-                                      data={"resources": rows, "resource_containers": containers or []}),
+                                      api_versions={}, row_count=len(rows), data=graph),
         "cost": RawEnvelope(source="cost", scan_id="s1", subscription_id=SUB, collected_at=NOW, api_versions={},
                             row_count=len(data["rows"]), data=data),
         "advisor": RawEnvelope(source="advisor", scan_id="s1", subscription_id=SUB, collected_at=NOW,
-                               api_versions={}, row_count=len(recs or []), data={"recommendations": recs or []}),
+                               api_versions={}, row_count=len(recs or []),
+                               data={"recommendations": recs or [], **(advisor_extra or {})}),
     }
     sub = SubscriptionInputs(subscription_id=SUB, display_name=display_name, quota_id=quota, raw=raw)
     return ScanInputs(customer_id="c1", scan_id="s1", company="Acme", generated_at=NOW, subscriptions=[sub])

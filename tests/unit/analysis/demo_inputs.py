@@ -29,8 +29,32 @@ def _envelope(source: str, sub_id: str, data: dict[str, Any], rows: int) -> RawE
                        collected_at=COLLECTED, api_versions={}, row_count=rows, data=data)
 
 
+POLICY_TYPE = "microsoft.storage/storageaccounts/managementpolicies"
+_TIERABLE_KINDS = ("storagev2", "blobstorage", "blockblobstorage")
+
+
+def management_policy_reads(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What the collector's ARM GET of each tierable account's `managementPolicies/default` answers
+    (docs/data-contract.md `management_policies`): 200 with the policy the estate holds, else 404.
+
+    The demo estate still keeps policies as rows of `resources` (docs/checks.md section F moves them to ARM
+    reads); the analysis ignores such rows, as Resource Graph never returns them.
+    """
+    policies = {str(r["id"]).lower().rsplit("/managementpolicies/", 1)[0]: (r.get("properties") or {}).get("policy")
+                for r in resources if str(r.get("type") or "").lower() == POLICY_TYPE}
+    reads: dict[str, dict[str, Any]] = {}
+    for row in resources:
+        rid = str(row.get("id") or "").lower()
+        if str(row.get("type") or "").lower() == "microsoft.storage/storageaccounts" \
+                and str(row.get("kind") or "").lower() in _TIERABLE_KINDS:
+            policy = policies.get(rid)
+            reads[rid] = {"status": 200, "policy": policy} if isinstance(policy, dict) else {"status": 404}
+    return reads
+
+
 def graph_data(sub: Subscription) -> dict[str, Any]:
-    """Resource Graph rows: resources and containers (resource groups and the subscription)."""
+    """Resource Graph rows: resources and containers (resource groups and the subscription), and the lifecycle
+    policy reads the collector adds."""
     containers: list[dict[str, Any]] = [{
         "id": f"/subscriptions/{sub.subscription_id}", "name": sub.display_name,
         "type": "microsoft.resources/subscriptions", "subscriptionId": sub.subscription_id, "tags": {},
@@ -41,7 +65,8 @@ def graph_data(sub: Subscription) -> dict[str, Any]:
             "type": "microsoft.resources/subscriptions/resourcegroups", "location": group.location,
             "resourceGroup": group.name.lower(), "subscriptionId": sub.subscription_id, "tags": group.tags,
             "properties": {"provisioningState": "Succeeded"}})
-    return {"resources": sub.resources, "resource_containers": containers}
+    return {"resources": sub.resources, "resource_containers": containers,
+            "management_policies": management_policy_reads(sub.resources)}
 
 
 def cost_data(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:

@@ -23,10 +23,12 @@ def demo_reports() -> dict[str, dict[str, Any]]:
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
-    """What the golden file pins: each finding's rule, resource, basis, saving and counting, and the totals."""
+    """What the golden file pins: each finding's rule, resource, basis, kind, saving (or review range) and
+    counting, and the totals."""
     return {
         "findings": [{"rule": f["rule"], "resource_id": f["resource_id"].lower(), "basis": f["basis"],
-                      "monthly_savings": round(f["monthly_savings"], 2), "counted": f["counted"]}
+                      "kind": f["kind"], "monthly_savings": round(f["monthly_savings"], 2),
+                      "monthly_savings_high": f["monthly_savings_high"], "counted": f["counted"]}
                      for f in report["findings"]],
         "total_monthly_savings": report["totals"]["monthly_savings"],
         "counted_findings": report["totals"]["counted_findings"],

@@ -54,6 +54,20 @@ def test_csv_has_one_row_per_finding_when_rendered() -> None:
     assert len(rows) == bundle.findings_count
 
 
+def test_csv_and_json_carry_each_finding_kind_when_rendered() -> None:
+    bundle = hostile_bundle()
+    rows = list(csv.DictReader(io.StringIO(bundle.findings_csv.decode())))
+    report = Report.model_validate_json(bundle.report_json)
+    assert [r["kind"] for r in rows] == [f.kind for f in report.findings] == ["counted"]
+    assert list(rows[0])[-1] == "kind"  # appended: readers of the earlier columns by position are unaffected
+
+
+def test_action_quotes_a_hostile_resource_id_when_rendered() -> None:
+    report = Report.model_validate_json(hostile_bundle().report_json)
+    action = report.findings[0].action
+    assert "--ids '/subscriptions/" in action and HOSTILE.split("'")[0] in action
+
+
 def test_csv_cell_neutralised_when_it_starts_like_a_formula() -> None:
     disk = a_disk("=HYPERLINK(1)")
     bundle = analyse(scan([disk], cost_rows=cost_line(disk["id"], 2.0)))

@@ -55,6 +55,11 @@ def test_v1_fixture_keeps_its_content_when_read() -> None:
                                                    "saving £2,237.18 a month.")
 
 
+def test_v1_report_written_before_kinds_reads_with_kind_and_range_unset() -> None:
+    report = read_report(PENNINE_V1.read_bytes())
+    assert {(f.kind, f.monthly_savings_low, f.monthly_savings_high) for f in report.findings} == {(None, None, None)}
+
+
 def test_fixture_exists_for_current_version_when_schema_is_bumped() -> None:
     assert list((FIXTURES / f"v{REPORT_SCHEMA_VERSION}").glob("*.json")), "store a report of the new version"
 

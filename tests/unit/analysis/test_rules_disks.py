@@ -65,3 +65,10 @@ def test_snapshot_flagged_when_its_source_disk_is_gone() -> None:
 def test_snapshot_not_flagged_when_its_source_disk_exists() -> None:
     rows = [a_snapshot("s1"), a_disk("src", state="Attached", managed_by="/x/vm")]
     assert not list(orphaned_snapshots(context(scan(rows))))
+
+
+def test_unattached_disk_says_since_when_and_what_it_cost_since_when_detached_in_the_window() -> None:
+    disk = a_disk("d1")
+    disk["properties"]["LastOwnershipUpdateTime"] = "2026-11-15T08:00:00Z"
+    found = next(iter(unattached_disks(context(scan([disk], cost_rows=cost_line(disk["id"], 2.0))))))
+    assert (found.evidence["detached_since"], found.evidence["cost_since_detached"]) == ("2026-11-15", 20.0)

@@ -112,3 +112,27 @@ def test_ddos_plan_flagged_when_protecting_no_vnet() -> None:
 def test_ddos_plan_not_flagged_when_protecting_a_vnet() -> None:
     plan = a_row(NET + "ddosProtectionPlans", "d1", properties={"virtualNetworks": [{"id": "/v"}]})
     assert not rules_of([plan], network.unused_ddos_plans)
+
+
+def test_load_balancer_counted_at_its_bill_when_rules_exist_and_hygiene_when_neither() -> None:
+    lb_rule = {"name": "r1", "properties": {"frontendPort": 80}}
+    billed = a_row(NET + "loadBalancers", "lb1", sku={"name": "Standard"},
+                   properties={"backendAddressPools": [], "loadBalancingRules": [lb_rule]})
+    bare = a_row(NET + "loadBalancers", "lb2", sku={"name": "Standard"}, properties={"backendAddressPools": []})
+    found = list(network.idle_load_balancers(context(scan([billed, bare], cost_rows=cost_line(billed["id"], 0.5)))))
+    assert [(f.resource_id.rsplit("/", 1)[-1], f.category, f.monthly_savings) for f in found] == [
+        ("lb1", "waste", 15.0), ("lb2", "hygiene", 0.0)]
+
+
+def test_app_gateway_in_a_dr_resource_group_is_a_review_item_not_a_counted_saving() -> None:
+    agw = a_row(NET + "applicationGateways", "agw-dr", rg="rg-dr-ukwest",
+                properties={"backendAddressPools": [{"properties": {}}]})
+    found = list(network.idle_app_gateways(context(scan([agw], cost_rows=cost_line(agw["id"], 2.0)))))
+    assert [(f.kind, f.counted, f.monthly_savings, f.savings_high) for f in found] == [("review", False, 0.0, 60.0)]
+    assert "DR runbook" in (found[0].not_counted_reason or "")
+
+
+def test_public_ip_from_a_prefix_not_flagged_when_unattached() -> None:
+    pip = a_row(NET + "publicIPAddresses", "p1", sku={"name": "Standard"},
+                properties={"publicIPPrefix": {"id": "/subscriptions/s/prefix"}, "ipAddress": "20.0.0.1"})
+    assert not rules_of([pip], network.unattached_public_ips)

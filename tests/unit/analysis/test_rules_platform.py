@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from shared.analysis.rules.governance import empty_resource_groups
 from shared.analysis.rules.licensing import sql_without_ahb, windows_without_ahb
-from shared.analysis.rules.platform import (
-    empty_app_service_plans,
-    empty_elastic_pools,
-    legacy_storage_kinds,
-    no_lifecycle_policy,
-)
-from tests.unit.analysis.builders import SUB, a_row, a_vm, context, cost_line, scan
+from shared.analysis.rules.platform import empty_app_service_plans, empty_elastic_pools
+from shared.analysis.rules.storage import legacy_storage_kinds, no_lifecycle_policy
+from tests.unit.analysis.builders import SUB, a_row, a_vm, context, cost_line, meter_line, scan
 
 
 def test_app_service_plan_flagged_when_paid_tier_hosts_no_apps() -> None:
@@ -36,18 +32,40 @@ def test_elastic_pool_not_flagged_when_a_database_uses_it() -> None:
     assert not list(empty_elastic_pools(context(scan([pool, db]))))
 
 
-def test_storage_account_flagged_with_estimate_when_no_lifecycle_policy() -> None:
+def test_storage_account_is_a_review_item_on_capacity_when_policy_read_says_none() -> None:
+    # issue 15 section 2: the policy comes from the ARM read; egress (Bandwidth) never enters the range.
     account = a_row("Microsoft.Storage/storageAccounts", "st1", kind="StorageV2")
-    found = list(no_lifecycle_policy(context(scan([account], cost_rows=cost_line(account["id"], 4.0)))))
-    assert [(f.rule, f.basis, f.monthly_savings) for f in found] == [("STO-1", "estimate", 30.0)]
+    rows = cost_line(account["id"], 4.0) + cost_line(account["id"], 20.0, "Bandwidth")
+    policies = {account["id"].lower(): {"status": 404}}
+    found = list(no_lifecycle_policy(context(scan([account], cost_rows=rows,
+                                                  graph_extra={"management_policies": policies}))))
+    assert [(f.rule, f.kind, f.counted, f.monthly_savings, f.savings_high) for f in found] == [
+        ("STO-1", "review", False, 0.0, 30.0)]
 
 
-def test_storage_account_not_flagged_when_management_policy_child_exists() -> None:
+def test_storage_account_review_priced_from_data_stored_meters_when_cost_by_meter_collected() -> None:
+    account = a_row("Microsoft.Storage/storageAccounts", "st1", kind="StorageV2")
+    meters = meter_line(account["id"], 2.0, "Hot LRS Data Stored") + meter_line(account["id"], 3.0, "Write Operations")
+    policies = {account["id"].lower(): {"status": 200, "policy": {"rules": [{"enabled": False, "name": "t"}]}}}
+    found = list(no_lifecycle_policy(context(scan([account], cost_rows=cost_line(account["id"], 5.0),
+                                                  meter_rows=meters, graph_extra={"management_policies": policies}))))
+    assert [(f.savings_high, f.evidence["lifecycle_policy"]) for f in found] == [(15.0, "no enabled rule")]
+
+
+def test_storage_account_not_flagged_when_no_policy_read_was_collected() -> None:
+    # A managementPolicies row inside `resources` is not evidence (Resource Graph never returns one).
     account = a_row("Microsoft.Storage/storageAccounts", "st1", kind="StorageV2")
     policy = a_row("Microsoft.Storage/storageAccounts/managementPolicies", "st1/default",
-                   properties={"policy": {"rules": [{"enabled": True, "name": "tier"}]}})
+                   properties={"policy": {"rules": [{"enabled": False, "name": "tier"}]}})
     rows = cost_line(account["id"], 4.0)
     assert not list(no_lifecycle_policy(context(scan([account, policy], cost_rows=rows))))
+
+
+def test_storage_account_not_flagged_when_policy_read_failed() -> None:
+    account = a_row("Microsoft.Storage/storageAccounts", "st1", kind="StorageV2")
+    policies = {account["id"].lower(): {"status": 429}}
+    inputs = scan([account], cost_rows=cost_line(account["id"], 4.0), graph_extra={"management_policies": policies})
+    assert not list(no_lifecycle_policy(context(inputs)))
 
 
 def test_legacy_storage_flagged_when_kind_is_general_purpose_v1() -> None:

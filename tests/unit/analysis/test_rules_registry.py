@@ -32,7 +32,20 @@ FROZEN_RULE_IDS = [
     "CMT-1", "CMT-2",
     "COST-1", "COST-2", "COST-3", "COST-5",
     "ADV",
+    # Issue 15 section 1: the peers' checks (docs/checks.md section B), added on purpose.
+    "NET-2", "NET-6", "NET-7", "NET-13", "NET-14", "NET-17", "NET-18", "NET-19", "NET-20", "NET-21", "NET-22",
+    "NET-23", "NET-24", "NET-25", "NET-26",
+    "VM-6", "VM-9", "VM-12", "DSK-6", "DSK-8", "DSK-9",
+    "LIC-3", "LIC-4", "LIC-5",
+    "BKP-1", "BKP-2", "DB-6", "DB-7", "DB-9", "DB-10", "APP-5", "GOV-2", "GOV-3", "STO-2",
 ]
+# Every rule's kind (issue 15): counted savings, review items (ranges, never counted), risks (no saving).
+# Changing a kind moves the headline: do it here on purpose.
+FROZEN_KINDS = {
+    "review": ["STO-1", "STO-2", "NET-7", "NET-14", "NET-24", "NET-25", "VM-6", "VM-9", "DSK-8", "DSK-9", "LIC-4",
+               "BKP-1", "BKP-2", "DB-6", "DB-7", "DB-9"],
+    "risk": ["NET-2", "NET-6", "DSK-6", "COST-1", "COST-2", "COST-3", "COST-5"],
+}
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +77,19 @@ def _declarations_in_package() -> list[RuleSpec]:
 def test_registry_holds_exactly_the_frozen_rule_ids_when_listed() -> None:
     assert len(FROZEN_RULE_IDS) == len(set(FROZEN_RULE_IDS))
     assert sorted(CATALOGUE) == sorted(FROZEN_RULE_IDS), "rule ids are frozen: see FROZEN_RULE_IDS"
+
+
+def test_rule_kinds_are_frozen_when_declared() -> None:
+    kinds = {rule: kind for kind, rules in FROZEN_KINDS.items() for rule in rules}
+    assert {rule: spec.kind for rule, spec in CATALOGUE.items() if spec.kind != "counted"} == kinds
+
+
+def test_finding_kind_is_its_rule_kind_unless_downgraded_for_dr_when_demo_estate_analysed() -> None:
+    for ctx, analytics, _ in demo_runs():
+        findings = [f for check in all_rules() for f in check(ctx)] + costdata.cost_findings(ctx, analytics)
+        for f in findings:
+            declared = CATALOGUE[f.rule].kind
+            assert f.kind == declared or (declared, f.kind, "dr_context" in f.evidence) == ("counted", "review", True)
 
 
 def test_every_rule_declared_in_the_package_is_registered_when_modules_are_scanned() -> None:
@@ -119,9 +145,9 @@ def test_narrative_phrase_is_the_declared_one_or_generic_when_looked_up() -> Non
 
 
 def test_duplicate_rule_id_refused_when_catalogue_is_built() -> None:
-    spec = RuleSpec("DSK-1", title="x")
+    spec = RuleSpec("DSK-1", title="x", kind="counted")
     with pytest.raises(ValueError, match="DSK-1 is declared twice"):
-        registry._catalogue((spec, RuleSpec("DSK-1", title="y")))
+        registry._catalogue((spec, RuleSpec("DSK-1", title="y", kind="counted")))
 
 
 def test_rule_titles_are_plain_words_when_declared() -> None:
