@@ -15,6 +15,7 @@ from shared.analysis.wording import money_text
 
 # Below this share of spend (or a unit of currency) the two are "the same".
 SAME_SHARE = 0.005
+_COMMITMENTS = {"Reservation": "reservation", "SavingsPlan": "savings plan"}
 
 
 def actual_vs_amortized(tables: Mapping[str, Table | None], amortized: Mapping[str, float],
@@ -27,14 +28,18 @@ def actual_vs_amortized(tables: Mapping[str, Table | None], amortized: Mapping[s
                                  "Actual (cash) cost was not collected: every figure here is amortised, which "
                                  "spreads reservation and savings plan purchases over their term.", 0, len(tables))
     actual = purchases = 0.0
+    models: set[str] = set()
     for table in read.values():
-        rows = zip(table.costs(), table.column("ChargeType"), table.column("Currency"), strict=True)
-        for cost, charge, row_currency in rows:
+        rows = zip(table.costs(), table.column("ChargeType"), table.column("PricingModel"), table.column("Currency"),
+                   strict=True)
+        for cost, charge, model, row_currency in rows:
             if row_currency and str(row_currency) != currency:
                 continue
             actual += cost
             if str(charge).lower() == "purchase":
                 purchases += cost
+            elif str(model) in _COMMITMENTS:
+                models.add(_COMMITMENTS[str(model)])
     compared = sum(amortized.get(sub, 0.0) for sub in read)
     difference = compared - actual
     scope = "" if len(read) == len(tables) else f" (for {len(read)} of {len(tables)} subscriptions)"
@@ -45,8 +50,9 @@ def actual_vs_amortized(tables: Mapping[str, Table | None], amortized: Mapping[s
         reason = (f"Actual cost{scope} includes purchases of {money_text(purchases, currency)} paid up front; "
                   "amortised cost spreads them over their term.")
     elif difference > 0:
-        reason = (f"{money_text(difference, currency)} of amortised cost{scope} is reservation or savings plan usage "
-                  "whose purchase is billed outside these subscriptions or before this period.")
+        what = " and ".join(sorted(models)) or "reservation or savings plan"
+        reason = (f"{money_text(difference, currency)} of amortised cost{scope} is {what} usage whose purchase is "
+                  "billed outside these subscriptions or before this period.")
     else:
         reason = (f"Actual cost{scope} is {money_text(-difference, currency)} above amortised cost: unused "
                   "reservation or savings plan charges, or purchases billed here for use elsewhere.")

@@ -117,6 +117,7 @@ class EstateContext:
         self.node_groups = self._node_groups()
         self._layers: dict[str, list[Layer]] = {}
         self._env: dict[str, Environment] = {}
+        self._env_above: dict[tuple[str, str, str], Environment] = {}
 
     def _node_groups(self) -> dict[tuple[str, str], str]:
         """AKS node resource group -> the cluster's resource group (from the clusters' own properties)."""
@@ -135,6 +136,10 @@ class EstateContext:
                 return row
         return None
 
+    def _cluster_group(self, sub: str, group: str, own: Mapping[str, str]) -> str:
+        """The AKS cluster's resource group for a resource in its node resource group ('' otherwise)."""
+        return own.get(AKS_CLUSTER_RG, "").lower() or self.node_groups.get((sub, group), "")
+
     def layers(self, resource_id: str) -> list[Layer]:
         """Tag layers in fallback order: resource, resource group, subscription, AKS cluster resource group."""
         rid = resource_id.lower()
@@ -146,7 +151,7 @@ class EstateContext:
         own = _normalised(row.get("tags")) if row else {}
         out: list[Layer] = [("tag", own), ("resource group tag", self.group_tags.get((sub, group), {})),
                             ("subscription tag", self.sub_tags.get(sub, {}))]
-        cluster = own.get(AKS_CLUSTER_RG, "").lower() or self.node_groups.get((sub, group), "")
+        cluster = self._cluster_group(sub, group, own)
         if cluster:
             out.append(("cluster tag", self.group_tags.get((sub, cluster), {})))
         self._layers[rid] = out
@@ -177,12 +182,28 @@ class EstateContext:
         return found
 
     def _environment(self, rid: str) -> Environment:
-        for source, tags in self.layers(rid):
+        layers = self.layers(rid)
+        found = self._env_from_tags(layers[:1])
+        if found is not None:
+            return found
+        # Everything above the resource is shared by its resource group: worked out once per group (and cluster).
+        sub, group = split_id(rid)
+        key = (sub, group, self._cluster_group(sub, group, layers[0][1]))
+        above = self._env_above.get(key)
+        if above is None:
+            above = self._env_above[key] = self._env_from_tags(layers[1:]) or self._env_from_names(sub, group)
+        return above
+
+    @staticmethod
+    def _env_from_tags(layers: list[Layer]) -> Environment | None:
+        for source, tags in layers:
             value = next((tags[k].strip() for k in ENV_KEYS if tags.get(k, "").strip()), None)
             if value is not None:
                 mapped = env_of_value(value)
                 return Environment(mapped, source) if mapped else Environment("other", source, value[:MAX_VALUE])
-        sub, group = split_id(rid)
+        return None
+
+    def _env_from_names(self, sub: str, group: str) -> Environment:
         if offer_is_dev_test(self.index.quota_by_subscription.get(sub)):
             return Environment("test", "offer")
         for source, name in (("resource group name", self.group_names.get((sub, group), group)),

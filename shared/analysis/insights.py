@@ -18,6 +18,7 @@ from shared.analysis.extras import anomaly_alerts, budgets, cost_table, policy_a
 from shared.analysis.guardrail_commands import COSTLY_TYPES
 from shared.analysis.guardrails import SubscriptionState, guardrails
 from shared.analysis.index import EstateIndex
+from shared.analysis.insights_model import DayCost, money
 from shared.analysis.insights_views import BudgetStatus, CostInsights, Tags
 from shared.analysis.movers import Lookup, hygiene_threshold, movers, new_and_stopped, new_cost_threshold
 from shared.analysis.offers import Offer, offers
@@ -147,8 +148,10 @@ def compute_insights(inputs: ScanInputs, index: EstateIndex, *,
     shifts, anomalies, table = level_shifts(tl, days, lookup.names), anomaly_rows(
         tl, index, days, lookup.names, currency), months(tl, index, currency)
     growing = growth(index, days, lookup, hygiene_threshold(rate.monthly), currency)
+    one_offs = {a.index for a in tl.anomalies}
+    daily = tuple(DayCost(tl.date(i), money(v), i in one_offs) for i, v in enumerate(tl.values))
     found = CostInsights(
-        currency, rate, table, shifts, anomalies, movers(index, days, lookup), new, stopped, subs, environments,
+        currency, rate, daily, table, shifts, anomalies, movers(index, days, lookup), new, stopped, subs, environments,
         groups, groups_total, services, other, other_count, by_location(basis), top_resources(basis, lookup), tags,
         actual_vs_amortized({s.subscription_id.lower(): cost_table(s, "actual_cost") for s in with_cost},
                             basis.by_sub(), currency),
@@ -162,5 +165,5 @@ def _without_cost(currency: str) -> CostInsights:
     """The shape when no cost data was read: empty views that say so."""
     cash = actual_vs_amortized({}, {}, currency)
     tags = Tags("inventory", 30, (), 0.0, (), None, "No cost data was read, so no tag view of spend.")
-    return CostInsights(currency, None, (), (), (), None, (), (), (), (), (), 0, (), 0.0, 0, (), (), tags, cash, (),
+    return CostInsights(currency, None, (), (), (), (), None, (), (), (), (), (), 0, (), 0.0, 0, (), (), tags, cash, (),
                         (), 0.0, None)

@@ -29,12 +29,21 @@ def jsonable(value: Any) -> Any:
 
 def money(value: float) -> float:
     """Money as stored: 2 decimals."""
-    return round(value, 2)
+    return round(float(value), 2)
 
 
 def share(value: float) -> float:
     """A fraction as stored: 4 decimals."""
-    return round(value, 4)
+    return round(float(value), 4)
+
+
+@dataclass(frozen=True)
+class DayCost:
+    """One day of the window as billed; `anomaly` when it was a one-off day (replaced in the run-rate)."""
+
+    date: dt.date
+    cost: float
+    anomaly: bool
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 from shared.analysis.insights_model import (
     Amount,
     AnomalyRow,
+    DayCost,
     LevelShift,
     MonthRow,
     Movers,
@@ -182,6 +183,7 @@ class CostInsights:
 
     currency: str
     run_rate: RunRate | None
+    daily: tuple[DayCost, ...]  # the whole window (v1's `daily` shape, from the first day with data)
     months: tuple[MonthRow, ...]
     level_shifts: tuple[LevelShift, ...]
     anomalies: tuple[AnomalyRow, ...]

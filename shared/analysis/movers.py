@@ -16,6 +16,7 @@ from shared.analysis.resource_days import ResourceDays, is_resource
 from shared.analysis.wording import resource_type_of, type_label
 
 MOVERS_SHOWN = 10
+ONE_OFF_SHARE = 0.1
 PERIOD = 30
 # D8.6
 NEW_MIN_BILLED = 0.9  # billed on at least 90% of the days since the first cost day
@@ -50,7 +51,8 @@ class Lookup:
 def _mover(key: str, label: str, before: float, now: float, finding_ids: tuple[str, ...] = (),
            first_cost: dt.date | None = None, last_cost: dt.date | None = None, one_off: float = 0.0) -> Mover:
     status = "new" if before == 0 and now != 0 else "stopped" if now == 0 and before != 0 else "changed"
-    return Mover(key, label, money(before), money(now), money(now - before),
+    # The change of the rounded amounts, so the table adds up as printed.
+    return Mover(key, label, money(before), money(now), money(money(now) - money(before)),
                  share((now - before) / before) if before else None, status, finding_ids, first_cost, last_cost,
                  money(one_off))
 
@@ -68,7 +70,9 @@ def movers(index: EstateIndex, days: ResourceDays, lookup: Lookup) -> Movers:
         for meter, cost in index.cost.daily_service.get(days.date(i), {}).items():
             services.setdefault(meter, [0.0, 0.0])[0 if i < now_from else 1] += cost
     billing = days.billing()
-    one_off_days = [i for i in days.raw_columns if i >= now_from]
+    # A resource's part of a one-off is named when it is material: 10% of that day's one-off or more.
+    one_off_days = {i: ONE_OFF_SHARE * sum(days.one_off(r, i) for r in range(len(days.ids)))
+                    for i in days.raw_columns if i >= now_from}
     resources = []
     for r, rid in enumerate(days.ids):
         if not is_resource(rid):
@@ -81,7 +85,7 @@ def movers(index: EstateIndex, days: ResourceDays, lookup: Lookup) -> Movers:
             rid, lookup.names(rid), before, now, lookup.finding_ids(rid),
             first_cost=days.date(b.first) if b.first > 0 else None,
             last_cost=days.date(b.last) if 0 <= b.last < n - STILL_BILLING_DAYS else None,
-            one_off=sum(days.one_off(r, i) for i in one_off_days)))
+            one_off=sum(v for i, floor in one_off_days.items() if (v := days.one_off(r, i)) >= floor > 0)))
     total_before = sum(v[0] for v in services.values())
     total_now = sum(v[1] for v in services.values())
     return Movers(_top([_mover(m, m, v[0], v[1]) for m, v in services.items()]), _top(resources),

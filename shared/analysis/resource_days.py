@@ -53,6 +53,7 @@ class ResourceDays:
         self.row = {rid: r for r, rid in enumerate(ids)}
         self.matrix: array[float] = array("d", [0.0]) * (len(ids) * days)
         self.raw_columns: dict[int, array[float]] = {}  # anomaly day -> raw values per row, before replacement
+        self._one_offs: dict[int, list[float]] = {}
         self._billing: list[Billing] | None = None
 
     def add_row(self, rid: str, sub: str) -> int:
@@ -115,7 +116,12 @@ class ResourceDays:
     def one_off(self, r: int, i: int) -> float:
         """Row r's cost on anomaly day i above its replacement (0 on days that were not replaced)."""
         column = self.raw_columns.get(i)
-        return column[r] - self.matrix[r * self.days + i] if column is not None else 0.0
+        if column is None:
+            return 0.0
+        diffs = self._one_offs.get(i)
+        if diffs is None:
+            diffs = self._one_offs[i] = [raw - now for raw, now in zip(column, self.matrix[i::self.days], strict=True)]
+        return diffs[r]
 
     def monthly(self, r: int) -> float:
         """D3.4: last 30 days' cost, or 30 x the mean daily cost since the first cost day when that is younger."""
