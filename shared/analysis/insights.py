@@ -22,7 +22,7 @@ from shared.analysis.insights_model import DayCost, money
 from shared.analysis.insights_views import BudgetStatus, CostInsights, Tags
 from shared.analysis.movers import Lookup, hygiene_threshold, movers, new_and_stopped, new_cost_threshold
 from shared.analysis.offers import Offer, offers
-from shared.analysis.resource_days import ResourceDays, build_resource_days
+from shared.analysis.resource_days import ResourceDays, build_resource_days, is_resource
 from shared.analysis.signals import collect_signals, growth
 from shared.analysis.spend import (
     SpendBasis,
@@ -113,9 +113,10 @@ def _states(inputs: ScanInputs, index: EstateIndex, found: CostInsights, sub_off
 def compute_insights(inputs: ScanInputs, index: EstateIndex, *,
                      findings: Mapping[str, Sequence[str]] | None = None,
                      measured_monthly: Mapping[str, float] | None = None,
-                     context: EstateContext | None = None) -> CostInsights:
+                     context: EstateContext | None = None, days: ResourceDays | None = None) -> CostInsights:
     """D8 and D10 for one scan; `findings` maps lower-case resource ids to finding ids (the has-finding marker),
-    `measured_monthly` each subscription's measured savings (GV-B sizes budgets on the run-rate after them)."""
+    `measured_monthly` each subscription's measured savings (GV-B sizes budgets on the run-rate after them),
+    `days` the second pass when the caller already made it (cost_profile.prepare_days)."""
     currency = index.cost.currency or "GBP"
     sub_names = {s.subscription_id.lower(): s.display_name or s.subscription_id for s in inputs.subscriptions}
     ctx = context or EstateContext(index, sub_names)
@@ -124,7 +125,7 @@ def compute_insights(inputs: ScanInputs, index: EstateIndex, *,
                     {k.lower(): v for k, v in (findings or {}).items()})
     quotas = {s.subscription_id.lower(): s.quota_id for s in inputs.subscriptions}
     today = index.cost.window_to + dt.timedelta(days=1) if index.cost.window_to else inputs.generated_at.date()
-    days = build_resource_days(inputs, index)
+    days = days or build_resource_days(inputs, index)
     if days is None:
         empty = _without_cost(currency)
         states = _states(inputs, index, empty, offers(quotas, {}), {}, measured_monthly or {})
@@ -156,7 +157,8 @@ def compute_insights(inputs: ScanInputs, index: EstateIndex, *,
         actual_vs_amortized({s.subscription_id.lower(): cost_table(s, "actual_cost") for s in with_cost},
                             basis.by_sub(), currency),
         collect_signals(shifts, anomalies, table, growing, tags, sub_names, currency), (), round(threshold, 2),
-        weekend_ratio(tl))
+        weekend_ratio(tl), money(basis.total),
+        sum(1 for r, amount in enumerate(basis.now30) if amount and is_resource(days.ids[r])))
     states = _states(inputs, index, found, sub_offers, regions, measured_monthly or {})
     return dataclasses.replace(found, guardrails=guardrails(states, currency, today))
 

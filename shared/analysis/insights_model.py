@@ -70,6 +70,8 @@ class Driver:
     share: float
     new: bool = False
     stopped: bool = False
+    first_cost: dt.date | None = None  # the first cost day when it is inside the window (D8.6)
+    cost_since: float = 0.0  # as billed, from the first cost day (or the window start) to the window end (D3.6)
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,8 @@ class CostInsights:
     guardrails: tuple[Guardrail, ...]
     new_cost_threshold: float
     weekend_ratio: float | None
+    spend_30d: float = 0.0
+    billed_resources: int = 0  # resources with cost in the last 30 days
 
     def to_dict(self) -> dict[str, Any]:
         """The new fields of D12.2's CostAnalytics (plus the run-rate the headline reads), JSON-ready."""

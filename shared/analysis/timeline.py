@@ -76,10 +76,13 @@ def _drivers(days: ResourceDays, names: Names, change: float, delta_of: Callable
     deltas = [(r, delta_of(r)) for r, rid in enumerate(days.ids) if is_resource(rid)]
     top = sorted(deltas, key=lambda rd: (-abs(rd[1]), days.ids[rd[0]]))[:TOP_DRIVERS]
     out = []
+    billing = days.billing()
     for r, delta in top:
         new, stopped = flags(r) if flags else (False, False)
+        first = billing[r].first
         out.append(Driver(days.ids[r], names(days.ids[r]), money(delta), share(delta / change) if change else 0.0,
-                          new, stopped))
+                          new, stopped, days.date(first) if first > 0 else None,
+                          money(days.raw_total(r, max(first, 0), days.days))))
     return tuple(out)
 
 

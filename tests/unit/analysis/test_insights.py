@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.analysis.cost_profile import CostProfile, prepare_days
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights, findings_by_resource
 from shared.analysis.insights_views import CostInsights
@@ -153,3 +154,21 @@ def test_no_cost_data_gives_empty_views_that_say_so() -> None:
     assert found.actual_vs_amortized.actual_30d is None
     assert "No cost data" in found.tags.reconciliation
     assert not [g for g in found.guardrails if g.id in ("GV-B", "GV-A", "GV-T")]
+
+
+def test_cost_profile_counts_children_and_prices_a_young_resource_on_its_days() -> None:
+    server = a_row("Microsoft.Sql/servers", "sql1")
+    child = server["id"] + "/databases/db1"
+    rows = cost_line(server["id"], 1.0, "SQL Database") + cost_line(child, 4.0, "SQL Database", days=(9, 0))
+    inputs = scan([server], cost_rows=rows)
+    index = build_index(inputs)
+    days = prepare_days(inputs, index)
+    assert days is not None
+    profile = CostProfile(days, index)
+    assert profile.first_cost_day(server["id"].upper()) == END - dt.timedelta(days=89)
+    assert profile.first_cost_day(child) == END - dt.timedelta(days=9)
+    assert profile.monthly(child) == 120.0  # 10 days old: 30 x its mean since then, not its 30-day sum (40)
+    assert profile.monthly(server["id"]) == 70.0  # with its child, billing all window: the last 30 days' sum
+    since = profile.cost_since([child])
+    assert since is not None and (since.start, since.amount) == (END - dt.timedelta(days=9), 40.0)
+    assert profile.last_cost_day(server["id"]) == END

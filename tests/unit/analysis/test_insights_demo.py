@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from local.estates.model import Tenant, load_estate
+from shared.analysis.cost_profile import CostProfile, prepare_days
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights, findings_by_resource
 from shared.analysis.insights_views import CostInsights
@@ -207,3 +208,42 @@ def test_tamar_is_steady_small_and_gets_a_budget_and_an_alert() -> None:
     assert found.tags.untagged_share_any == 0.0
     assert [(g.id, g.amount) for g in found.guardrails] == [("GV-B", 310.0), ("GV-A", None)]
     assert [s.type for s in found.signals] == ["forecast"]
+
+
+def test_pennine_cost_profile_for_the_rules_d3_4_d3_6() -> None:
+    tenant = next(t for t in load_estate(DEMO, TODAY).tenants if t.display_name.startswith("Pennine"))
+    inputs = scan_inputs(tenant, TODAY)
+    index = build_index(inputs)
+    days = prepare_days(inputs, index)
+    assert days is not None
+    profile = CostProfile(days, index)
+    ddos = f"/subscriptions/{SANDBOX}/resourceGroups/rg-sandbox-ddos/providers/Microsoft.Network/ddosProtectionPlans/" \
+           "ddos-sandbox-trial"
+    lake = f"/subscriptions/{PROD}/resourceGroups/rg-data-prod/providers/Microsoft.Storage/storageAccounts/" \
+           "stpenninedatalake"
+    assert (profile.monthly(ddos), profile.first_cost_day(ddos)) == (2237.18, dt.date(2026, 10, 29))
+    since = profile.cost_since([ddos])
+    assert since is not None and since.to_dict() == {"from": "2026-10-29", "amount": 2833.76,
+                                                     "label": "cost since 29 Oct 2026"}
+    # The one-off egress stays out of the run-rate a rule prices (849.47 billed, 642.50 of it on 24 Nov).
+    assert profile.monthly(lake) == 206.97
+    lake_since = profile.cost_since([lake])
+    assert lake_since is not None and lake_since.label == "cost in the last 90 days" and lake_since.amount > 0
+    assert profile.cost_since([f"/subscriptions/{SANDBOX}"]) is None
+    # The insights reuse the same pass (the replacement is not applied twice).
+    assert compute_insights(inputs, index, days=days).run_rate == demo_plain_rate()
+
+
+@lru_cache(maxsize=1)
+def demo_plain_rate() -> Any:
+    tenant = next(t for t in load_estate(DEMO, TODAY).tenants if t.display_name.startswith("Pennine"))
+    inputs = scan_inputs(tenant, TODAY)
+    return compute_insights(inputs, build_index(inputs)).run_rate
+
+
+def test_pennine_facts_the_narrative_reads_d11_2() -> None:
+    found = demo("Pennine")
+    assert (found.spend_30d, found.billed_resources, found.weekend_ratio, len(found.anomalies)) == (
+        13331.89, 98, 0.9675, 1)
+    driver = found.run_rate.drivers[0] if found.run_rate else None
+    assert driver is not None and (driver.first_cost, driver.cost_since) == (dt.date(2026, 10, 29), 2833.76)
