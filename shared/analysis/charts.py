@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import statistics
+from collections.abc import Callable, Sequence
+
 from markupsafe import Markup, escape
 
+from shared.analysis import chart_axes as axes
+from shared.analysis.chart_axes import nice_ticks
+from shared.analysis.insights_model import Amount
+from shared.analysis.insights_views import CostInsights
 from shared.analysis.report_model import AmountByKey, DailyCost
 
 _W, _H, _PAD = 720, 220, 40
@@ -57,3 +66,144 @@ def bar_chart(items: list[AmountByKey], currency: str, title: str, limit: int = 
             f"{escape(currency)}</text>")
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" role="img" '  # noqa: S704
                   f'aria-label="{escape(title)}">{"".join(parts)}</svg>')
+
+
+# Issue 16 (design D8.10): every fact printed as text, not only in a tooltip, so the charts read on paper.
+_MUTED, _GRID, _SHIFT = "#777", "#e3e3e3", "#8e44ad"
+_CW, _CH, _LEFT, _RIGHT, _TOP, _BOTTOM = 720, 260, 56, 16, 34, 36
+
+
+def _svg(width: int, height: int, label: str, body: str) -> Markup:
+    # Every string inside `body` went through escape() (axes.text or escape here); numbers are our own.
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '  # noqa: S704
+                  f'aria-label="{escape(label)}">{body}</svg>')
+
+
+def daily_chart(insights: CostInsights) -> Markup:
+    """Daily spend (D8.10): y ticks and gridlines, month lines, 7-day average, run-rate, shifts, one-offs, forecast."""
+    days, currency = insights.daily, insights.currency
+    if not days:
+        return Markup("<p>No cost data.</p>")
+    month = insights.months[-1] if insights.months else None
+    end = days[-1].date
+    if month is not None and month.forecast is not None:
+        end = dt.date(end.year, end.month, calendar.monthrange(end.year, end.month)[1])
+    span = max((end - days[0].date).days, 1)
+    ticks = nice_ticks(max(d.cost for d in days))
+    top = ticks[-1] or 1.0
+    width, height = _CW - _LEFT - _RIGHT, _CH - _TOP - _BOTTOM
+
+    def x(day: dt.date) -> float:
+        return _LEFT + width * (day - days[0].date).days / span
+
+    def y(value: float) -> float:
+        return _TOP + height * (1 - value / top)
+
+    parts = [f'<line x1="{_LEFT}" y1="{y(t):.1f}" x2="{_CW - _RIGHT}" y2="{y(t):.1f}" stroke="{_GRID}"/>'
+             + axes.text(_LEFT - 6, y(t) + 4, axes.short_money(t, currency), anchor="end", fill=_MUTED)
+             for t in ticks]
+    first = dt.date(days[0].date.year, days[0].date.month, 1)
+    while first <= end:
+        if first >= days[0].date:
+            parts.append(f'<line x1="{x(first):.1f}" y1="{_TOP}" x2="{x(first):.1f}" y2="{_TOP + height}" '
+                         f'stroke="{_GRID}"/>' + axes.text(x(first) + 3, _TOP + height + 14, first.strftime("%b"),
+                                                           fill=_MUTED))
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    points = " ".join(f"{x(d.date):.1f},{y(d.cost):.1f}" for d in days)
+    parts.append(f'<polyline fill="none" stroke="{_BAR}" stroke-width="1.5" points="{points}"/>')
+    average = [(d.date, statistics.fmean(c.cost for c in days[max(0, i - 6):i + 1])) for i, d in enumerate(days)][6:]
+    if average:
+        parts.append(f'<polyline fill="none" stroke="{_MUTED}" stroke-dasharray="4 3" points="'
+                     + " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in average) + '"/>'
+                     + axes.text(x(average[-1][0]) - 4, y(average[-1][1]) + 14, "7-day average", anchor="end",
+                                 size=10, fill=_MUTED))
+    parts += _annotations(insights, x, y, days[-1].date, end)
+    return _svg(_CW, _CH, f"Daily spend, {days[0].date.isoformat()} to {days[-1].date.isoformat()}", "".join(parts))
+
+
+def _annotations(insights: CostInsights, x: Callable[[dt.date], float], y: Callable[[float], float],
+                 last: dt.date, end: dt.date) -> list[str]:
+    currency, out = insights.currency, []
+    rate = insights.run_rate
+    if rate is not None:
+        out.append(f'<line x1="{x(rate.start):.1f}" y1="{y(rate.daily):.1f}" x2="{x(last):.1f}" '
+                   f'y2="{y(rate.daily):.1f}" stroke="{_ALERT}" stroke-width="2"/>'
+                   + axes.text(x(rate.start), y(rate.daily) - 6,
+                               f"run-rate {axes.short_money(rate.daily, currency)} a day", fill=_ALERT))
+    for n, shift in enumerate(insights.level_shifts):
+        driver = f", {axes.clip(shift.drivers[0].name)}" if shift.drivers else ""
+        sign = "+" if shift.delta_daily >= 0 else "-"
+        label = (f"{shift.date.day} {shift.date.strftime('%b')}: {sign}"
+                 f"{axes.short_money(abs(shift.delta_daily), currency)} a day{driver}")
+        out.append(f'<line x1="{x(shift.date):.1f}" y1="{_TOP}" x2="{x(shift.date):.1f}" y2="{_CH - _BOTTOM}" '
+                   f'stroke="{_SHIFT}" stroke-dasharray="5 4"/>'
+                   + axes.text(x(shift.date) + 4, _TOP - 18 + 12 * n, label, fill=_SHIFT))
+    for n, a in enumerate(insights.anomalies):
+        meter = f", {a.meters[0].meter}" if a.meters else ""
+        label = f"{a.date.day} {a.date.strftime('%b')}: one-off {axes.short_money(a.one_off, currency)}{meter}"
+        out.append(f'<circle cx="{x(a.date):.1f}" cy="{y(a.cost):.1f}" r="4" fill="{_ALERT}"/>'
+                   + axes.text(x(a.date) - 6, y(a.cost) + 4 + 12 * n, label, anchor="end", fill=_ALERT))
+    month = insights.months[-1] if insights.months else None
+    if month is not None and month.forecast is not None and end > last:
+        level = (month.forecast - month.total) / max((end - last).days, 1)
+        out.append(f'<line x1="{x(last):.1f}" y1="{y(level):.1f}" x2="{x(end):.1f}" y2="{y(level):.1f}" '
+                   f'stroke="{_BAR}" stroke-dasharray="2 3" stroke-width="2"/>'
+                   + axes.text(x(end), y(level) + 16, f"forecast {axes.short_money(month.forecast, currency)} "
+                               f"for {last.strftime('%B')}", anchor="end", size=10, fill=_MUTED))
+    return out
+
+
+def waterfall_chart(run_rate_monthly: float, steps: Sequence[tuple[str, float, float]], currency: str) -> Markup:
+    """D8.10's page-1 waterfall: today's monthly run-rate, then what is left after each tier of savings.
+
+    `steps` are (label, saving, saving at the upper bound): measured, licences, commitment, estimates; a step whose
+    bound is above its saving draws a whisker to the run-rate left at the bound.
+    """
+    bars = [("Today", run_rate_monthly, run_rate_monthly)]
+    left = left_high = run_rate_monthly
+    for label, saving, high in steps:
+        left, left_high = left - saving, left_high - max(high, saving)
+        bars.append((label, left, left_high))
+    ticks = nice_ticks(run_rate_monthly)
+    top, bar_w, height = ticks[-1] or 1.0, (_CW - _LEFT - _RIGHT) / len(bars), _CH - _TOP - _BOTTOM
+
+    def y(value: float) -> float:
+        return _TOP + height * (1 - max(value, 0.0) / top)
+
+    parts = [f'<line x1="{_LEFT}" y1="{y(t):.1f}" x2="{_CW - _RIGHT}" y2="{y(t):.1f}" stroke="{_GRID}"/>'
+             + axes.text(_LEFT - 6, y(t) + 4, axes.short_money(t, currency), anchor="end", fill=_MUTED)
+             for t in ticks]
+    for n, (label, value, low) in enumerate(bars):
+        x0 = _LEFT + n * bar_w + bar_w * 0.15
+        parts.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{bar_w * 0.7:.1f}" '
+                     f'height="{y(0) - y(value):.1f}" fill="{_BAR if n == 0 else _MUTED}"/>'
+                     + axes.text(x0 + bar_w * 0.35, y(value) - 6, axes.short_money(value, currency), anchor="middle")
+                     + axes.text(x0 + bar_w * 0.35, _CH - _BOTTOM + 14, axes.clip(label, 24), anchor="middle"))
+        if low < value - 0.005:
+            mid = x0 + bar_w * 0.35
+            parts.append(f'<line x1="{mid:.1f}" y1="{y(value):.1f}" x2="{mid:.1f}" y2="{y(low):.1f}" stroke="#333"/>'
+                         + axes.text(mid, y(value) - 20, f"as low as {axes.short_money(low, currency)}", size=10,
+                                     anchor="middle"))
+    return _svg(_CW, _CH, "Monthly run-rate before and after the savings", "".join(parts))
+
+
+def service_chart(services: Sequence[Amount], other: float, other_count: int, currency: str) -> Markup:
+    """Spend by service: the top 10 and an "Other (N services)" bar, so the bars add up to the total."""
+    rows = [(a.label, a.amount) for a in services if a.amount > 0]
+    if other > 0:
+        rows.append((f"Other ({other_count} services)", other))
+    if not rows:
+        return Markup("<p>Nothing to show.</p>")
+    ticks = nice_ticks(max(v for _, v in rows))
+    label_w, row_h, scale = 200, 22, (_CW - 200 - 90) / (ticks[-1] or 1.0)
+    height = row_h * len(rows) + 28
+    parts = [f'<line x1="{label_w + t * scale:.1f}" y1="0" x2="{label_w + t * scale:.1f}" y2="{height - 22}" '
+             f'stroke="{_GRID}"/>' + axes.text(label_w + t * scale, height - 8, axes.short_money(t, currency),
+                                               anchor="middle", size=10, fill=_MUTED) for t in ticks]
+    for n, (label, value) in enumerate(rows):
+        y0 = 4 + n * row_h
+        parts.append(axes.text(label_w - 6, y0 + 14, axes.clip(label), anchor="end")
+                     + f'<rect x="{label_w}" y="{y0 + 3}" width="{value * scale:.1f}" height="{row_h - 8}" '
+                     f'fill="{_BAR}"/>' + axes.text(label_w + value * scale + 6, y0 + 14,
+                                                    axes.short_money(value, currency)))
+    return _svg(_CW, height, "Spend by service, last 30 days", "".join(parts))
