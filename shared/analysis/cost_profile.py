@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.analysis import ScanInputs
 from shared.analysis.index import EstateIndex, parent_ids
 from shared.analysis.insights_model import money
+from shared.analysis.model import ScanInputs
 from shared.analysis.resource_days import ResourceDays, build_resource_days
 from shared.analysis.trends import find_anomalies
 

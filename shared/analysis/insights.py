@@ -11,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from shared.analysis import ScanInputs
 from shared.analysis.cash import actual_vs_amortized
 from shared.analysis.context import EstateContext
 from shared.analysis.extras import anomaly_alerts, budgets, cost_table, policy_assignments
@@ -20,6 +19,7 @@ from shared.analysis.guardrails import SubscriptionState, guardrails
 from shared.analysis.index import EstateIndex
 from shared.analysis.insights_model import DayCost, money
 from shared.analysis.insights_views import BudgetStatus, CostInsights, Tags
+from shared.analysis.model import ScanInputs
 from shared.analysis.movers import Lookup, hygiene_threshold, movers, new_and_stopped, new_cost_threshold
 from shared.analysis.offers import Offer, offers
 from shared.analysis.resource_days import ResourceDays, build_resource_days, is_resource

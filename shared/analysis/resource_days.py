@@ -16,9 +16,9 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from shared.analysis import ScanInputs
 from shared.analysis.costs import DayCache, cost_columns
 from shared.analysis.index import EstateIndex
+from shared.analysis.model import ScanInputs
 
 WEEK = 7
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from shared.analysis.columnar import compact_cost_data
 from shared.analysis.cost_profile import CostProfile, prepare_days
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights, findings_by_resource
 from shared.analysis.insights_views import CostInsights
 from shared.analysis.resource_days import build_resource_days
-from shared.pipeline.compact import compact_cost_data
 from tests.unit.analysis.builders import END, SUB, a_row, cost_line, scan
 
 BASE = a_row("Microsoft.Compute/virtualMachines", "vm-app", tags={"env": "prod", "owner": "ops"})
