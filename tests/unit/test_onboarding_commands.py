@@ -236,6 +236,7 @@ def test_page_says_bash_and_who_may_consent_and_assign_when_rendered() -> None:
     text = " ".join((TEMPLATES / "onboarding.html").read_text().split())
     assert text.count("Run these commands in Bash (Azure Cloud Shell in Bash mode)") == 2
     assert ("(Global Administrator, Privileged Role Administrator, Cloud Application Administrator or "
-            "Application Administrator) opens the admin-consent link") in text
+            "Application Administrator) signs in with Microsoft") in text
+    assert "Sign in with Microsoft to prove you administer this tenant" in text
     assert text.count("(Owner, User Access Administrator or Role Based Access Control Administrator)") == 2
     assert "static/commands.js" in text and text.index("static/commands.js") < text.index("static/onboarding.js")
