@@ -207,7 +207,7 @@ def test_federated_commands_give_both_roles_to_caletas_app_by_object_id_when_bui
     assert lookup[:4] == ["az", "ad", "sp", "show"] and flag_values(lookup, "--id") == [APP]
     assert flag_values(lookup, "--query") == ["id"]
     assert {flag_values(a, "--role")[0] for a in assignments} == ROLES
-    assert "grant admin consent (step 1)" in script  # what happens when the app is not consented yet
+    assert "an administrator signs in with Microsoft (step 1)" in script  # the app is not consented yet
 
 
 def test_secret_commands_create_reader_then_add_cost_reader_and_print_the_credentials_when_built(
