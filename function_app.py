@@ -5,7 +5,7 @@ The Azure SDK loggers are quieted once, at load, so every trigger and HTTP route
 
 import azure.functions as func
 
-from functions import admin, customers, health, lifecycle, onboarding, pipeline, web
+from functions import admin, customers, health, lifecycle, onboarding, pipeline, signin, web
 from shared.observability import quiet_azure_sdk
 
 quiet_azure_sdk()
@@ -13,6 +13,7 @@ quiet_azure_sdk()
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(health.bp)
 app.register_functions(onboarding.bp)
+app.register_functions(signin.bp)
 app.register_functions(customers.bp)
 app.register_functions(pipeline.bp)
 app.register_functions(lifecycle.bp)

@@ -7,7 +7,9 @@ import json
 import azure.functions as func
 
 from functions._http import handled, json_response, respond
+from functions.signin import client_address, rate_limited
 from shared.api.openapi import openapi_document
+from shared.errors import RateLimited
 from shared.pipeline.onboard import onboard
 from shared.services import get_services
 
@@ -17,8 +19,11 @@ bp = func.Blueprint()
 @bp.route(route="onboarding", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @handled
 def onboard_customer(req: func.HttpRequest) -> func.HttpResponse:
-    """Validate the principal, record the customer and start its first scan (202), or say what is wrong."""
-    return json_response(202, onboard(req.get_body(), get_services()))
+    """Check the proof, record the customer, validate its access and start its first scan (202)."""
+    try:
+        return json_response(202, onboard(req.get_body(), get_services(), client_address(req)))
+    except RateLimited as exc:
+        return rate_limited(exc)
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -1,4 +1,4 @@
-"""`python -m local up|demo`: the local stack for people and for `make demo`."""
+"""`python -m local up|demo|consent|bench`: the local stack for people and for `make demo`."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_demo(args.estate, args.out, Path(state), timeout=args.timeout)
 
 
+def cmd_consent(args: argparse.Namespace) -> int:
+    """Play the browser's sign-in round trip against a running stack (see local/consent.py)."""
+    from local.consent import run
+
+    return run(args.state_dir, args.tenant, args.user)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmark (see local/bench/) and print its one JSON summary."""
     import json
@@ -77,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     demo.add_argument("--state-dir", type=Path, default=None, help="keep the stack's state here (default: temp)")
     demo.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for all scans")
+    consent = commands.add_parser("consent", help="sign in as an estate user against a running `up` stack and "
+                                                   "print what the federated onboarding request carries")
+    consent.add_argument("--state-dir", type=Path, default=Path(".state"), help="the `up` stack's state dir")
+    consent.add_argument("--tenant", required=True, help="the tenant id to prove")
+    consent.add_argument("--user", default=None, help="the estate user's UPN (default: the tenant's first admin)")
     bench = commands.add_parser("bench", help="collect and analyse a large generated estate under Azure's quotas")
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--subscriptions", type=int, default=50)
@@ -101,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_up(args)
     if args.command == "bench":
         return cmd_bench(args)
+    if args.command == "consent":
+        return cmd_consent(args)
     return cmd_demo(args)
 
 

@@ -1,4 +1,8 @@
-"""`python -m local demo`: onboard every customer of an estate through the HTTP API, wait for scans, fetch reports."""
+"""`python -m local demo`: onboard every customer of an estate through the HTTP API, wait for scans, fetch reports.
+
+Federated customers prove their tenant first, as a browser would: the sign-in round trip (local/consent.py) as
+the tenant's first administrator, whose one-time proof the onboarding request then carries.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local.consent import prove
 from local.estates.model import Estate, Tenant
 
 logger = logging.getLogger(__name__)
@@ -45,11 +50,27 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "customer"
 
 
-def onboarding_body(tenant: Tenant, estate: Estate) -> dict[str, Any]:
-    """The onboarding form's JSON for a tenant: federated when it consented to Caleta's app, else its secret."""
+def is_federated(tenant: Tenant, estate: Estate) -> bool:
+    """Whether the tenant onboards with Caleta's app (it holds Caleta's app) rather than its own secret."""
     caleta_app = estate.caleta.app_client_id.lower()
-    if any(app.client_id.lower() == caleta_app for app in tenant.applications):
-        auth: dict[str, Any] = {"mode": "federated"}
+    return any(app.client_id.lower() == caleta_app for app in tenant.applications)
+
+
+# Directory roles that prove a tenant administrator (shared/auth/roles.py), as the estate names them.
+ADMIN_ROLES = frozenset({"Global Administrator", "Privileged Role Administrator", "Cloud Application Administrator",
+                         "Application Administrator"})
+
+
+def first_admin(tenant: Tenant) -> str | None:
+    """The UPN of the tenant's first administrator (None: the simulator's implicit one)."""
+    return next((u.user_principal_name for u in tenant.users if ADMIN_ROLES & set(u.directory_roles)), None)
+
+
+def onboarding_body(tenant: Tenant, estate: Estate, proof: str | None = None) -> dict[str, Any]:
+    """The onboarding form's JSON for a tenant: federated (with `proof`, the sign-in's handle) when it holds
+    Caleta's app, else its own secret."""
+    if is_federated(tenant, estate):
+        auth: dict[str, Any] = {"mode": "federated", "proof": proof or ""}
     else:
         own = [a for a in tenant.applications if not a.federated and a.secrets]
         if not own:
@@ -65,6 +86,18 @@ def onboarding_body(tenant: Tenant, estate: Estate) -> dict[str, Any]:
         "subscription_ids": [s.subscription_id for s in tenant.subscriptions],
         "schedule": "weekly",
     }
+
+
+def onboarding_request(http_base: str, ca_bundle: Path, tenant: Tenant, estate: Estate,
+                       user: str | None = None) -> dict[str, Any]:
+    """The onboarding body as a customer's browser would send it: federated tenants sign in first (as `user`,
+    else their first administrator) and carry the proof; DemoError when no proof came back."""
+    if not is_federated(tenant, estate):
+        return onboarding_body(tenant, estate)
+    trip = prove(http_base, ca_bundle, tenant.tenant_id, user or first_admin(tenant))
+    if not trip.proof:
+        raise DemoError(f"{tenant.display_name}: the sign-in round trip ended {trip.outcome} ({trip.hops})")
+    return onboarding_body(tenant, estate, trip.proof)
 
 
 class Client:
@@ -109,12 +142,12 @@ class Onboarded:
     subscriptions_asked: int = 0
 
 
-def onboard(client: Client, tenant: Tenant, estate: Estate) -> Onboarded:
-    """POST the onboarding form for one tenant (errors land in the result, not raised)."""
+def onboard(client: Client, tenant: Tenant, estate: Estate, ca_bundle: Path) -> Onboarded:
+    """Prove the tenant (federated) and POST the onboarding form (errors land in the result, not raised)."""
     result = CustomerResult(company=tenant.display_name, slug=slugify(tenant.display_name))
     entry = Onboarded(result)
     try:
-        body = onboarding_body(tenant, estate)
+        body = onboarding_request(client.base_url, ca_bundle, tenant, estate)
         entry.subscriptions_asked = len(body["subscription_ids"])
         answer = _json(*client.call("POST", "/api/onboarding", body), f"{result.company}: onboarding", (202,))
         entry.customer_id, entry.api_key = answer["customer_id"], answer["api_key"]
@@ -222,7 +255,8 @@ def run_demo(estate_path: Path, out_dir: Path, state_dir: Path, timeout: float =
             client = Client(stack.endpoints["http_base"])
             print(f"stack up: API at {stack.endpoints['http_base']}, host log {stack.host_log}", flush=True)
             # Onboard everyone first so the scans run side by side, as separate customers would.
-            entries = [onboard(client, tenant, estate) for tenant in estate.tenants]
+            ca_bundle = Path(stack.endpoints["ca_bundle"])
+            entries = [onboard(client, tenant, estate, ca_bundle) for tenant in estate.tenants]
             deadline = time.monotonic() + timeout
             results = [finish(client, e, out_dir.resolve(), max(1.0, deadline - time.monotonic()))
                        for e in entries]

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     onboarding_extra_admin_role_ids: str = Field("", alias="ONBOARDING_EXTRA_ADMIN_ROLE_IDS")
     # --- end of the issue 13 (auth core) block -----------------------------------------------------------------
 
+    # --- Issue 13 (onboarding proof) and 14 S8: limits of the onboarding routes (docs/onboarding-design.md) ----
+    # The whole onboarding POST answers within this many seconds (under Cloudflare's 100 s origin timeout).
+    onboarding_deadline_seconds: float = Field(45.0, alias="ONBOARDING_DEADLINE_SECONDS", gt=0, lt=100)
+    # Onboarding calls (sign-in, callback, consent, POST) one client address may make per hour.
+    onboarding_rate_per_address_per_hour: int = Field(60, alias="ONBOARDING_RATE_PER_ADDRESS_PER_HOUR", ge=1)
+    # Failed onboarding attempts (a refused proof handle or client secret) per tenant per hour.
+    onboarding_failures_per_tenant_per_hour: int = Field(10, alias="ONBOARDING_FAILURES_PER_TENANT_PER_HOUR",
+                                                         ge=1)
+    # --- end of the issue 13 (onboarding proof) block ----------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -24,7 +24,7 @@ from azure.identity import ClientAssertionCredential, ClientSecretCredential
 from shared.api.models import ClientSecretAuth, OnboardingRequest
 from shared.arm import ARM_SCOPE
 from shared.auth.assertion import federation_assertion
-from shared.collectors.errors import AADSTS, aadsts_code
+from shared.collectors.errors import AADSTS, aadsts_code, operator_error
 from shared.domain import Customer
 from shared.errors import AccessDenied, InvalidInput
 from shared.storage.secrets import CustomerSecrets
@@ -107,10 +107,15 @@ class Credentials:
 
 
 def sign_in(credential: TokenCredential, auth_mode: str) -> str:
-    """An ARM access token, or InvalidInput naming the field to fix when Entra refuses the principal."""
+    """An ARM access token; InvalidInput naming the field to fix when Entra refuses the principal, Misconfigured
+    when it refuses Caleta's own federated credential."""
     try:
         return credential.get_token(ARM_SCOPE).token
     except ClientAuthenticationError as exc:
+        # Caleta's own federated credential refused: an operator error (503 and an alert), not the customer's.
+        misconfigured = operator_error(aadsts_code(str(exc.message or exc)))
+        if misconfigured is not None:
+            raise misconfigured from None
         problem = explain_sign_in_error(exc, auth_mode)
         logger.info("customer sign-in refused code=%s", problem.code)
         raise InvalidInput({problem.field: problem.reason}) from None

@@ -14,9 +14,14 @@
       + NotCollectable(reason)    -> this source cannot be read for this subscription (404, unsupported offer);
       |                              the task ends failed, no retry, the customer unchanged
       + ArmWriteRefused           -> a request that could change the customer's Azure, stopped before it left
+      + RateLimited(retry_after)  -> HTTP 429 with Retry-After: too many onboarding calls from one address, or
+      |                              too many failed attempts for one tenant (shared/pipeline/throttle.py)
       + TransientError            -> raise; Service Bus redelivers up to maxDeliveryCount, then dead-letters;
           |                          HTTP 503 with Retry-After
           + Throttled(retry_after) -> the API asked us to wait
+          + Misconfigured         -> Caleta's own setup is wrong (its federated credential: AADSTS70021,
+          |                          700027, 700211-700213; an app registration without `wids`): HTTP 503 and an
+          |                          ALERT log line, never a field error blaming the customer
           + IncompleteResults     -> a source could not be read to the end (Resource Graph truncated or broken
                                      paging; a queue too long to browse), so nothing is concluded from it
 
@@ -107,6 +112,18 @@ class Throttled(TransientError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RateLimited(CaletaError):
+    """Too many calls: answered 429 with Retry-After (`retry_after` seconds, at least 1)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Misconfigured(TransientError):
+    """Caleta's own configuration is wrong (an operator error): 503, and an alert in the log."""
 
 
 class IncompleteResults(TransientError):

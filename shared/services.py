@@ -31,6 +31,7 @@ from shared.config import Settings, get_settings
 from shared.credentials import Credentials
 from shared.deadletters import DeadLetters
 from shared.domain import Customer
+from shared.entra import EntraSignIn, TenantSignIn
 from shared.identity import caleta_credential
 from shared.messages import PURGE, QUEUES
 from shared.notify import Notifier, notifier_from_url
@@ -41,12 +42,15 @@ from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
 from shared.storage.certificates import CertificateStore
 from shared.storage.customers import CustomerStore
+from shared.storage.proofs import ProofStore
 from shared.storage.purges import PurgeStore
 from shared.storage.quota import QuotaStore
+from shared.storage.ratelimits import RateLimitStore
 from shared.storage.retention import Declared, Purged, PurgedStore
 from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
 from shared.storage.secrets import CustomerSecrets, LazySecretStore
+from shared.storage.signins import SigninStore
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +77,18 @@ class DeadLetterStore(PurgedStore, Protocol):
         """Dead-lettered messages per queue."""
         ...
 
+@dataclass(frozen=True)
+class OnboardingLimits:
+    """Issue 13/14 S8: the onboarding POST's deadline and the rate limits (ONBOARDING_* settings)."""
+
+    deadline_seconds: float = 45.0
+    per_address_per_hour: int = 60
+    failures_per_tenant_per_hour: int = 10
+
+
 # Fields that hold nothing about anyone: behaviour, configuration and factories.
 NOT_STORES = frozenset({"publish", "clock", "collectors", "analyse", "credentials", "probe_for", "stuck_after",
-                        "max_analyse_sends", "deletion_deadline"})
+                        "max_analyse_sends", "deletion_deadline", "entra", "onboarding_limits"})
 
 
 def _utcnow() -> dt.datetime:
@@ -103,6 +116,12 @@ class Services:
     analyse: Analyse
     credentials: CredentialFactory
     probe_for: Callable[[TokenCredential], PrincipalProbe]
+    # Issue 13: the onboarding proof (docs/onboarding-design.md sections 2 and 6).
+    signins: SigninStore
+    proofs: ProofStore
+    ratelimits: RateLimitStore
+    entra: TenantSignIn
+    onboarding_limits: OnboardingLimits = OnboardingLimits()
     clock: Clock = _utcnow
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
     max_analyse_sends: int = 3
@@ -175,7 +194,13 @@ def build_services(settings: Settings) -> Services:
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
         publish=bus.publish, collectors=collectors, analyse=_analyse_with(settings, _openai_narrator),
         credentials=Credentials(settings.authority_host, settings.caleta_app_client_id, secrets, caleta_credential),
-        probe_for=AzurePrincipalProbe, stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
+        probe_for=AzurePrincipalProbe,
+        signins=account.signins, proofs=account.proofs, ratelimits=account.ratelimits,
+        entra=EntraSignIn(settings.authority_host, caleta_credential),
+        onboarding_limits=OnboardingLimits(settings.onboarding_deadline_seconds,
+                                           settings.onboarding_rate_per_address_per_hour,
+                                           settings.onboarding_failures_per_tenant_per_hour),
+        stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
         deletion_deadline=dt.timedelta(days=settings.deletion_deadline_days),
     )
 

@@ -92,6 +92,8 @@ class Api:
     api_key: str | None = None
     timeout: float = 30.0
     default_headers: dict[str, str] = field(default_factory=dict)
+    # The local CA, for the simulated tenant a federated sign-in round trip visits (tests/e2e/onboarding_support).
+    ca_bundle: str = ""
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
                 api_key: str | None = None) -> ApiResponse:
@@ -125,7 +127,7 @@ class Api:
 @pytest.fixture(scope="session")
 def api(stack: Any) -> Api:
     """A client for the stack's HTTP API (base URL = the host's http_base)."""
-    return Api(stack.endpoints["http_base"])
+    return Api(stack.endpoints["http_base"], ca_bundle=stack.endpoints["ca_bundle"])
 
 
 @pytest.fixture

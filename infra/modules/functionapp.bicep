@@ -101,6 +101,19 @@ param serviceBusLockSeconds int = 300
 @description('Optional. Custom directory role template ids (comma-separated) that also prove a tenant administrator at onboarding.')
 param onboardingExtraAdminRoleIds string = ''
 
+@description('Optional. Seconds the whole onboarding POST may take; under Cloudflare\'s 100 s origin timeout.')
+@minValue(10)
+@maxValue(90)
+param onboardingDeadlineSeconds int = 45
+
+@description('Optional. Onboarding calls one client address (CF-Connecting-IP) may make per hour.')
+@minValue(1)
+param onboardingRatePerAddressPerHour int = 60
+
+@description('Optional. Failed onboarding attempts (refused proof or secret) per tenant per hour.')
+@minValue(1)
+param onboardingFailuresPerTenantPerHour int = 10
+
 @description('Optional. Maximum Flex instances.')
 param maximumInstanceCount int = 40
 
@@ -222,6 +235,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'SERVICEBUS_LOCK_SECONDS', value: string(serviceBusLockSeconds) }
         // Onboarding: which directory roles prove control of a tenant (docs/onboarding-design.md section 2).
         { name: 'ONBOARDING_EXTRA_ADMIN_ROLE_IDS', value: onboardingExtraAdminRoleIds }
+        // Onboarding limits: the POST's deadline (under Cloudflare's 100 s), calls per client address and failed
+        // attempts per tenant per hour (docs/api.md, "Rate limits").
+        { name: 'ONBOARDING_DEADLINE_SECONDS', value: string(onboardingDeadlineSeconds) }
+        { name: 'ONBOARDING_RATE_PER_ADDRESS_PER_HOUR', value: string(onboardingRatePerAddressPerHour) }
+        { name: 'ONBOARDING_FAILURES_PER_TENANT_PER_HOUR', value: string(onboardingFailuresPerTenantPerHour) }
       ]
     }
   }

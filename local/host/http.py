@@ -74,10 +74,19 @@ class HostHTTPServer(ThreadingHTTPServer):
 _LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
 
 
+# Cloudflare's client-address header (cloudflare.com HTTP request headers: "CF-Connecting-IP provides the client
+# IP address connecting to Cloudflare"). The origin in Azure admits only the Cloudflare tunnel, so the header is
+# Cloudflare's own; this host stands in for Cloudflare and sets it from the TCP peer, overwriting whatever the
+# client sent, so onboarding's rate limits (shared/pipeline/throttle.py) run the same code path on one machine.
+CLIENT_ADDRESS_HEADER = "CF-Connecting-IP"
+
+
 def _vouched_headers(headers: Any, peer: str) -> dict[str, str]:
     keep = {k: ", ".join(headers.get_all(k) or []) for k in set(headers.keys())}
     if peer not in ("127.0.0.1", "::1"):
         keep = {k: v for k, v in keep.items() if k.lower() != _LOCAL_ADMIN_HEADER}
+    keep = {k: v for k, v in keep.items() if k.lower() != CLIENT_ADDRESS_HEADER.lower()}
+    keep[CLIENT_ADDRESS_HEADER] = peer
     return keep
 
 

@@ -65,9 +65,11 @@ def _paths() -> dict[str, Any]:
             "requestBody": {"required": True, "content": _json(OnboardingRequest)},
             "responses": {"202": {"description": "Onboarded; the api_key is shown only here",
                                   "content": _json(OnboardingAccepted)},
-                          "400": _error("A field is malformed or the tenant refused the sign-in (named in fields)"),
-                          "422": {"description": "The principal cannot read any subscription",
-                                  "content": _json(OnboardingRefused)}}}},
+                          "400": _error("A field is malformed, the proof handle is not valid for the tenant "
+                                        "(auth.proof), or the tenant refused the secret (named in fields)"),
+                          "429": _error("Too many calls from this address, or failed attempts for this tenant "
+                                        "(Retry-After)"),
+                          "503": _error("A dependency is unavailable or Caleta is misconfigured (Retry-After)")}}},
         "/api/openapi.json": {"get": {"operationId": "get_openapi", "summary": "This document",
                                       "responses": {"200": {"description": "OpenAPI 3.1",
                                                             "content": {"application/json": {}}}}}},
@@ -114,7 +116,41 @@ def _paths() -> dict[str, Any]:
             "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
             "responses": {"200": {"description": "Status", "content": _json(ScanStatusView)}, **_AUTHED}}},
         **reports,
+        **_signin_paths(),
     }
+
+
+# --- Issue 13: the onboarding sign-in round trip (browser routes; docs/api.md "Federated onboarding") -----------
+def _browser_page(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def _signin_paths() -> dict[str, Any]:
+    redirect = {"description": "Redirect (Location); Set-Cookie caleta_signin binds the browser to the state"}
+    refused = {"400": _browser_page("The sign-in could not be completed (the same page for every refusal)"),
+               "429": _browser_page("Too many onboarding calls from this address (Retry-After)"),
+               "503": _browser_page("Sign-in unavailable or Caleta misconfigured (an operator alert)")}
+    query = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+             for n in ("code", "state", "error", "error_description", "error_subcode")]
+    return {
+        "/api/onboarding/signin": {"get": {
+            "operationId": "onboarding_signin", "summary": "Start the administrator's sign-in (302 to Entra)",
+            "parameters": [{"name": "tenant_id", "in": "query", "required": True,
+                            "schema": {"type": "string", "pattern": GUID_PATTERN}}],
+            "responses": {"302": redirect, **refused}}},
+        "/api/onboarding/callback": {"get": {
+            "operationId": "onboarding_callback",
+            "summary": "Entra's redirect: 302 to /api/onboarding#proof=<handle>, to admin consent, or "
+                       "#outcome=not_admin",
+            "parameters": query, "responses": {"302": redirect, **refused}}},
+        "/api/onboarding/consent": {"get": {
+            "operationId": "onboarding_consent",
+            "summary": "Entra's admin-consent redirect: 302 to /api/onboarding#proof=<handle> (never proof itself)",
+            "parameters": [*query, *({"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                                     for n in ("admin_consent", "tenant", "scope"))],
+            "responses": {"302": redirect, **refused}}},
+    }
+# --- end of the issue 13 block --------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)

@@ -34,8 +34,12 @@ class OnboardingAccepted(BaseModel):
 
     customer_id: str
     api_key: str
+    state: Literal["active", "awaiting_roles"] = Field(
+        description="active: the first scan has started; awaiting_roles: no subscription is readable yet (roles "
+                    "can take minutes to appear), Caleta checks again and e-mails the outcome")
     validation: Validation
-    first_scan_id: str | None
+    first_scan_id: str | None = Field(description="The first scan, or null while awaiting roles")
+    status_url: str = Field(description="GET it with the API key: the customer's record and state")
 
 
 class OnboardingRefused(BaseModel):

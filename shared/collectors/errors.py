@@ -6,7 +6,9 @@
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
 
 `AADSTS` is the one table of Entra sign-in refusals: the plain reason, the onboarding field to blame, and
-whether the refusal is permanent (the customer has to act) or may pass.
+whether the refusal is permanent (the customer has to act), may pass, or is Caleta's own misconfiguration
+(`operator`: its federated identity credential; issue 14 S10) - which is never the customer's fault, so it
+is neither an access revocation nor a field error: Misconfigured (503) with an ALERT log line.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
-from shared.errors import AccessDenied, CaletaError, NotCollectable, Throttled, TransientError
+from shared.errors import AccessDenied, CaletaError, Misconfigured, NotCollectable, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +42,7 @@ class SignInRefusal:
     reason: str
     field: str
     permanent: bool = True
+    operator: bool = False
 
 
 # Codes from the Entra error reference (learn.microsoft.com/entra/identity-platform/reference-error-codes);
@@ -60,13 +63,17 @@ AADSTS: Mapping[str, SignInRefusal] = {
     # A malformed tenant id: onboarding's shape check stops it first, so the pipeline never meets it for good.
     "900023": SignInRefusal("tenant not found: the tenant id is not valid", "tenant_id", permanent=False),
     "500011": SignInRefusal("the Azure Resource Manager principal is missing in this tenant", "tenant_id"),
+    # Caleta's own federated identity credential does not match its managed identity's assertion: an operator
+    # error in Caleta's app registration, whichever customer tenant it shows up in.
     "700027": SignInRefusal("the client assertion was refused: Caleta's federated credential is not trusted",
-                            "auth.mode"),
+                            "auth.mode", permanent=False, operator=True),
     "70021": SignInRefusal("the client assertion was refused: no matching federated identity credential",
-                           "auth.mode"),
-    "700211": SignInRefusal("no matching federated credential issuer", "auth.mode"),
-    "700212": SignInRefusal("no matching federated credential audience", "auth.mode"),
-    "700213": SignInRefusal("no matching federated credential subject", "auth.mode"),
+                           "auth.mode", permanent=False, operator=True),
+    "700211": SignInRefusal("no matching federated credential issuer", "auth.mode", permanent=False, operator=True),
+    "700212": SignInRefusal("no matching federated credential audience", "auth.mode", permanent=False,
+                            operator=True),
+    "700213": SignInRefusal("no matching federated credential subject", "auth.mode", permanent=False,
+                            operator=True),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
@@ -107,6 +114,16 @@ def retry_after(headers: Mapping[str, str]) -> float:
     return max(waits) if waits else DEFAULT_RETRY_AFTER
 
 
+def operator_error(code: str | None) -> Misconfigured | None:
+    """Misconfigured (and an ALERT log line) when the AADSTS code is Caleta's own misconfiguration, else None."""
+    refusal = AADSTS.get(code or "")
+    if refusal is None or not refusal.operator:
+        return None
+    logger.error("ALERT Caleta's federated identity credential was refused (AADSTS%s): fix the app "
+                 "registration's federated credential (docs/deploy.md)", code)
+    return Misconfigured(f"Caleta's sign-in is misconfigured (AADSTS{code})")
+
+
 def explain_aadsts(message: str) -> str | None:
     """A plain reason for a permanent AADSTS error in `message`, None for anything else."""
     code = aadsts_code(message)
@@ -123,6 +140,9 @@ def classify(exc: Exception, what: str) -> Exception:
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(exc, ClientAuthenticationError):
         # azure-identity's sign-in failures carry the token endpoint's 400: the AADSTS code decides, not the status.
+        misconfigured = operator_error(aadsts_code(str(exc)))
+        if misconfigured is not None:
+            return misconfigured
         reason = explain_aadsts(str(exc))
         if reason:
             return AccessDenied(reason, code="aadsts")

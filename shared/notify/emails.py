@@ -51,3 +51,16 @@ def certificate_issued(to: str, certificate_id: str, completed_at: dt.datetime) 
     body = (f"Every piece of data Caleta held about you was deleted on {completed_at:%Y-%m-%d %H:%M} UTC, and a "
             f"check of every store found nothing left.\n\nYour deletion certificate: {link}\n")
     return Email(to=to, kind="certificate_issued", subject="Your Caleta deletion certificate", body=body)
+
+
+def tenant_onboarded_again(to: str, customer_id: str, when: dt.datetime, auth_mode: str) -> Email:
+    """Issue 13: another account was opened for the same Microsoft Entra tenant (a repeated onboarding passed
+    the proof); the existing contact hears of it, with nothing about the new account's holder."""
+    proof = ("a sign-in by an administrator of your tenant" if auth_mode == "federated"
+             else "a working client secret of a service principal in your tenant")
+    body = (f"On {when:%Y-%m-%d %H:%M} UTC another Caleta Cost Review account was opened for the same Microsoft "
+            f"Entra tenant as yours. It was proven by {proof}.\n\nIf your organisation expected this, there is "
+            "nothing to do. If not, check who administers your tenant and which applications hold Reader or Cost "
+            "Management Reader on your subscriptions, and tell us at privacy@caleta.io.\n")
+    return Email(to=to, kind="tenant_onboarded_again", subject="Another Caleta account was opened for your tenant",
+                 body=body, customer_id=customer_id)

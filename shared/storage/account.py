@@ -15,10 +15,13 @@ from shared.storage.blobs import BlobStore, container_name
 from shared.storage.certificates import CERTIFICATES_TABLE, CertificateStore
 from shared.storage.clients import LazyTable, blob_service
 from shared.storage.customers import CUSTOMERS_TABLE, CustomerStore
+from shared.storage.proofs import PROOFS_TABLE, ProofStore
 from shared.storage.purges import PURGES_TABLE, PurgeStore
 from shared.storage.quota import QUOTA_TABLE, QuotaStore
+from shared.storage.ratelimits import RATELIMITS_TABLE, RateLimitStore
 from shared.storage.scans import SCANS_TABLE, ScanStore
 from shared.storage.schedules import SCHEDULES_TABLE, ScheduleStore
+from shared.storage.signins import SIGNINS_TABLE, SigninStore
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class AccountStores:
     audit: AuditLog
     quota: QuotaStore
     blobs: BlobStore
+    # Issue 13: the onboarding proof (docs/onboarding-design.md section 6).
+    signins: SigninStore
+    proofs: ProofStore
+    ratelimits: RateLimitStore
 
 
 def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
@@ -43,4 +50,6 @@ def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
         purges=PurgeStore(LazyTable(PURGES_TABLE)), certificates=CertificateStore(LazyTable(CERTIFICATES_TABLE)),
         schedules=ScheduleStore(LazyTable(SCHEDULES_TABLE)), audit=AuditLog(LazyTable(AUDIT_TABLE), clock=clock),
         quota=QuotaStore(LazyTable(QUOTA_TABLE), customers),
-        blobs=BlobStore(lambda customer_id: blob_service().get_container_client(container_name(customer_id))))
+        blobs=BlobStore(lambda customer_id: blob_service().get_container_client(container_name(customer_id))),
+        signins=SigninStore(LazyTable(SIGNINS_TABLE)), proofs=ProofStore(LazyTable(PROOFS_TABLE)),
+        ratelimits=RateLimitStore(LazyTable(RATELIMITS_TABLE)))

@@ -94,10 +94,11 @@ class CustomerStore:
         except ResourceNotFoundError:
             raise NotFound("no such customer") from None
 
-    def create(self, customer: Customer, api_key: str) -> None:
-        """Insert a new customer row holding the key's hash; Conflict when the id is taken."""
+    def create(self, customer: Customer, api_key: str | None) -> None:
+        """Insert a new customer row holding the key's hash (none for a `pending_proof` row, which no key can
+        open); Conflict when the id is taken."""
         try:
-            self._table.create_entity(_to_entity(customer, hash_api_key(api_key)))
+            self._table.create_entity(_to_entity(customer, hash_api_key(api_key) if api_key else ""))
         except ResourceExistsError:
             raise Conflict("customer id already in use") from None
         logger.info("customer recorded customer=%s subscriptions=%d", customer.customer_id,
@@ -142,6 +143,34 @@ class CustomerStore:
         patch.update(split_json("subscriptions", list(subscription_ids)))
         patch.update(split_json("validation", validation))
         self._table.update_entity(patch, UpdateMode.MERGE)
+
+    def complete_onboarding(self, customer_id: str, to: CustomerState, api_key: str, validation: dict[str, Any],
+                            subscription_ids: tuple[str, ...]) -> Customer:
+        """Move a `pending_proof` row to `to` with the API key's hash, the validation and the subscriptions, in
+        one write under its ETag; Conflict when the row is no longer pending (the backstop or a purge got it)."""
+        check_customer_move("pending_proof", to)
+        entity = self._read(customer_id)
+        current = dict(entity)
+        if customer_state(str(current["state"])) != "pending_proof":
+            raise Conflict("the customer is no longer pending")
+        patch: dict[str, Any] = {"PartitionKey": PARTITION, "RowKey": customer_id, "state": to, "state_reason": "",
+                                 "api_key_sha256": hash_api_key(api_key),
+                                 **blank_chunks(current, ("subscriptions", "validation"))}
+        patch.update(split_json("subscriptions", list(subscription_ids)))
+        patch.update(split_json("validation", validation))
+        try:
+            self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
+                                      match_condition=MatchConditions.IfNotModified)
+        except (ResourceModifiedError, ResourceNotFoundError):
+            raise Conflict("the customer changed while onboarding") from None
+        logger.info("customer state changed customer=%s state=%s", customer_id, to)
+        return self.get(customer_id)
+
+    def for_tenant(self, tenant_id: str) -> list[Customer]:
+        """Every customer of one tenant (a repeated onboarding tells their contacts)."""
+        rows = self._table.query_entities("PartitionKey eq @pk and tenant_id eq @t",
+                                          parameters={"pk": PARTITION, "t": tenant_id})
+        return [_from_entity(dict(row)) for row in rows]
 
     def list_all(self) -> list[Customer]:
         """Every customer record (the scheduler, the purge backstop and the admin list)."""

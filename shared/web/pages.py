@@ -43,6 +43,23 @@ ASSETS: dict[str, str] = {
     "lifecycle.js": "text/javascript; charset=utf-8",
 }
 PAGES = ("onboarding", "account")
+# The sign-in routes' pages when they cannot redirect (no script; every refusal reads the same to a stranger).
+NOTICES: dict[str, tuple[str, str]] = {
+    "failed": ("The sign-in could not be completed",
+               "Nothing was recorded. Start again from the onboarding page: each sign-in can be used once, within "
+               "ten minutes, in the browser that started it."),
+    "app_disabled": ("Caleta\u2019s app is disabled in your tenant",
+                     "An administrator disabled Caleta Cost Review under Enterprise applications in Microsoft "
+                     "Entra. Enable it, then start again."),
+    "invalid_tenant": ("Enter your tenant id first",
+                       "The tenant id is your Microsoft Entra directory id, a GUID such as "
+                       "00000000-0000-0000-0000-000000000000."),
+    "rate_limited": ("Too many attempts", "Please wait a while, then start again."),
+    "unavailable": ("Sign-in is unavailable right now",
+                    "Caleta cannot complete sign-ins at the moment and has been alerted. Please try again in a few "
+                    "minutes."),
+    "internal": ("Something went wrong on our side", "Please try again in a few minutes."),
+}
 
 
 def validation_rules() -> dict[str, object]:
@@ -71,6 +88,13 @@ def render_page(name: str, *, app_client_id: str | None, authority_host: str) ->
     out = template
     for key, value in values.items():
         out = out.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return out.encode("utf-8")
+
+
+def render_notice(kind: str) -> bytes:
+    """The notice page of `kind` (one of NOTICES; anything else reads as "internal")."""
+    title, message = NOTICES.get(kind, NOTICES["internal"])
+    out = _template("notice").replace("{{TITLE}}", html.escape(title)).replace("{{MESSAGE}}", html.escape(message))
     return out.encode("utf-8")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Error, Page, Playwright, ViewportSize
 
 from local.estates.model import Estate, Tenant
@@ -18,10 +22,21 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def launch(playwright: Playwright, profile: Path) -> BrowserContext:
-    """Debian's Chromium with a fresh user-data dir (Playwright's own browser download needs the internet)."""
+def spki_pin(cert: Path) -> str:
+    """base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate, as Chromium's SPKI allow-list takes it."""
+    key = x509.load_pem_x509_certificate(cert.read_bytes()).public_key()
+    return base64.b64encode(hashlib.sha256(key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+                            .digest()).decode()
+
+
+def launch(playwright: Playwright, profile: Path, trusted_leaf: Path | None = None) -> BrowserContext:
+    """Debian's Chromium with a fresh user-data dir (Playwright's own browser download needs the internet).
+
+    `trusted_leaf`: the local stack's TLS leaf, the only certificate outside the system roots Chromium accepts
+    (the simulated Entra sign-in is HTTPS), pinned by its key rather than by turning certificate checks off."""
+    args = [*ARGS, f"--ignore-certificate-errors-spki-list={spki_pin(trusted_leaf)}"] if trusted_leaf else ARGS
     return playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=ARGS, headless=True, viewport=DESKTOP, accept_downloads=True,
+        str(profile), executable_path=CHROMIUM, args=args, headless=True, viewport=DESKTOP, accept_downloads=True,
         timeout=60_000)
 
 

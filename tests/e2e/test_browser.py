@@ -45,11 +45,12 @@ def base_url(stack: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """A fresh Chromium profile (its own user-data dir) for the module; always closed."""
+def context(tmp_path_factory: pytest.TempPathFactory, stack: Any) -> Iterator[BrowserContext]:
+    """A fresh Chromium profile (its own user-data dir) for the module, trusting the stack's TLS leaf (the
+    simulated Entra sign-in); always closed."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser_context = launch(playwright, tmp_path_factory.mktemp("chromium-profile"))
+        browser_context = launch(playwright, tmp_path_factory.mktemp("chromium-profile"), stack.certs.cert)
         browser_context.set_default_timeout(30_000)
         try:
             yield browser_context
@@ -271,8 +272,10 @@ def test_wrong_secret_is_shown_at_the_secret_field_when_entra_refuses(context: B
         tab.close()
 
 
-def test_unreadable_subscriptions_are_explained_and_no_key_issued_when_none_is_usable(
+def test_unreadable_subscriptions_are_explained_and_the_customer_awaits_roles_when_none_is_readable_yet(
         context: BrowserContext, base_url: str, estate: Estate) -> None:
+    # docs/onboarding-design.md section 4: no readable subscription is not a refusal (roles may take minutes to
+    # appear); the customer gets its key and awaits roles, and the page says what to fix meanwhile.
     tab = context.new_page()
     try:
         body = onboarding_body(tenant(estate, "Pennine"), estate)
@@ -281,13 +284,13 @@ def test_unreadable_subscriptions_are_explained_and_no_key_issued_when_none_is_u
         fill_form(tab, {**body, "subscription_ids": [s.subscription_id for s in others]})
         tab.click("#submit")
         expect(tab.locator("#result")).to_be_visible(timeout=60_000)
-        expect(tab.locator("#result-summary")).to_contain_text("None of the subscriptions can be read")
+        expect(tab.locator("#result-summary")).to_contain_text("None of the subscriptions can be read yet")
+        expect(tab.locator("#result-summary")).to_contain_text("roles may take a few minutes to appear")
         expect(tab.locator("#validation-table tbody tr")).to_have_count(len(others))
         expect(tab.locator("#validation-table tbody")).to_contain_text("Not readable")
-        expect(tab.locator("#key-panel")).to_be_hidden()
-        expect(tab.locator("#onboarding-form")).to_be_visible()
-        assert tab.evaluate("sessionStorage.length") == 0
-        shoot(tab, "14-error-no-usable-subscription")
+        expect(tab.locator("#key-panel")).to_be_visible()
+        expect(tab.locator("#onboarding-form")).to_be_hidden()
+        shoot(tab, "14-awaiting-roles")
     finally:
         tab.close()
 
@@ -307,12 +310,60 @@ def test_hostile_company_name_is_shown_as_text_when_rendered(context: BrowserCon
         body = {**onboarding_body(tenant(estate, "Tamar"), estate), "company": hostile}
         tab.goto(base_url + "onboarding")
         fill_form(tab, body)
+        sign_in_with_microsoft(tab)
         tab.click("#submit")
         expect(tab.locator("#key-panel")).to_be_visible(timeout=120_000)
         tab.click("#go-account")
         expect(tab.locator("#company")).to_have_text(hostile)
         assert tab.locator("#company img, #company script").count() == 0
         assert alerts == []
+    finally:
+        tab.close()
+
+
+def sign_in_with_microsoft(tab: Page) -> None:
+    """Step 1 of federated mode: the round trip through the simulated Entra, back with the proof."""
+    tab.click("#signin-link")
+    expect(tab.locator("#proof-status")).to_contain_text("Signed in: you administer this tenant", timeout=30_000)
+
+
+def test_federated_customer_signs_in_with_microsoft_then_submits_the_form_when_an_administrator(
+        context: BrowserContext, base_url: str, estate: Estate, problems: list[str]) -> None:
+    # given: Wessex Larder's form filled in, Caleta's app chosen
+    tab = context.new_page()
+    watch(tab, problems)
+    try:
+        body = onboarding_body(tenant(estate, "Wessex"), estate)
+        tab.goto(base_url + "onboarding")
+        fill_form(tab, body)
+        tab.click("#submit")  # without the sign-in the page asks for it first
+        expect(tab.locator("#proof-error")).to_contain_text("sign in with Microsoft first")
+        shoot(tab, "15-federated-before-sign-in")
+        # when: the administrator signs in (Caleta -> Entra -> Caleta) and comes back
+        sign_in_with_microsoft(tab)
+        # then: the form is as it was, the proof is out of the address bar, and the submit onboards
+        assert "#" not in tab.url and "proof" not in tab.url
+        expect(tab.locator("#company")).to_have_value(body["company"])
+        expect(tab.locator("#subscription_ids")).to_have_value("\n".join(body["subscription_ids"]))
+        shoot(tab, "16-federated-signed-in")
+        tab.click("#submit")
+        expect(tab.locator("#key-panel")).to_be_visible(timeout=120_000)
+        expect(tab.locator("#result-summary")).to_contain_text("Your first review has started")
+        shoot(tab, "17-federated-onboarded")
+    finally:
+        tab.close()
+
+
+def test_non_administrator_is_given_the_link_for_their_administrator_when_back_from_sign_in(
+        context: BrowserContext, base_url: str, estate: Estate) -> None:
+    tab = context.new_page()
+    try:
+        tenant_id = tenant(estate, "Tamar").tenant_id
+        tab.goto(f"{base_url}onboarding?tenant_id={tenant_id}#outcome=not_admin")
+        expect(tab.locator("#admin-link-panel")).to_be_visible()
+        expect(tab.locator("#admin-link")).to_have_value(f"{base_url}onboarding?tenant_id={tenant_id}")
+        expect(tab.locator("#tenant_id")).to_have_value(tenant_id)
+        shoot(tab, "18-not-an-administrator")
     finally:
         tab.close()
 

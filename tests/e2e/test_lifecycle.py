@@ -17,6 +17,7 @@ from local.demo import onboarding_body
 from local.estates.model import Estate, Tenant, load_estate
 from shared.messages import QUEUES
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 FINAL = ("complete", "partial", "failed")
@@ -33,7 +34,7 @@ def tenant(estate: Estate, name: str) -> Tenant:
 
 
 def onboard(api: Api, estate: Estate, name: str) -> dict[str, Any]:
-    answer = api.post("/api/onboarding", onboarding_body(tenant(estate, name), estate))
+    answer = api.post("/api/onboarding", signed_body(api, tenant(estate, name), estate))
     assert answer.status == 202, answer.body[:500]
     out: dict[str, Any] = answer.json()
     out["contact_email"] = onboarding_body(tenant(estate, name), estate)["contact_email"]

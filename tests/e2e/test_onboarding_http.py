@@ -13,6 +13,7 @@ import pytest
 from local.demo import onboarding_body
 from local.estates.model import Estate, Tenant, load_estate
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +43,7 @@ def with_key(answer: dict[str, Any]) -> dict[str, str]:
 def test_onboarding_answers_202_with_key_validation_and_scan_when_principal_is_valid(
         pennine: dict[str, Any]) -> None:
     assert len(pennine["customer_id"]) == 32 and len(pennine["api_key"]) >= 40
-    assert pennine["first_scan_id"]
+    assert pennine["first_scan_id"] and pennine["state"] == "active"
     assert [s["ok"] for s in pennine["validation"]["subscriptions"]] == [True, True, True]
 
 
@@ -65,14 +66,14 @@ def test_customer_routes_answer_401_when_no_or_malformed_key(api: Api, pennine: 
 
 def test_customer_routes_answer_404_when_id_is_not_the_callers(api: Api, estate: Estate,
                                                                pennine: dict[str, Any]) -> None:
-    tamar = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate)).json()
+    tamar = api.post("/api/onboarding", signed_body(api, tenant(estate, "Tamar"), estate)).json()
     assert api.get(f"/api/customers/{tamar['customer_id']}", headers=with_key(pennine)).status == 404
     assert api.get(f"/api/customers/{'0' * 32}", headers=with_key(pennine)).status == 404
     assert api.get(f"/api/customers/{tamar['customer_id']}/scans", headers=with_key(pennine)).status == 404
 
 
 def test_over_privileged_federated_principal_is_warned_when_onboarded(api: Api, estate: Estate) -> None:
-    response = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate))
+    response = api.post("/api/onboarding", signed_body(api, tenant(estate, "Tamar"), estate))
     assert response.status == 202
     (sub,) = response.json()["validation"]["subscriptions"]
     assert (sub["ok"], sub["excess"]) == (True, ["Contributor"])
@@ -91,6 +92,8 @@ def test_wrong_secret_answers_400_naming_the_field_when_entra_refuses(api: Api, 
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"tenant_id": "not-a-guid"}, "tenant_id"), ({"contact_email": "nobody"}, "contact_email"),
+    ({"company": "Evil\u202eoC Ltd"}, "company"), ({"contact_email": "<script>@x.com"}, "contact_email"),
+    ({"auth": {"mode": "federated"}}, "auth.proof"),
     ({"surprise": True}, "surprise"), ({"subscription_ids": []}, "subscription_ids"),
 ])
 def test_malformed_request_answers_400_naming_the_field_when_shape_is_wrong(

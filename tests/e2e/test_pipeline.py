@@ -12,12 +12,12 @@ import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 from azure.storage.blob import BlobServiceClient
 
-from local.demo import onboarding_body
 from local.estates.model import Estate, load_estate
 from shared.arm import is_read_only
 from shared.messages import ANALYSE, COLLECT_TASKS, SCAN_REQUESTS, AnalyseScan, Message, ScanRequested
 from shared.rawdata import decode
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 from tests.tokens import UnsignedToken
 from tests.unit.fakes import RecordingBus
 
@@ -49,7 +49,7 @@ def customers(api: Api, estate: Estate) -> dict[str, dict[str, Any]]:
     """Every tenant of the demo estate onboarded over HTTP; its first scan waited for (bounded)."""
     out: dict[str, dict[str, Any]] = {}
     for tenant in estate.tenants:
-        answer = api.post("/api/onboarding", onboarding_body(tenant, estate))
+        answer = api.post("/api/onboarding", signed_body(api, tenant, estate))
         assert answer.status == 202, answer.body[:500]
         out[tenant.display_name] = answer.json()
     for customer in out.values():

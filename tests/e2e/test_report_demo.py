@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from local.demo import onboarding_body
 from local.estates.model import load_estate
 from shared.analysis.report_model import Report
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 EXPECTATIONS = DEMO_ESTATE.with_name("demo_expectations.json")
@@ -34,7 +34,7 @@ def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:
     estate = load_estate(DEMO_ESTATE)
     out = {}
     for tenant in estate.tenants:
-        customer = api.post("/api/onboarding", onboarding_body(tenant, estate)).json()
+        customer = api.post("/api/onboarding", signed_body(api, tenant, estate)).json()
         scan = _wait(api, customer)
         # Wessex Larder's Cost Management refuses some subscriptions by design (issue 14 B5): partial.
         expected = "partial" if tenant.display_name == "Wessex Larder Ltd" else "complete"

@@ -19,6 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundErr
 
 from local.memtable import MemoryTable
 from shared.analysis.model import ReportBundle, ScanInputs
+from shared.auth.errors import EntraRefused
+from shared.auth.id_token import IdentityClaims
 from shared.collectors import Collected, CollectRequest
 from shared.collectors.principal_probe import CostAccess
 from shared.domain import Customer, CustomerState
@@ -30,12 +32,15 @@ from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
 from shared.storage.certificates import CertificateStore
 from shared.storage.customers import CustomerStore
+from shared.storage.proofs import ProofStore
 from shared.storage.purges import PurgeStore
 from shared.storage.quota import QuotaStore
+from shared.storage.ratelimits import RateLimitStore
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
 from shared.storage.secrets import CustomerSecrets
+from shared.storage.signins import SigninStore
 
 CUSTOMER_ID = "0123456789abcdef0123456789abcdef"
 TENANT = "11111111-1111-1111-1111-111111111111"
@@ -260,6 +265,37 @@ class FakeProbe:
         return self.cost.get(subscription_id, ("ok", None))
 
 
+class FakeEntra:
+    """Entra for onboarding sign-ins: `users[code]` is who a code signs in (or the exception redeeming it
+    raises); `access[tenant]` is whether Caleta's app can sign in there ("ok" unless set)."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, IdentityClaims | Exception] = {}
+        self.access: dict[str, Any] = {}
+        self.redeemed: list[tuple[str, str, str, str, str]] = []
+
+    def signs_in(self, code: str, tenant: str = TENANT, oid: str = OID, *, admin: bool = True,
+                 wids: bool = True) -> None:
+        self.users[code] = IdentityClaims(tenant, oid, is_admin=admin, has_wids=wids)
+
+    def refuses(self, code: str, aadsts: int) -> None:
+        self.users[code] = EntraRefused("invalid_grant", aadsts, 400)
+
+    def identity(self, tenant_id: str, code: str, code_verifier: str, redirect_uri: str,
+                 nonce: str) -> IdentityClaims:
+        self.redeemed.append((tenant_id, code, code_verifier, redirect_uri, nonce))
+        found = self.users.get(code, EntraRefused("invalid_grant", 9002313, 400))
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def app_access(self, tenant_id: str) -> Any:
+        found = self.access.get(tenant_id, "ok")
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
 @dataclass
 class FakeCollector:
     """Returns fixed data per source and counts calls; `fail` raises the given exception instead."""
@@ -304,7 +340,8 @@ class Clock:
 
 # --- the world -------------------------------------------------------------------------------------
 
-TABLES = ("customers", "scans", "purges", "certificates", "schedules", "audit", "costquota")
+TABLES = ("customers", "scans", "purges", "certificates", "schedules", "audit", "costquota", "signins", "proofs",
+          "ratelimits")
 
 
 @dataclass
@@ -324,6 +361,7 @@ class World:
     credentials: FakeCredentials
     probe: FakeProbe
     clock: Clock
+    entra: FakeEntra
 
     @property
     def customers(self) -> CustomerStore:
@@ -352,7 +390,7 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
     bus, secret_store, outbox = RecordingBus(), MemorySecretStore(), MemoryOutbox()
     dead, queued = MemoryMessages("dead_letters"), MemoryMessages("messages")
     collectors = {s: FakeCollector() for s in ("resource-graph", "cost", "advisor")}
-    analysis, credentials, probe = FakeAnalysis(), FakeCredentials(), FakeProbe()
+    analysis, credentials, probe, entra = FakeAnalysis(), FakeCredentials(), FakeProbe(), FakeEntra()
     customers = CustomerStore(tables["customers"])
     services = Services(
         customers=customers, scans=ScanStore(tables["scans"], clock=clock), purges=PurgeStore(tables["purges"]),
@@ -361,9 +399,10 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
         blobs=BlobStore(lambda cid: MemoryContainer(account, f"c-{cid}")),
         secrets=CustomerSecrets(secret_store), dead_letters=dead, queued=queued, notifier=outbox, publish=bus,
         collectors=collectors, analyse=analysis, credentials=credentials, probe_for=lambda _credential: probe,
-        clock=clock)
+        signins=SigninStore(tables["signins"]), proofs=ProofStore(tables["proofs"]),
+        ratelimits=RateLimitStore(tables["ratelimits"], key=b"k" * 32), entra=entra, clock=clock)
     world = World(services, tables, account, bus, secret_store, outbox, dead, queued, collectors, analysis,
-                  credentials, probe, clock)
+                  credentials, probe, clock, entra)
     if with_customer:
         world.add_customer(a_customer(subscriptions=subscriptions or (SUB,), state=state))
     return world

@@ -58,8 +58,13 @@ def test_schedule_defaults_to_weekly_when_absent() -> None:
 
 
 def test_federated_mode_needs_no_client_fields_when_chosen() -> None:
-    request = parse_onboarding(json.dumps(a_body(auth={"mode": "federated"})).encode())
+    request = parse_onboarding(json.dumps(a_body(auth={"mode": "federated", "proof": "h" * 43})).encode())
     assert request.auth.mode == "federated"
+
+
+def test_federated_mode_needs_the_sign_in_proof_when_chosen() -> None:
+    assert refused(a_body(auth={"mode": "federated"})) == {"auth.proof": "required"}
+    assert "auth.proof" in refused(a_body(auth={"mode": "federated", "proof": "h" * 129}))
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -90,7 +95,7 @@ def test_unknown_field_is_refused_when_sent_at_top_level() -> None:
 
 
 def test_unknown_field_is_refused_when_sent_inside_auth() -> None:
-    assert refused(a_body(auth={"mode": "federated", "client_secret": CANARY})) == {
+    assert refused(a_body(auth={"mode": "federated", "proof": "h" * 43, "client_secret": CANARY})) == {
         "auth.client_secret": "unknown field"}
 
 
@@ -172,3 +177,27 @@ def test_any_json_object_parses_or_names_a_field_when_fuzzed(body: dict[str, Any
 
 def test_duplicates_are_named_alongside_other_errors_when_both_occur() -> None:
     assert set(refused(a_body(company="", subscription_ids=[SUB, SUB]))) == {"company", "subscription_ids[1]"}
+
+
+@pytest.mark.parametrize("character", ["\x85", "\x9b", "\u202e", "\u200b", "\u2028", "\u2029", "\ufeff", "\x00"])
+def test_company_is_refused_when_it_holds_a_control_format_or_separator_character(character: str) -> None:
+    assert refused(a_body(company=f"Acme{character}Ltd"))["company"].startswith("must not contain control")
+
+
+@pytest.mark.parametrize("company", ["Caf\u00e9 \u2013 Ltd", "O'Brien & <Sons>", "Łódź Sp. z o.o.", "株式会社"])
+def test_company_is_accepted_when_it_is_ordinary_text(company: str) -> None:
+    assert parse_onboarding(json.dumps(a_body(company=company)).encode()).company == company
+
+
+@pytest.mark.parametrize("address", ["<script>@x.com", "a;b@x.com", "a\u200b@x.com", '"quoted"@x.com', "a@[1.2.3.4]",
+                                     "a@bücher.de", "x" * 65 + "@b.com", "a@b", "a..b@x.com"])
+def test_contact_email_is_refused_when_it_is_not_a_plain_address(address: str) -> None:
+    assert refused(a_body(contact_email=address)) == {"contact_email": "must be an e-mail address like "
+                                                                       "name@example.com"}
+
+
+def test_contact_email_domain_is_normalised_without_dns_when_accepted() -> None:
+    # A domain with no DNS records is accepted: onboarding asks no DNS (check_deliverability off).
+    assert parse_onboarding(json.dumps(a_body(contact_email="Ops@Acme.EXAMPLE")).encode()).contact_email == \
+        "Ops@acme.example"
+    assert parse_onboarding(json.dumps(a_body(contact_email="ops@no-such-domain-caleta.co.uk")).encode())

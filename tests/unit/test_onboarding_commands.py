@@ -207,7 +207,7 @@ def test_federated_commands_give_both_roles_to_caletas_app_by_object_id_when_bui
     assert lookup[:4] == ["az", "ad", "sp", "show"] and flag_values(lookup, "--id") == [APP]
     assert flag_values(lookup, "--query") == ["id"]
     assert {flag_values(a, "--role")[0] for a in assignments} == ROLES
-    assert "grant admin consent (step 1)" in script  # what happens when the app is not consented yet
+    assert "an administrator signs in with Microsoft (step 1)" in script  # the app is not consented yet
 
 
 def test_secret_commands_create_reader_then_add_cost_reader_and_print_the_credentials_when_built(
@@ -236,6 +236,7 @@ def test_page_says_bash_and_who_may_consent_and_assign_when_rendered() -> None:
     text = " ".join((TEMPLATES / "onboarding.html").read_text().split())
     assert text.count("Run these commands in Bash (Azure Cloud Shell in Bash mode)") == 2
     assert ("(Global Administrator, Privileged Role Administrator, Cloud Application Administrator or "
-            "Application Administrator) opens the admin-consent link") in text
+            "Application Administrator) signs in with Microsoft") in text
+    assert "Sign in with Microsoft to prove you administer this tenant" in text
     assert text.count("(Owner, User Access Administrator or Role Based Access Control Administrator)") == 2
     assert "static/commands.js" in text and text.index("static/commands.js") < text.index("static/onboarding.js")

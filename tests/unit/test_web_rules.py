@@ -15,11 +15,12 @@ from shared.errors import InvalidInput
 from shared.web.pages import STATIC, validation_rules
 
 GOOD = "75f52ee7-223c-5660-b825-ac08303d192c"
+PROOF = "h" * 43
 SUB = "d012b2f1-e54f-5f05-8120-6fbf9da1ca5e"
 SUB2 = "A012B2F1-E54F-5F05-8120-6FBF9DA1CA5E"
 BASE: dict[str, Any] = {"company": "Pennine Freight Ltd", "contact_email": "finance@pennine.example",
                         "tenant_id": GOOD, "subscriptions_text": SUB, "mode": "federated", "client_id": "",
-                        "client_secret": "", "schedule": "weekly"}
+                        "client_secret": "", "schedule": "weekly", "proof": PROOF}
 SECRET = {"mode": "client_secret", "client_id": SUB2, "client_secret": "s3cret~value"}
 # Each case changes the valid form in one way; the server's verdict is the oracle.
 CASES: list[dict[str, Any]] = [
@@ -31,6 +32,11 @@ CASES: list[dict[str, Any]] = [
     {"contact_email": "a@-b.com"}, {"contact_email": "a@b-.com"}, {"contact_email": " me@corp.example "},
     {"contact_email": "a@" + "b" * 63 + ".com"}, {"contact_email": "a@" + "b" * 64 + ".com"},
     {"contact_email": "a@" + ".".join(["b" * 60] * 4) + ".com"}, {"contact_email": "first.last+tag@x.co.uk"},
+    # Finding 9: C1 controls, bidi overrides, zero-width and line separators; addresses that are not plain.
+    {"company": "Bad\x85Co"}, {"company": "Bad\x9bCo"}, {"company": "Evil\u202eoC"}, {"company": "Zero\u200bWidth"},
+    {"company": "Line\u2028Break"}, {"company": "Para\u2029Break"}, {"contact_email": "<script>@x.com"},
+    {"contact_email": "a;b@x.com"}, {"contact_email": "a\u200b@x.com"}, {"contact_email": '"q"@x.com'},
+    {"contact_email": "a@[1.2.3.4]"}, {"contact_email": "a@b\u00fccher.de"}, {"proof": ""},
     {"tenant_id": ""}, {"tenant_id": "not-a-guid"}, {"tenant_id": GOOD.upper()}, {"tenant_id": GOOD[:-1]},
     {"tenant_id": GOOD + "0"}, {"tenant_id": "{" + GOOD + "}"}, {"tenant_id": GOOD.replace("-", "")},
     {"tenant_id": f" {GOOD} "}, {"tenant_id": GOOD.replace("7", "g")},
@@ -91,12 +97,12 @@ def test_pasted_subscriptions_are_split_on_any_separator_and_deduplicated_when_p
 
 
 def test_secret_is_sent_only_in_client_secret_mode_when_built(page_verdicts: list[dict[str, Any]]) -> None:
-    assert page_verdicts[0]["request"]["auth"] == {"mode": "federated"}
+    assert page_verdicts[0]["request"]["auth"] == {"mode": "federated", "proof": PROOF}
     assert page_verdicts[CASES.index({**SECRET})]["request"]["auth"]["client_secret"] == "s3cret~value"
 
 
 def test_cases_cover_both_verdicts_for_every_field_when_listed(page_verdicts: list[dict[str, Any]]) -> None:
     refused = {name for v in page_verdicts for name in v["fields"]}
     assert refused == {"company", "contact_email", "tenant_id", "subscription_ids", "auth.client_id",
-                       "auth.client_secret", "auth.mode", "schedule"}
+                       "auth.client_secret", "auth.mode", "auth.proof", "schedule"}
     assert sum(1 for v in page_verdicts if not v["fields"]) >= 15

@@ -53,7 +53,7 @@
     return {missing: "", script: [
       "CALETA_SP_ID=$(az ad sp show --id " + app + " --query id -o tsv)",
       "if [ -z \"$CALETA_SP_ID\" ]; then",
-      "  echo \"Caleta's app is not in your tenant yet: grant admin consent (step 1), then run this again.\"",
+      "  echo \"Caleta's app is not in your tenant yet: an administrator signs in with Microsoft (step 1), then run this again.\"",
       "else",
       "  for sub in " + subs.join(" ") + "; do",
       "    " + assignRole("CALETA_SP_ID", "Reader"),

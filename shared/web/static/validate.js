@@ -2,7 +2,10 @@
    Pure functions: the page uses them, and the unit tests run this same file under Node. */
 "use strict";
 (function (root) {
-  var CONTROL = /[\x00-\x1f\x7f]/;
+  /* The server refuses Unicode categories Cc, Cf, Zl and Zp in the company name (controls, bidi overrides,
+     zero-width characters, line separators). */
+  var REFUSED_TEXT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+  var TEXT_MSG = "must not contain control, invisible formatting or line-separator characters";
 
   function compile(rules) {
     return {
@@ -30,6 +33,7 @@
     var auth = values.mode === "client_secret"
       ? {mode: "client_secret", client_id: String(values.client_id || "").trim(),
          client_secret: String(values.client_secret || "")}
+      : values.mode === "federated" ? {mode: "federated", proof: String(values.proof || "")}
       : {mode: String(values.mode || "")};
     return {
       company: String(values.company || "").trim(),
@@ -47,7 +51,7 @@
     var GUID_MSG = "must be a GUID like 00000000-0000-0000-0000-000000000000";
     if (!req.company) { fields.company = "required"; }
     else if (length(req.company) > r.companyMax) { fields.company = "at most " + r.companyMax + " characters"; }
-    else if (CONTROL.test(req.company)) { fields.company = "must not contain control characters"; }
+    else if (REFUSED_TEXT.test(req.company)) { fields.company = TEXT_MSG; }
     if (!req.contact_email) { fields.contact_email = "required"; }
     else if (length(req.contact_email) > r.emailMax || !r.email.test(req.contact_email)) {
       fields.contact_email = "must be an e-mail address like name@example.com";
@@ -70,7 +74,9 @@
       var secret = req.auth.client_secret.trim();
       if (!secret) { fields["auth.client_secret"] = "required"; }
       else if (length(secret) > r.secretMax) { fields["auth.client_secret"] = "at most " + r.secretMax + " characters"; }
-    } else if (req.auth.mode !== "federated") {
+    } else if (req.auth.mode === "federated") {
+      if (!req.auth.proof) { fields["auth.proof"] = "sign in with Microsoft first (step 1 below)"; }
+    } else {
       fields["auth.mode"] = "choose how Caleta signs in";
     }
     if (r.schedules.indexOf(req.schedule) < 0) { fields.schedule = "choose a schedule"; }

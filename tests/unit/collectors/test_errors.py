@@ -6,7 +6,7 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
 from shared.collectors.errors import classify, retry_after, with_throttle_retry
-from shared.errors import AccessDenied, NotCollectable, Throttled, TransientError
+from shared.errors import AccessDenied, Misconfigured, NotCollectable, Throttled, TransientError
 
 
 def test_retry_after_takes_the_largest_header_when_several_are_sent():
@@ -81,3 +81,11 @@ def test_throttle_loop_raises_other_failures_at_once_when_not_throttling():
     with pytest.raises(NotCollectable):
         with_throttle_retry(refused, "x", sleep=lambda s: None)
     assert calls == [1]
+
+
+@pytest.mark.parametrize("code", ["70021", "700027", "700211", "700212", "700213"])
+def test_federated_credential_refusal_is_an_operator_error_not_a_revocation_when_classified(
+        code: str, caplog: pytest.LogCaptureFixture) -> None:
+    mapped = classify(ClientAuthenticationError(message=f"AADSTS{code}: refused."), "cost")
+    assert isinstance(mapped, Misconfigured) and not isinstance(mapped, AccessDenied)
+    assert "ALERT" in caplog.text

@@ -107,8 +107,10 @@ def test_customer_record_is_answered_without_secrets_when_the_key_matches(world:
 
 
 def test_onboarding_answers_202_with_the_key_once_when_a_subscription_passes(world: World) -> None:
+    tenant = "11111111-1111-1111-1111-111111111111"
+    proof = world.services.proofs.issue(tenant, "44444444-4444-4444-4444-444444444444", world.clock())
     body = json.dumps({"company": "Acme Ltd", "contact_email": "ops@acme.example",
-                       "tenant_id": "11111111-1111-1111-1111-111111111111", "auth": {"mode": "federated"},
+                       "tenant_id": tenant, "auth": {"mode": "federated", "proof": proof},
                        "subscription_ids": [SUB]}).encode()
     response = call("onboard_customer", func.HttpRequest(method="POST", url="http://localhost/api/onboarding",
                                                          body=body))

@@ -40,7 +40,7 @@ def test_client_secret_mode_uses_newest_secret_when_tenant_has_own_app() -> None
 def test_federated_mode_when_tenant_uses_caletas_app() -> None:
     estate = _estate([{"client_id": CALETA_APP, "object_id": "77777777-7777-7777-7777-777777777777",
                        "federated": True}])
-    assert onboarding_body(estate.tenants[0], estate)["auth"] == {"mode": "federated"}
+    assert onboarding_body(estate.tenants[0], estate, "h" * 43)["auth"] == {"mode": "federated", "proof": "h" * 43}
 
 
 def test_demo_error_when_tenant_has_no_usable_application() -> None:

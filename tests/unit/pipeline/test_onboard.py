@@ -1,4 +1,6 @@
-"""Onboarding with fakes: 202 payload, 422 with nothing stored, secret only in the secret store, roll-back."""
+"""Onboarding with fakes: 202 payload, awaiting roles, secret only in the secret store, roll-back, revalidation.
+
+The proof (handles, rate limits, repeats, crash safety) is in test_onboard_proof.py."""
 
 from __future__ import annotations
 
@@ -37,6 +39,11 @@ def nothing_stored(world: World) -> bool:
     return not world.tables["customers"].rows and not world.tables["scans"].rows and not world.secret_store.values
 
 
+def a_proof(world: World, tenant: str = TENANT) -> dict[str, Any]:
+    """The auth of a federated request carrying a fresh proof handle for `tenant`."""
+    return {"mode": "federated", "proof": world.services.proofs.issue(tenant, "o" * 36, world.clock())}
+
+
 def a_body(subs: list[str], auth: dict[str, Any] | None = None) -> bytes:
     return json.dumps({"company": "Acme Ltd", "contact_email": "ops@acme.example", "tenant_id": TENANT,
                        "auth": auth or {"mode": "client_secret", "client_id": CLIENT, "client_secret": CANARY},
@@ -52,7 +59,8 @@ def test_customer_is_recorded_and_scanned_when_one_subscription_is_ok() -> None:
     customer = world.customers.get(answer.customer_id)
     assert customer.subscription_ids == (GOOD,)
     assert [s.ok for s in answer.validation.subscriptions] == [True, False]
-    assert answer.first_scan_id is not None
+    assert answer.first_scan_id is not None and answer.state == "active" and customer.state == "active"
+    assert answer.status_url.endswith(f"/api/customers/{customer.customer_id}")
     assert world.bus.sent == [ScanRequested(customer_id=customer.customer_id, scan_id=answer.first_scan_id)]
     assert world.scans.get(customer.customer_id, answer.first_scan_id).requested_by == "onboarding"
     assert world.customers.authenticate_key(customer.customer_id, answer.api_key) == customer
@@ -71,17 +79,22 @@ def test_secret_goes_only_to_secret_store_when_client_secret_mode(caplog: pytest
 
 def test_no_secret_is_stored_when_federated_mode() -> None:
     world = a_world()
-    answer = onboard(a_body([GOOD], {"mode": "federated"}), world.services)
+    answer = onboard(a_body([GOOD], a_proof(world)), world.services)
     assert world.secret_store.values == {}
     assert world.customers.get(answer.customer_id).client_id is None
 
 
-def test_nothing_is_stored_and_validation_returned_when_no_subscription_is_ok() -> None:
+def test_customer_awaits_roles_with_a_key_and_no_scan_when_no_subscription_is_readable_yet() -> None:
+    # given: roles assigned moments ago are not visible yet (docs/onboarding-design.md section 4)
     world = a_world()
-    with pytest.raises(PrincipalUnusable) as caught:
-        onboard(a_body([BAD]), world.services)
-    assert caught.value.validation.subscriptions[0].ok is False
-    assert nothing_stored(world) and world.bus.sent == []
+    # when
+    answer = onboard(a_body([BAD]), world.services)
+    # then
+    assert (answer.state, answer.first_scan_id) == ("awaiting_roles", None)
+    assert answer.validation.subscriptions[0].ok is False
+    customer = world.customers.authenticate_key(answer.customer_id, answer.api_key)
+    assert customer.state == "awaiting_roles" and customer.subscription_ids == (BAD,)
+    assert world.bus.sent == [] and not world.tables["scans"].rows
 
 
 def test_nothing_is_stored_and_field_named_when_secret_is_wrong() -> None:
