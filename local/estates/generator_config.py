@@ -37,9 +37,9 @@ def protected_item(vault_id: str, vm_id: str, vm_rg: str, vm_name: str, last_bac
                            "workloadType": "VM", "policyName": "DefaultPolicy"}}
 
 
-def budget(sub_id: str, amount: float) -> dict[str, Any]:
-    """A monthly Consumption budget with one 80% actual-cost notification."""
-    return {"id": f"/subscriptions/{sub_id}/providers/Microsoft.Consumption/budgets/monthly", "name": "monthly",
+def budget(sub_id: str, amount: float, name: str = "monthly") -> dict[str, Any]:
+    """A monthly Consumption budget with one 80% actual-cost notification (currentSpend: the simulator's)."""
+    return {"id": f"/subscriptions/{sub_id}/providers/Microsoft.Consumption/budgets/{name}", "name": name,
             "type": "Microsoft.Consumption/budgets",
             "properties": {"category": "Cost", "amount": round(amount, -1), "timeGrain": "Monthly",
                            "timePeriod": {"startDate": "2026-01-01T00:00:00Z"},

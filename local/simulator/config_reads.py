@@ -70,13 +70,27 @@ def _listed(items: list[dict[str, Any]], scope: str, kind: str, type_name: str) 
     return [{"id": f"{scope}/providers/{kind}/{item['name']}", "type": type_name, **item} for item in items]
 
 
+def _month_to_date(state: SimState, sub: Subscription) -> float:
+    """The subscription's actual cost from the 1st of this month to yesterday (what a monthly budget has spent)."""
+    start = state.today.replace(day=1)
+    return round(sum(r.cost for r in state.cost_rows(sub, "ActualCost") if start <= r.date < state.today), 2)
+
+
 def budgets(state: SimState, req: Request, sub: Subscription) -> Response:
-    """GET /subscriptions/{id}/providers/Microsoft.Consumption/budgets (no nextLink: lists are short)."""
+    """GET /subscriptions/{id}/providers/Microsoft.Consumption/budgets (no nextLink: lists are short).
+
+    A budget the estate writes without `currentSpend` gets the subscription's month-to-date actual cost, so it
+    agrees with the bill whatever day it is (budget filters are not applied: docs/estate-format.md)."""
     action = "Microsoft.Consumption/budgets/read"
     if not _allowed(state, req, sub, action):
         return forbidden(req, action, sub.scope)
-    return json_response(200, {"value": _listed(sub.budgets, sub.scope, "Microsoft.Consumption/budgets",
-                                                "Microsoft.Consumption/budgets")})
+    items = _listed(sub.budgets, sub.scope, "Microsoft.Consumption/budgets", "Microsoft.Consumption/budgets")
+    for item in items:
+        props = item.get("properties")
+        if isinstance(props, dict) and "currentSpend" not in props:
+            item["properties"] = {**props, "currentSpend": {"amount": _month_to_date(state, sub),
+                                                            "unit": sub.billing_currency}}
+    return json_response(200, {"value": items})
 
 
 def scheduled_actions(state: SimState, req: Request, sub: Subscription) -> Response:

@@ -78,12 +78,14 @@ def test_raises_access_denied_when_the_tenant_refuses():
 
 ACCOUNT = f"/subscriptions/{SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts"
 POLICY = {"rules": [{"enabled": True, "name": "cool", "type": "Lifecycle", "definition": {}}]}
-ITEM: dict[str, Any] = {"id": f"/subscriptions/{SUB}/resourceGroups/rg-bk/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/"
-              "Azure/protectionContainers/c/protectedItems/VM;i", "name": "VM;i",
+VAULT = f"/subscriptions/{SUB}/resourceGroups/rg-bk/providers/Microsoft.RecoveryServices/vaults/v"
+ITEM: dict[str, Any] = {
+        "id": f"{VAULT}/backupFabrics/Azure/protectionContainers/c/protectedItems/VM;i", "name": "VM;i",
         "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
         "properties": {"lastBackupTime": "2026-12-01T00:00:00Z"}}
-ASSIGNMENT: dict[str, Any] = {"id": "/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/"
-                    "policyAssignments/locations", "name": "locations",
+MG = "/providers/Microsoft.Management/managementGroups/mg1"
+ASSIGNMENT: dict[str, Any] = {
+              "id": f"{MG}/providers/Microsoft.Authorization/policyAssignments/locations", "name": "locations",
               "type": "Microsoft.Authorization/policyAssignments", "subscriptionId": "",
               "properties": {"scope": "/providers/Microsoft.Management/managementGroups/mg1"}}
 
