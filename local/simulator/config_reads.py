@@ -26,6 +26,7 @@ ACTIONS_PATH = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.
                           re.IGNORECASE)
 RESERVATIONS_PATH = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Consumption/"
                                r"reservationRecommendations/?$", re.IGNORECASE)
+PATHS = (POLICY_PATH, BUDGETS_PATH, ACTIONS_PATH, RESERVATIONS_PATH)
 _CLAUSE = re.compile(r"^\s*properties/(\w+)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 # The filter's defaults (ReservationRecommendationsListOptionalParams.filter, @azure/arm-consumption docs).
 _RESERVATION_DEFAULTS = {"scope": "Single", "lookbackperiod": "Last7Days", "resourcetype": "VirtualMachines"}
