@@ -40,8 +40,10 @@ RECOVERY_QUERY = ("recoveryservicesresources | where type =~ "
                   "| project id, name, type, resourceGroup, subscriptionId, properties")
 POLICY_QUERY = ("policyresources | where type =~ 'microsoft.authorization/policyassignments' "
                 "| project id, name, type, subscriptionId, properties")
-# Subscriptions with more candidate accounts than this many seconds of reads leave the rest unknown (the function
-# times out at 10 minutes, and the inventory queries come first).
+# The task must end inside host.json's functionTimeout (10 minutes) with time to write its blob: the policy reads get
+# what the inventory queries left of TASK_BUDGET_SECONDS, at most READ_BUDGET_SECONDS; accounts not read by then stay
+# unknown.
+TASK_BUDGET_SECONDS = 480.0
 READ_BUDGET_SECONDS = 300.0
 
 
@@ -54,6 +56,7 @@ def collect(request: CollectRequest, *, client: ResourceGraphClient | None = Non
             sleep: Callable[[float], None] = time.sleep, page_size: int = 1000,
             clock: Callable[[], float] = time.monotonic, read_budget_s: float = READ_BUDGET_SECONDS) -> Collected:
     """Read every resource and resource container of the subscription, its optional tables and policies."""
+    started = clock()
     client = client or resource_graph_client(request.credential, api_version=API_VERSION)
     subscriptions = [request.subscription_id]
     resources = _lower_type(query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep))
@@ -68,7 +71,8 @@ def collect(request: CollectRequest, *, client: ResourceGraphClient | None = Non
         except NotCollectable as exc:
             missing[key] = exc.reason
     # Generated clients run a custom request through their whole pipeline (ReadOnlyArmPolicy included).
-    reader = ArmReader(client._send_request, sleep=sleep, clock=clock, budget_s=read_budget_s)
+    budget = min(read_budget_s, max(0.0, TASK_BUDGET_SECONDS - (clock() - started)))
+    reader = ArmReader(client._send_request, sleep=sleep, clock=clock, budget_s=budget)
     accounts = candidates(resources)
     data["management_policies"], unread = read_policies(reader, accounts)
     data["missing"] = missing

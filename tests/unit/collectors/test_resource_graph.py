@@ -178,3 +178,17 @@ def test_a_refused_optional_table_is_named_in_missing_and_the_inventory_kept_whe
     assert "recovery_services" not in collected.data
     assert collected.data["missing"]["recovery_services"].startswith("Resource Graph query")
     assert len(collected.data["resources"]) == 5 and collected.data["policy_assignments"] == []
+
+
+def test_policy_reads_get_only_what_the_inventory_left_of_the_task_budget_when_queries_were_slow():
+    # given: the inventory queries took 475 of the task's 480 seconds, and the reads then find the clock past 480
+    times = iter([0.0, 475.0, 475.0])
+    arm = FakeArm(estate({}))
+    client = resource_graph_client(FakeCredential(), transport=arm, retry_total=0)
+    request = CollectRequest(scan_id="s1", subscription_id=SUB, tenant_id="t1", credential=FakeCredential())
+    # when
+    collected = collect(request, client=client, sleep=lambda s: None, clock=lambda: next(times, 481.0))
+    # then: nothing is read past the budget, and every candidate stays unknown rather than "none set"
+    assert collected.data["management_policies"] == {}
+    assert collected.data["reads"] == {"calls": 0, "throttled": 0, "policy_candidates": 3, "policies_unknown": 3}
+    assert not [r for r in arm.requests if r.method == "GET"]
