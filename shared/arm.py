@@ -2,8 +2,11 @@
 
 Every ARM client the product builds comes from here and carries `ReadOnlyArmPolicy`, which refuses any
 request other than GET and the two read-only query POSTs (Resource Graph, Cost Management). It sits after
-the retry policy, so it also sees requests other policies make on their own (resource-provider
-registration is a POST that would write to the customer's subscription).
+the retry policy, so it also sees requests other policies make on their own: azure-mgmt-core's
+ARMAutoResourceProviderRegistrationPolicy answers ARM's 409 MissingSubscriptionRegistration by POSTing
+`{subscription}/providers/{namespace}/register`, a write to the customer's subscription. That refusal names
+the namespace (`ProviderRegistrationRefused`), so the collectors can say which provider the customer has not
+registered instead of failing with an unexplained error (first-deploy audit S5).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from shared.errors import ArmWriteRefused
 
 ARM_SCOPE = "https://management.azure.com/.default"
 
+_REGISTER = re.compile(r"^/subscriptions/[^/]+/providers/(?P<ns>[^/]+)/register$", re.IGNORECASE)
 _READ_ONLY_POSTS = (
     re.compile(r"^/providers/Microsoft\.ResourceGraph/resources$", re.IGNORECASE),
     re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?/providers/Microsoft\.CostManagement/query$",
@@ -38,15 +42,27 @@ def is_read_only(method: str, path: str) -> bool:
     return verb == "POST" and any(p.match(path) for p in _READ_ONLY_POSTS)
 
 
+class ProviderRegistrationRefused(ArmWriteRefused):
+    """The SDK tried to register a resource provider the subscription has not registered (ARM's 409 before it)."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__(f"refused POST to register {namespace}: Caleta only reads")
+        self.namespace = namespace
+
+
 class ReadOnlyArmPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
     """Refuses every ARM request that is not read-only."""
 
     def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
-        """Raise ArmWriteRefused before a write is sent."""
+        """Raise ArmWriteRefused (ProviderRegistrationRefused for a registration) before a write is sent."""
         http = request.http_request
         path = re.sub(r"^https?://[^/]+", "", http.url).split("?", 1)[0].rstrip("/")
-        if not is_read_only(http.method, path):
-            raise ArmWriteRefused(f"refused {http.method} to ARM: Caleta only reads")
+        if is_read_only(http.method, path):
+            return
+        registration = _REGISTER.match(path) if http.method.upper() == "POST" else None
+        if registration:
+            raise ProviderRegistrationRefused(registration.group("ns"))
+        raise ArmWriteRefused(f"refused {http.method} to ARM: Caleta only reads")
 
 
 def _client_kwargs() -> dict[str, Any]:

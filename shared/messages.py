@@ -58,8 +58,11 @@ class Message(BaseModel):
         return None
 
 
-Source = Literal["resource-graph", "cost", "advisor"]
-SOURCES: tuple[Source, ...] = ("resource-graph", "cost", "advisor")
+# "cost-config" (issue 17, docs/data-contract.md B1-B3) is new: a version that does not know it cannot read its tasks,
+# so an instance of the previous version still reading collect-tasks during a deploy dead-letters them and fails
+# their scan (docs/pipeline.md, "Versions that survive a deploy"); messages of the three older sources read as before.
+Source = Literal["resource-graph", "cost", "advisor", "cost-config"]
+SOURCES: tuple[Source, ...] = ("resource-graph", "cost", "advisor", "cost-config")
 
 
 class ScanRequested(Message):

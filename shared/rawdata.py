@@ -6,7 +6,8 @@ Each collector writes one gzip JSON blob per (scan, subscription, source) to the
 - resource-graph: {"resources": [row, ...], "resource_containers": [row, ...]}. Rows are Resource Graph
   objectArray rows: id, name, type (lower case), kind, location, resourceGroup, subscriptionId, sku, tags,
   managedBy, properties, zones (containers: id, name, type, location, resourceGroup, subscriptionId, tags,
-  properties; the subscription's row carries properties.subscriptionPolicies.quotaId).
+  properties; the subscription's row carries properties.subscriptionPolicies.quotaId). Optional keys
+  (docs/data-contract.md): recovery_services, policy_assignments, management_policies, missing, reads.
 - cost: {"type": "AmortizedCost", "granularity": "Daily", "currency": "GBP",
   "window": {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}, "columns": [{"name", "type"}, ...], "rows": [[...]]}.
   Rows are grouped by ResourceId and MeterCategory; columns are named as the API names them (Cost or
@@ -14,7 +15,10 @@ Each collector writes one gzip JSON blob per (scan, subscription, source) to the
   always read them by name, never by position.
 - advisor: {"recommendations": [rec, ...]}: Cost recommendations in the REST shape (camelCase: id, name, type,
   properties.category, impact, impactedField, impactedValue, recommendationTypeId, shortDescription,
-  extendedProperties (string values), resourceMetadata.resourceId, suppressionIds, lastUpdated).
+  extendedProperties (string values), resourceMetadata.resourceId, suppressionIds, lastUpdated); optional
+  configurations and missing.
+- cost-config: {"budgets": [...], "scheduled_actions": [...], "reservation_recommendations": [...], "missing":
+  {name: reason}, "reads": {...}}, REST list items unchanged; a key that could not be read is absent.
 """
 
 from __future__ import annotations

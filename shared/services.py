@@ -24,7 +24,7 @@ from shared.analysis.engine import run_analysis
 from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.api.models import OnboardingRequest
 from shared.bus import Publisher, ServiceBus
-from shared.collectors import Collector, advisor, cost, resource_graph
+from shared.collectors import Collector, advisor, cost, cost_config, resource_graph
 from shared.collectors.principal_probe import AzurePrincipalProbe, PrincipalProbe
 from shared.collectors.quota import QpuLedger
 from shared.config import Settings, get_settings
@@ -185,6 +185,7 @@ def build_services(settings: Settings) -> Services:
         "resource-graph": resource_graph.collect,
         "cost": functools.partial(cost.collect, history_days=settings.cost_history_days, budget=ledger),
         "advisor": advisor.collect,
+        "cost-config": cost_config.collect,
     }
     return Services(
         customers=account.customers, scans=account.scans, purges=account.purges, certificates=account.certificates,

@@ -18,9 +18,10 @@ def pages(rows: int, page_size: int) -> int:
     return max(1, math.ceil(rows / page_size))
 
 
-def min_arg_calls(counts: Iterable[tuple[int, int]]) -> int:
-    """Resource Graph queries for (resources, containers) per subscription at 1,000 rows a page."""
-    return sum(pages(res, ARG_PAGE_ROWS) + pages(cont, ARG_PAGE_ROWS) for res, cont in counts)
+def min_arg_calls(counts: Iterable[tuple[int, ...]]) -> int:
+    """Resource Graph queries for the rows of each table (resources, containers, protected items, policy
+    assignments) per subscription at 1,000 rows a page."""
+    return sum(pages(rows, ARG_PAGE_ROWS) for tables in counts for rows in tables)
 
 
 def min_cost_calls(window_rows: Iterable[int], page_size: int) -> int:

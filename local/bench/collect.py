@@ -25,7 +25,7 @@ from local.bench.procstats import peak_rss_mb
 from local.bench.servicebus import Delivery, DeliveryClock, DeliveryRules, QueueModel
 from local.memtable import MemoryTable
 from shared.arm import advisor_client, cost_management_client, resource_graph_client
-from shared.collectors import Collected, CollectRequest, advisor, cost, resource_graph
+from shared.collectors import Collected, CollectRequest, advisor, cost, cost_config, resource_graph
 from shared.collectors.quota import LIMITS, QpuLedger
 from shared.config import get_settings
 from shared.errors import AccessDenied, NotCollectable
@@ -96,6 +96,8 @@ class Collection:
             return cost.collect(request, client=self.costs, budget=self.ledger, sleep=self.clock.sleep,
                                 clock=self.clock.now, max_seconds=self.cost_cap_s,
                                 history_days=get_settings().cost_history_days)
+        if source == "cost-config":
+            return cost_config.collect(request, client=self.costs, sleep=self.clock.sleep)
         return advisor.collect(request, client=advisor_client(self.credential, sub, **self.kwargs),
                                sleep=self.clock.sleep)
 
@@ -130,15 +132,27 @@ class Collection:
             self.bytes_plain += plain
             self.gzip_blobs += blob[:2] == b"\x1f\x8b"
             self.blob_writes += 1
-            self.counts.setdefault(sub, {})[source] = _counts(source, collected.data)
+            counts = self.counts.setdefault(sub, {})
+            counts[source] = _counts(source, collected.data)
+            counts["configuration"] = counts.get("configuration", 0) + _configuration_reads(source, collected.data)
         self._record(delivery.body, "succeeded")
         return "succeeded"
 
 
+def _configuration_reads(source: str, data: dict[str, Any]) -> int:
+    """The fewest ARM configuration GETs a task can make: one per candidate storage account (resource-graph), one
+    per list (cost-config: budgets, scheduled actions, two reservation lookbacks), Advisor's configurations."""
+    return {"resource-graph": int((data.get("reads") or {}).get("policy_candidates", 0)), "cost-config": 4,
+            "advisor": 1}.get(source, 0)
+
+
 def _counts(source: str, data: dict[str, Any]) -> Any:
-    """What the lower bounds need: rows per Resource Graph table, rows per cost month window."""
+    """What the lower bounds need: rows per Resource Graph table, rows per cost month window, items read."""
     if source == "resource-graph":
-        return [len(data["resources"]), len(data["resource_containers"])]
+        return [len(data.get(k) or []) for k in ("resources", "resource_containers", "recovery_services",
+                                                 "policy_assignments")]
+    if source == "cost-config":
+        return sum(len(data.get(k) or []) for k in ("budgets", "scheduled_actions", "reservation_recommendations"))
     if source == "cost":
         names = [c["name"] for c in data.get("columns") or []]
         if "UsageDate" not in names:

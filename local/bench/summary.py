@@ -42,11 +42,13 @@ def _minimum(run: Run, counts: dict[str, Any], page_size: int, advisor_page: int
     """The fewest calls per API (and QPU in both charging readings) that can fetch what the estate holds."""
     days, subs = int(run.command["days"]), run.subscriptions
     months = [start.strftime("%Y%m") for start, _ in month_windows(run.today, days)]
-    graph = [tuple(counts.get(s, {}).get("resource-graph", [0, 0])) for s in subs]
+    graph = [tuple(counts.get(s, {}).get("resource-graph", [0, 0, 0, 0])) for s in subs]
     cost_rows = [int(counts.get(s, {}).get("cost", {}).get(m, 0)) for s in subs for m in months]
     advisor = sum(bounds.pages(int(counts.get(s, {}).get("advisor", 0)), advisor_page) for s in subs)
-    return {"resource_graph": bounds.min_arg_calls(graph),  # type: ignore[arg-type]
+    configuration = sum(int(counts.get(s, {}).get("configuration", 0)) for s in subs)
+    return {"resource_graph": bounds.min_arg_calls(graph),
             "cost_management": bounds.min_cost_calls(cost_rows, page_size), "advisor": advisor,
+            "configuration": configuration,
             "qpu_per_page": bounds.min_cost_qpu(cost_rows, page_size, True),
             "qpu_per_month": bounds.min_cost_qpu(cost_rows, page_size, False)}
 
@@ -108,7 +110,7 @@ def summarise(run: Run) -> dict[str, Any]:
     minimum = _minimum(run, counts, int(cmd["cost_page_size"]), int(cmd["advisor_page_size"]))
     quota = _quota(minimum, bool(cmd["qpu_per_page"]), float(cmd["time_scale"]))
     arm_calls = {k: int(v) for k, v in dict(stats.get("arm_calls") or {}).items()}
-    calls_min = sum(minimum[k] for k in ("resource_graph", "cost_management", "advisor"))
+    calls_min = sum(minimum[k] for k in ("resource_graph", "cost_management", "advisor", "configuration"))
     qpu_min = minimum["qpu_per_page" if cmd["qpu_per_page"] else "qpu_per_month"]
     throttled = {k: int(v) for k, v in dict(stats.get("throttled") or {}).items()}
     lost_tasks = [(s, src) for s, by in run.lost.items() for src in by]
@@ -159,7 +161,8 @@ def summarise(run: Run) -> dict[str, Any]:
         "analysis": {k: a[k] for k in ("findings", "monthly_savings", "currency", "narrative")},
         "report": {"findings": a["findings"], "bytes": a["report_files"], "render_s": a["render_s"]},
         "projected": projected, "cost_per_review": _cost(run),
-        "lower_bounds": {"calls": {k: minimum[k] for k in ("resource_graph", "cost_management", "advisor")}
+        "lower_bounds": {"calls": {k: minimum[k] for k in ("resource_graph", "cost_management", "advisor",
+                                                              "configuration")}
                          | {"total": calls_min}, "qpu": {k: minimum[k] for k in ("qpu_per_page", "qpu_per_month")},
                          "quota_time": quota},
         "ratios": ratios, "targets": TARGETS, "targets_met": met | {"all": all(v is not False for v in met.values())},

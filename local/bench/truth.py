@@ -35,9 +35,17 @@ def expected_counts(state: SimState, subscription_id: str, source: str, days: in
     if source == "cost":
         return cost_rows_by_month(state, subscription_id, days)
     if sub is None:
-        return [0, 0] if source == "resource-graph" else 0
+        return [0, 0, 0, 0] if source == "resource-graph" else 0
     if source == "resource-graph":
-        return [len(sub.resources), len(sub.resource_groups) + 1]  # the groups and the subscription itself
+        above = [a for t in state.estate.tenants for g in t.management_groups
+                 if subscription_id.lower() in {s.lower() for s in g.subscription_ids} for a in g.policy_assignments]
+        # the groups and the subscription itself; protected items; assignments at and above the subscription
+        return [len(sub.resources), len(sub.resource_groups) + 1, len(sub.recovery_services),
+                len(sub.policy_assignments) + len(above)]
+    if source == "cost-config":
+        single = [r for r in sub.reservation_recommendations if (r.get("properties") or {}).get("scope") == "Single"
+                  and (r.get("properties") or {}).get("lookBackPeriod") in ("Last30Days", "Last60Days")]
+        return len(sub.budgets) + len(sub.scheduled_actions) + len(single)
     return sum(1 for rec in sub.advisor if _category(rec) == "cost")
 
 

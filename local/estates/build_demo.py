@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from local.estates.demo_config import pennine_policies
 from local.estates.demo_kit import SubscriptionBuilder, guid
 from local.estates.demo_nonprod import build_devtest, build_sandbox, build_second
 from local.estates.demo_prod import build_prod
@@ -91,7 +92,8 @@ def main_tenant() -> tuple[dict[str, Any], list[SubscriptionBuilder]]:
         "default_domain": "penninefreight.onmicrosoft.com",
         "applications": [reader, deployer],
         "management_groups": [{"id": "mg-pennine", "display_name": "Pennine Freight",
-                               "subscription_ids": [sb.subscription_id for sb in subs], "role_assignments": []}],
+                               "subscription_ids": [sb.subscription_id for sb in subs], "role_assignments": [],
+                               "policy_assignments": pennine_policies("mg-pennine")}],
         "custom_roles": [],
         "subscriptions": estate_subs,
         "users": [user("pennine", "it-admin", "it.admin@penninefreight.onmicrosoft.com", "Priya Shah (IT)",

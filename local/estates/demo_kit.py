@@ -53,6 +53,8 @@ class SubscriptionBuilder:
     costs: list[dict[str, Any]] = field(default_factory=list)
     advisor: list[dict[str, Any]] = field(default_factory=list)
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    # Estate fields beyond `resources` (local/estates/inventory_model.py): lifecycle policies, backup items, budgets...
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scope(self) -> str:
@@ -207,6 +209,9 @@ class SubscriptionBuilder:
             "resources": self.resources,
             "costs": self.costs,
             "advisor": self.advisor,
+            # Written even when empty: no policy is then "none set" (a 404), never taken from legacy rows.
+            "management_policies": {},
+            **self.extra,
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from local.estates import demo_network as net
 from local.estates.demo_advisor import unattached_disk
 from local.estates.demo_compute import VmSpec, disk, vm
+from local.estates.demo_config import devtest_config
 from local.estates.demo_kit import HOSTILE_IMG, HOSTILE_TAGS, SubscriptionBuilder, guid
 from local.estates.demo_platform import app_service_plan, elastic_pool, sql_database, sql_server, storage_account
 
@@ -33,6 +34,7 @@ def build_devtest(tenant_id: str) -> SubscriptionBuilder:
     dev_vms(sb, subnets)
     dev_orphans(sb, subnets)
     dev_platform(sb)
+    devtest_config(sb)
     return sb
 
 

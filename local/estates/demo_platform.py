@@ -84,7 +84,8 @@ def storage_account(
     sb: SubscriptionBuilder, rg: str, name: str, kind: str, daily: float, *, lifecycle: bool,
     tags: dict[str, str] | None = None, hns: bool = False, spikes: list[tuple[int, float]] | None = None,
 ) -> str:
-    """A storage account; a lifecycle policy appears as a managementPolicies child row, as in Resource Graph."""
+    """A storage account; its lifecycle policy is what ARM's GET .../managementPolicies/default answers (never a
+    Resource Graph row: `resources` has no such type), so `lifecycle` writes it to the estate's management_policies."""
     props: dict[str, Any] = {
         "provisioningState": "Succeeded", "creationTime": days_ago(700), "supportsHttpsTrafficOnly": True,
         "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False, "isHnsEnabled": hns,
@@ -101,8 +102,8 @@ def storage_account(
             "filters": {"blobTypes": ["blockBlob"]},
             "actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30},
                                      "delete": {"daysAfterModificationGreaterThan": 365}}}}}
-        sb.add(rg, "Microsoft.Storage/storageAccounts/managementPolicies", f"{name}/default", tags=None,
-               properties={"policy": {"rules": [rule]}, "lastModifiedTime": days_ago(200)})
+        sb.extra.setdefault("management_policies", {})[account_id] = {"policy": {"rules": [rule]},
+                                                                      "lastModifiedTime": days_ago(200)}
     subcategory = {"StorageV2": "General Block Blob v2", "BlobStorage": "Blob Storage",
                    "Storage": "General Block Blob"}[kind]
     sb.bill(account_id, ("Storage", subcategory, "Hot LRS Data Stored"), daily)

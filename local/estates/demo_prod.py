@@ -6,6 +6,7 @@ from local.estates import demo_network as net
 from local.estates.demo_advisor import RightSize, commitments, right_size
 from local.estates.demo_backup import backups_and_dr, tags
 from local.estates.demo_compute import VmSpec, disk, scale_set, sql_vm, vm
+from local.estates.demo_config import production_config
 from local.estates.demo_kit import SubscriptionBuilder, guid
 from local.estates.demo_platform import (
     aks_cluster,
@@ -30,6 +31,7 @@ def build_prod(tenant_id: str) -> SubscriptionBuilder:
     data_and_aks(sb, subnets)
     backups_and_dr(sb)
     commitment_offers(sb)
+    production_config(sb)
     return sb
 
 
@@ -147,11 +149,12 @@ def data_and_aks(sb: SubscriptionBuilder, subnets: dict[str, str]) -> None:
     t = tags("data")
     lake = storage_account(sb, rg, "stpenninedatalake", "StorageV2", 6.1840, lifecycle=False, hns=True, tags=t,
                            spikes=[(12, 642.50)])
-    sb.expect("STO-1", lake, "flagged", "estimate", "StorageV2 account with no managementPolicies child")
+    sb.expect("STO-1", lake, "flagged", "estimate",
+              "StorageV2 account without a lifecycle policy (ARM GET answers 404 ManagementPolicyNotFound)")
     sb.expect("COST-2", lake, "flagged", "actual_cost", "one-off egress spike of £642.50 twelve days ago")
     net.private_endpoint(sb, rg, "pe-stpenninedatalake-blob", subnets["snet-pe"], lake, "blob", "10.20.2.5", tags=t)
     docs = storage_account(sb, rg, "stpenninedocs", "StorageV2", 2.3110, lifecycle=True, tags=t)
-    sb.expect("STO-1", docs, "not_flagged", None, "lifecycle policy present")
+    sb.expect("STO-1", docs, "not_flagged", None, "lifecycle policy with an enabled rule (ARM GET 200)")
     archive = storage_account(sb, rg, "stpenninearchive", "BlobStorage", 3.0450, lifecycle=True, tags=t)
     sb.expect("STO-3", archive, "flagged", "actual_cost", "legacy BlobStorage kind (no saving claimed)")
     legacy = storage_account(sb, rg, "stpenninelegacy01", "Storage", 0.8812, lifecycle=False, tags=t)

@@ -13,6 +13,7 @@ from typing import Any
 
 from local.estates import demo_network as net
 from local.estates.demo_compute import VmSpec, disk, vm
+from local.estates.demo_config import wessex_backups
 from local.estates.demo_kit import SubscriptionBuilder, guid
 from local.estates.demo_platform import sql_database, sql_server, storage_account
 
@@ -43,6 +44,7 @@ def build_operations(tenant_id: str) -> SubscriptionBuilder:
     sql_server(sb, data, "sql-wessex-wms", tags=tags("data"))
     sql_database(sb, data, "sql-wessex-wms", "sqldb-wms", objective="S2", tags=tags("data"))
     storage_account(sb, data, "stwessexwms", "StorageV2", 0.6480, lifecycle=True, tags=tags("data"))
+    wessex_backups(sb, sb.rg("rg-backup-ops", tags=tags("backup")), tags("backup"))
     old = disk(sb, wms, "disk-wms-old-data", 256, "Premium_LRS", created=120, tags=tags("wms"))
     sb.expect("DSK-1", old, "flagged", "actual_cost", "third tenant: unattached P15 from the old WMS server")
     temp = disk(sb, wms, "disk-label-printer-temp", 128, "StandardSSD_LRS", created=50, tags=tags("wms"))

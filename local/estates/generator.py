@@ -20,6 +20,14 @@ from typing import Any, TextIO
 
 from local.estates.demo_advisor import SAVINGS_PLAN, VM_RESERVATION
 from local.estates.demo_kit import guid
+from local.estates.generator_config import (
+    ALLOWED_LOCATIONS,
+    REQUIRE_TAG,
+    anomaly_alert,
+    assignment,
+    budget,
+    reservation_recommendation,
+)
 from local.estates.generator_mix import Sub, network_item, platform_item, virtual_machine
 
 logger = logging.getLogger(__name__)
@@ -47,24 +55,42 @@ def identities(seed: int) -> dict[str, Any]:
     }
 
 
-def _commitments(s: Sub) -> None:
-    """Reservation (1 and 3 year) and savings-plan recommendations on the subscription, half the time."""
+def _commitments(s: Sub) -> list[dict[str, Any]]:
+    """Reservation (1 and 3 year) and savings-plan recommendations on the subscription, half the time; returns
+    Consumption's reservation recommendations for the same offer (30 and 60-day lookbacks)."""
     if s.rng.random() >= 0.5:
-        return
+        return []
     scope = f"/subscriptions/{s.sub_id}"
     field_value = ("Microsoft.Subscriptions/subscriptions", s.sub_id)
     base = s.rng.uniform(50, 900)
+    quantity = max(1, round(base / 28.46))  # Advisor's saving per D4s_v5 a month at the 1-year rate (report-design D7)
+    recommendations = []
     for term, factor in (("P1Y", 1.0), ("P3Y", 1.8)):
         s.advise(scope, VM_RESERVATION, field_value, base * factor, term=term, lookbackPeriod="30",
                  reservedResourceType="virtualmachines", vmSize="Standard_D4s_v5")
+        recommendations += [reservation_recommendation(s.sub_id, lookback, term, quantity, base * factor)
+                            for lookback in ("Last30Days", "Last60Days")]
     s.advise(scope, SAVINGS_PLAN, field_value, base * 1.5, term="P3Y", lookbackPeriod="30", benefitType="SavingsPlan")
+    return recommendations
+
+
+def _governance(s: Sub) -> dict[str, Any]:
+    """Budgets on three subscriptions in five, anomaly alerts on one in three, a tag policy on one in five."""
+    spend = 30.4 * sum(c["daily_cost"] for c in s.costs)
+    scope = f"/subscriptions/{s.sub_id}"
+    tag = {"tagName": {"value": "costCentre"}}
+    rng = s.extra_rng
+    return {"budgets": [budget(s.sub_id, spend * 1.2)] if rng.random() < 0.6 else [],
+            "scheduled_actions": [anomaly_alert(s.sub_id)] if rng.random() < 0.33 else [],
+            "policy_assignments": [assignment(scope, "require-cost-centre", REQUIRE_TAG, tag)]
+            if rng.random() < 0.2 else []}
 
 
 def subscription(seed: int, index: int, count: int, days: int, principal_id: str, spike_scale: float = 0.5,
                  ) -> dict[str, Any]:
     """One subscription with exactly `count` resources, costs and Advisor recs; a spike of spike_scale days."""
     rng = random.Random(f"{seed}:{index}")
-    s = Sub(guid("gen", str(seed), "sub", str(index)), rng, days)
+    s = Sub(guid("gen", str(seed), "sub", str(index)), rng, days, extra_rng=random.Random(f"{seed}:{index}:extra"))
     groups = [f"rg-{rng.choice(APPS)}-{rng.choice(ENVS)}-{g:03d}" for g in range(max(2, count // 40))]
     empty = [f"rg-empty-{index:03d}-{g}" for g in range(rng.randint(1, 2))]
     while count - s.counter >= MAX_ROWS_PER_ITEM:
@@ -73,7 +99,7 @@ def subscription(seed: int, index: int, count: int, days: int, principal_id: str
     while s.counter < count:
         rg = rng.choice(groups)
         s.add(rg, "Microsoft.Network/networkSecurityGroups", f"nsg-{rg[3:]}-{s.counter:05d}", {"securityRules": []})
-    _commitments(s)
+    recommendations = _commitments(s)
     if s.costs:  # one spike (spike_scale days of this subscription's spend) and one growing line
         spike = round(spike_scale * sum(c["daily_cost"] for c in s.costs), 2)
         rng.choice(s.costs)["spikes"] = [{"days_ago": rng.randint(2, max(2, days // 3)), "cost": spike}]
@@ -87,6 +113,8 @@ def subscription(seed: int, index: int, count: int, days: int, principal_id: str
                              for r in ("Reader", "Cost Management Reader")],
         "resource_groups": [{"name": g, "location": "uksouth", "tags": {}} for g in (*sorted(set(groups)), *empty)],
         "resources": s.resources, "costs": s.costs, "advisor": s.advisor,
+        "management_policies": s.policies, "recovery_services": s.backup_items,
+        "reservation_recommendations": recommendations, **_governance(s),
     }
 
 
@@ -112,7 +140,11 @@ def _header(seed: int, subscriptions: int, resources: int) -> tuple[dict[str, An
     tenant = {"tenant_id": ids["tenant_id"], "display_name": f"Generated Estate {seed} Ltd",
               "default_domain": f"generated{seed}.onmicrosoft.com", "applications": [ids["reader"]],
               "management_groups": [{"id": f"mg-generated-{seed}", "display_name": "Generated",
-                                     "subscription_ids": sub_ids, "role_assignments": []}],
+                                     "subscription_ids": sub_ids, "role_assignments": [],
+                                     "policy_assignments": [assignment(
+                                         f"/providers/Microsoft.Management/managementGroups/mg-generated-{seed}",
+                                         "allowed-locations", ALLOWED_LOCATIONS,
+                                         {"listOfAllowedLocations": {"value": ["uksouth", "ukwest"]}})]}],
               "custom_roles": []}
     estate = {"schema_version": 1, "usd_rates": {"GBP": 1.27, "EUR": 1.08, "USD": 1.0}, "caleta": ids["caleta"],
               "description": f"Generated estate: seed {seed}, {subscriptions} subscriptions, {resources} resources"}

@@ -12,6 +12,7 @@ from typing import Any
 
 from local.estates.demo_advisor import RIGHT_SIZE, UNATTACHED_DISK
 from local.estates.demo_kit import HOSTILE_TAGS, days_ago
+from local.estates.generator_config import lifecycle_policy, protected_item
 
 SIZES = [("Standard_B2s", 0.95), ("Standard_D2s_v5", 2.07), ("Standard_D4s_v5", 4.15), ("Standard_D8s_v5", 8.29),
          ("Standard_E4s_v5", 5.44), ("Standard_F4s_v2", 3.86)]
@@ -35,6 +36,12 @@ class Sub:
     nic_configs: list[str] = field(default_factory=list)
     disk_ids: list[str] = field(default_factory=list)
     counter: int = 0
+    # Estate fields beyond `resources` (generator_config): lifecycle policies, protected items, the backup vault.
+    # Their draws come from a generator of their own, so the rows and costs of a seed stay as they were.
+    extra_rng: random.Random = field(default_factory=random.Random)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    backup_items: list[dict[str, Any]] = field(default_factory=list)
+    vault_id: str = ""
 
     def rid(self, rg: str, arm_type: str, name: str) -> str:
         """The id of a resource (child types: "servers/databases" with name "srv/db")."""
@@ -135,9 +142,24 @@ def virtual_machine(s: Sub, rg: str, n: int) -> None:
     end = rng.randint(31, s.days - 1) if long_ago else 1
     s.bill(vm_id, meter, daily * (1.9 if windows else 1.0), to_days_ago=end,
            weekend_factor=0.3 if "-dev-" in rg else 1.0)
+    if "-prod-" in rg and s.extra_rng.random() < 0.3:
+        backup(s, rg, vm_id, name)
     if power == "running" and rng.random() < 0.05:
         s.advise(vm_id, RIGHT_SIZE, ("Microsoft.Compute/virtualMachines", name), daily * 15.2,
                  currentSku=size, targetSku="Standard_D2s_v5", recommendationType="SkuChange")
+
+
+def backup(s: Sub, rg: str, vm_id: str, vm_name: str) -> None:
+    """A protected item for the VM in the subscription's vault (made on first use); one in ten of a VM long gone."""
+    if not s.vault_id:
+        s.vault_id = s.add(rg, "Microsoft.RecoveryServices/vaults", f"rsv-{rg[3:]}", {
+            "redundancySettings": {"standardTierStorageRedundancy": "LocallyRedundant"}}, sku={"name": "RS0"})
+        s.bill(s.vault_id, ("Backup", "", "Azure VM Protected Instances"), 2.4)
+    if s.extra_rng.random() < 0.1:
+        gone = f"{vm_name}-old"
+        s.backup_items.append(protected_item(s.vault_id, s.rid(rg, "Microsoft.Compute/virtualMachines", gone), rg,
+                                             gone, s.extra_rng.randint(45, 300)))
+    s.backup_items.append(protected_item(s.vault_id, vm_id, rg, vm_name, 1))
 
 
 def network_item(s: Sub, rg: str, n: int) -> None:
@@ -205,9 +227,8 @@ def platform_item(s: Sub, rg: str, n: int) -> None:
         storage_kind = rng.choices(["StorageV2", "Storage", "BlobStorage"], [90, 6, 4])[0]
         rid = s.add(rg, "Microsoft.Storage/storageAccounts", name, {"accessTier": "Hot"}, kind=storage_kind,
                     sku={"name": "Standard_LRS"})
-        if rng.random() < 0.5:
-            s.add(rg, "Microsoft.Storage/storageAccounts/managementPolicies", f"{name}/default",
-                  {"policy": {"rules": [{"enabled": True, "name": "tiering"}]}})
+        if rng.random() < 0.5:  # read over ARM (GET .../managementPolicies/default): not a Resource Graph row
+            s.policies[rid] = lifecycle_policy(s.extra_rng.choice([30, 60, 90]))
         growth = {"growth_per_day": 0.01} if rng.random() < 0.02 else {}
         s.bill(rid, ("Storage", "General Block Blob v2", "Hot LRS Data Stored"), rng.uniform(0.2, 9.0), **growth)
     elif kind == "asp":

@@ -25,6 +25,13 @@ from local.estates.costs import CostKind as CostKind
 from local.estates.costs import CostRow as CostRow
 from local.estates.costs import expand_costs as expand_costs
 from local.estates.identity import GROUP_MEMBERSHIP_CLAIMS, AdminApi, FederatedCredential, User
+from local.estates.inventory_model import (
+    check_items,
+    check_policies,
+    check_rows,
+    management_group_row,
+    split_legacy_policies,
+)
 
 BUILTIN_ROLES: dict[str, str] = {
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -85,6 +92,13 @@ class ManagementGroup(_Model):
     display_name: str = ""
     subscription_ids: list[str] = Field(default_factory=list)
     role_assignments: list[MgRoleAssignment] = Field(default_factory=list)
+    # policyresources rows of assignments made at this management group (inventory_model).
+    policy_assignments: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("policy_assignments")
+    @classmethod
+    def _assignment_rows(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return check_rows(rows)
 
 
 class CustomRole(_Model):
@@ -163,6 +177,16 @@ class Subscription(_Model):
     # (None: every provider registered).
     cost_error: CostError | None = None
     registered_providers: list[str] | None = None
+    # Inventory beyond `resources` (inventory_model): Resource Graph's recoveryservicesresources and policyresources
+    # rows, and what ARM's configuration GETs answer. management_policies: storage account id -> the policy GET's
+    # `properties` (None: taken from legacy managementPolicies rows of `resources` when loaded).
+    recovery_services: list[dict[str, Any]] = Field(default_factory=list)
+    policy_assignments: list[dict[str, Any]] = Field(default_factory=list)
+    management_policies: dict[str, dict[str, Any]] | None = None
+    advisor_configurations: list[dict[str, Any]] = Field(default_factory=list)
+    budgets: list[dict[str, Any]] = Field(default_factory=list)
+    scheduled_actions: list[dict[str, Any]] = Field(default_factory=list)
+    reservation_recommendations: list[dict[str, Any]] = Field(default_factory=list)
     _usd_rate: float = PrivateAttr(default=1.0)
     _tenant_id: str = PrivateAttr(default="")
 
@@ -174,6 +198,21 @@ class Subscription(_Model):
                 if not isinstance(row.get(key), str) or not row[key]:
                     raise ValueError(f"every resource needs a string {key!r}")
         return rows
+
+    @field_validator("recovery_services", "policy_assignments")
+    @classmethod
+    def _table_rows(cls, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return check_rows(rows)
+
+    @field_validator("advisor_configurations", "budgets", "scheduled_actions", "reservation_recommendations")
+    @classmethod
+    def _rest_items(cls, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return check_items(items)
+
+    @field_validator("management_policies")
+    @classmethod
+    def _policies(cls, policies: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]] | None:
+        return check_policies(policies)
 
     @field_validator("advisor")
     @classmethod
@@ -318,16 +357,27 @@ def parse_estate(data: dict[str, Any], today: dt.date | None = None) -> Estate:
     return _build(data, today or dt.datetime.now(dt.UTC).date(), resolve=True)
 
 
+_RESOLVED = ("resources", "advisor", "recovery_services", "policy_assignments", "management_policies",
+             "advisor_configurations", "budgets", "scheduled_actions", "reservation_recommendations")
+
+
 def _build(data: dict[str, Any], day: dt.date, resolve: bool) -> Estate:
     estate = Estate.model_validate(data)
     for tenant in estate.tenants:
+        for group in tenant.management_groups:
+            group.policy_assignments = [management_group_row(group.id, tenant.tenant_id, _resolve(r, day))
+                                        for r in group.policy_assignments]
         for sub in tenant.subscriptions:
             sub._usd_rate = estate.usd_rates[sub.billing_currency]
             sub._tenant_id = tenant.tenant_id
             if resolve:
-                sub.resources = [_resolve(r, day) for r in sub.resources]
-                sub.advisor = [_resolve(r, day) for r in sub.advisor]
+                for name in _RESOLVED:
+                    setattr(sub, name, _resolve(getattr(sub, name), day))
+            if sub.management_policies is None:
+                sub.resources, sub.management_policies = split_legacy_policies(sub.resources)
             sub.resources = [_complete_row(r, sub, tenant.tenant_id) for r in sub.resources]
+            sub.recovery_services = [_complete_row(r, sub, tenant.tenant_id) for r in sub.recovery_services]
+            sub.policy_assignments = [_complete_row(r, sub, tenant.tenant_id) for r in sub.policy_assignments]
             for assignment in sub.role_assignments:
                 assignment.scope = assignment.scope or sub.scope
     return estate

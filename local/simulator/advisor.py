@@ -1,4 +1,6 @@
-"""Advisor: GET /subscriptions/{id}/providers/Microsoft.Advisor/recommendations with $filter and nextLink paging."""
+"""Advisor: GET /subscriptions/{id}/providers/Microsoft.Advisor/recommendations with $filter and nextLink paging, and
+GET .../Microsoft.Advisor/configurations (shape: azure-rest-api-specs Microsoft.Advisor/Advisor/examples/2026-02-01/
+ListConfigurations_ListBySubscription.json)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from local.simulator import authz
 from local.simulator.http import Request, Response, arm_error, json_response
 from local.simulator.state import SimState
 
+CONFIG_PATH = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Advisor/configurations/?$",
+                         re.IGNORECASE)
 _CLAUSE = re.compile(r"^\s*(\w+)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
@@ -71,3 +75,18 @@ def recommendations(state: SimState, req: Request, subscription_id: str) -> Resp
             link += f"&$filter={quote(expression)}"
         payload["nextLink"] = f"{link}&$top={size}&$skiptoken={offset + size}"
     return json_response(200, payload)
+
+
+def configurations(state: SimState, req: Request, subscription_id: str) -> Response:
+    """The subscription's and its resource groups' Advisor configurations as the estate lists them (none: [])."""
+    sub = state.estate.subscription(subscription_id)
+    assert sub is not None  # the ARM gate answered 404 already
+    action = "Microsoft.Advisor/configurations/read"
+    if not authz.can(state, str(req.claims["tid"]), str(req.claims["oid"]), action).covers(sub.subscription_id):
+        oid = req.claims["oid"]
+        return arm_error(403, "AuthorizationFailed",
+                         f"The client '{oid}' with object id '{oid}' does not have authorization to perform action "
+                         f"'{action}' over scope '{sub.scope}' or the scope is invalid.")
+    items = [{"id": f"{sub.scope}/providers/Microsoft.Advisor/configurations/{c['name']}",
+              "type": "Microsoft.Advisor/configurations", **c} for c in sub.advisor_configurations]
+    return json_response(200, {"value": items})

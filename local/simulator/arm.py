@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from local.simulator import providers
+from local.simulator import advisor, config_reads, providers
 from local.simulator.http import Request, Response, arm_error
 from local.simulator.state import SimState
 from local.simulator.tokens import ARM_AUDIENCES, TokenError
@@ -15,6 +15,8 @@ CM_PATH = re.compile(r"^(?P<scope>/.*?)/providers/Microsoft\.CostManagement/quer
 ADVISOR_PATH = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Advisor/recommendations/?$",
                           re.IGNORECASE)
 SUB_PATH = re.compile(r"^/subscriptions/(?P<sub>[^/]+)", re.IGNORECASE)
+# The configuration GETs of config_reads and Advisor's configurations, counted apart in the stats.
+_CONFIGURATION = (*config_reads.PATHS, advisor.CONFIG_PATH)
 
 
 def api_name(path: str) -> str:
@@ -27,6 +29,8 @@ def api_name(path: str) -> str:
         return "advisor"
     if "/providers/microsoft.authorization/" in path.lower():
         return "authorization"
+    if any(p.match(path) for p in _CONFIGURATION):
+        return "configuration"
     return "other"
 
 

@@ -1,8 +1,9 @@
-"""The ARM reads beyond the three data APIs: role assignments, role definitions and provider registration."""
+"""The ARM reads beyond the three data APIs: role assignments, role definitions, provider registration, and the
+configuration GETs of config_reads (lifecycle policies, budgets, scheduled actions, reservation recommendations)."""
 
 from __future__ import annotations
 
-from local.simulator import providers, role_assignments
+from local.simulator import advisor, config_reads, providers, role_assignments
 from local.simulator.http import Request, Response
 from local.simulator.state import SimState
 
@@ -17,4 +18,6 @@ def dispatch(state: SimState, req: Request) -> Response | None:
         return role_assignments.get_definition(state, req, m.group("sub"), m.group("id"))
     if m := providers.PROVIDER_PATH.match(req.path):
         return providers.get_provider(state, req, m.group("sub"), m.group("ns"))
-    return None
+    if m := advisor.CONFIG_PATH.match(req.path):
+        return advisor.configurations(state, req, m.group("sub"))
+    return config_reads.dispatch(state, req)

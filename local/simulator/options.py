@@ -19,6 +19,9 @@ class SimOptions:
     # An empty Cost Management answer: 200 with no rows is what clients usually see; 204 is documented too.
     cm_empty_status: int = 200
     arg_max_top: int = 1000
+    # Resource Graph refuses a page whose JSON is over this many bytes (400, detail ResponsePayloadTooLarge). Not in
+    # Microsoft's docs: the limit is the one captured answers name (16777216 in 2024); None turns it off.
+    arg_max_response_bytes: int | None = 16_777_216
     # Advisor answered 50 recommendations and a nextLink with $top=50 (Azure/azure-cli#33770).
     advisor_page_size: int = 50
     ai_slow_seconds: float = 5.0

@@ -11,6 +11,7 @@ from local.estates.model import Subscription, Tenant
 from local.simulator import authz
 from local.simulator.authz_rows import authorization_rows, stamps
 from local.simulator.grants import moment
+from local.simulator.graph_tables import policy_rows, recovery_rows
 from local.simulator.http import Request, Response, arm_error, json_response, support_message
 from local.simulator.kql import KqlError, parse, run_query
 from local.simulator.quotas import hhmmss
@@ -89,6 +90,10 @@ def table_rows(state: SimState, table: str, tenant: Tenant, oid: str, subs: list
         # Assignments inherited from management groups appear only when the caller asks to look above.
         above = filter_mode.lower() in ("atscopeandabove", "atscopeaboveandbelow")
         return authorization_rows(state.estate, tid, can, above, moment(state), stamps(state.clock))
+    if table == "recoveryservicesresources":
+        return recovery_rows(state, tenant, oid, subs)
+    if table == "policyresources":
+        return policy_rows(state, tenant, oid, subs, filter_mode)
     if table == "advisorresources":
         can = authz.can(state, tid, oid, authz.READ_ADVISOR)
         return [_advisor_row(tid, s, rec) for s in subs if can.any_in(s.subscription_id) for rec in s.advisor]
@@ -188,7 +193,19 @@ def query(state: SimState, req: Request) -> Response:
         payload["resultTruncated"] = "true"
     fmt = str(options.get("resultFormat") or "objectArray")
     payload["data"] = _as_table(page) if fmt.lower() == "table" else page
-    return json_response(200, payload, headers)
+    response = json_response(200, payload, headers)
+    limit = state.options.arg_max_response_bytes
+    if limit is not None and len(response.body) > limit:
+        return _too_large(headers, len(response.body), limit)
+    return response
+
+
+def _too_large(headers: dict[str, str], size: int, limit: int) -> Response:
+    # Captured answers (microsoft/ARI#199, Azure/cosmos-explorer#1877, 2024); the limit is SimOptions'
+    # (docs/estate-format.md: an assumption, Microsoft's docs do not list it).
+    return arm_error(400, "BadRequest", support_message(), headers, details=[{
+        "code": "ResponsePayloadTooLarge", "message": f"Response payload size is {size}, and has exceeded the limit "
+        f"of {limit}. Please consider querying less data at a time and make paginated call if needed."}])
 
 
 def _error_with(headers: dict[str, str], code: str, message: str) -> Response:

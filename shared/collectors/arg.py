@@ -4,6 +4,13 @@ The SDK's request model drops options it does not know (authorizationScopeFilter
 JSON bytes. A page that cannot be continued (truncated, or a missing or repeated skip token) raises rather
 than returning part of the answer: a review built on half the inventory would mislead. Failures and 429s go
 through shared/collectors/errors.py, the one translator of SDK errors.
+
+A page too large for the service (rows with big `properties` at 1,000 a page) answers 400 with detail code
+ResponsePayloadTooLarge, "Response payload size is N, and has exceeded the limit of 16777216. Please consider
+querying less data at a time and make paginated call if needed." Microsoft's Resource Graph documentation does not
+list it; it is seen in captured answers (microsoft/ARI#199 and Azure/cosmos-explorer#1877 in 2024, 16 MiB;
+microsoft/ARI#3 in 2020, 12 MiB). The same page is asked again with half the `$top`, and later pages keep the
+smaller size (first-deploy audit M7).
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
 from shared.collectors.errors import header_seconds, with_throttle_retry
-from shared.errors import IncompleteResults
+from shared.errors import CaletaError, IncompleteResults, NotCollectable
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +36,26 @@ SUBSCRIPTION_BATCH = 300
 MAX_THROTTLED_ATTEMPTS = 5
 MAX_WAIT_SECONDS = 60.0
 
+PAYLOAD_TOO_LARGE = "ResponsePayloadTooLarge"
+
 Sleep = Callable[[float], None]
+
+
+class _PageTooLarge(CaletaError):
+    """Resource Graph refused to send a page this large: ask again for fewer rows."""
+
+
+def _too_large(exc: HttpResponseError) -> bool:
+    """Whether a refusal is the service's response-size limit (its detail code; the message text is not read)."""
+    if exc.response is None:
+        return False
+    try:
+        error = json.loads(exc.response.text()).get("error") or {}
+        details = error.get("details") or []
+    except (ValueError, AttributeError):
+        return False
+    codes = [error.get("code"), *[d.get("code") for d in details if isinstance(d, dict)]]
+    return PAYLOAD_TOO_LARGE in codes
 
 
 def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
@@ -48,8 +75,13 @@ def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep) -> di
 
     def call() -> None:
         captured.clear()
-        client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
-                         cls=_keeper(captured))
+        try:
+            client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
+                             cls=_keeper(captured))
+        except HttpResponseError as exc:
+            if exc.status_code == 400 and _too_large(exc):
+                raise _PageTooLarge("Resource Graph page too large") from exc
+            raise
 
     with_throttle_retry(call, "Resource Graph query", max_attempts=MAX_THROTTLED_ATTEMPTS,
                         max_wait=MAX_WAIT_SECONDS, sleep=sleep)
@@ -109,8 +141,14 @@ def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[st
         body["subscriptions"] = subscriptions
     rows: list[dict[str, Any]] = []
     seen_tokens: set[str] = set()
+    token: str | None = None
     while True:
-        page = _page(client, body, sleep)
+        try:
+            page = _page(client, body, sleep)
+        except _PageTooLarge:
+            options = _smaller_pages(options)
+            body = {**body, "options": {**options, **({"$skipToken": token} if token else {})}}
+            continue
         if str(page.get("resultTruncated", "false")).lower() == "true":
             raise IncompleteResults("Resource Graph truncated the result: the query cannot be paged")
         rows.extend(_rows(page))
@@ -124,3 +162,12 @@ def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[st
             raise IncompleteResults("Resource Graph repeated a skip token")
         seen_tokens.add(token)
         body = {**body, "options": {**options, "$skipToken": token}}
+
+
+def _smaller_pages(options: dict[str, Any]) -> dict[str, Any]:
+    """The same options with half the page size; a single row over the limit cannot be paged at all."""
+    top = int(options["$top"])
+    if top <= 1:
+        raise NotCollectable("Resource Graph: one row is larger than the service's response limit")
+    logger.info("resource graph page too large at $top=%d: asking for %d rows a page", top, top // 2)
+    return {**options, "$top": top // 2}

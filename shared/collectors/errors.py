@@ -1,7 +1,8 @@
 """The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
 - the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret, 401/403 from ARM) -> AccessDenied
-- the data cannot be collected for this subscription but access is fine (404, unsupported offer) -> NotCollectable
+- the data cannot be collected for this subscription but access is fine (404, unsupported offer, a resource
+  provider the subscription has not registered) -> NotCollectable
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
 
@@ -29,6 +30,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
+from shared.arm import ProviderRegistrationRefused
 from shared.errors import AccessDenied, CaletaError, Misconfigured, NotCollectable, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,12 @@ def explain_aadsts(message: str) -> str | None:
 
 def classify(exc: Exception, what: str) -> Exception:
     """The product exception for an SDK failure while reading `what` (returned, for the caller to raise)."""
+    if isinstance(exc, ProviderRegistrationRefused):
+        # ARM answered 409 MissingSubscriptionRegistration and the SDK's registration POST was refused (audit S5):
+        # nothing will change on a retry until the customer registers the provider.
+        return NotCollectable(f"{what}: the subscription has not registered {exc.namespace}; Caleta only reads, "
+                              f"so it cannot register it. Register it (az provider register --namespace "
+                              f"{exc.namespace}) for this source to be reviewed")
     if isinstance(exc, CaletaError):
         return exc
     status = getattr(getattr(exc, "response", None), "status_code", None)
@@ -178,6 +186,8 @@ def with_throttle_retry(call: Callable[[], T], what: str, *, max_attempts: int =
     for attempt in range(1, max_attempts + 1):
         try:
             return call()
+        except ProviderRegistrationRefused as exc:
+            raise classify(exc, what) from exc
         except CaletaError:
             raise  # our own verdicts (a spent budget, a deadline) are final here, not a server's 429
         except Exception as exc:

@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-from shared.arm import cost_management_client, resource_graph_client
+from shared.arm import ProviderRegistrationRefused, cost_management_client, resource_graph_client
 from shared.collectors.arg import query_all
 from shared.ids import is_guid
 
@@ -79,6 +79,9 @@ class AzurePrincipalProbe:
                                    parameters=io.BytesIO(json.dumps(body).encode("utf-8")))
         except ClientAuthenticationError:
             return "forbidden", None
+        except ProviderRegistrationRefused as exc:  # ARM's 409 and the SDK's refused registration (audit S5)
+            return "unavailable", (f"the subscription has not registered {exc.namespace}; register it "
+                                   f"(az provider register --namespace {exc.namespace}) for cost data to be read.")
         except HttpResponseError as exc:
             if exc.status_code in (401, 403):
                 return "forbidden", None

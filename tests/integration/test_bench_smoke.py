@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from local.bench.runner import BenchArgs, run_bench
+from shared.messages import SOURCES
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -46,9 +47,14 @@ def test_summary_is_json_when_serialised(summary: dict[str, Any]) -> None:
 def test_minimum_calls_cover_every_api_when_collection_succeeds(summary: dict[str, Any]) -> None:
     calls = summary["lower_bounds"]["calls"]
     assert summary["rows"]["failed_tasks"] == 0
-    assert calls["resource_graph"] == 2 * TINY.subscriptions  # one page of resources, one of containers each
+    # one page each of resources, containers, protected items and policy assignments
+    assert calls["resource_graph"] == 4 * TINY.subscriptions
     assert calls["cost_management"] > 12  # more than one ten-second window of QPU
-    assert calls["total"] == calls["resource_graph"] + calls["cost_management"] + calls["advisor"]
+    # a lifecycle-policy GET per candidate account, four cost-config lists, Advisor's configurations
+    assert calls["configuration"] >= 5 * TINY.subscriptions
+    assert calls["total"] == (calls["resource_graph"] + calls["cost_management"] + calls["advisor"]
+                              + calls["configuration"])
+    assert summary["arm_calls"]["configuration"] == calls["configuration"]  # no read repeated or refused
 
 
 def test_ratios_are_computed_when_the_quota_bound_is_positive(summary: dict[str, Any]) -> None:
@@ -74,7 +80,7 @@ def test_the_narrator_is_measured_when_the_simulator_answers(summary: dict[str, 
 
 def test_every_message_is_delivered_once_and_every_target_of_a_complete_run_is_judged(summary: dict[str, Any]) -> None:
     bus = summary["service_bus"]
-    assert bus["messages"] == bus["deliveries"] == bus["completed"] == 3 * TINY.subscriptions
+    assert bus["messages"] == bus["deliveries"] == bus["completed"] == len(SOURCES) * TINY.subscriptions
     assert bus["dead_lettered"] == 0 and summary["rows"]["missing_total"] == 0
     assert summary["rows"]["expected"]["cost"] == summary["rows"]["cost"] > 0
     met = summary["targets_met"]
@@ -92,7 +98,7 @@ def test_the_projection_and_the_cost_per_review_are_computed_from_the_run(summar
     assert projected["report_real_s"] >= projected["lower_bound_real_s"] > 0
     assert projected["watchdog_wait_real_s"] == 0
     cost = summary["cost_per_review"]
-    assert cost["functions"]["gb_s"] > 0 and cost["functions"]["executions"] == 3 * TINY.subscriptions + 3
+    assert cost["functions"]["gb_s"] > 0 and cost["functions"]["executions"] == len(SOURCES) * TINY.subscriptions + 3
     assert cost["model"]["prompt_tokens"] == summary["prompt_tokens"] and cost["total_usd"] > 0
     report = summary["report"]
     assert set(report["bytes"]) == {"report.json", "report.html", "findings.csv"}

@@ -19,10 +19,10 @@ from local.certs import CertPaths
 from local.memtable import MemoryTable
 from local.simulator import SimOptions, Simulator
 from shared.arm import ARM_SCOPE, advisor_client, cost_management_client, resource_graph_client
-from shared.collectors import CollectRequest, advisor, cost, resource_graph
+from shared.collectors import CollectRequest, advisor, cost, cost_config, resource_graph
 from shared.collectors.quota import LIMITS, QpuLedger
 from shared.errors import AccessDenied, ArmWriteRefused, NotFound
-from shared.messages import AnalyseScan, ScanRequested
+from shared.messages import SOURCES, AnalyseScan, ScanRequested
 from shared.pipeline.collect import collect_task
 from shared.pipeline.complete import record_outcome
 from shared.pipeline.plan import plan_scan
@@ -211,6 +211,7 @@ def test_revocation_mid_scan_fails_the_rest_and_marks_the_customer_when_the_prin
         "cost": lambda r: cost.collect(r, history_days=90, client=cost_management_client(r.credential, **kw),
                                        budget=QpuLedger(MemoryTable())),
         "advisor": lambda r: advisor.collect(r, client=advisor_client(r.credential, r.subscription_id, **kw)),
+        "cost-config": lambda r: cost_config.collect(r, client=cost_management_client(r.credential, **kw)),
     }
     scan_id = request_scan(world.services, world.customers.get(CUSTOMER_ID), "manual")
     tasks = {t.source: t for t in plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id),
@@ -218,9 +219,9 @@ def test_revocation_mid_scan_fails_the_rest_and_marks_the_customer_when_the_prin
     assert collect_task(tasks["resource-graph"], world.services) == "succeeded"
     # when: the customer disables the principal between two tasks
     sim.revoke(CONTOSO, READER[0])
-    results = [collect_task(tasks["cost"], world.services), collect_task(tasks["advisor"], world.services)]
+    results = [collect_task(tasks[source], world.services) for source in ("cost", "advisor", "cost-config")]
     # then
-    assert results == ["failed", "failed"]
+    assert results == ["failed", "failed", "failed"]
     assert world.customers.get(CUSTOMER_ID).state == "access_revoked"
     scan = world.services.scans.get(CUSTOMER_ID, scan_id)
     assert scan.status == "analysing" and len(world.bus.of(AnalyseScan)) == 1
@@ -268,7 +269,8 @@ def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableSe
     # then
     assert len(world.bus.of(AnalyseScan)) == 1
     scan = world.services.scans.get(CUSTOMER_ID, scan_id)
-    assert (scan.status, scan.progress) == ("analysing", "12 of 12")
+    tasks = 4 * len(SOURCES)
+    assert (scan.status, scan.progress) == ("analysing", f"{tasks} of {tasks}")
 
 
 def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azurite: Any, certs: CertPaths) -> None:

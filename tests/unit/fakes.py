@@ -25,7 +25,7 @@ from shared.collectors import Collected, CollectRequest
 from shared.collectors.principal_probe import CostAccess
 from shared.domain import Customer, CustomerState
 from shared.errors import NotFound
-from shared.messages import Message
+from shared.messages import SOURCES, Message
 from shared.notify import Email
 from shared.services import Services
 from shared.storage.audit import AuditLog
@@ -389,7 +389,7 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
     account: dict[str, dict[str, bytes]] = {}
     bus, secret_store, outbox = RecordingBus(), MemorySecretStore(), MemoryOutbox()
     dead, queued = MemoryMessages("dead_letters"), MemoryMessages("messages")
-    collectors = {s: FakeCollector() for s in ("resource-graph", "cost", "advisor")}
+    collectors: dict[str, FakeCollector] = {s: FakeCollector() for s in SOURCES}
     analysis, credentials, probe, entra = FakeAnalysis(), FakeCredentials(), FakeProbe(), FakeEntra()
     customers = CustomerStore(tables["customers"])
     services = Services(

@@ -4,7 +4,7 @@ import pytest
 from azure.core.pipeline import PipelineContext, PipelineRequest
 from azure.core.rest import HttpRequest
 
-from shared.arm import ReadOnlyArmPolicy, is_read_only
+from shared.arm import ProviderRegistrationRefused, ReadOnlyArmPolicy, is_read_only
 from shared.errors import ArmWriteRefused
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
@@ -34,3 +34,12 @@ def test_writes_refused_when_not_a_query(method: str, path: str) -> None:
                               PipelineContext(None))
     with pytest.raises(ArmWriteRefused):
         ReadOnlyArmPolicy().on_request(request)
+
+
+def test_registration_post_is_refused_naming_the_provider_when_the_sdk_tries_to_register() -> None:
+    # azure-mgmt-core's answer to ARM's 409 MissingSubscriptionRegistration (policies/_base.py, 1.6.0)
+    url = f"https://management.azure.com{SUB}/providers/Microsoft.Advisor/register?api-version=2016-02-01"
+    with pytest.raises(ProviderRegistrationRefused) as caught:
+        ReadOnlyArmPolicy().on_request(PipelineRequest(HttpRequest("POST", url), PipelineContext(None)))
+    assert caught.value.namespace == "Microsoft.Advisor"
+    assert isinstance(caught.value, ArmWriteRefused)

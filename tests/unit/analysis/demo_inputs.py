@@ -7,8 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from local.estates.model import Estate, Subscription, Tenant, expand_costs, load_estate
+from local.estates.model import Estate, ManagementGroup, Subscription, Tenant, expand_costs, load_estate
 from shared.analysis import ScanInputs, SubscriptionInputs
+from shared.collectors.lifecycle import candidates
 from shared.rawdata import RawEnvelope
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,32 +30,18 @@ def _envelope(source: str, sub_id: str, data: dict[str, Any], rows: int) -> RawE
                        collected_at=COLLECTED, api_versions={}, row_count=rows, data=data)
 
 
-POLICY_TYPE = "microsoft.storage/storageaccounts/managementpolicies"
-_TIERABLE_KINDS = ("storagev2", "blobstorage", "blockblobstorage")
+def management_policy_reads(sub: Subscription) -> dict[str, dict[str, Any]]:
+    """What the collector's ARM GET of each candidate account's `managementPolicies/default` answers
+    (docs/data-contract.md `management_policies`): 200 with the policy the estate holds, else 404."""
+    policies = {k.lower(): v for k, v in (sub.management_policies or {}).items()}
+    return {rid.lower(): {"status": 200, "policy": policies[rid.lower()]["policy"]} if rid.lower() in policies
+            else {"status": 404} for rid in candidates(sub.resources)}
 
 
-def management_policy_reads(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What the collector's ARM GET of each tierable account's `managementPolicies/default` answers
-    (docs/data-contract.md `management_policies`): 200 with the policy the estate holds, else 404.
-
-    The demo estate still keeps policies as rows of `resources` (docs/checks.md section F moves them to ARM
-    reads); the analysis ignores such rows, as Resource Graph never returns them.
-    """
-    policies = {str(r["id"]).lower().rsplit("/managementpolicies/", 1)[0]: (r.get("properties") or {}).get("policy")
-                for r in resources if str(r.get("type") or "").lower() == POLICY_TYPE}
-    reads: dict[str, dict[str, Any]] = {}
-    for row in resources:
-        rid = str(row.get("id") or "").lower()
-        if str(row.get("type") or "").lower() == "microsoft.storage/storageaccounts" \
-                and str(row.get("kind") or "").lower() in _TIERABLE_KINDS:
-            policy = policies.get(rid)
-            reads[rid] = {"status": 200, "policy": policy} if isinstance(policy, dict) else {"status": 404}
-    return reads
-
-
-def graph_data(sub: Subscription) -> dict[str, Any]:
-    """Resource Graph rows: resources and containers (resource groups and the subscription), and the lifecycle
-    policy reads the collector adds."""
+def graph_data(sub: Subscription, groups: list[ManagementGroup] | None = None) -> dict[str, Any]:
+    """Resource Graph rows: resources and containers (resource groups and the subscription), the optional tables
+    (protected items; policy assignments, the management groups' above the subscription) and the lifecycle policy
+    reads the collector adds."""
     containers: list[dict[str, Any]] = [{
         "id": f"/subscriptions/{sub.subscription_id}", "name": sub.display_name,
         "type": "microsoft.resources/subscriptions", "subscriptionId": sub.subscription_id, "tags": {},
@@ -65,8 +52,18 @@ def graph_data(sub: Subscription) -> dict[str, Any]:
             "type": "microsoft.resources/subscriptions/resourcegroups", "location": group.location,
             "resourceGroup": group.name.lower(), "subscriptionId": sub.subscription_id, "tags": group.tags,
             "properties": {"provisioningState": "Succeeded"}})
+    above = [r for g in groups or [] if sub.subscription_id in g.subscription_ids for r in g.policy_assignments]
     return {"resources": sub.resources, "resource_containers": containers,
-            "management_policies": management_policy_reads(sub.resources)}
+            "recovery_services": sub.recovery_services, "policy_assignments": [*sub.policy_assignments, *above],
+            "management_policies": management_policy_reads(sub), "missing": {}}
+
+
+def cost_config_data(sub: Subscription) -> dict[str, Any]:
+    """What the cost-config collector reads: budgets, scheduled actions, both reservation lookbacks."""
+    return {"budgets": sub.budgets, "scheduled_actions": sub.scheduled_actions,
+            "reservation_recommendations": [r for r in sub.reservation_recommendations
+                                            if (r.get("properties") or {}).get("scope", "Single") == "Single"],
+            "missing": {}}
 
 
 def cost_data(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:
@@ -84,13 +81,16 @@ def cost_data(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:
             "columns": columns, "rows": rows}
 
 
-def subscription_inputs(sub: Subscription, today: dt.date = TODAY) -> SubscriptionInputs:
+def subscription_inputs(sub: Subscription, today: dt.date = TODAY,
+                        groups: list[ManagementGroup] | None = None) -> SubscriptionInputs:
     """One subscription's envelopes; no cost envelope where Cost Management refuses (the estate's cost_error)."""
     sid = sub.subscription_id
-    graph = graph_data(sub)
-    advisor = {"recommendations": sub.advisor}
+    graph = graph_data(sub, groups)
+    advisor = {"recommendations": sub.advisor, "configurations": sub.advisor_configurations, "missing": {}}
+    config = cost_config_data(sub)
     raw = {"resource-graph": _envelope("resource-graph", sid, graph, len(sub.resources)),
-           "advisor": _envelope("advisor", sid, advisor, len(sub.advisor))}
+           "advisor": _envelope("advisor", sid, advisor, len(sub.advisor)),
+           "cost-config": _envelope("cost-config", sid, config, sum(len(v) for v in config.values()))}
     missing: dict[str, str] = {}
     if sub.cost_error is None:
         cost = cost_data(sub, today)
@@ -109,6 +109,7 @@ def readable(tenant: Tenant, sub: Subscription) -> bool:
 
 def scan_inputs(tenant: Tenant, today: dt.date = TODAY) -> ScanInputs:
     """A scan of every readable subscription of one tenant of the estate."""
-    subscriptions = [subscription_inputs(s, today) for s in tenant.subscriptions if readable(tenant, s)]
+    subscriptions = [subscription_inputs(s, today, tenant.management_groups) for s in tenant.subscriptions
+                     if readable(tenant, s)]
     return ScanInputs(customer_id=f"cust-{tenant.tenant_id[:8]}", scan_id="scan-demo", company=tenant.display_name,
                       generated_at=COLLECTED, subscriptions=subscriptions)

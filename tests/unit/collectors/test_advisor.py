@@ -1,4 +1,5 @@
-"""Advisor collector over a fake ARM: Cost filter, every page, REST shape with suppressions, 403."""
+"""Advisor collector over a fake ARM: Cost filter, every page, REST shape with suppressions, 403; configurations;
+an unregistered Microsoft.Advisor (audit S5)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from shared.arm import advisor_client
 from shared.collectors import CollectRequest
 from shared.collectors.advisor import collect
-from shared.errors import AccessDenied
+from shared.errors import AccessDenied, NotCollectable
 from tests.unit.collectors.fake_arm import FakeArm, FakeCredential, Reply, Seen
 
 SUB = "aaaaaaaa-0000-0000-0000-000000000001"
@@ -58,3 +59,46 @@ def test_keeps_the_rest_shape_and_suppressions_when_serialised():
 def test_raises_access_denied_when_the_tenant_refuses():
     with pytest.raises(AccessDenied):
         run(lambda seen: Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no"}}))
+
+
+CONFIG = {"id": f"/subscriptions/{SUB}/providers/Microsoft.Advisor/configurations/default", "name": "default",
+          "type": "Microsoft.Advisor/configurations", "properties": {"lowCpuThreshold": "10", "exclude": False}}
+
+
+def test_configurations_are_kept_in_the_rest_shape_when_read():
+    def handler(seen: Seen) -> Reply:
+        if "/configurations" in seen.url:
+            return Reply(200, {"value": [CONFIG]})
+        return Reply(200, {"value": [rec(1)]})
+
+    collected, _ = run(handler)
+    config = collected.data["configurations"][0]
+    assert config["properties"]["lowCpuThreshold"] == "10" and config["properties"]["exclude"] is False
+    assert collected.data["missing"] == {}
+
+
+def test_refused_configurations_are_named_in_missing_and_recommendations_kept_when_the_read_is_forbidden():
+    def handler(seen: Seen) -> Reply:
+        if "/configurations" in seen.url:
+            return Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no"}})
+        return Reply(200, {"value": [rec(1)]})
+
+    collected, _ = run(handler)
+    assert "configurations" not in collected.data
+    assert collected.data["missing"]["configurations"].startswith("advisor configurations: access denied")
+    assert len(collected.data["recommendations"]) == 1
+
+
+def test_unregistered_advisor_is_not_collectable_and_no_registration_is_sent_when_arm_answers_409():
+    # given: ARM's 409 (message form of learn "error-register-resource-provider"); azure-mgmt-core then tries
+    # POST .../providers/Microsoft.Advisor/register, which ReadOnlyArmPolicy refuses before it leaves
+    unregistered = Reply(409, {"error": {"code": "MissingSubscriptionRegistration", "message": (
+        "The subscription is not registered to use namespace 'Microsoft.Advisor'. See https://aka.ms/rps-not-found "
+        "for how to register subscriptions.")}})
+    arm = FakeArm(lambda seen: unregistered)
+    client = advisor_client(FakeCredential(), SUB, transport=arm, retry_total=0)
+    request = CollectRequest(scan_id="s1", subscription_id=SUB, tenant_id="t1", credential=FakeCredential())
+    with pytest.raises(NotCollectable) as caught:
+        collect(request, client=client, sleep=lambda s: None)
+    assert "has not registered Microsoft.Advisor" in caught.value.reason
+    assert [r.method for r in arm.requests] == ["GET"]

@@ -9,7 +9,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from shared.collectors.arg import query_all
-from shared.errors import AccessDenied, IncompleteResults, Throttled, TransientError
+from shared.errors import AccessDenied, IncompleteResults, NotCollectable, Throttled, TransientError
 
 
 class FakeHttpResponse:
@@ -141,3 +141,38 @@ def test_transient_error_is_raised_when_server_fails() -> None:
 def test_page_size_is_refused_when_out_of_range() -> None:
     with pytest.raises(ValueError):
         run(FakeGraph([]), page_size=1001)
+
+
+# The refusal captured from Resource Graph (microsoft/ARI#199, Azure/cosmos-explorer#1877); Microsoft's docs list none.
+TOO_LARGE = {"error": {"code": "BadRequest", "message": "Please provide below info when asking for support: ...",
+                       "details": [{"code": "ResponsePayloadTooLarge", "message": "Response payload size is 17000000, "
+                                    "and has exceeded the limit of 16777216. Please consider querying less data at "
+                                    "a time and make paginated call if needed."}]}}
+
+
+def test_page_size_halves_and_stays_lower_when_a_page_is_too_large():
+    # given: the second page is too large at 4 rows, and again at 2
+    graph = FakeGraph([(200, page([{"id": "a"}] * 4, token="t1", total=9), {}), (400, TOO_LARGE, {}),
+                       (400, TOO_LARGE, {}), (200, page([{"id": "b"}], token="t2", total=9), {}),
+                       (200, page([{"id": "c"}] * 4, total=9), {})])
+    # when
+    rows = run(graph, page_size=4)
+    # then: the same page asked again at 2, then 1 row; later pages keep the smaller size
+    assert len(rows) == 9
+    assert [b["options"]["$top"] for b in graph.sent] == [4, 4, 2, 1, 1]
+    assert [b["options"].get("$skipToken") for b in graph.sent] == [None, "t1", "t1", "t1", "t2"]
+
+
+def test_other_bad_requests_are_not_retried_as_too_large_when_the_code_differs():
+    bad = {"error": {"code": "BadRequest", "details": [{"code": "InvalidQuery", "message": "x"}]}}
+    graph = FakeGraph([(400, bad, {})])
+    with pytest.raises(NotCollectable):
+        run(graph, page_size=4)
+    assert len(graph.sent) == 1
+
+
+def test_a_single_row_over_the_limit_is_not_collectable_when_pages_cannot_shrink():
+    graph = FakeGraph([(400, TOO_LARGE, {}), (400, TOO_LARGE, {})])
+    with pytest.raises(NotCollectable):
+        run(graph, page_size=2)
+    assert [b["options"]["$top"] for b in graph.sent] == [2, 1]

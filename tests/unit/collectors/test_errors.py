@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
+from shared.arm import ProviderRegistrationRefused
 from shared.collectors.errors import classify, retry_after, with_throttle_retry
 from shared.errors import AccessDenied, Misconfigured, NotCollectable, Throttled, TransientError
 
@@ -89,3 +90,20 @@ def test_federated_credential_refusal_is_an_operator_error_not_a_revocation_when
     mapped = classify(ClientAuthenticationError(message=f"AADSTS{code}: refused."), "cost")
     assert isinstance(mapped, Misconfigured) and not isinstance(mapped, AccessDenied)
     assert "ALERT" in caplog.text
+
+
+def test_refused_registration_is_not_collectable_and_names_the_provider_when_the_sdk_tried_to_register():
+    # given: ARM's 409 MissingSubscriptionRegistration made azure-mgmt-core POST .../register, which was refused
+    calls: list[int] = []
+
+    def unregistered() -> None:
+        calls.append(1)
+        raise ProviderRegistrationRefused("Microsoft.Advisor")
+
+    # when / then: a plain reason for this source, at once (no redelivery will register it for the customer)
+    with pytest.raises(NotCollectable) as caught:
+        with_throttle_retry(unregistered, "advisor recommendations", sleep=lambda s: None)
+    assert calls == [1]
+    assert caught.value.reason.startswith("advisor recommendations: the subscription has not registered "
+                                          "Microsoft.Advisor;")
+    assert "az provider register --namespace Microsoft.Advisor" in caught.value.reason

@@ -19,7 +19,7 @@ from azure.functions.decorators.function_app import FunctionBuilder
 from azure.functions.timer import TimerRequest
 
 from functions import admin, customers, lifecycle, onboarding, pipeline, web
-from shared.messages import AnalyseScan, CollectTask, PurgeCustomer, ScanRequested
+from shared.messages import SOURCES, AnalyseScan, CollectTask, PurgeCustomer, ScanRequested
 from shared.pipeline.principal_roles import COST_MANAGEMENT_READER, READER
 from shared.services import use_services
 from tests.unit.fakes import API_KEY, CUSTOMER_ID, SUB, World, make_world
@@ -90,7 +90,7 @@ def test_queue_triggers_plan_collect_and_analyse_a_scan_to_its_report_when_messa
     # when
     scan_id = scanned(world)
     # then
-    assert len(world.bus.of(CollectTask)) == 3 and len(world.bus.of(AnalyseScan)) == 1
+    assert len(world.bus.of(CollectTask)) == len(SOURCES) and len(world.bus.of(AnalyseScan)) == 1
     status = call("get_scan_status", http("GET", {"scan_id": scan_id}))
     assert json.loads(status.get_body())["status"] == "complete"
     listed = json.loads(call("list_customer_scans", http("GET")).get_body())

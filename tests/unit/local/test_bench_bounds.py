@@ -26,6 +26,11 @@ def test_min_arg_calls_counts_resources_and_containers_when_summed() -> None:
     assert min_arg_calls([(2000, 30), (1, 1)]) == 2 + 1 + 1 + 1
 
 
+def test_min_arg_calls_counts_every_table_when_protected_items_and_assignments_are_read() -> None:
+    # resources, containers, protected items, policy assignments: an empty table still takes one query
+    assert min_arg_calls([(2000, 30, 0, 1), (1, 1, 1500, 0)]) == (2 + 1 + 1 + 1) + (1 + 1 + 2 + 1)
+
+
 def test_min_cost_calls_counts_every_window_when_some_are_empty() -> None:
     assert min_cost_calls([12_000, 0, 5000], 5000) == 3 + 1 + 1
 

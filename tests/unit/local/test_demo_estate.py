@@ -87,6 +87,7 @@ def test_every_expectation_refers_to_an_estate_object_when_checked(
         for sub in tenant.subscriptions:
             known.add(sub.scope.lower())
             known.update(f"{sub.scope}/resourceGroups/{g.name}".lower() for g in sub.resource_groups)
+            known.update(r["id"].lower() for r in sub.recovery_services)  # protected items (recoveryservicesresources)
     missing = [c for c in expectations if c["resource_id"].lower() not in known]
     assert missing == []
 
@@ -265,5 +266,5 @@ def test_third_tenant_waste_is_all_in_the_readable_subscription_when_seeded(
     operations = estate.tenants[2].subscriptions[0].scope.lower()
     tenant_subs = {s.scope.lower() for s in estate.tenants[2].subscriptions}
     seeded = [c for c in expectations if "/".join(c["resource_id"].lower().split("/")[:3]) in tenant_subs]
-    assert sorted(c["rule"] for c in seeded) == ["DSK-1", "DSK-1", "NET-1", "NET-1", "NET-8"]
+    assert sorted(c["rule"] for c in seeded) == ["BKP-1", "BKP-1", "DSK-1", "DSK-1", "NET-1", "NET-1", "NET-8"]
     assert all(c["resource_id"].lower().startswith(operations) for c in seeded)

@@ -141,3 +141,18 @@ def test_cli_writes_a_loadable_file_when_given_an_output_path(tmp_path) -> None:
     # then
     loaded = load_estate(out, today=TODAY)
     assert [len(s.resources) for s in loaded.tenants[0].subscriptions] == [50, 50]
+
+
+def test_inventory_beyond_resources_is_generated_for_every_read_when_large_enough(estate: dict[str, Any]) -> None:
+    subs = estate["tenants"][0]["subscriptions"]
+    accounts = {r["id"] for s in subs for r in s["resources"] if r["type"] == "microsoft.storage/storageaccounts"}
+    policies = {k for s in subs for k in s["management_policies"]}
+    # lifecycle policies are read over ARM, never Resource Graph rows, and belong to accounts that exist
+    assert policies and policies < accounts
+    assert not any("managementpolicies" in r["type"] for s in subs for r in s["resources"])
+    items = [i for s in subs for i in s["recovery_services"]]
+    assert any(i["properties"]["lastBackupTime"] == "{{days_ago:1}}" for i in items)
+    assert any(i["properties"]["protectionState"] == "ProtectionStopped" for i in items)
+    assert any(s["budgets"] for s in subs) and any(s["reservation_recommendations"] for s in subs)
+    assert estate["tenants"][0]["management_groups"][0]["policy_assignments"]
+    parse_estate(estate, today=TODAY)  # and the model accepts all of it

@@ -9,7 +9,7 @@ import pytest
 
 from functions.pipeline import parse
 from shared.errors import AccessDenied, InvalidInput, NotCollectable, TransientError
-from shared.messages import AnalyseScan, CollectTask, ScanRequested
+from shared.messages import SOURCES, AnalyseScan, CollectTask, ScanRequested
 from shared.pipeline.analyse import analyse_scan, build_inputs
 from shared.pipeline.collect import collect_task
 from shared.pipeline.plan import plan_scan
@@ -57,7 +57,7 @@ def test_later_tasks_fail_fast_when_access_was_revoked_mid_scan():
     world = make_world(SUB_A)
     _, tasks = planned(world)
     world.customers.transition(CUSTOMER_ID, {"active"}, "access_revoked", "403")
-    assert [collect_task(t, world.services) for t in tasks] == ["failed"] * 3
+    assert [collect_task(t, world.services) for t in tasks] == ["failed"] * len(SOURCES)
     assert all(not c.calls for c in world.collectors.values())
 
 
@@ -99,7 +99,7 @@ def test_analysis_writes_three_reports_and_ends_partial_when_a_task_failed():
     assert names == {f"reports/{scan_id}/{n}" for n in ("report.json", "report.html", "findings.csv")}
     inputs = world.analysis.inputs[0]
     assert {s.subscription_id: sorted(s.raw) for s in inputs.subscriptions} == {
-        SUB_A: ["advisor", "resource-graph"], SUB_B: ["advisor", "resource-graph"]}
+        SUB_A: ["advisor", "cost-config", "resource-graph"], SUB_B: ["advisor", "cost-config", "resource-graph"]}
     assert inputs.subscriptions[0].missing == {"cost": "no cost data for this offer"}
     scan = world.services.scans.get(CUSTOMER_ID, scan_id)
     assert scan.reports == ("report.json", "report.html", "findings.csv")

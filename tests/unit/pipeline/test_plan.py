@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import Conflict
-from shared.messages import CollectTask, ScanRequested
+from shared.messages import SOURCES, CollectTask, ScanRequested
 from shared.pipeline.plan import plan_scan
 from shared.pipeline.scan import new_scan_id, request_scan
 from tests.unit.fakes import CUSTOMER_ID, make_world
@@ -61,9 +61,9 @@ def test_plan_sends_one_task_per_subscription_and_source_when_scan_is_queued():
     sent = plan_scan(ScanRequested(customer_id=CUSTOMER_ID, scan_id=scan_id), world.services)
     # then
     assert {(t.subscription_id, t.source) for t in sent} == {
-        (s, src) for s in (SUB_A, SUB_B.lower()) for src in ("resource-graph", "cost", "advisor")}
+        (s, src) for s in (SUB_A, SUB_B.lower()) for src in ("resource-graph", "cost", "advisor", "cost-config")}
     scan = world.services.scans.get(CUSTOMER_ID, scan_id)
-    assert (scan.status, scan.progress) == ("collecting", "0 of 6")
+    assert (scan.status, scan.progress) == ("collecting", f"0 of {2 * len(SOURCES)}")
 
 
 def test_plan_gives_the_same_message_ids_when_the_request_is_delivered_twice():
@@ -73,7 +73,7 @@ def test_plan_gives_the_same_message_ids_when_the_request_is_delivered_twice():
     first = [t.message_id() for t in plan_scan(message, world.services)]
     second = [t.message_id() for t in plan_scan(message, world.services)]
     assert first == second
-    assert len(world.services.scans.tasks(CUSTOMER_ID, scan_id)) == 6
+    assert len(world.services.scans.tasks(CUSTOMER_ID, scan_id)) == 2 * len(SOURCES)
 
 
 def test_plan_resends_only_pending_tasks_when_redelivered_after_some_finished():
@@ -83,7 +83,7 @@ def test_plan_resends_only_pending_tasks_when_redelivered_after_some_finished():
     plan_scan(message, world.services)
     world.services.scans.finish_task(CUSTOMER_ID, scan_id, SUB_A, "cost", "succeeded", None)
     again = plan_scan(message, world.services)
-    assert {t.source for t in again} == {"resource-graph", "advisor"}
+    assert {t.source for t in again} == {"resource-graph", "advisor", "cost-config"}
     assert world.services.scans.task(CUSTOMER_ID, scan_id, SUB_A, "cost").outcome == "succeeded"
 
 
