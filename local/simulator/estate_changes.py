@@ -7,7 +7,9 @@ had stopped keeps its last day, spikes stay on their dates, and a growing line k
 scaled so history does not change). Changes happen "today": a deleted resource leaves Resource Graph at once and
 its cost stops after yesterday (Cost Management keeps the history of deleted resources: "Azure service usage
 (including deleted resources)", Understand Cost Management data); a resized resource bills the new rate from
-today; an added one appears in Resource Graph at once and bills from today. Everything is undone by reset.
+today; an added one appears in Resource Graph at once and bills from today. Today is never in the bill (the
+estate's lines end yesterday), so a line that starts today waits, and joins the bill when the calendar moves
+on. Everything is undone by reset.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class EstateCalendar:
     listeners: list[Callable[[int], None]] = field(default_factory=list)
     _ended: set[int] = field(default_factory=set)  # id() of lines ended by a change (to_days_ago may still be 1)
     _saved: dict[int, tuple[Subscription, list[dict[str, Any]], list[CostLine]]] = field(default_factory=dict)
+    _pending: list[tuple[Subscription, CostLine]] = field(default_factory=list)  # lines that start today
 
     def __post_init__(self) -> None:
         self.today = self.loaded
@@ -60,6 +63,10 @@ class EstateCalendar:
                 self._save(sub)
                 for line in sub.costs:
                     self._shift(line, days)
+        for sub, line in self._pending:
+            line.from_days_ago, line.to_days_ago = days, 1  # first billed on the day it started
+            sub.costs = [*sub.costs, line]
+        self._pending.clear()
         self.today += dt.timedelta(days=days)
         self._tell()
         return self.today
@@ -79,7 +86,7 @@ class EstateCalendar:
                 line.amortized_daily_cost *= factor
 
     def _end(self, sub: Subscription, line: CostLine) -> bool:
-        """Stop an ongoing line after yesterday; a line that began today is removed. False if it had stopped."""
+        """Stop an ongoing line after yesterday (one that began today is removed); False if it had stopped."""
         if not self._ongoing(line):
             return False
         if line.from_days_ago < 1:
@@ -98,6 +105,9 @@ class EstateCalendar:
             raise ValueError(f"no resource {resource_id!r} in the estate")
         removed, sub.resources = len(sub.resources) - len(kept), kept
         ended = sum(self._end(sub, line) for line in list(sub.costs) if _is_under(line.resource_id, resource_id))
+        waiting = len(self._pending)
+        self._pending = [(s, line) for s, line in self._pending if not _is_under(line.resource_id, resource_id)]
+        ended += waiting - len(self._pending)
         return {"resources_deleted": removed, "cost_lines_ended": ended}
 
     def resize(self, estate: Estate, resource_id: str, size: str, daily_cost_factor: float) -> dict[str, int]:
@@ -119,12 +129,12 @@ class EstateCalendar:
         sub.resources = [*sub.resources[:index], row, *sub.resources[index + 1:]]
         rebilled = 0
         for line in [c for c in sub.costs if c.resource_id.lower() == resource_id.lower() and self._ongoing(c)]:
-            new = line.model_copy(update={"from_days_ago": 0, "to_days_ago": 0, "spikes": [],
+            new = line.model_copy(update={"spikes": [],
                                           "daily_cost": line.daily_cost * daily_cost_factor,
                                           "amortized_daily_cost": None if line.amortized_daily_cost is None
                                           else line.amortized_daily_cost * daily_cost_factor})
             self._end(sub, line)
-            sub.costs = [*sub.costs, new]
+            self._pending.append((sub, new))
             rebilled += 1
         return {"cost_lines_rebilled": rebilled}
 
@@ -137,11 +147,12 @@ class EstateCalendar:
         row = resolve_resource(resource, sub, sub.tenant_id, self.today)
         if any(str(r["id"]).lower() == str(row["id"]).lower() for r in sub.resources):
             raise ValueError(f"resource {row['id']!r} already exists")
-        lines = [CostLine.model_validate({"from_days_ago": 0, "to_days_ago": 0, **c,
-                                         "resource_id": str(row["id"]).lower()}) for c in costs]
+        lines = [CostLine.model_validate({**c, "resource_id": str(row["id"]).lower()}) for c in costs]
         self._save(sub)
         sub.resources = [*sub.resources, row]
-        sub.costs = [*sub.costs, *lines]
+        # Lines without their own days start today; lines given days ago are history and bill as given.
+        self._pending += [(sub, line) for line, c in zip(lines, costs, strict=True) if "from_days_ago" not in c]
+        sub.costs = [*sub.costs, *(line for line, c in zip(lines, costs, strict=True) if "from_days_ago" in c)]
         return {"resources_added": 1, "cost_lines_added": len(lines)}
 
     def restore(self) -> None:
@@ -151,6 +162,7 @@ class EstateCalendar:
             sub.costs = [line.model_copy(deep=True) for line in costs]
         self._saved.clear()
         self._ended.clear()
+        self._pending.clear()
         moved = self.today != self.loaded
         self.today = self.loaded
         if moved:
