@@ -4,7 +4,7 @@
 (function () {
   var C = window.Caleta, A = window.CaletaAccount;
   var SVG = "http://www.w3.org/2000/svg";
-  var W = 640, H = 200, PAD = {left: 64, right: 12, top: 12, bottom: 28};
+  var W = 640, H = 200, PAD = {left: 84, right: 12, top: 12, bottom: 28}, MAX_DATES = 6;
   var SERIES = [["spend", "spend_30d", "Spend (30 days)"], ["found", "savings_monthly", "Savings found"],
                 ["realised", "realised_monthly", "Savings realised"]];
   var reviews = [], pending = null;
@@ -53,8 +53,13 @@
       svg.appendChild(node("text", {"class": "tick", x: PAD.left - 6, y: at + 4, "text-anchor": "end"},
                            money(value, currency)));
     });
+    var every = Math.ceil(points.length / MAX_DATES);  // a weekly customer has 56 reviews in 13 months
     points.forEach(function (r, i) {
-      svg.appendChild(node("text", {"class": "tick", x: x(i), y: H - 8, "text-anchor": "middle"},
+      if (i % every !== 0 && i !== points.length - 1) { return; }
+      if (i !== points.length - 1 && points.length - 1 - i < every) { return; }  // too close to the last one
+      // The outer dates align inwards so they stay inside the chart; the ones between are centred.
+      var anchor = points.length < 2 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
+      svg.appendChild(node("text", {"class": "tick", x: x(i), y: H - 8, "text-anchor": anchor},
                            day(r.generated_at || r.created_at)));
     });
     SERIES.forEach(function (s) {
