@@ -63,7 +63,8 @@ class ScanStore:
     """Scan and task rows of every customer, with conditional state changes."""
 
     name = "table:scans"
-    declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons)")
+    declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons; a published "
+                                "review's headline: spend, savings and finding counts)")
 
     def __init__(self, table: Table, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self._table = table
