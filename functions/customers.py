@@ -11,6 +11,8 @@ import azure.functions as func
 from functions._http import REPORT_CSP, caller, handled, json_response, respond, route_param
 from shared import views
 from shared.api.responses import ScanAccepted
+from shared.config import get_settings
+from shared.pipeline.reviews import delete_review
 from shared.pipeline.scan import request_scan
 from shared.services import get_services
 
@@ -58,3 +60,22 @@ def get_scan_report(req: func.HttpRequest) -> func.HttpResponse:
                                        route_param(req, "report_name"))
     extra = {"Content-Security-Policy": REPORT_CSP} if mimetype == "text/html" else {}
     return respond(200, data, mimetype, extra)
+
+
+# --- Issue 15: the review history and deleting a review ------------------------------------------------------------
+@bp.route(route="customers/{customer_id}/reviews", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def list_customer_reviews(req: func.HttpRequest) -> func.HttpResponse:
+    """The customer's published reviews, newest first: spend, savings found and realised, new and resolved."""
+    customer = caller(req)
+    months = get_settings().review_retention_months
+    return json_response(200, views.reviews_of(get_services(), customer.customer_id, months))
+
+
+@bp.route(route="customers/{customer_id}/scans/{scan_id}", methods=["DELETE"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def delete_customer_scan(req: func.HttpRequest) -> func.HttpResponse:
+    """Delete one review (reports, raw data, scan and task rows), audited; 404 if not the caller's, 409 if running."""
+    customer = caller(req)
+    return json_response(200, delete_review(get_services(), customer.customer_id, route_param(req, "scan_id")))
+# --- end of the issue 15 block -------------------------------------------------------------------------------------

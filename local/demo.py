@@ -2,6 +2,8 @@
 
 Federated customers prove their tenant first, as a browser would: the sign-in round trip (local/consent.py) as
 the tenant's first administrator, whose one-time proof the onboarding request then carries.
+Then Wessex Larder is reviewed a second time, after its estate changed and the calendar moved on
+(local/demo_second_review.py), so its second report has "Since your last review" (issue 15).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from local.consent import prove
+from local.demo_second_review import SECOND, SimControl, change_wessex, changes_line, is_wessex
 from local.estates.model import Estate, Tenant
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ class CustomerResult:
     currency: str = ""
     reports: list[Path] = field(default_factory=list)
     error: str | None = None
+    note: str | None = None
 
 
 def slugify(name: str) -> str:
@@ -187,6 +191,30 @@ def finish(client: Client, entry: Onboarded, out_dir: Path, timeout: float) -> C
     return result
 
 
+def review_again(client: Client, sim: SimControl, entry: Onboarded, first: CustomerResult, out_dir: Path,
+                 timeout: float) -> CustomerResult:
+    """Change the customer's estate, move the calendar on, review again; reports into out_dir/<slug>/second-review/."""
+    result = CustomerResult(company=f"{first.company} (second review)", slug=f"{first.slug}/{SECOND}")
+    if first.error or first.status not in ("complete", "partial"):
+        result.error = "not reviewed again: the first review did not finish"
+        return result
+    try:
+        today = change_wessex(sim)
+        print(f"{first.company}: estate changed, calendar moved on to {today['today']}; reviewing again", flush=True)
+        base = f"/api/customers/{entry.customer_id}"
+        answer = _json(*client.call("POST", f"{base}/scans", {}, api_key=entry.api_key),
+                       f"{first.company}: review again", (202,))
+        result = finish(client, Onboarded(result, entry.customer_id, entry.api_key, answer["scan_id"],
+                                          entry.subscriptions_asked), out_dir, timeout)
+        if not result.error:
+            reviews = _json(*client.call("GET", f"{base}/reviews", api_key=entry.api_key),
+                            f"{first.company}: review history", (200,))
+            result.note = changes_line(reviews)
+    except (DemoError, RuntimeError, KeyError, ValueError, OSError) as exc:
+        result.error = str(exc) if isinstance(exc, DemoError | RuntimeError) else f"{type(exc).__name__}: {exc}"
+    return result
+
+
 def _wait_for_scan(client: Client, path: str, api_key: str, timeout: float, company: str) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     last = "unknown"
@@ -238,6 +266,8 @@ def print_summary(results: list[CustomerResult]) -> None:
         savings = f"{r.savings:,.2f} {r.currency}".strip() if r.savings is not None else "n/a"
         findings = r.findings if r.findings is not None else "n/a"
         print(f"    subscriptions scanned: {r.subscriptions}   findings: {findings}   total monthly savings: {savings}")
+        if r.note:
+            print(f"    {r.note}")
         for path in r.reports:
             print(f"    {path}")
 
@@ -260,6 +290,10 @@ def run_demo(estate_path: Path, out_dir: Path, state_dir: Path, timeout: float =
             deadline = time.monotonic() + timeout
             results = [finish(client, e, out_dir.resolve(), max(1.0, deadline - time.monotonic()))
                        for e in entries]
+            sim = SimControl(stack.simulator.base_url, stack.endpoints["ca_bundle"])
+            again = [review_again(client, sim, e, r, out_dir.resolve(), max(1.0, deadline - time.monotonic()))
+                     for e, r in zip(entries, results, strict=True) if is_wessex(r.company)]
+            results += again
     except StackError as exc:
         print(f"the local stack did not start: {exc}")
         results = []

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from local.azurite import ACCOUNT, Azurite
 from local.certs import CertPaths, make_certs
+from local.host.clock import CLOCK_FILE_ENV, write_offset
 from local.host.http import ADMIN_KEY_HEADER, EXIT_PORT_IN_USE
 from local.host.keyfile import read_key_file
 from local.procgroup import terminate_group
@@ -97,6 +98,11 @@ class Stack:
         return self.state_dir / "host.log"
 
     @property
+    def calendar_file(self) -> Path:
+        """Where the simulated tenant's calendar offset is published for the host's clock (local/host/clock.py)."""
+        return self.state_dir / "calendar.json"
+
+    @property
     def host_key_file(self) -> Path:
         """Where the host writes its admin key (0600); removed when the stack stops."""
         return self.state_dir / "host.key"
@@ -127,6 +133,10 @@ class Stack:
         self.azurite = Azurite(self.certs, self.state_dir / "azurite").start()
         self.simulator = Simulator(self.estate, self.certs, options=self._sim_options)
         self.simulator.start()
+        # The function app keeps the simulated tenant's days: the host's clock follows the simulator's calendar.
+        calendar = self.simulator.state.calendar
+        write_offset(self.calendar_file, calendar.offset_days)
+        calendar.listeners.append(lambda days: write_offset(self.calendar_file, days))
         self.broker = Broker(queues=QUEUES)
         self.broker.start()
         self.app_settings = {**self._app_settings(), **self._overrides}
@@ -218,7 +228,7 @@ class Stack:
         self.host_key_file.unlink(missing_ok=True)
         if self._host_log is None:
             self._host_log = self.host_log.open("ab")
-        env = {**os.environ, **self.app_settings, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.app_settings, "PYTHONUNBUFFERED": "1", CLOCK_FILE_ENV: str(self.calendar_file)}
         command = [sys.executable, "-m", "local.host", "--port", str(port), "--ready-file", str(ready),
                    "--key-file", str(self.host_key_file)]
         self.host_process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     servicebus_lock_seconds: int = Field(300, alias="SERVICEBUS_LOCK_SECONDS")
     # --- end of the issue 14 (infra) block ---------------------------------------------------------------------
 
+    # --- Issue 15 (review history): how long a review is kept (docs/api.md "Review history") --------------------
+    # Finished scans older than this many calendar months are deleted, reports and raw data too, by the daily
+    # retention run (it fires on PURGE_TIMER).
+    review_retention_months: int = Field(13, alias="REVIEW_RETENTION_MONTHS", ge=1)
+    # --- end of the issue 15 (review history) block ------------------------------------------------------------
+
     # --- Issue 13 (auth core, shared/auth): onboarding sign-in (docs/onboarding-design.md sections 2 and 7) -------
     # Custom directory role template ids that also count as tenant administrators (comma- or space-separated).
     onboarding_extra_admin_role_ids: str = Field("", alias="ONBOARDING_EXTRA_ADMIN_ROLE_IDS")

@@ -174,16 +174,20 @@ def _openai_narrator() -> Narrator:
     return build_openai_narrator()
 
 
-def build_services(settings: Settings) -> Services:
-    """The real adapters over the configured account, bus, secret store, tenant and AI endpoint."""
-    account = open_account(_utcnow)
+def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
+    """The real adapters over the configured account, bus, secret store, tenant and AI endpoint.
+
+    `clock` is the one time source of the use cases, the stores and the cost collector's "today" (the UTC wall
+    clock; the local world hands in its simulated tenant's calendar, local/host/clock.py).
+    """
+    account = open_account(clock)
     secrets = CustomerSecrets(LazySecretStore(
         lambda: store_from_url(settings.secret_store_url, settings.secret_store_key)))
     bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential)
     ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
         "resource-graph": resource_graph.collect,
-        "cost": functools.partial(cost.collect, history_days=settings.cost_history_days, budget=ledger),
+        "cost": functools.partial(cost.collect, history_days=settings.cost_history_days, budget=ledger, now=clock),
         "advisor": advisor.collect,
         "cost-config": cost_config.collect,
     }
@@ -195,7 +199,7 @@ def build_services(settings: Settings) -> Services:
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
         publish=bus.publish, collectors=collectors, analyse=_analyse_with(settings, _openai_narrator),
         credentials=Credentials(settings.authority_host, settings.caleta_app_client_id, secrets, caleta_credential),
-        probe_for=AzurePrincipalProbe,
+        probe_for=AzurePrincipalProbe, clock=clock,
         signins=account.signins, proofs=account.proofs, ratelimits=account.ratelimits,
         entra=EntraSignIn(settings.authority_host, caleta_credential),
         onboarding_limits=OnboardingLimits(settings.onboarding_deadline_seconds,

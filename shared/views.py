@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.api.reviews import Review, ReviewList
 from shared.errors import NotFound
 from shared.services import Services
+from shared.storage.review_summary import ReviewSummary
 
 # URL name -> (blob name, content type) of a scan's report files.
 REPORTS = {
@@ -37,6 +39,19 @@ def scan_report(services: Services, customer_id: str, scan_id: str, url_name: st
         raise NotFound("no such report")
     blob, mimetype = wanted
     return services.blobs.for_customer(customer_id).get_report(scan_id, blob), mimetype
+
+
+def reviews_of(services: Services, customer_id: str, retention_months: int) -> ReviewList:
+    """The customer's published reviews, newest first, from the summaries in their scan rows (GET …/reviews).
+
+    A review published before summaries existed shows its ids and dates only, until the daily retention run has
+    written its summary (shared/pipeline/reviews.py): reports are never read here.
+    """
+    unknown = dict.fromkeys(ReviewSummary.__dataclass_fields__)
+    reviews = [Review(scan_id=scan.scan_id, status=scan.status, created_at=scan.created_at.isoformat(),
+                      reports=list(scan.reports), **(unknown | (summary.to_dict() if summary else {})))
+               for scan, summary in services.scans.reviews(customer_id) if scan.status in ("complete", "partial")]
+    return ReviewList(reviews=reviews, retention_months=retention_months)
 
 
 def all_customers(services: Services) -> list[dict[str, Any]]:

@@ -82,6 +82,10 @@ param costHistoryDays int = 90
 @description('Optional. Minutes after which a scan counts as stuck.')
 param scanStuckAfterMinutes int = 60
 
+@description('Optional. Calendar months a review (its reports and raw data) is kept before the daily retention run deletes it.')
+@minValue(1)
+param reviewRetentionMonths int = 13
+
 @description('Optional. Days from an offboarding request to the deletion deadline (the promise: 7).')
 @maxValue(7)
 param deletionDeadlineDays int = 7
@@ -226,6 +230,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'COST_HISTORY_DAYS', value: string(costHistoryDays) }
         { name: 'SCAN_STUCK_AFTER_MINUTES', value: string(scanStuckAfterMinutes) }
         { name: 'DELETION_DEADLINE_DAYS', value: string(deletionDeadlineDays) }
+        { name: 'REVIEW_RETENTION_MONTHS', value: string(reviewRetentionMonths) }
         // Admin API: v1 access tokens from Caleta's own tenant, for the admin app, with MFA (Conditional Access).
         { name: 'ADMIN_TENANT_ID', value: tenant().tenantId }
         { name: 'ADMIN_API_AUDIENCE', value: adminApiAudience }

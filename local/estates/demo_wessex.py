@@ -110,3 +110,25 @@ def wessex_tenant(app_client_id: str) -> tuple[dict[str, Any], list[Subscription
 def _reader_roles(principal_id: str, sb: SubscriptionBuilder) -> list[dict[str, str]]:
     return [{"principal_id": principal_id, "role": role, "scope": sb.scope}
             for role in ("Reader", "Cost Management Reader")]
+
+
+def second_review_changes() -> dict[str, Any]:
+    """What happens in Wessex Larder's estate between its first and second review (issue 15), as the simulator's
+    /_sim/estate hooks take it: the old WMS data disk is deleted (its DSK-1 resolved, the saving realised once the
+    bill settles), the second WMS server shrinks from D4s_v5 to D2s_v5 (half the compute bill), and a migration
+    scratch disk is created and left unattached (a new DSK-1)."""
+    tenant_id = guid("tenant", "wessex-larder")
+    operations = build_operations(tenant_id)
+    ids = {str(row["name"]): str(row["id"]) for row in operations.resources}
+    later = SubscriptionBuilder(tenant_id, operations.subscription_id, operations.display_name, EA)
+    scratch = disk(later, later.rg("rg-wms-ops", tags=tags("wms")), "disk-wms-migration-scratch", 512, "Premium_LRS",
+                   created=0, tags=tags("wms"))
+    row = next(r for r in later.resources if r["id"] == scratch)
+    # Billed from the day it is added: the hook sets the days, so drop the builder's 90-day window.
+    costs = [{k: v for k, v in line.items() if k not in ("from_days_ago", "to_days_ago", "resource_id")}
+             for line in later.costs]
+    return {
+        "delete": [ids["disk-wms-old-data"]],
+        "resize": [{"resource_id": ids["vm-wms-app-02"], "size": "Standard_D2s_v5", "daily_cost_factor": 0.5}],
+        "add": [{"subscription_id": operations.subscription_id, "resource": row, "costs": costs}],
+    }

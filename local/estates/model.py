@@ -352,6 +352,11 @@ def _complete_row(row: dict[str, Any], sub: Subscription, tenant_id: str) -> dic
     return out
 
 
+def resolve_resource(row: dict[str, Any], sub: Subscription, tenant_id: str, today: dt.date) -> dict[str, Any]:
+    """One resource row as the loader holds it: placeholders resolved, Resource Graph columns filled in."""
+    return _complete_row(_resolve(row, today), sub, tenant_id)
+
+
 def parse_estate(data: dict[str, Any], today: dt.date | None = None) -> Estate:
     """Validate an estate document and resolve everything relative to `today` (default: UTC today)."""
     return _build(data, today or dt.datetime.now(dt.UTC).date(), resolve=True)

@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+from local.host.clock import calendar_services
 from local.host.http import ADMIN_KEY_HEADER, EXIT_PORT_IN_USE
 from local.host.index import load_app
 from local.host.keyfile import write_key_file
@@ -38,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    with calendar_services():  # the simulated tenant's calendar, when the stack names one (local/host/clock.py)
+        return _serve(args, stop)
+
+
+def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     try:
         host = Host(load_app(args.app), port=args.port, host_json=args.host_json)
     except OSError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from local.simulator import consent_state, control_arm
+from local.simulator import consent_state, control_arm, control_estate
 from local.simulator.http import Request, Response, json_response
 from local.simulator.state import AI_MODES, SimState
 
@@ -67,6 +67,8 @@ def handle(state: SimState, req: Request) -> Response:
     try:
         body: dict[str, Any] = req.json() if req.method == "POST" else {}
         if (answer := control_arm.handle(state, req, name, body)) is not None:  # clock, grant-role
+            return answer
+        if (answer := control_estate.handle(state, req, name, body)) is not None:  # estate/* (issue 15)
             return answer
         if req.method == "GET" and name == "requests":
             with state.lock:

@@ -14,6 +14,7 @@ from local.estates.model import CostKind, CostRow, Estate, Subscription, expand_
 from local.simulator.arm_limits import ArmReadLimits
 from local.simulator.clock import SimClock
 from local.simulator.consent_state import OidcState, service_principal
+from local.simulator.estate_changes import EstateCalendar
 from local.simulator.faults import FaultTable
 from local.simulator.options import SimOptions
 from local.simulator.quotas import SlidingWindows
@@ -68,7 +69,8 @@ class SimState:
     def __init__(self, estate_path: Path, options: SimOptions) -> None:
         self.options = options
         self.estate_path = Path(estate_path).resolve()
-        self.today = dt.datetime.now(dt.UTC).date()
+        # The simulated tenant's calendar: the day the estate was loaded, moved on by the /_sim/estate hooks.
+        self.calendar = EstateCalendar(dt.datetime.now(dt.UTC).date())
         self.estate: Estate = load_estate(self.estate_path, self.today)
         # Only role assignments change at run time (remove_role); keep the lists to restore on reset. A deep
         # copy of a 100k-resource estate would cost ten seconds.
@@ -93,11 +95,23 @@ class SimState:
         # Sign-in codes and run-time consent changes (Entra ID part; see consent_state.py).
         self.oidc = OidcState()
         self.base_url = ""  # set by the server once it is bound
-        # Costs never change while the simulator runs; expanding a large subscription costs seconds, so keep it.
+        # Costs change only through the /_sim/estate hooks (estate_changed() forgets them); expanding a large
+        # subscription costs seconds, so keep it.
         self._cost_cache: dict[tuple[str, str], list[CostRow]] = {}
         self.query_cache = QueryCache()
         # Propagation delays run on this clock (local/simulator/clock.py); reset() sets it back to 0.
         self.clock = SimClock()
+
+    @property
+    def today(self) -> dt.date:
+        """The simulated tenant's today (the cost data ends the day before)."""
+        return self.calendar.today
+
+    def estate_changed(self) -> None:
+        """Forget every cost expansion and cached answer after the estate or its calendar changed."""
+        with self.lock:
+            self._cost_cache.clear()
+            self.query_cache.clear()
 
     def cost_rows(self, sub: Subscription, kind: CostKind) -> list[CostRow]:
         """The subscription's daily cost rows (expanded once per kind)."""
@@ -148,3 +162,5 @@ class SimState:
             self.revoked.clear()
             self.oidc.clear()
             self.clock.reset()
+            self.calendar.restore()
+            self._cost_cache.clear()

@@ -6,6 +6,7 @@ import logging
 
 from shared.analysis.advisor import advisor_finding, load_recs
 from shared.analysis.analytics import compute_analytics
+from shared.analysis.changes import compute_changes, current_review, read_previous
 from shared.analysis.dedup import dedupe
 from shared.analysis.facts import build_facts
 from shared.analysis.findings import Finding
@@ -49,11 +50,15 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
     sheet = build_facts(final, analytics, currency, total, names)
     narrative = write_narrative(sheet, narrator, max_prompt_tokens)
+    changes = compute_changes(read_previous(inputs.previous_report),
+                              current_review(inputs, index, final, analytics.total_30d, total))
+    # Rendering seam (issue 15): report_build takes `changes` once report.json v2 carries the section.
     report = build_report(inputs, index, final, analytics, narrative)
     sub_names = {s.subscription_id.lower(): s.display_name or s.subscription_id for s in inputs.subscriptions}
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
     return ReportBundle(
         report_json=render_json(report), report_html=render_html(report, names, sub_names),
         findings_csv=render_csv(report), findings_count=len(final), total_monthly_savings=report.totals.monthly_savings,
-        currency=currency, narrative_source=narrative.source,
+        currency=currency, narrative_source=narrative.source, changes=changes,
+        spend_30d=round(analytics.total_30d, 2),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from shared.analysis.changes_model import Changes
 from shared.rawdata import RawEnvelope
 
 
@@ -29,6 +30,9 @@ class ScanInputs:
     company: str
     generated_at: dt.datetime
     subscriptions: list[SubscriptionInputs]
+    # The customer's previous published review (its stored report.json, any schema version), for "Since your
+    # last review"; None for a first review.
+    previous_report: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class ReportBundle:
     total_monthly_savings: float
     currency: str
     narrative_source: str  # "llm" | "deterministic"
+    # Since the previous review (None for a first review), and this review's last-30-day spend: the pipeline
+    # records both in the scan's summary row (the review history).
+    changes: Changes | None = None
+    spend_30d: float | None = None
 
 
 class Narrator(Protocol):

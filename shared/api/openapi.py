@@ -21,12 +21,13 @@ from shared.api.responses import (
     ScanList,
     ScanStatusView,
 )
+from shared.api.reviews import ReviewDeleted, ReviewList
 from shared.ids import GUID_PATTERN, HEX32_PATTERN, SCAN_ID_PATTERN
 
 _REF = "#/components/schemas/{model}"
 _MODELS: list[type[BaseModel]] = [OnboardingRequest, OnboardingAccepted, OnboardingRefused, CustomerRecord,
                                   ScanAccepted, ScanStatusView, ScanList, Revalidated, ExportAccepted,
-                                  OffboardingAccepted, ErrorBody]
+                                  OffboardingAccepted, ErrorBody, ReviewList, ReviewDeleted]
 
 
 def _json(model: type[BaseModel]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def _paths() -> dict[str, Any]:
                           **_AUTHED}}}
         for ext, mime in (("json", "application/json"), ("html", "text/html"), ("csv", "text/csv"))
     }
-    return {
+    paths: dict[str, Any] = {
         "/api/onboarding": {"post": {
             "operationId": "onboard_customer", "summary": "Validate the principal, record the customer, start a scan",
             "requestBody": {"required": True, "content": _json(OnboardingRequest)},
@@ -118,6 +119,25 @@ def _paths() -> dict[str, Any]:
         **reports,
         **_signin_paths(),
     }
+    return _with_review_paths(paths)
+
+
+# --- Issue 15: the review history and deleting a review ------------------------------------------------------------
+def _with_review_paths(paths: dict[str, Any]) -> dict[str, Any]:
+    """GET …/reviews, and DELETE beside GET on …/scans/{scan_id}."""
+    paths["/api/customers/{customer_id}/reviews"] = {"get": {
+        "operationId": "list_customer_reviews",
+        "summary": "Published reviews, newest first: spend, savings found and realised, new and resolved findings",
+        "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+        "responses": {"200": {"description": "Reviews", "content": _json(ReviewList)}, **_AUTHED}}}
+    paths["/api/customers/{customer_id}/scans/{scan_id}"]["delete"] = {
+        "operationId": "delete_customer_scan",
+        "summary": "Delete a review: its reports, raw data, scan and task rows (audited)",
+        "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
+        "responses": {"200": {"description": "Deleted", "content": _json(ReviewDeleted)},
+                      "409": _error("The scan is still running"), **_AUTHED}}
+    return paths
+# --- end of the issue 15 block -------------------------------------------------------------------------------------
 
 
 # --- Issue 13: the onboarding sign-in round trip (browser routes; docs/api.md "Federated onboarding") -----------

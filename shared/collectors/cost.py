@@ -143,15 +143,16 @@ def _read_windows(reader: _Window, windows: list[tuple[dt.date, dt.date]],
 def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
             client: CostManagementClient | None = None, sleep: Callable[[float], None] = time.sleep,
             today: dt.date | None = None, clock: Callable[[], float] = time.time,
-            max_seconds: float = MAX_SECONDS) -> Collected:
+            max_seconds: float = MAX_SECONDS, now: Callable[[], dt.datetime] | None = None) -> Collected:
     """Read the subscription's daily amortized cost of the last `history_days` days; every window, every page.
 
-    `budget` is the tenant QPU ledger every instance shares (one per worker, built by shared.services).
+    `budget` is the tenant QPU ledger every instance shares (one per worker, built by shared.services); the
+    days end the day before `today`, else before `now()` (the composition root's clock), else the UTC date.
     """
     client = client or cost_management_client(request.credential)
     scope = f"/subscriptions/{request.subscription_id}"
     reader = _Window(client, scope, request.tenant_id, budget, sleep, clock, clock() + max_seconds)
-    windows = month_windows(today or dt.datetime.now(dt.UTC).date(), history_days)
+    windows = month_windows(today or (now() if now else dt.datetime.now(dt.UTC)).date(), history_days)
     try:
         columns, rows = _read_windows(reader, windows, "Cost")
     except NotCollectable as exc:

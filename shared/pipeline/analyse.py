@@ -8,6 +8,7 @@ contact, once.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 from typing import Protocol
@@ -21,6 +22,7 @@ from shared.errors import NotFound
 from shared.messages import SOURCES, AnalyseScan, Source
 from shared.notify import emails, send_quietly
 from shared.observability import log_context
+from shared.pipeline.reviews import previous_report, summary_of
 from shared.rawdata import RawEnvelope, decode
 from shared.services import Services
 
@@ -110,11 +112,16 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
         log.info("customer %s: analysis dropped", customer.state)
         return "dropped"
     blobs = services.blobs.for_customer(message.customer_id)
-    bundle = services.analyse(build_inputs(scan, customer.company, blobs))
+    # "Since your last review" (issue 15): the customer's previous published review, whatever its schema version.
+    inputs = dataclasses.replace(build_inputs(scan, customer.company, blobs),
+                                 previous_report=previous_report(services, message.customer_id, message.scan_id))
+    bundle = services.analyse(inputs)
     files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
              "findings.csv": bundle.findings_csv}
     for name, data in files.items():
         blobs.put_report(message.scan_id, name, data, _CONTENT_TYPES[name])
+    # The review history reads this summary instead of the reports (written before the scan is published).
+    services.scans.record_review(message.customer_id, message.scan_id, summary_of(bundle, inputs.generated_at))
     failed = [t for t in scan.tasks if t.outcome == "failed"]
     status: ScanState = "partial" if failed else "complete"
     reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 AUDIT_TABLE = "audit"
 EVENTS = frozenset({"onboarded", "validated", "scan_started", "scan_ended", "access_revoked", "export",
-                    "offboarding_requested", "purge_done", "certificate_issued", "tenant_onboarded_again"})
+                    "offboarding_requested", "purge_done", "certificate_issued", "tenant_onboarded_again",
+                    "review_deleted"})
 Detail = str | int | float | bool
 _MAX_DETAIL_CHARS = 200  # details are ids, counts and short reasons: anything longer is cut, not stored
 

@@ -33,6 +33,7 @@ class Container(Protocol):
     def upload_blob(self, name: str, data: Any, **kwargs: Any) -> Any: ...
     def download_blob(self, blob: str, **kwargs: Any) -> Any: ...
     def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> Iterable[Any]: ...
+    def delete_blob(self, blob: str, **kwargs: Any) -> Any: ...
 
 
 def container_name(customer_id: str) -> str:
@@ -123,6 +124,16 @@ class CustomerBlobs:
             return sorted(b.name for b in self._container.list_blobs(name_starts_with=prefix or None))
         except ResourceNotFoundError:
             return []
+
+    def delete_scan(self, scan_id: str) -> int:
+        """Delete one scan's reports and raw data (a deleted review); how many blobs were deleted."""
+        if not is_scan_id(scan_id):
+            raise NotFound("scan")
+        names = self.list_names(f"reports/{scan_id}/") + self.list_names(f"raw/{scan_id}/")
+        for name in names:
+            with contextlib.suppress(ResourceNotFoundError):
+                self._container.delete_blob(name, delete_snapshots="include")
+        return len(names)
 
     def delete_all(self) -> int:
         """Delete the container and everything in it; how many blobs it held."""

@@ -22,6 +22,7 @@ from azure.data.tables import TableTransactionError, UpdateMode
 from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
 from shared.storage.retention import Purged, PurgeSubject
+from shared.storage.review_summary import ReviewSummary, summary_of
 from shared.storage.table import Table, delete_partition, etag_of, join_text, partition_keys, split_json
 
 __all__ = ["SCANS_TABLE", "ScanStore", "task_row_key"]
@@ -62,7 +63,8 @@ class ScanStore:
     """Scan and task rows of every customer, with conditional state changes."""
 
     name = "table:scans"
-    declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons)")
+    declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons; a published "
+                                "review's headline: spend, savings and finding counts)")
 
     def __init__(self, table: Table, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self._table = table
@@ -215,6 +217,30 @@ class ScanStore:
                           reports=tuple(json.loads(entity.get("reports") or "[]")),
                           analyse_sends=int(entity.get("analyse_sends", 0)), tasks=tuple(tasks),
                           etag=etag_of(entity))
+
+    # --- review history (issue 15) ----------------------------------------------------------------------
+    def record_review(self, customer_id: str, scan_id: str, summary: ReviewSummary) -> None:
+        """Keep a published review's headline in its scan row (a redelivery writes the same summary again)."""
+        try:
+            self._table.update_entity({"PartitionKey": customer_id, "RowKey": scan_id, **summary.to_entity()},
+                                      UpdateMode.MERGE)
+        except ResourceNotFoundError as exc:
+            raise NotFound("scan") from exc
+
+    def reviews(self, customer_id: str) -> list[tuple[ScanStatus, ReviewSummary | None]]:
+        """Every scan row of the customer (no task rows read), newest first, with its review summary if any."""
+        rows = self._table.query_entities("PartitionKey eq @pk and kind eq 'scan'", parameters={"pk": customer_id})
+        out = [(self._scan(r, ()), summary_of(r)) for r in rows]
+        return sorted(out, key=lambda pair: pair[0].scan_id, reverse=True)
+
+    def delete_scan(self, customer_id: str, scan_id: str) -> int:
+        """Delete a scan's task rows, then its scan row (last, so a retry finds what is left); rows deleted."""
+        keys = [str(r["RowKey"]) for r in self._table.query_entities(
+            "PartitionKey eq @pk and kind eq 'task' and scan_id eq @sid",
+            parameters={"pk": customer_id, "sid": scan_id}, select=["RowKey"])]
+        for key in [*keys, scan_id]:
+            self._table.delete_entity(customer_id, key)  # no error when already gone (a retried delete)
+        return len(keys) + 1
 
     # --- the purge ------------------------------------------------------------------------------------
     def delete_customer(self, subject: PurgeSubject) -> int:

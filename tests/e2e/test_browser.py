@@ -166,6 +166,41 @@ def test_review_now_starts_a_new_scan_when_pressed(page: Page) -> None:
     expect(page.locator("#scan-status")).to_have_attribute("data-status", "complete", timeout=SCAN_TIMEOUT_MS)
 
 
+def test_review_history_lists_both_reviews_with_a_chart_when_the_second_is_done(page: Page) -> None:
+    rows = page.locator("#history-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#history-retention")).to_contain_text("kept for 13 months")
+    expect(page.locator("#history-chart svg circle.spend")).to_have_count(2)
+    expect(page.locator("#history-chart svg circle.found")).to_have_count(2)
+    expect(page.locator("#history-chart svg circle.realised")).to_have_count(1)  # the first review has none
+    expect(page.locator("#history-chart svg path.spend")).to_have_count(1)
+    newest = rows.nth(0).locator("td")
+    expect(newest.nth(1)).to_have_text(re.compile(r"^£[\d,]+$"))
+    expect(newest.nth(4)).to_have_text("0")  # nothing changed in the estate: nothing new, nothing resolved
+    expect(newest.nth(5)).to_have_text("0")
+    expect(rows.nth(1).locator("td").nth(4)).to_have_text("—")  # a first review has nothing to compare with
+    shoot(page, "06b-review-history")
+
+
+def test_deleting_a_review_asks_first_then_removes_it_when_confirmed(page: Page) -> None:
+    rows = page.locator("#history-table tbody tr")
+    newest, older = rows.nth(0).get_attribute("data-scan"), rows.nth(1).get_attribute("data-scan")
+    rows.nth(1).locator("button.delete-review").click()
+    expect(page.locator("#history-warning")).to_contain_text("cannot be undone")
+    expect(page.locator("#history-confirm-button")).to_be_focused()
+    shoot(page, "06c-review-delete-confirm")
+    page.click("#history-cancel")
+    expect(page.locator("#history-confirm")).to_be_hidden()
+    expect(rows).to_have_count(2)
+    rows.nth(1).locator("button.delete-review").click()
+    page.click("#history-confirm-button")
+    expect(page.locator("#history-message")).to_have_text("Review deleted.")
+    expect(rows).to_have_count(1)
+    assert rows.nth(0).get_attribute("data-scan") == newest != older
+    expect(page.locator("#scan-id")).to_have_text(str(newest))
+    shoot(page, "06d-review-deleted")
+
+
 def test_account_opens_again_with_the_key_when_tab_is_new(context: BrowserContext, base_url: str,
                                                           onboarded: dict[str, Any]) -> None:
     fresh = context.new_page()

@@ -1,14 +1,18 @@
 """The report of the demo estate through the whole local stack: every seeded waste found with its basis,
-no excluded resource flagged, totals equal to the counted findings, customer strings escaped in the HTML."""
+no excluded resource flagged, totals equal to the counted findings, customer strings escaped in the HTML;
+and Wessex Larder reviewed again after its estate changed and the calendar moved on (issue 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from local.demo_second_review import CALENDAR_DAYS, SimControl, change_wessex
 from local.estates.model import load_estate
 from shared.analysis.report_model import Report
 from tests.conftest import DEMO_ESTATE, Api
@@ -29,12 +33,19 @@ def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[st
 
 
 @pytest.fixture(scope="module")
-def reports(api: Api) -> dict[str, tuple[dict[str, Any], str]]:
+def customers() -> dict[str, dict[str, Any]]:
+    """The onboarding answer of each demo customer, by company (filled by `reports`)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def reports(api: Api, customers: dict[str, dict[str, Any]]) -> dict[str, tuple[dict[str, Any], str]]:
     """report.json (parsed) and report.html of each demo customer's first scan."""
     estate = load_estate(DEMO_ESTATE)
     out = {}
     for tenant in estate.tenants:
         customer = api.post("/api/onboarding", signed_body(api, tenant, estate)).json()
+        customers[tenant.display_name] = customer
         scan = _wait(api, customer)
         # Wessex Larder's Cost Management refuses some subscriptions by design (issue 14 B5): partial.
         expected = "partial" if tenant.display_name == "Wessex Larder Ltd" else "complete"
@@ -74,3 +85,62 @@ def test_hostile_names_escaped_when_report_html_served(reports: Any) -> None:
     pages = [html for _, html in reports.values()]
     assert not any("<img" in html for html in pages)
     assert any("&lt;img src=x onerror=alert(document.cookie)&gt;" in html for html in pages)
+
+
+WESSEX = "Wessex Larder Ltd"
+
+
+@pytest.fixture(scope="module")
+def wessex_twice(api: Api, stack: Any, reports: Any, customers: dict[str, dict[str, Any]]) -> Iterator[
+        tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    """Wessex's first report, its second (after the demo's estate changes and 45 days), and its review history."""
+    customer = customers[WESSEX]
+    base, key = f"/api/customers/{customer['customer_id']}", customer["api_key"]
+    try:
+        change_wessex(SimControl(stack.simulator.base_url, stack.endpoints["ca_bundle"]))
+        scan_id = api.post(f"{base}/scans", {}, api_key=key).json()["scan_id"]
+        scan = _wait(api, {**customer, "first_scan_id": scan_id})
+        assert scan["status"] == "partial", scan.get("reason")
+        second = api.get(f"{base}/scans/{scan_id}/report.json", api_key=key).json()
+        yield reports[WESSEX][0], second, api.get(f"{base}/reviews", api_key=key).json()
+    finally:
+        stack.simulator.reset()  # the estate and the calendar (and so the app's clock) as loaded
+
+
+def _actionable(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["id"]: f for f in report["findings"] if f["category"] != "anomaly"}
+
+
+def test_second_wessex_review_resolves_the_deleted_disk_and_finds_the_new_one_when_reviewed_again(
+        wessex_twice: Any) -> None:
+    first, second, _ = wessex_twice
+    before, after = _actionable(first), _actionable(second)
+    assert [f["resource_name"] for i, f in before.items() if i not in after] == ["disk-wms-old-data"]
+    assert [f["resource_name"] for i, f in after.items() if i not in before] == ["disk-wms-migration-scratch"]
+    days = dt.date.fromisoformat(second["data_window"]["cost_to"]) - dt.date.fromisoformat(
+        first["data_window"]["cost_to"])
+    assert days == dt.timedelta(days=CALENDAR_DAYS)  # the app's cost window followed the tenant's calendar
+
+
+def test_review_history_counts_the_changes_and_the_realised_saving_when_reviewed_again(wessex_twice: Any) -> None:
+    first, second, history = wessex_twice
+    latest, earlier = history["reviews"]
+    before, after = _actionable(first), _actionable(second)
+    assert (latest["scan_id"], earlier["scan_id"], latest["previous_scan_id"]) == (
+        second["scan_id"], first["scan_id"], first["scan_id"])
+    assert (latest["new"], latest["resolved"], latest["persisting"]) == (1, 1, len(set(before) & set(after)))
+    assert latest["persisting"] == 5 and earlier["new"] is None
+    deleted = next(f for f in before.values() if f["resource_name"] == "disk-wms-old-data")
+    # Realised: the settled bill after the first review shows the deleted disk's cost gone.
+    assert deleted["monthly_savings"] > 0
+    assert latest["realised_monthly"] == pytest.approx(deleted["monthly_savings"], abs=0.01)
+    assert latest["savings_monthly"] == second["totals"]["monthly_savings"]
+    assert latest["spend_30d"] == second["analytics"]["total_last_30_days"]
+
+
+def test_pennine_and_tamar_are_reviewed_once_when_the_demo_runs(api: Api, wessex_twice: Any,
+                                                                customers: dict[str, dict[str, Any]]) -> None:
+    for company in ("Pennine Freight Ltd", "Tamar Analytics Ltd"):
+        customer = customers[company]
+        history = api.get(f"/api/customers/{customer['customer_id']}/reviews", api_key=customer["api_key"]).json()
+        assert [r["scan_id"] for r in history["reviews"]] == [customer["first_scan_id"]]

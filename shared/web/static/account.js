@@ -3,7 +3,7 @@
 (function () {
   var C = window.Caleta;
   var ACTIVE = ["queued", "collecting", "analysing"];
-  var session = null, customer = null, latestScan = null, pollTimer = null, exportId = null;
+  var session = null, customer = null, latestScan = null, pollTimer = null, exportId = null, wasActive = false;
 
   function $(id) { return document.getElementById(id); }
   function base() { return "customers/" + encodeURIComponent(session.customer_id); }
@@ -41,6 +41,7 @@
       $("signin").hidden = true; $("account").hidden = false; $("sign-out").hidden = false;
       if (fromForm) { $("company").focus(); }
       refreshScans();
+      if (window.CaletaHistory) { window.CaletaHistory.refresh(); }
       if (customer.state === "offboarding" || customer.state === "deleted") { showOffboarded(customer); }
     }, function () { showSignIn("We could not reach Caleta. Try again."); });
   }
@@ -106,6 +107,9 @@
     $("report-actions").hidden = reports.length === 0;
     clearTimeout(pollTimer);
     if (active) { pollTimer = setTimeout(pollScan, 1500); }
+    // A review that has just finished joins the history.
+    if (wasActive && !active && window.CaletaHistory) { window.CaletaHistory.refresh(); }
+    wasActive = active;
   }
 
   function scanNow() {
@@ -148,6 +152,7 @@
   window.CaletaAccount = {
     session: function () { return session; }, base: base, say: say, problem: problem,
     customer: function () { return customer; }, reload: function () { load(false); },
+    refreshScans: function () { refreshScans(); },
     exportId: function (value) { if (value !== undefined) { exportId = value; } return exportId; },
     /* The key is deleted with everything else: stop polling and forget it, keep the page as it is. */
     offboarded: function () {
@@ -156,6 +161,7 @@
       customer.state = "offboarding";
       renderCustomer();
       $("report-actions").hidden = true;
+      $("history").hidden = true;  // everything is being deleted
       say("scan-message", "");
     }
   };

@@ -1,0 +1,205 @@
+"""Since your last review: new, persisting (first seen), resolved (realised or claimed on the settled bill),
+not reviewed, and the change in spend; the previous review read from a stored v1 report.json."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.analysis import ReportBundle, ScanInputs
+from shared.analysis.changes import first_seen_before, read_previous
+from shared.analysis.changes_model import Changes
+from shared.analysis.report_model import Report
+from tests.unit.analysis.builders import END, NOW, SUB, a_disk, analyse, scan
+
+PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
+LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
+
+
+def _rows(resource_id: str, daily: float, first: dt.date, last: dt.date) -> list[list[Any]]:
+    days = (last - first).days + 1
+    return [[daily, int((first + dt.timedelta(days=n)).strftime("%Y%m%d")), resource_id.lower(), "Storage", "GBP"]
+            for n in range(days)]
+
+
+def _at(inputs: ScanInputs, end: dt.date, previous: ReportBundle | None = None) -> ScanInputs:
+    """The scan as collected the day after `end` (its cost window the 90 days up to `end`)."""
+    for sub in inputs.subscriptions:
+        if "cost" in sub.raw:
+            sub.raw["cost"].data["window"] = {"from": (end - dt.timedelta(days=89)).isoformat(),
+                                              "to": end.isoformat()}
+    when = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
+    return dataclasses.replace(inputs, generated_at=when,
+                               previous_report=previous.report_json if previous else None)
+
+
+def _changes(bundle: ReportBundle) -> Changes:
+    assert bundle.changes is not None
+    return bundle.changes
+
+
+@pytest.fixture
+def first() -> ReportBundle:
+    """Two unattached disks, A (£2 a day) and B (£1 a day), billed for the 90 days to END."""
+    start = END - dt.timedelta(days=89)
+    a, b = a_disk("disk-a"), a_disk("disk-b")
+    return analyse(scan([a, b], cost_rows=_rows(a["id"], 2.0, start, END) + _rows(b["id"], 1.0, start, END)))
+
+
+def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, deleted_on: dt.date = END,
+            extra: list[dict[str, Any]] | None = None) -> ReportBundle:
+    """Disk A deleted after `deleted_on`; disk B attached to a VM (the finding clears, the cost does not)."""
+    start = end - dt.timedelta(days=89)
+    a_id, b = a_disk("disk-a")["id"], a_disk("disk-b")
+    if b_attached:
+        b = a_disk("disk-b", state="Attached", managed_by="/subscriptions/x/vm")
+    rows = [b, *(extra or [])]
+    costs = _rows(a_id, 2.0, start, deleted_on) + _rows(b["id"], 1.0, start, end)
+    costs += [r for row in extra or [] for r in _rows(row["id"], 3.0, END + dt.timedelta(days=1), end)]
+    return analyse(_at(scan(rows, cost_rows=costs), end, first))
+
+
+def test_first_review_has_no_changes_when_no_previous_report(first: ReportBundle) -> None:
+    assert first.changes is None
+
+
+def test_deleted_resource_is_resolved_and_realised_when_the_bill_has_settled(first: ReportBundle) -> None:
+    changes = _changes(_second(first, LATER))
+    gone = next(r for r in changes.resolved if r.resource_name == "disk-a")
+    assert (gone.reason, gone.saving, gone.evidence) == ("resource_gone", "realised", "bill_confirms")
+    assert gone.realised_monthly == gone.monthly_savings == 60.0
+    assert gone.bill is not None and gone.bill.before_daily == 2.0 and gone.bill.after_daily == 0.0
+    assert (gone.bill.after_from, gone.bill.after_to) == (dt.date(2026, 12, 25), dt.date(2026, 12, 31))
+    assert changes.settled_through == dt.date(2026, 12, 31)
+    assert changes.savings.realised_monthly == 60.0
+
+
+def test_cleared_finding_stays_claimed_when_the_bill_shows_no_drop(first: ReportBundle) -> None:
+    changes = _changes(_second(first, LATER))
+    cleared = next(r for r in changes.resolved if r.resource_name == "disk-b")
+    assert (cleared.reason, cleared.saving, cleared.evidence) == ("cleared", "claimed", "no_drop")
+    assert cleared.realised_monthly is None and cleared.bill is not None and cleared.bill.drop_monthly == 0.0
+    assert changes.savings.claimed_monthly == 30.0 and changes.savings.resolved_monthly == 90.0
+
+
+def test_saving_stays_claimed_when_the_days_since_are_in_an_open_month(first: ReportBundle) -> None:
+    # 20 December: November is settled (through 30 Nov), so only 6 settled days follow the 24 Nov review.
+    changes = _changes(_second(first, dt.date(2026, 12, 19)))
+    gone = next(r for r in changes.resolved if r.resource_name == "disk-a")
+    assert (gone.saving, gone.evidence, gone.realised_monthly, gone.bill) == ("claimed", "not_settled", None, None)
+    assert changes.settled_through == dt.date(2026, 11, 30)
+
+
+def test_saving_is_realised_on_the_latest_settled_week_when_deleted_weeks_after_the_review(
+        first: ReportBundle) -> None:
+    # Deleted on 20 December: the last settled week (25-31 Dec) shows no cost, the month before the review £2.
+    changes = _changes(_second(first, LATER, deleted_on=dt.date(2026, 12, 20)))
+    assert next(r for r in changes.resolved if r.resource_name == "disk-a").saving == "realised"
+
+
+def test_new_and_persisting_findings_carry_first_seen_when_compared(first: ReportBundle) -> None:
+    new_disk = a_disk("disk-c")
+    bundle = _second(first, LATER, b_attached=False, extra=[new_disk])
+    changes = _changes(bundle)
+    ids = {(f["rule"], f["resource_name"]): f["id"] for f in json.loads(bundle.report_json)["findings"]}
+    disk_b, disk_c, untagged = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"], ids["COST-5", SUB]
+    assert changes.new == [disk_c]
+    assert sorted((p.id, p.first_seen) for p in changes.persisting) == sorted(
+        [(disk_b, NOW.date()), (untagged, NOW.date())])
+    assert changes.change_map() == {disk_c: "new", disk_b: "persisting", untagged: "persisting"}
+    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date(), untagged: NOW.date()}
+    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 2, 1)
+
+
+def test_spend_change_compares_the_two_last_30_days_when_compared(first: ReportBundle) -> None:
+    spend = _changes(_second(first, LATER)).spend
+    assert (spend.previous_30d, spend.current_30d, spend.delta, spend.delta_pct) == (90.0, 30.0, -60.0, -0.6667)
+
+
+def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_is_missing(
+        first: ReportBundle) -> None:
+    inputs = _at(scan([], cost_rows=[]), LATER, first)
+    sub = inputs.subscriptions[0]
+    inputs = dataclasses.replace(inputs, subscriptions=[dataclasses.replace(
+        sub, raw={k: v for k, v in sub.raw.items() if k != "resource-graph"}, missing={"resource-graph": "403"})])
+    changes = _changes(analyse(inputs))
+    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 3  # A, B, COST-5
+
+
+def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
+    class ReportV2Like(Report):  # what report.json v2 reads as: the same, plus the `changes` section
+        changes: Changes | None = None
+
+    second = _second(first, LATER, b_attached=False)
+    document = json.loads(second.report_json) | {"changes": _changes(second).model_dump(mode="json")}
+    stored = ReportV2Like.model_validate(document)
+    b_id = next(f.id for f in stored.findings if f.resource_name == "disk-b")
+    assert first_seen_before(stored)[b_id] == NOW.date()  # not the second review's date
+
+
+def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_again() -> None:
+    from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
+
+    data = PENNINE_V1.read_bytes()
+    previous = read_previous(data)
+    assert previous is not None and previous.schema_version == 1
+    tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
+    changes = _changes(analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data)))
+    stored = json.loads(data)["findings"]
+    actionable = {f["id"] for f in stored if f["category"] != "anomaly"}
+    assert {p.id for p in changes.persisting} == actionable  # the same estate and day: nothing resolved
+    assert changes.resolved == [] and changes.spend.delta == 0.0
+    assert {p.first_seen for p in changes.persisting} == {dt.date(2026, 11, 25)}
+    assert changes.previous_scan_id == json.loads(data)["scan_id"] and changes.previous_schema_version == 1
+
+
+def test_unreadable_previous_report_gives_no_changes_when_analysed(first: ReportBundle) -> None:
+    assert read_previous(b"{not json") is None
+    assert read_previous(None) is None
+    later = _at(scan([a_disk("disk-a")], cost_rows=[]), LATER)
+    assert analyse(dataclasses.replace(later, previous_report=b'{"schema_version": 99}')).changes is None
+
+
+def test_changes_serialise_to_the_documented_fields_when_dumped(first: ReportBundle) -> None:
+    dumped = _changes(_second(first, LATER)).model_dump(mode="json")
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "report-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Since your last review"):]
+    names = set(dumped) | set(dumped["spend"]) | set(dumped["counts"]) | set(dumped["savings"]) \
+        | set(dumped["resolved"][0]) | set(dumped["resolved"][0]["bill"])
+    assert [n for n in sorted(names) if f"`{n}`" not in section] == []
+    assert Changes.model_validate(dumped) == _changes(_second(first, LATER))
+
+
+
+def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_estate_changed() -> None:
+    from local.estates.demo_wessex import second_review_changes
+    from local.simulator.estate_changes import EstateCalendar
+    from tests.unit.analysis.demo_inputs import TODAY, load_demo, scan_inputs
+
+    estate = load_demo()
+    wessex = next(t for t in estate.tenants if t.display_name == "Wessex Larder Ltd")
+    first = analyse(scan_inputs(wessex))
+    calendar, plan = EstateCalendar(TODAY), second_review_changes()
+    calendar.delete(estate, plan["delete"][0])
+    calendar.resize(estate, **plan["resize"][0])
+    calendar.add(estate, **plan["add"][0])
+    calendar.advance(estate, 45)
+    later = dataclasses.replace(scan_inputs(wessex, calendar.today), previous_report=first.report_json,
+                                generated_at=dt.datetime.combine(calendar.today, dt.time(6), tzinfo=dt.UTC))
+    second = analyse(later)
+    changes = _changes(second)
+    [gone] = changes.resolved
+    assert (gone.rule, gone.resource_name, gone.reason, gone.saving) == (
+        "DSK-1", "disk-wms-old-data", "resource_gone", "realised")
+    names = {f["id"]: f["resource_name"] for f in json.loads(second.report_json)["findings"]}
+    assert [names[i] for i in changes.new] == ["disk-wms-migration-scratch"]
+    # Six persist: the five of the first review's findings still standing, and the idle backup of the VM deleted
+    # long ago (BKP-1); the live VM's backups keep running while the calendar moves on, so it is never "new".
+    assert len(changes.persisting) == 6 and {p.first_seen for p in changes.persisting} == {TODAY}
+    assert changes.spend.delta is not None and changes.spend.delta < 0
+    assert changes.savings.realised_monthly == gone.realised_monthly == gone.monthly_savings
