@@ -1,4 +1,4 @@
-"""The admin API (Entra ID sign-in with app role Caleta.Admin, see shared/admin_auth.py).
+"""The admin API (an Entra ID access token with app role Caleta.Admin, checked by the app: shared/admin_auth.py).
 
 Routes live under /api/manage/ (the Functions host reserves routes starting with "admin"): list customers
 (never secrets), offboard a customer, run the purge now, list deletion certificates, dead-letter counts.
@@ -13,8 +13,7 @@ import azure.functions as func
 
 from functions._http import handled, json_response, route_param
 from shared import views
-from shared.admin_auth import Admin, require_admin
-from shared.config import get_settings
+from shared.admin_auth import AdminCaller, require_admin
 from shared.pipeline import offboard, purge
 from shared.services import get_services
 
@@ -22,11 +21,9 @@ logger = logging.getLogger(__name__)
 bp = func.Blueprint()
 
 
-def _admin(req: func.HttpRequest) -> Admin:
-    settings = get_settings()
-    admin = require_admin(dict(req.headers.items()), easy_auth=settings.easy_auth,
-                          local_secret=settings.local_admin_secret)
-    logger.info("admin call by %s (%s)", admin.object_id, admin.auth_type)
+def _admin(req: func.HttpRequest) -> AdminCaller:
+    admin = require_admin(dict(req.headers.items()))
+    logger.info("admin call by %s (mfa: %s)", admin.object_id, admin.mfa)
     return admin
 
 

