@@ -34,6 +34,7 @@ from shared.domain import Customer
 from shared.identity import caleta_credential
 from shared.messages import PURGE, QUEUES
 from shared.notify import Notifier, notifier_from_url
+from shared.pseudonyms import PseudonymKey
 from shared.queued import QueuedMessages
 from shared.secrets import store_from_url
 from shared.storage.account import open_account
@@ -75,7 +76,7 @@ class DeadLetterStore(PurgedStore, Protocol):
 
 # Fields that hold nothing about anyone: behaviour, configuration and factories.
 NOT_STORES = frozenset({"publish", "clock", "collectors", "analyse", "credentials", "probe_for", "stuck_after",
-                        "max_analyse_sends", "deletion_deadline"})
+                        "max_analyse_sends", "deletion_deadline", "pseudonym_key"})
 
 
 def _utcnow() -> dt.datetime:
@@ -103,6 +104,8 @@ class Services:
     analyse: Analyse
     credentials: CredentialFactory
     probe_for: Callable[[TokenCredential], PrincipalProbe]
+    # The deployment's pseudonym key (shared/pseudonyms.py): message ids and subscriptions in logs.
+    pseudonym_key: Callable[[], bytes]
     clock: Clock = _utcnow
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
     max_analyse_sends: int = 3
@@ -158,9 +161,11 @@ def _openai_narrator() -> Narrator:
 def build_services(settings: Settings) -> Services:
     """The real adapters over the configured account, bus, secret store, tenant and AI endpoint."""
     account = open_account(_utcnow)
-    secrets = CustomerSecrets(LazySecretStore(
-        lambda: store_from_url(settings.secret_store_url, settings.secret_store_key)))
-    bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential)
+    secret_store = LazySecretStore(lambda: store_from_url(settings.secret_store_url, settings.secret_store_key))
+    secrets = CustomerSecrets(secret_store)
+    pseudonym_key = PseudonymKey(secret_store)
+    bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential,
+                     pseudonym_key)
     ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
         "resource-graph": resource_graph.collect,
@@ -175,7 +180,8 @@ def build_services(settings: Settings) -> Services:
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
         publish=bus.publish, collectors=collectors, analyse=_analyse_with(settings, _openai_narrator),
         credentials=Credentials(settings.authority_host, settings.caleta_app_client_id, secrets, caleta_credential),
-        probe_for=AzurePrincipalProbe, stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
+        probe_for=AzurePrincipalProbe, pseudonym_key=pseudonym_key,
+        stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
         deletion_deadline=dt.timedelta(days=settings.deletion_deadline_days),
     )
 

@@ -25,6 +25,7 @@ from shared.domain import Customer, CustomerState
 from shared.errors import NotFound
 from shared.messages import Message
 from shared.notify import Email
+from shared.pseudonyms import PseudonymKey
 from shared.services import Services
 from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
@@ -124,6 +125,9 @@ class MemorySecretStore:
 
     def exists(self, name: str) -> bool:
         return name in self.values
+
+    def create_once(self, name: str, value: str) -> str:
+        return self.values.setdefault(name, value)
 
 
 class RecordingBus:
@@ -361,7 +365,7 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
         blobs=BlobStore(lambda cid: MemoryContainer(account, f"c-{cid}")),
         secrets=CustomerSecrets(secret_store), dead_letters=dead, queued=queued, notifier=outbox, publish=bus,
         collectors=collectors, analyse=analysis, credentials=credentials, probe_for=lambda _credential: probe,
-        clock=clock)
+        pseudonym_key=PseudonymKey(secret_store), clock=clock)
     world = World(services, tables, account, bus, secret_store, outbox, dead, queued, collectors, analysis,
                   credentials, probe, clock)
     if with_customer:
