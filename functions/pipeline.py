@@ -42,21 +42,21 @@ from shared.services import get_services
 logger = logging.getLogger(__name__)
 bp = func.Blueprint()
 M = TypeVar("M", bound=Message)
-T = TypeVar("T")
 
 
 class TriggerFailed(RuntimeError):
     """What a failed trigger raises to the host: the original's type and redacted message, nothing else."""
 
 
-def guarded(trigger: Callable[[T], None]) -> Callable[[T], None]:
-    """Wrap a Service Bus or timer trigger: pseudonym key first, failures sanitized and re-raised."""
+def guarded(trigger: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a Service Bus or timer trigger: pseudonym key first, failures sanitized and re-raised. The host
+    passes the binding by its parameter name, which the wrapper keeps (functools.wraps)."""
 
     @functools.wraps(trigger)
-    def wrapper(binding: T) -> None:
+    def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
             get_services().pseudonym_key()
-            trigger(binding)
+            trigger(*args, **kwargs)
         except Exception as exc:
             summary = exception_summary(exc)
             # Where it failed (file, line, code) but no exception text: that is in `summary`, redacted.

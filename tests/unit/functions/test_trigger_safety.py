@@ -42,7 +42,10 @@ def world() -> Iterator[World]:
 
 
 def call(name: str, binding: Any) -> Any:
-    return FUNCTIONS[name].get_user_function()(binding)
+    """Call a function as the host does: the binding passed by its parameter name."""
+    function = FUNCTIONS[name]
+    (trigger,) = [b for b in function.get_bindings() if b.type.endswith("Trigger")]
+    return function.get_user_function()(**{trigger.name: binding})
 
 
 def http_post() -> func.HttpRequest:

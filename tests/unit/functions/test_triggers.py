@@ -21,6 +21,7 @@ from azure.functions.timer import TimerRequest
 from functions import admin, customers, lifecycle, onboarding, pipeline, web
 from shared.messages import AnalyseScan, CollectTask, PurgeCustomer, ScanRequested
 from shared.pipeline.principal_roles import COST_MANAGEMENT_READER, READER
+from shared.redaction import redact, subscription_tag
 from shared.services import use_services
 from tests.unit.fakes import API_KEY, CUSTOMER_ID, SUB, World, make_world
 from tests.unit.functions.conftest import AdminHeaders
@@ -196,3 +197,22 @@ def test_timers_schedule_sweep_and_run_the_backstop_when_they_fire(world: World)
 def test_unreadable_purge_message_is_refused_when_its_body_is_not_json(world: World) -> None:
     with pytest.raises(Exception, match="invalid input"):
         call("purge_customer", func.ServiceBusMessage(body=b"\x00"))
+
+
+def test_operators_get_the_pseudonyms_the_logs_use_when_they_post_subscription_ids(
+        world: World, admin_headers: AdminHeaders) -> None:
+    body = json.dumps({"subscription_ids": [SUB, SUB.upper()]}).encode()
+    answer = call("admin_pseudonyms", http("POST", key=None, headers=admin_headers(), body=body))
+    pseudonyms = json.loads(answer.get_body())["pseudonyms"]
+    assert answer.status_code == 200 and pseudonyms[SUB] == pseudonyms[SUB.upper()]
+    assert pseudonyms[SUB] == subscription_tag(SUB, world.services.pseudonym_key())
+    assert redact(f"/subscriptions/{SUB}/x") == f"/subscriptions/{pseudonyms[SUB]}/x"
+
+
+@pytest.mark.parametrize(("body", "field"), [(b"[1]", "subscription_ids"), (b"{}", "subscription_ids"),
+                                             (json.dumps({"subscription_ids": [SUB, "x"]}).encode(),
+                                              "subscription_ids[1]")])
+def test_pseudonyms_answer_400_naming_the_field_when_the_ids_are_bad(
+        body: bytes, field: str, world: World, admin_headers: AdminHeaders) -> None:
+    answer = call("admin_pseudonyms", http("POST", key=None, headers=admin_headers(), body=body))
+    assert answer.status_code == 400 and field in json.loads(answer.get_body())["fields"]
