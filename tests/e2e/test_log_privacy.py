@@ -124,7 +124,8 @@ def test_every_message_id_the_host_logs_is_opaque(scanned: dict[str, Any]) -> No
 
 def test_a_forged_message_is_refused_unused_and_dead_lettered(scanned: dict[str, Any]) -> None:
     dead = scanned["forged"]
-    assert dead.dead_letter_reason == "MaxDeliveryCountExceeded" and dead.delivery_count >= COLLECT_TASKS.max_delivery_count
+    assert dead.dead_letter_reason == "MaxDeliveryCountExceeded"
+    assert dead.delivery_count >= COLLECT_TASKS.max_delivery_count
     refusals = [line for line in scanned["log"].splitlines() if "message id=forged-1: malformed customer_id" in line]
     assert len(refusals) == COLLECT_TASKS.max_delivery_count
     assert "../../x" not in scanned["log"]
