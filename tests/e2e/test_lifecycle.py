@@ -142,7 +142,7 @@ def test_export_zip_holds_exactly_the_customers_data_when_requested(
 def test_review_ready_email_carries_figures_and_link_only_when_the_first_scan_completes(
         stack: Any, pair: dict[str, dict[str, Any]]) -> None:
     a = pair["a"]
-    link = f"/api/customers/{a['customer_id']}/scans/{a['first_scan_id']}/report.html"
+    link = f"/api/account#customer={a['customer_id']}&scan={a['first_scan_id']}"
     mails = [m for m in outbox(stack) if m["kind"] == "review_ready" and link in m["body"]]
     assert len(mails) == 1 and mails[0]["to"] == a["contact_email"]
     subscriptions = [s["display_name"] for s in a["validation"]["subscriptions"] if s.get("display_name")]
