@@ -21,6 +21,7 @@ import pytest
 from local.demo import onboarding_body
 from local.estates.model import load_estate
 from shared.notify import emails
+from shared.notify.model import Email
 from tests.conftest import DEMO_ESTATE, Api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -48,7 +49,7 @@ def things(api: Api) -> dict[str, Any]:
     return {"customer": kept, "certificate_id": request_id}
 
 
-def rendered(things: dict[str, Any]) -> list[emails.Email]:
+def rendered(things: dict[str, Any]) -> list[Email]:
     """Every e-mail template, its parameters filled by name with the stack's ids."""
     now = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
@@ -59,7 +60,7 @@ def rendered(things: dict[str, Any]) -> list[emails.Email]:
     out = []
     for template in vars(emails).values():
         if inspect.isfunction(template) and template.__module__ == emails.__name__ and \
-                inspect.signature(template).return_annotation in ("Email", emails.Email):
+                inspect.signature(template).return_annotation in ("Email", Email):
             parameters = inspect.signature(template).parameters
             out.append(template(**{p: values[p] for p in parameters}))  # a new parameter: add it to `values`
     assert {e.kind for e in out} >= {"review_ready", "access_revoked", "offboarding_confirmed", "certificate_issued"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import azure.functions as func
 from azure.functions.decorators.function_app import Function
@@ -33,12 +34,13 @@ def _routes() -> set[tuple[str, str, str]]:
         for binding in function.get_bindings():
             if binding.type != "httpTrigger":
                 continue
-            paths = [f"/api/{binding.route}"]
-            if "{report_name}" in binding.route:
+            trigger: Any = binding
+            paths = [f"/api/{trigger.route}"]
+            if "{report_name}" in trigger.route:
                 paths = [paths[0].replace("{report_name}", name) for name in REPORTS]
-            for method in binding.methods:
-                out |= {(str(method.value if hasattr(method, "value") else method).lower(), path,
-                         function.get_function_name()) for path in paths}
+            for method in trigger.methods:
+                out |= {(str(getattr(method, "value", method)).lower(), path, str(function.get_function_name()))
+                        for path in paths}
     return out
 
 

@@ -44,7 +44,7 @@ def world() -> Iterator[World]:
 def call(name: str, binding: Any) -> Any:
     """Call a function as the host does: the binding passed by its parameter name."""
     function = FUNCTIONS[name]
-    (trigger,) = [b for b in function.get_bindings() if b.type.endswith("Trigger")]
+    (trigger,) = [b for b in function.get_bindings() if str(b.type).endswith("Trigger")]
     return function.get_user_function()(**{trigger.name: binding})
 
 
