@@ -216,3 +216,30 @@ def test_pseudonyms_answer_400_naming_the_field_when_the_ids_are_bad(
         body: bytes, field: str, world: World, admin_headers: AdminHeaders) -> None:
     answer = call("admin_pseudonyms", http("POST", key=None, headers=admin_headers(), body=body))
     assert answer.status_code == 400 and field in json.loads(answer.get_body())["fields"]
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer"])
+def test_the_api_key_scheme_is_case_insensitive(scheme: str, world: World) -> None:
+    request = http("GET", key=None, headers={"Authorization": f"{scheme} {API_KEY}"})
+    assert call("get_customer_record", request).status_code == 200
+
+
+def test_report_csv_is_served_as_an_attachment(world: World) -> None:
+    scan_id = scanned(world)
+    report = call("get_scan_report", http("GET", {"scan_id": scan_id, "report_name": "report.csv"}))
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    assert report.headers["Content-Disposition"] == f'attachment; filename="caleta-findings-{scan_id}.csv"'
+    html = call("get_scan_report", http("GET", {"scan_id": scan_id, "report_name": "report.html"}))
+    assert "Content-Disposition" not in html.headers
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "theme": "dark"}, "theme"),
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "<script>": "1"}, "body"),
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "scan_id": "0" * 24, **dict.fromkeys("abcdef", "1")}, "body")])
+def test_report_viewer_answers_400_when_the_form_has_fields_it_does_not(fields: dict[str, str], field: str,
+                                                                        world: World) -> None:
+    form = urlencode(fields)
+    response = call("web_view_report", func.HttpRequest(method="POST", url="http://localhost/api/account/report",
+                                                        body=form.encode()))
+    assert response.status_code == 400 and field in json.loads(response.get_body())["fields"]
