@@ -1,14 +1,17 @@
 """The Function App: one FunctionApp, one Blueprint registered per module in functions/. Nothing else.
 
-The Azure SDK loggers are quieted once, at load, so every trigger and HTTP route runs with them at WARNING.
+At load, before any trigger or HTTP route runs: the Azure SDK loggers are quieted to WARNING, and every log
+record made in the process from then on is redacted (no tenant or subscription id, no e-mail address:
+shared/observability.py). tests/unit/functions/test_trigger_safety.py imports this module fresh to prove both.
 """
 
 import azure.functions as func
 
 from functions import admin, customers, health, lifecycle, onboarding, pipeline, reviews, signin, web
-from shared.observability import quiet_azure_sdk
+from shared.observability import install_log_redaction, quiet_azure_sdk
 
 quiet_azure_sdk()
+install_log_redaction()
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(health.bp)

@@ -1,7 +1,8 @@
 """HTTP plumbing shared by the API's blueprints: JSON answers, error mapping, security headers, the caller.
 
 CaletaError subclasses map to 400/401/404/409/422 (503 for transient trouble); anything else is a 500
-with no detail (the traceback goes to the log only).
+with no detail. The log gets the exception's type, its redacted message and where it was raised - never the
+raw exception text, which for an Azure error can quote the customer's resource names (shared/redaction.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ from shared.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from shared.redaction import exception_summary
 from shared.services import get_services
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,6 @@ SECURITY_HEADERS = {
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
-_BEARER = re.compile(r"^Bearer (\S+)$")
 
 
 def respond(status: int, body: bytes, mimetype: str, extra: dict[str, str] | None = None) -> func.HttpResponse:
@@ -111,7 +112,8 @@ def handled(handler: Handler) -> Handler:
             logger.info("%s refused: %s", handler.__name__, type(exc).__name__)
             return error_response(exc)
         except Exception as exc:
-            logger.exception("%s failed", handler.__name__)
+            frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+            logger.error("%s failed: %s\n%s", handler.__name__, exception_summary(exc), frames)
             return error_response(exc)
 
     return wrapper
@@ -123,11 +125,12 @@ def route_param(req: func.HttpRequest, name: str) -> str:
 
 
 def bearer_key(authorization: str | None) -> str:
-    """The API key of an `Authorization: Bearer <key>` header; Unauthorized without one."""
-    match = _BEARER.match((authorization or "").strip())
-    if not match:
+    """The API key of an `Authorization: Bearer <key>` header; Unauthorized without one. The scheme is
+    case-insensitive (RFC 7235 section 2.1: `bearer` and `BEARER` are Bearer too)."""
+    parts = (authorization or "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
         raise Unauthorized("send Authorization: Bearer <api_key>")
-    return match.group(1)
+    return parts[1]
 
 
 def caller(req: func.HttpRequest) -> Customer:

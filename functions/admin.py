@@ -1,32 +1,35 @@
-"""The admin API (Entra ID sign-in with app role Caleta.Admin, see shared/admin_auth.py).
+"""The admin API (an Entra ID access token with app role Caleta.Admin, checked by the app: shared/admin_auth.py).
 
 Routes live under /api/manage/ (the Functions host reserves routes starting with "admin"): list customers
-(never secrets), offboard a customer, run the purge now, list deletion certificates, dead-letter counts.
-Every route checks the caller before it touches any store.
+(never secrets), offboard a customer, run the purge now, list deletion certificates, dead-letter counts, and
+the pseudonyms that name subscriptions in the logs. Every route checks the caller before it touches any store.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 import azure.functions as func
 
 from functions._http import handled, json_response, route_param
 from shared import views
-from shared.admin_auth import Admin, require_admin
-from shared.config import get_settings
+from shared.admin_auth import AdminCaller, require_admin
+from shared.errors import InvalidInput
+from shared.ids import is_guid
 from shared.pipeline import offboard, purge
+from shared.pseudonyms import pseudonyms_of
 from shared.services import get_services
 
 logger = logging.getLogger(__name__)
 bp = func.Blueprint()
+MAX_PSEUDONYMS = 1000
 
 
-def _admin(req: func.HttpRequest) -> Admin:
-    settings = get_settings()
-    admin = require_admin(dict(req.headers.items()), easy_auth=settings.easy_auth,
-                          local_secret=settings.local_admin_secret)
-    logger.info("admin call by %s (%s)", admin.object_id, admin.auth_type)
+def _admin(req: func.HttpRequest) -> AdminCaller:
+    admin = require_admin(dict(req.headers.items()))
+    logger.info("admin call by %s (mfa: %s)", admin.object_id, admin.mfa)
     return admin
 
 
@@ -79,3 +82,28 @@ def admin_dead_letters(req: func.HttpRequest) -> func.HttpResponse:
     """Dead-lettered messages per queue."""
     _admin(req)
     return json_response(200, {"dead_letters": views.dead_letter_counts(get_services())})
+
+
+def _subscription_ids(body: bytes) -> list[str]:
+    """`subscription_ids` of a JSON body: 1 to MAX_PSEUDONYMS GUIDs; InvalidInput naming what is wrong."""
+    try:
+        parsed: Any = json.loads(body or b"null")
+    except ValueError:
+        raise InvalidInput({"body": "must be a JSON object"}) from None
+    ids = parsed.get("subscription_ids") if isinstance(parsed, dict) else None
+    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_PSEUDONYMS:
+        raise InvalidInput({"subscription_ids": f"a list of 1 to {MAX_PSEUDONYMS} subscription ids"})
+    bad = {f"subscription_ids[{i}]": "must be a GUID" for i, v in enumerate(ids) if not isinstance(v, str)
+           or not is_guid(v)}
+    if bad:
+        raise InvalidInput(bad)
+    return [str(v) for v in ids]
+
+
+@bp.route(route="manage/pseudonyms", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def admin_pseudonyms(req: func.HttpRequest) -> func.HttpResponse:
+    """The `sub~` pseudonym each subscription id has in the logs (POST: ids stay out of URLs and request logs)."""
+    _admin(req)
+    ids = _subscription_ids(req.get_body())
+    return json_response(200, {"pseudonyms": pseudonyms_of(get_services().pseudonym_key, ids)})

@@ -59,6 +59,9 @@ def get_scan_report(req: func.HttpRequest) -> func.HttpResponse:
     data, mimetype = views.scan_report(get_services(), customer.customer_id, route_param(req, "scan_id"),
                                        route_param(req, "report_name"))
     extra = {"Content-Security-Policy": REPORT_CSP} if mimetype == "text/html" else {}
+    if mimetype == "text/csv":
+        # Saved, never shown inline: a spreadsheet opens it from disk (security findings, finding 10).
+        extra["Content-Disposition"] = f'attachment; filename="caleta-findings-{route_param(req, "scan_id")}.csv"'
     return respond(200, data, mimetype, extra)
 
 

@@ -12,7 +12,7 @@ import logging
 import azure.functions as func
 
 from functions._http import caller, handled, json_response, respond, route_param
-from functions.pipeline import parse
+from functions.pipeline import guarded, parse
 from shared import views
 from shared.messages import PURGE, PurgeCustomer
 from shared.pipeline import export, offboard, purge, revalidate, schedule
@@ -23,6 +23,7 @@ bp = func.Blueprint()
 
 
 @bp.timer_trigger(arg_name="timer", schedule="%SCHEDULE_TIMER%", run_on_startup=False, use_monitor=True)
+@guarded
 def schedule_scans(timer: func.TimerRequest) -> None:
     """Request each active customer's scan for this period (once per period); the watchdog has its own timer."""
     counts = schedule.schedule_due(get_services())
@@ -30,12 +31,14 @@ def schedule_scans(timer: func.TimerRequest) -> None:
 
 
 @bp.timer_trigger(arg_name="timer", schedule="%PURGE_TIMER%", run_on_startup=False, use_monitor=True)
+@guarded
 def purge_backstop(timer: func.TimerRequest) -> None:
     """Daily backstop: run every open purge, alert on any close to its deadline."""
     logger.info("purge backstop: %s", purge.run_backstop(get_services()))
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name=PURGE.name, connection="ServiceBusConnection")
+@guarded
 def purge_customer(msg: func.ServiceBusMessage) -> None:
     """Purge one offboarded customer (raises to be redelivered until verification finds nothing)."""
     purge.purge_customer(get_services(), parse(msg, PurgeCustomer).customer_id)

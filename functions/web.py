@@ -6,6 +6,7 @@ headers (strict CSP: scripts and styles from this origin only, no frames, no ext
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 import azure.functions as func
@@ -19,8 +20,10 @@ from shared.web.pages import PAGE_HEADERS, render_page, static_asset
 
 bp = func.Blueprint()
 
-# The report viewer's form body is three ids and a key: anything bigger is not ours.
+# The report viewer's form body is three ids and a key: anything bigger, or any other field, is not ours.
 MAX_FORM_BYTES = 4096
+REPORT_FORM_FIELDS = ("customer_id", "scan_id", "api_key")
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
 def _page(name: str) -> func.HttpResponse:
@@ -59,7 +62,14 @@ def web_view_report(req: func.HttpRequest) -> func.HttpResponse:
     body = req.get_body()
     if len(body) > MAX_FORM_BYTES:
         raise InvalidInput({"body": "too large"})
-    form = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=8)
+    try:
+        form = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=len(REPORT_FORM_FIELDS))
+    except ValueError:  # more fields than the form has
+        raise InvalidInput({"body": f"only {', '.join(REPORT_FORM_FIELDS)}"}) from None
+    unexpected = sorted(set(form) - set(REPORT_FORM_FIELDS))
+    if unexpected:
+        raise InvalidInput({name if _FIELD_NAME.fullmatch(name) else "body": "not a field of this form"
+                            for name in unexpected})
 
     def field(name: str) -> str:
         return (form.get(name) or [""])[0].strip()

@@ -1,4 +1,4 @@
-"""`python -m local up|demo|consent|bench`: the local stack for people and for `make demo`."""
+"""`python -m local up|demo|consent|bench|admin-token`: the local stack for people and for `make demo`."""
 
 from __future__ import annotations
 
@@ -71,6 +71,21 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_token(args: argparse.Namespace) -> int:
+    """Print an admin token of the running stack's simulated tenant, shaped like `az account get-access-token`."""
+    import json
+
+    from local.admin_token import admin_audience, default_admin, get_access_token
+    from local.estates.model import load_estate
+
+    endpoints = json.loads((args.state_dir / "endpoints.json").read_text())
+    caleta = load_estate(Path(endpoints["estate"])).caleta
+    token = get_access_token(endpoints["authority_host"], caleta.tenant_id, admin_audience(caleta),
+                             args.user or default_admin(caleta), Path(endpoints["ca_bundle"]))
+    print(json.dumps({"accessToken": token, "tenant": caleta.tenant_id, "tokenType": "Bearer"}), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
@@ -102,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--qpu-per-page", action=argparse.BooleanOptionalAction, default=True,
                        help="Cost Management charges a QPU per result page (default) or only per month queried")
     bench.add_argument("--keep", type=Path, default=None, help="keep the estate, raw blobs and report here")
+    token = commands.add_parser("admin-token", help="an admin API token from the running stack's simulated tenant "
+                                                   "(like `az account get-access-token --resource <admin API>`)")
+    token.add_argument("--state-dir", type=Path, default=Path(".state"))
+    token.add_argument("--user", default=None, help="UPN of a Caleta user (default: the first Caleta.Admin)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -115,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_bench(args)
     if args.command == "consent":
         return cmd_consent(args)
+    if args.command == "admin-token":
+        return cmd_admin_token(args)
     return cmd_demo(args)
 
 

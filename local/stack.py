@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from local.admin_token import admin_audience, default_admin, get_access_token
 from local.azurite import ACCOUNT, Azurite
 from local.certs import CertPaths, make_certs
 from local.host.clock import CLOCK_FILE_ENV, write_offset
@@ -111,6 +112,16 @@ class Stack:
         """The header the host's admin API (/admin/...) needs."""
         return {ADMIN_KEY_HEADER: self.admin_key}
 
+    def admin_token(self, user: str | None = None) -> str:
+        """A token for the admin API, as `az account get-access-token --resource <ADMIN_API_AUDIENCE>` gets it
+        for `user` (default: the estate's first Caleta.Admin with MFA)."""
+        from local.estates.model import load_estate
+
+        assert self.certs is not None and self.simulator is not None, "the stack is not running"
+        caleta = load_estate(self.estate).caleta
+        return get_access_token(self.simulator.base_url, caleta.tenant_id, self.app_settings["ADMIN_API_AUDIENCE"],
+                                user or default_admin(caleta), self.certs.bundle)
+
     def start(self) -> Stack:
         """Start every part (bounded waits); on any failure stop what started and raise."""
         if not self.estate.exists():
@@ -180,8 +191,11 @@ class Stack:
             "SSL_CERT_FILE": str(self.certs.bundle),
             "AzureWebJobsStorage": web_jobs_storage,
             "FUNCTIONS_WORKER_RUNTIME": "python",
-            # Per-run secret: the local host vouches for an admin presenting it (shared/admin_auth.py).
-            "CALETA_LOCAL_ADMIN_SECRET": secrets.token_urlsafe(32),
+            # The admin API checks Entra tokens of Caleta's tenant for the admin app, as in Azure: here the
+            # simulated tenant issues them (local/admin_token.py, `python -m local admin-token`).
+            "ADMIN_TENANT_ID": caleta.tenant_id,
+            "ADMIN_API_AUDIENCE": admin_audience(caleta),
+            "ADMIN_REQUIRE_MFA": "true",
             **_schedule_settings(),
         }
 

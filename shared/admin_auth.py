@@ -1,86 +1,47 @@
-"""Who may call the admin API: an Entra ID user with app role Caleta.Admin, as App Service Authentication says.
+"""Who may call the admin API: a member of Caleta's staff with the Caleta.Admin app role, by Entra access token.
 
-In Azure, App Service Authentication (Easy Auth) signs the caller in, strips any client-sent
-X-MS-CLIENT-PRINCIPAL and adds its own (base64 JSON of the token's claims). That header means something only
-when WEBSITE_AUTH_ENABLED=True, so without it every admin call is refused. The one exception is the local
-stack: its host process is started with a per-run random CALETA_LOCAL_ADMIN_SECRET, and a request carrying
-that value in X-Caleta-Local-Admin is vouched for. Azure never sets that setting, and the vouch is refused
-whenever Easy Auth is on, so it cannot open a deployed app. Both settings are read through shared/config.py.
+App Service Authentication (Easy Auth) is off (infra/modules/functionapp.bicep,
+tests/infra/test_platform_config.py::test_easy_auth_is_off_when_deployed), so in Azure as on one machine the
+caller's `Authorization: Bearer <token>` reaches the app untouched and the app checks it itself with
+shared.auth.admin_token.verify_admin_token: a v1 access token of Caleta's tenant (ADMIN_TENANT_ID) for the
+admin app (ADMIN_API_AUDIENCE), RS256, the Caleta.Admin role, and `mfa` in `amr` while ADMIN_REQUIRE_MFA is on
+(docs/onboarding-design.md section 5). There is no other way in: no principal header, no local vouch. The
+local stack's operators get tokens from the simulated tenant exactly as staff get them from Entra with
+`az account get-access-token --resource <ADMIN_API_AUDIENCE>` (local/admin_token.py).
+
+Refusals: no usable token -> Unauthorized (401); a valid token without the role -> Forbidden (answered 404,
+so the admin API does not show it exists); Entra's keys unreadable -> EntraUnavailable (503).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
-import json
-import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
-from shared.errors import Forbidden, Unauthorized
+from shared.auth.admin_token import ADMIN_ROLE, AdminCaller, verify_admin_token
+from shared.auth.keys import KeyCache
 
-logger = logging.getLogger(__name__)
+__all__ = ["ADMIN_ROLE", "AdminCaller", "require_admin", "use_admin_keys"]
 
-ADMIN_ROLE = "Caleta.Admin"
-PRINCIPAL_HEADER = "x-ms-client-principal"
-LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
-# The app setting that carries the local vouch (shared.config.Settings.local_admin_secret reads it).
-LOCAL_ADMIN_SETTING = "CALETA_LOCAL_ADMIN_SECRET"
-_MIN_LOCAL_SECRET = 32
+# Key caches handed in by tests (innermost wins); otherwise shared.auth's process-wide cache reads Entra.
+_KEY_OVERRIDES: list[KeyCache] = []
 
 
-@dataclass(frozen=True)
-class Admin:
-    """The caller, as much as the audit needs: an object id (or "local-admin") and the auth type."""
-
-    object_id: str
-    auth_type: str
+def _authorization(headers: Mapping[str, str]) -> str | None:
+    return next((value for name, value in headers.items() if name.lower() == "authorization"), None)
 
 
-def decode_principal(header: str) -> dict[str, Any]:
-    """The claims principal Easy Auth sends; Unauthorized when it is not base64 JSON of the right shape."""
+def require_admin(headers: Mapping[str, str]) -> AdminCaller:
+    """The admin making this request; Unauthorized (no usable token) or Forbidden (valid, not an admin)."""
+    keys = _KEY_OVERRIDES[-1] if _KEY_OVERRIDES else None
+    return verify_admin_token(_authorization(headers), keys=keys)
+
+
+@contextmanager
+def use_admin_keys(keys: KeyCache) -> Iterator[KeyCache]:
+    """Check admin tokens against `keys` inside the block (tests hand in a cache over a fake Entra)."""
+    _KEY_OVERRIDES.append(keys)
     try:
-        payload = json.loads(base64.b64decode(header, validate=True))
-    except (binascii.Error, ValueError):
-        raise Unauthorized("unreadable client principal") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("claims"), list):
-        raise Unauthorized("unreadable client principal")
-    return payload
-
-
-def _claims(principal: Mapping[str, Any], claim_type: str) -> list[str]:
-    return [str(c.get("val", "")) for c in principal["claims"] if isinstance(c, dict) and c.get("typ") == claim_type]
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
-
-
-def require_admin(headers: Mapping[str, str], *, easy_auth: bool, local_secret: str | None) -> Admin:
-    """The admin making this request; Unauthorized (no usable sign-in) or Forbidden (not an admin).
-
-    `easy_auth` is WEBSITE_AUTH_ENABLED, `local_secret` CALETA_LOCAL_ADMIN_SECRET (shared.config.Settings).
-    """
-    if not easy_auth:
-        secret = local_secret or ""
-        presented = _header(headers, LOCAL_ADMIN_HEADER) or ""
-        if len(secret) >= _MIN_LOCAL_SECRET and hmac.compare_digest(presented.encode(), secret.encode()):
-            return Admin(object_id="local-admin", auth_type="local")
-        logger.warning("admin call refused: App Service Authentication is not enabled")
-        raise Unauthorized("admin API needs App Service Authentication")
-    header = _header(headers, PRINCIPAL_HEADER)
-    if not header:
-        raise Unauthorized("not signed in")
-    principal = decode_principal(header)
-    role_type = str(principal.get("role_typ") or "roles")
-    if ADMIN_ROLE not in _claims(principal, role_type) and ADMIN_ROLE not in _claims(principal, "roles"):
-        logger.warning("admin call refused: caller lacks %s", ADMIN_ROLE)
-        raise Forbidden("not found")
-    oid = _claims(principal, "http://schemas.microsoft.com/identity/claims/objectidentifier") or \
-        _claims(principal, "oid") or ["unknown"]
-    return Admin(object_id=oid[0], auth_type=str(principal.get("auth_typ", "aad")))
+        yield keys
+    finally:
+        _KEY_OVERRIDES.remove(keys)

@@ -1,7 +1,9 @@
 """Service Bus with the azure-servicebus client: publishing pipeline messages, and browsing a queue.
 
 Each message goes to the queue it declares, with a deterministic message_id (duplicate detection drops a
-re-send), subject = message type, correlation_id = scan id and the schema version as an application property.
+re-send) that names nothing: a keyed hash of the message's own id under the deployment's pseudonym key
+(shared/messages.py:opaque_message_id; the Functions host logs every message id). subject = message type,
+correlation_id = scan id and the schema version as an application property.
 The client comes from a connection string (the local broker) or the namespace plus Caleta's identity (Azure).
 Browsing is peek only: it neither locks a message nor counts a delivery, so it never disturbs a consumer.
 """
@@ -18,7 +20,7 @@ from azure.core.credentials import TokenCredential
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusSubQueue
 
 from shared.errors import IncompleteResults, TransientError
-from shared.messages import Message
+from shared.messages import Message, opaque_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +34,13 @@ class Publisher(Protocol):
     def __call__(self, *messages: Message) -> None: ...
 
 
-def to_servicebus_message(message: Message) -> ServiceBusMessage:
-    """The Service Bus message for one pipeline message (body: the JSON model; ids from the model)."""
+def to_servicebus_message(message: Message, key: bytes) -> ServiceBusMessage:
+    """The Service Bus message for one pipeline message (body: the JSON model; ids from the model, the message
+    id hashed under `key`, the deployment's pseudonym key)."""
     return ServiceBusMessage(
         message.model_dump_json(),
         content_type="application/json",
-        message_id=message.message_id(),
+        message_id=opaque_message_id(message, key),
         correlation_id=message.correlation_id(),
         subject=type(message).__name__,
         application_properties={"schema_version": message.schema_version, "type": type(message).__name__},
@@ -48,8 +51,9 @@ class ServiceBus:
     """The configured namespace: a client factory and the publisher."""
 
     def __init__(self, connection: str | None, namespace: str | None,
-                 credential: Callable[[], TokenCredential]) -> None:
+                 credential: Callable[[], TokenCredential], message_key: Callable[[], bytes]) -> None:
         self._connection, self._namespace, self._credential = connection, namespace, credential
+        self._message_key = message_key
 
     def client(self) -> ServiceBusClient:
         """A new client (use it as a context manager); RuntimeError when no bus is configured."""
@@ -68,6 +72,7 @@ class ServiceBus:
             if not message.QUEUE:
                 raise ValueError(f"{type(message).__name__} declares no queue")
             by_queue[message.QUEUE].append(message)
+        key = self._message_key()  # TransientError when the key cannot be read: nothing was sent
         client = self.client()
         try:
             with client:
@@ -75,7 +80,7 @@ class ServiceBus:
                     with client.get_queue_sender(queue_name) as sender:
                         # Chunks keep each send well under the 256 KB batch limit (messages are ids only).
                         for start in range(0, len(batch), 100):
-                            sender.send_messages([to_servicebus_message(m) for m in batch[start:start + 100]])
+                            sender.send_messages([to_servicebus_message(m, key) for m in batch[start:start + 100]])
                     logger.info("published %d message(s) to %s", len(batch), queue_name)
         except Exception as exc:
             # Any bus failure is worth a redelivery of the message that triggered us; say so in the type.

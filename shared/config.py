@@ -62,17 +62,6 @@ class Settings(BaseSettings):
     scan_stuck_after_minutes: int = Field(60, alias="SCAN_STUCK_AFTER_MINUTES")
     deletion_deadline_days: int = Field(7, alias="DELETION_DEADLINE_DAYS")
 
-    # --- The admin API (shared/admin_auth.py) ------------------------------------------------------
-    # Set by the platform (never by infra/) when App Service Authentication is on ("True"); read by easy_auth.
-    website_auth_enabled: str = Field("", alias="WEBSITE_AUTH_ENABLED")
-    # The local host's per-run admin vouch; Azure never sets it (and it is refused whenever Easy Auth is on).
-    local_admin_secret: str | None = Field(None, alias="CALETA_LOCAL_ADMIN_SECRET")
-
-    @property
-    def easy_auth(self) -> bool:
-        """True when App Service Authentication (Easy Auth) fronts the app."""
-        return self.website_auth_enabled.strip().lower() == "true"
-
     # --- Issue 14 (infra): settings infra/modules/functionapp.bicep sets (docs/onboarding-design.md section 7) ---
     # Admin API tokens: v1 access tokens issued by Caleta's own tenant for the admin app, MFA required.
     admin_tenant_id: str = Field("", alias="ADMIN_TENANT_ID")

@@ -4,14 +4,24 @@ This declaration feeds the app's triggers and the local broker; infra/modules/se
 tests/infra/test_bicep_queues.py keeps the two in step. Messages carry ids and references only, never
 customer data or secrets (claim check). Every version of the app reads the message versions of the one before
 (docs/pipeline.md, "Versions"): `schema_version` 1 stays readable for good.
+
+Ids are checked in the model, before anything uses them: a message whose customer, scan, request or
+subscription id does not have its format (shared/ids.py) is refused as it is read, so a forged `../../x` never
+reaches a table key, blob name or query. `message_id()` is the duplicate-detection identity (deterministic);
+on the wire it travels only as `opaque_message_id()`, a keyed hash of it, because the Functions host logs every
+message id and the natural one names a subscription.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from shared.auth.hashing import pseudonym
+from shared.ids import is_guid, is_hex32, is_scan_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +50,11 @@ PURGE = QueueSpec("purge", max_delivery_count=10, lock_duration_seconds=300,
 
 QUEUES: tuple[QueueSpec, ...] = (SCAN_REQUESTS, COLLECT_TASKS, ANALYSE, PURGE)
 
+# Every id field any message carries, and its format; checked on every message type that has the field.
+ID_FORMATS: dict[str, Callable[[str], bool]] = {
+    "customer_id": is_hex32, "scan_id": is_scan_id, "request_id": is_hex32, "subscription_id": is_guid}
+MALFORMED_ID = "malformed "  # the refusal reason's prefix; the field name follows, never the value
+
 
 class Message(BaseModel):
     """Base of every message: frozen, versioned, tolerant of fields added by a newer sender."""
@@ -49,6 +64,14 @@ class Message(BaseModel):
 
     QUEUE: ClassVar[str] = ""
 
+    @model_validator(mode="after")
+    def _ids_have_their_format(self) -> Message:
+        for name, well_formed in ID_FORMATS.items():
+            value = getattr(self, name, None)
+            if value is not None and not well_formed(value):
+                raise ValueError(f"{MALFORMED_ID}{name}")
+        return self
+
     def message_id(self) -> str:
         """A deterministic id, so Service Bus duplicate detection drops a re-send."""
         raise NotImplementedError
@@ -56,6 +79,12 @@ class Message(BaseModel):
     def correlation_id(self) -> str | None:
         """The scan this message belongs to, when there is one."""
         return None
+
+
+def opaque_message_id(message: Message, key: bytes) -> str:
+    """The message id Service Bus sees: HMAC-SHA256 of `message_id()` under the deployment's pseudonym key
+    (shared/pseudonyms.py), 32 hex digits - the same message gives the same id, and it names nothing."""
+    return pseudonym(key, f"message:{message.message_id()}")
 
 
 # "cost-config" (issue 17, docs/data-contract.md B1-B3) is new: a version that does not know it cannot read its tasks,

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,6 +49,10 @@ class SecretStore(Protocol):
 
     def exists(self, name: str) -> bool:
         """True while any copy exists (including Key Vault's soft-deleted state)."""
+
+    def create_once(self, name: str, value: str) -> str:
+        """The first value ever written under `name`, writing `value` if there is none (concurrent callers
+        all get the same first value)."""
 
 
 def secret_name(customer_id: str) -> str:
@@ -86,6 +91,23 @@ class FileSecretStore:
         with os.fdopen(fd, "wb") as out:
             out.write(blob)
         os.replace(tmp, path)
+
+    def create_once(self, name: str, value: str) -> str:
+        """Write `value` only if no file exists (a hard link is created atomically or not at all), then read."""
+        path = self._path(name)
+        if not path.exists():
+            nonce = secrets.token_bytes(_NONCE_BYTES)
+            tmp = path.with_suffix(f".new{os.getpid()}-{threading.get_ident()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(nonce + self._aead.encrypt(nonce, value.encode("utf-8"), name.encode("ascii")))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another writer was first: its value stands
+            finally:
+                tmp.unlink()
+        return self.get(name)
 
     def get(self, name: str) -> str:
         """Decrypt; NotFound when absent, ValueError when the file was tampered with."""
@@ -133,6 +155,33 @@ class KeyVaultSecretStore:
         if value is None:
             raise NotFound("no such secret")
         return value
+
+    def create_once(self, name: str, value: str) -> str:
+        """The oldest enabled version's value, setting `value` first when there is none. Key Vault has no
+        create-if-absent, so racing writers may each add a version; all of them then read the oldest one."""
+        _check_name(name)
+        first = self._oldest_version(name)
+        if first is None:
+            self._client.set_secret(name, value, content_type="pseudonym-key")
+            first = self._oldest_version(name)
+        if first is None:
+            raise NotFound("no such secret")
+        found = self._client.get_secret(name, first).value
+        if found is None:
+            raise NotFound("no such secret")
+        return str(found)
+
+    def _oldest_version(self, name: str) -> str | None:
+        try:
+            versions = [v for v in self._client.list_properties_of_secret_versions(name) if v.enabled is not False]
+        except ResourceNotFoundError:
+            return None
+        if not versions:
+            return None
+        # created_on has one-second resolution: the version id breaks a tie the same way for every reader.
+        oldest = min(versions, key=lambda v: (v.created_on.timestamp() if v.created_on else float("inf"),
+                                              v.version or ""))
+        return str(oldest.version)
 
     def delete(self, name: str) -> None:
         """Delete, wait for the soft-deleted state, then purge it (the vault must not enforce purge protection)."""

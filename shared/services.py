@@ -35,6 +35,7 @@ from shared.entra import EntraSignIn, TenantSignIn
 from shared.identity import caleta_credential
 from shared.messages import PURGE, QUEUES
 from shared.notify import Notifier, notifier_from_url
+from shared.pseudonyms import PseudonymKey
 from shared.queued import QueuedMessages
 from shared.secrets import store_from_url
 from shared.storage.account import open_account
@@ -88,7 +89,8 @@ class OnboardingLimits:
 
 # Fields that hold nothing about anyone: behaviour, configuration and factories.
 NOT_STORES = frozenset({"publish", "clock", "collectors", "analyse", "credentials", "probe_for", "stuck_after",
-                        "max_analyse_sends", "deletion_deadline", "entra", "onboarding_limits"})
+                        "max_analyse_sends", "deletion_deadline", "entra", "onboarding_limits",
+                        "pseudonym_key"})
 
 
 def _utcnow() -> dt.datetime:
@@ -121,6 +123,8 @@ class Services:
     proofs: ProofStore
     ratelimits: RateLimitStore
     entra: TenantSignIn
+    # The deployment's pseudonym key (shared/pseudonyms.py): message ids and subscriptions in logs.
+    pseudonym_key: Callable[[], bytes]
     onboarding_limits: OnboardingLimits = OnboardingLimits()
     clock: Clock = _utcnow
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
@@ -181,9 +185,11 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
     clock; the local world hands in its simulated tenant's calendar, local/host/clock.py).
     """
     account = open_account(clock)
-    secrets = CustomerSecrets(LazySecretStore(
-        lambda: store_from_url(settings.secret_store_url, settings.secret_store_key)))
-    bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential)
+    secret_store = LazySecretStore(lambda: store_from_url(settings.secret_store_url, settings.secret_store_key))
+    secrets = CustomerSecrets(secret_store)
+    pseudonym_key = PseudonymKey(secret_store)
+    bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential,
+                     pseudonym_key)
     ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
         "resource-graph": resource_graph.collect,
@@ -199,7 +205,7 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
         publish=bus.publish, collectors=collectors, analyse=_analyse_with(settings, _openai_narrator),
         credentials=Credentials(settings.authority_host, settings.caleta_app_client_id, secrets, caleta_credential),
-        probe_for=AzurePrincipalProbe, clock=clock,
+        probe_for=AzurePrincipalProbe, clock=clock, pseudonym_key=pseudonym_key,
         signins=account.signins, proofs=account.proofs, ratelimits=account.ratelimits,
         entra=EntraSignIn(settings.authority_host, caleta_credential),
         onboarding_limits=OnboardingLimits(settings.onboarding_deadline_seconds,

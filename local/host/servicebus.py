@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -24,6 +25,15 @@ logger = logging.getLogger(__name__)
 
 RECEIVE_WAIT_SECONDS = 0.5
 RECONNECT_DELAY_SECONDS = (1.0, 5.0)  # transient, entity-not-found
+
+
+def host_log(level: int, msg: str, *args: Any) -> None:
+    """A line the host itself writes. In Azure the Functions host is a .NET process of its own, so the app's log
+    redaction (a Python LogRecord factory, shared/observability.py) never touches its lines; here host and app
+    share one Python process, so the record is made directly, bypassing that factory, to log exactly what
+    Azure's host would."""
+    if logger.isEnabledFor(level):
+        logger.handle(logging.LogRecord(logger.name, level, __file__, 0, msg, args, None))
 
 
 def connection_string(spec: FunctionSpec, env: Mapping[str, str]) -> str:
@@ -151,13 +161,23 @@ class QueueTrigger:
 
     def _invoke(self, message: ServiceBusReceivedMessage) -> None:
         ok = False
+        # The Service Bus extension traces every message it hands to a function, message id included (its
+        # "Trigger Details" line, as Application Insights shows it for each invocation).
+        host_log(logging.INFO, "Executing 'Functions.%s' (Reason='New ServiceBus message detected on '%s'.')",
+                 self.spec.name, self.queue_name)
+        host_log(logging.INFO, "Trigger Details: MessageId: %s, SequenceNumber: %s, DeliveryCount: %s, "
+                 "EnqueuedTimeUtc: %s, LockedUntilUtc: %s, SessionId: (null)", message.message_id,
+                 message.sequence_number, (message.delivery_count or 0) + 1,
+                 message.enqueued_time_utc.isoformat() if message.enqueued_time_utc else None,
+                 message.locked_until_utc.isoformat() if message.locked_until_utc else None)
         try:
             with self._track_call():
                 self.spec.call(to_binding(message))
             ok = True
         except Exception:
-            logger.exception("function %s failed (delivery %s); abandoning the message",
-                             self.spec.name, (message.delivery_count or 0) + 1)
+            # As Azure's host logs a failed invocation: the exception the function raised, unredacted.
+            host_log(logging.ERROR, "function %s failed (delivery %s); abandoning the message\n%s",
+                     self.spec.name, (message.delivery_count or 0) + 1, traceback.format_exc())
         finally:
             self._done.put((message, ok))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -12,6 +13,7 @@ from azure.functions.timer import TimerRequest
 from croniter import croniter
 
 from local.host.index import FunctionSpec
+from local.host.servicebus import host_log
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,8 @@ class TimerTrigger:
             try:
                 self.spec.call(request)
             except Exception:
-                logger.exception("timer function %s failed", self.spec.name)
+                # As Azure's host logs a failed invocation: the exception the function raised, unredacted.
+                host_log(logging.ERROR, "timer function %s failed\n%s", self.spec.name, traceback.format_exc())
             finally:
                 self.fired += 1
 

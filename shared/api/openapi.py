@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document of the HTTP API, built from the pydantic models (served at GET /api/openapi.json)."""
+"""The OpenAPI 3.1 document of the HTTP API (served at GET /api/openapi.json).
+
+Built from the route table (shared/api/operations.py: public, lifecycle, admin and page routes) and the pydantic
+models the routes check and answer with, so the document and the app cannot drift: a test compares the table
+with the functions the app registers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.api.models import OnboardingRequest
+from shared.api.operations import OPERATIONS, PARAMETERS, Op
 from shared.api.responses import (
     CustomerRecord,
     ErrorBody,
@@ -22,168 +28,53 @@ from shared.api.responses import (
     ScanStatusView,
 )
 from shared.api.reviews import ReviewDeleted, ReviewList
-from shared.ids import GUID_PATTERN, HEX32_PATTERN, SCAN_ID_PATTERN
+from shared.ids import GUID_PATTERN
 
 _REF = "#/components/schemas/{model}"
 _MODELS: list[type[BaseModel]] = [OnboardingRequest, OnboardingAccepted, OnboardingRefused, CustomerRecord,
                                   ScanAccepted, ScanStatusView, ScanList, Revalidated, ExportAccepted,
                                   OffboardingAccepted, ErrorBody, ReviewList, ReviewDeleted]
+SECURITY_SCHEMES = {
+    "apiKey": {"type": "http", "scheme": "bearer", "description": "The api_key returned by onboarding"},
+    "adminToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                   "description": "An Entra ID v1 access token of Caleta's tenant for the admin API "
+                                  "(`az account get-access-token --resource <ADMIN_API_AUDIENCE>`), with the "
+                                  "Caleta.Admin app role and MFA"},
+}
 
 
-def _json(model: type[BaseModel]) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(model=model.__name__)}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": _json(ErrorBody)}
-
-
-def _id_param(name: str, description: str) -> dict[str, Any]:
-    pattern = SCAN_ID_PATTERN if name == "scan_id" else HEX32_PATTERN
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string", "pattern": pattern}}
-
-
-_CUSTOMER = _id_param("customer_id", "The customer id returned by onboarding")
-_SCAN = _id_param("scan_id", "A scan id")
-_EXPORT = _id_param("export_id", "An export id returned by POST …/export")
-_AUTHED: dict[str, Any] = {"401": _error("No or malformed Authorization: Bearer header"),
-           "404": _error("No such customer for this key, or no such scan/report")}
+def _operation(op: Op) -> dict[str, Any]:
+    out: dict[str, Any] = {"operationId": op.operation_id or op.function, "summary": op.summary,
+                           "responses": op.answers}
+    if op.security:
+        out["security"] = [{op.security: []}]
+    if op.params:
+        out["parameters"] = [PARAMETERS[name] for name in op.params]
+    if isinstance(op.body, type):
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+            "$ref": _REF.format(model=op.body.__name__)}}}}
+    elif op.body is not None:
+        out["requestBody"] = {"required": True, "content": op.body}
+    return out
 
 
 def _paths() -> dict[str, Any]:
-    reports: dict[str, Any] = {
-        f"/api/customers/{{customer_id}}/scans/{{scan_id}}/report.{ext}": {"get": {
-            "operationId": f"get_report_{ext}", "summary": f"The scan's report as {ext.upper()}",
-            "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
-            "responses": {"200": {"description": "The report", "content": {mime: {"schema": {"type": "string"}}}},
-                          **_AUTHED}}}
-        for ext, mime in (("json", "application/json"), ("html", "text/html"), ("csv", "text/csv"))
-    }
-    paths: dict[str, Any] = {
-        "/api/onboarding": {"post": {
-            "operationId": "onboard_customer", "summary": "Validate the principal, record the customer, start a scan",
-            "requestBody": {"required": True, "content": _json(OnboardingRequest)},
-            "responses": {"202": {"description": "Onboarded; the api_key is shown only here",
-                                  "content": _json(OnboardingAccepted)},
-                          "400": _error("A field is malformed, the proof handle is not valid for the tenant "
-                                        "(auth.proof), or the tenant refused the secret (named in fields)"),
-                          "429": _error("Too many calls from this address, or failed attempts for this tenant "
-                                        "(Retry-After)"),
-                          "503": _error("A dependency is unavailable or Caleta is misconfigured (Retry-After)")}}},
-        "/api/openapi.json": {"get": {"operationId": "get_openapi", "summary": "This document",
-                                      "responses": {"200": {"description": "OpenAPI 3.1",
-                                                            "content": {"application/json": {}}}}}},
-        "/api/customers/{customer_id}": {
-            "get": {"operationId": "get_customer_record", "summary": "The customer record (no secrets)",
-                    "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-                    "responses": {"200": {"description": "The record", "content": _json(CustomerRecord)},
-                                  **_AUTHED}},
-            "delete": {"operationId": "offboard_customer",
-                       "summary": "Offboard: stop everything and delete every byte within the deadline",
-                       "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-                       "responses": {"202": {"description": "The purge has started",
-                                             "content": _json(OffboardingAccepted)}, **_AUTHED}}},
-        "/api/customers/{customer_id}/validate": {"post": {
-            "operationId": "validate_customer", "summary": "Check the principal again (active again when any "
-                                                           "subscription passes)",
-            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-            "responses": {"200": {"description": "Active again", "content": _json(Revalidated)},
-                          "409": _error("The customer is offboarding"),
-                          "422": {"description": "The principal cannot read any subscription",
-                                  "content": _json(OnboardingRefused)}, **_AUTHED}}},
-        "/api/customers/{customer_id}/export": {"post": {
-            "operationId": "start_export", "summary": "Export everything held about the customer (a zip)",
-            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-            "responses": {"202": {"description": "The export is ready at href", "content": _json(ExportAccepted)},
-                          **_AUTHED}}},
-        "/api/customers/{customer_id}/export/{export_id}": {"get": {
-            "operationId": "get_export", "summary": "The export zip", "security": [{"apiKey": []}],
-            "parameters": [_CUSTOMER, _EXPORT],
-            "responses": {"200": {"description": "The zip",
-                                  "content": {"application/zip": {"schema": {"type": "string",
-                                                                             "format": "binary"}}}},
-                          **_AUTHED}}},
-        "/api/customers/{customer_id}/scans": {
-            "post": {"operationId": "start_scan", "summary": "Scan now", "security": [{"apiKey": []}],
-                     "parameters": [_CUSTOMER],
-                     "responses": {"202": {"description": "Scan queued", "content": _json(ScanAccepted)},
-                                   "409": _error("The customer is not active"), **_AUTHED}},
-            "get": {"operationId": "list_customer_scans", "summary": "Every scan of the customer",
-                    "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-                    "responses": {"200": {"description": "Scans", "content": _json(ScanList)}, **_AUTHED}}},
-        "/api/customers/{customer_id}/scans/{scan_id}": {"get": {
-            "operationId": "get_scan_status", "summary": "Status and per-task outcome of a scan",
-            "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
-            "responses": {"200": {"description": "Status", "content": _json(ScanStatusView)}, **_AUTHED}}},
-        **reports,
-        **_signin_paths(),
-    }
-    return _with_review_paths(paths)
-
-
-# --- Issue 15: the review history and deleting a review ------------------------------------------------------------
-def _with_review_paths(paths: dict[str, Any]) -> dict[str, Any]:
-    """GET …/reviews, and DELETE beside GET on …/scans/{scan_id}."""
-    paths["/api/customers/{customer_id}/reviews"] = {"get": {
-        "operationId": "list_customer_reviews",
-        "summary": "Published reviews, newest first: spend, savings found and realised, new and resolved findings",
-        "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
-        "responses": {"200": {"description": "Reviews", "content": _json(ReviewList)}, **_AUTHED}}}
-    paths["/api/customers/{customer_id}/scans/{scan_id}"]["delete"] = {
-        "operationId": "delete_customer_scan",
-        "summary": "Delete a review: its reports, raw data, scan and task rows (audited)",
-        "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
-        "responses": {"200": {"description": "Deleted", "content": _json(ReviewDeleted)},
-                      "409": _error("The scan is still running"), **_AUTHED}}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(f"/api{op.path}", {})[op.method] = _operation(op)
     return paths
-# --- end of the issue 15 block -------------------------------------------------------------------------------------
-
-
-# --- Issue 13: the onboarding sign-in round trip (browser routes; docs/api.md "Federated onboarding") -----------
-def _browser_page(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
-
-
-def _signin_paths() -> dict[str, Any]:
-    redirect = {"description": "Redirect (Location); Set-Cookie caleta_signin binds the browser to the state"}
-    refused = {"400": _browser_page("The sign-in could not be completed (the same page for every refusal)"),
-               "429": _browser_page("Too many onboarding calls from this address (Retry-After)"),
-               "503": _browser_page("Sign-in unavailable or Caleta misconfigured (an operator alert)")}
-    query = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-             for n in ("code", "state", "error", "error_description", "error_subcode")]
-    return {
-        "/api/onboarding/signin": {"get": {
-            "operationId": "onboarding_signin", "summary": "Start the administrator's sign-in (302 to Entra)",
-            "parameters": [{"name": "tenant_id", "in": "query", "required": True,
-                            "schema": {"type": "string", "pattern": GUID_PATTERN}}],
-            "responses": {"302": redirect, **refused}}},
-        "/api/onboarding/callback": {"get": {
-            "operationId": "onboarding_callback",
-            "summary": "Entra's redirect: 302 to /api/onboarding#proof=<handle>, to admin consent, or "
-                       "#outcome=not_admin",
-            "parameters": query, "responses": {"302": redirect, **refused}}},
-        "/api/onboarding/consent": {"get": {
-            "operationId": "onboarding_consent",
-            "summary": "Entra's admin-consent redirect: 302 to /api/onboarding#proof=<handle> (never proof itself)",
-            "parameters": [*query, *({"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                                     for n in ("admin_consent", "tenant", "scope"))],
-            "responses": {"302": redirect, **refused}}},
-    }
-# --- end of the issue 13 block --------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the public HTTP API."""
+    """The OpenAPI 3.1 description of every HTTP route."""
     _, schemas = models_json_schema([(m, "validation") for m in _MODELS], ref_template=_REF)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Caleta Cost Review API", "version": "1",
-                 "description": "Onboarding and the customer's scans and reports. GUIDs match " + GUID_PATTERN},
+                 "description": "Onboarding, the customer's scans, reports and lifecycle, the admin API and the "
+                                "pages. GUIDs match " + GUID_PATTERN},
         "servers": [{"url": "/"}],
         "paths": _paths(),
-        "components": {"schemas": schemas.get("$defs", {}),
-                       "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
-                                                      "description": "The api_key returned by onboarding"}}},
+        "components": {"schemas": schemas.get("$defs", {}), "securitySchemes": SECURITY_SCHEMES},
     }

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from shared.admin_auth import ADMIN_ROLE
 from shared.auth.endpoints import V1_ISSUER_BASE, canonical_tenant, issued_by, v1_keys_url
 from shared.auth.errors import TokenRejected
 from shared.auth.jwt_checks import Clock, check_times, require_claims, signed_claims
@@ -23,6 +22,9 @@ from shared.config import get_settings
 from shared.errors import Forbidden, InvalidInput, Unauthorized
 
 logger = logging.getLogger(__name__)
+
+# The app role the admin app defines and staff are assigned (docs/deploy.md section 2b).
+ADMIN_ROLE = "Caleta.Admin"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
-"""The e-mails Caleta sends: links and headline figures only, never cost rows or resource names."""
+"""The e-mails Caleta sends: links and headline figures only, never cost rows or resource names.
+
+Every link opens a page that answers a click (a GET with no header): the account page, with the ids it should
+show after the `#` - never a key, which the customer holds and enters on the page (the fragment never leaves
+the browser) - or a deletion certificate, which needs no key. tests/e2e/test_email_links.py follows each one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from shared.config import get_settings
 from shared.notify.model import Email
@@ -12,24 +18,30 @@ def _base() -> str:
     return get_settings().public_base_url.rstrip("/")
 
 
+def account_link(**ids: str) -> str:
+    """The account page, naming `ids` (customer, scan or certificate) after the `#`."""
+    return f"{_base()}/api/account#" + "&".join(f"{name}={quote(value, safe='')}" for name, value in ids.items())
+
+
 def review_ready(to: str, customer_id: str, scan_id: str, findings: int, monthly_savings: float,
                  currency: str, status: str) -> Email:
     """Your review is ready: the headline figures and the report link."""
-    link = f"{_base()}/api/customers/{customer_id}/scans/{scan_id}/report.html"
+    link = account_link(customer=customer_id, scan=scan_id)
     partial = "\nSome data could not be collected; the report says which.\n" if status == "partial" else ""
     body = (f"Your Azure cost review is ready.\n\nFindings: {findings}\n"
             f"Estimated savings: {monthly_savings:,.2f} {currency} a month\n{partial}\n"
-            f"Read it here (sign in with your API key): {link}\n")
+            f"Read it on your account page (it asks for your API key): {link}\n")
     return Email(to=to, kind="review_ready", subject="Your Caleta cost review is ready", body=body,
                  customer_id=customer_id)
 
 
 def access_revoked(to: str, customer_id: str, reason: str) -> Email:
     """We stopped: the principal was refused; re-validate once access is restored."""
-    link = f"{_base()}/api/customers/{customer_id}/validate"
+    link = account_link(customer=customer_id)
     body = ("Caleta can no longer read your Azure subscriptions, so we stopped at once and will not try again.\n"
-            f"\nWhat Azure told us: {reason}\n\nIf this was not intended, restore the access and then ask us to "
-            f"check it again: POST {link}\n")
+            f"\nWhat Azure told us: {reason}\n\nYour account: {link}\n\nIf this was not intended, restore the "
+            f"access and then ask us to check it again with your API key: POST /api/customers/{customer_id}/validate"
+            " (docs: /api/openapi.json).\n")
     return Email(to=to, kind="access_revoked", subject="Caleta's access to your Azure was revoked", body=body,
                  customer_id=customer_id)
 
@@ -37,19 +49,21 @@ def access_revoked(to: str, customer_id: str, reason: str) -> Email:
 def offboarding_confirmed(to: str, request_id: str, deadline: dt.datetime, *, customer_id: str) -> Email:
     """Offboarding started: everything goes by the deadline; the certificate follows (the purge deletes this
     e-mail from the local outbox with everything else about the customer)."""
-    link = f"{_base()}/api/deletion-certificates/{request_id}"
+    link = account_link(certificate=request_id)
     body = ("We have stopped all work for your account and started deleting everything we hold about you.\n"
             f"\nDeadline: {deadline:%Y-%m-%d %H:%M} UTC at the latest.\n"
-            f"Your deletion certificate will be at: {link}\n")
+            f"Your deletion certificate (id {request_id}) will be shown here once it is issued: {link}\n")
     return Email(to=to, kind="offboarding_confirmed", subject="Your Caleta offboarding has started", body=body,
                  customer_id=customer_id)
 
 
 def certificate_issued(to: str, certificate_id: str, completed_at: dt.datetime) -> Email:
     """Everything is deleted: the certificate link (sent after the purge, so it names no customer id)."""
-    link = f"{_base()}/api/deletion-certificates/{certificate_id}"
+    page = account_link(certificate=certificate_id)
+    document = f"{_base()}/api/deletion-certificates/{certificate_id}"
     body = (f"Every piece of data Caleta held about you was deleted on {completed_at:%Y-%m-%d %H:%M} UTC, and a "
-            f"check of every store found nothing left.\n\nYour deletion certificate: {link}\n")
+            f"check of every store found nothing left.\n\nYour deletion certificate: {page}\n"
+            f"The certificate as JSON, to keep: {document}\n")
     return Email(to=to, kind="certificate_issued", subject="Your Caleta deletion certificate", body=body)
 
 

@@ -40,6 +40,10 @@ class LazySecretStore:
         """SecretStore.exists."""
         return self._open().exists(name)
 
+    def create_once(self, name: str, value: str) -> str:
+        """SecretStore.create_once."""
+        return self._open().create_once(name, value)
+
 
 class CustomerSecrets:
     """The customers' client secrets, named from the opaque customer id only."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from playwright.sync_api import (
 
 from local.demo import onboarding_body
 from local.estates.model import Estate, load_estate
-from tests.conftest import DEMO_ESTATE
+from tests.conftest import DEMO_ESTATE, Api
 from tests.e2e.browser_support import CONTRAST_JS, SHOTS, fill_form, launch, shoot, tenant, watch
 
 pytestmark = pytest.mark.e2e
@@ -431,6 +432,63 @@ def test_text_and_controls_meet_wcag_aa_contrast_when_rendered(context: BrowserC
                      ".top a", "button.copy", "legend"]
         ratios = dict(tab.evaluate(CONTRAST_JS, selectors))
         assert all(ratio >= 4.5 for ratio in ratios.values()), ratios
+    finally:
+        tab.close()
+
+
+def _finished_scan(api: Api, customer: dict[str, Any], scan_id: str) -> None:
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=SCAN_TIMEOUT_MS)
+    path = f"/api/customers/{customer['customer_id']}/scans/{scan_id}"
+    while api.get(path, api_key=customer["api_key"]).json()["status"] not in ("complete", "partial", "failed"):
+        assert dt.datetime.now(dt.UTC) < deadline, "scan did not finish"
+        time.sleep(0.5)
+
+
+def test_review_email_link_opens_the_account_on_the_scan_it_names(context: BrowserContext, base_url: str,
+                                                                   stack: Any, estate: Estate,
+                                                                   problems: list[str]) -> None:
+    # given: a customer with two scans; the e-mail names the first (shared/notify/emails.py:review_ready)
+    api = Api(stack.endpoints["http_base"])
+    customer = api.post("/api/onboarding", onboarding_body(tenant(estate, "Wessex"), estate)).json()
+    _finished_scan(api, customer, customer["first_scan_id"])
+    newer = api.post(f"/api/customers/{customer['customer_id']}/scans", api_key=customer["api_key"]).json()
+    assert newer["scan_id"] != customer["first_scan_id"]
+    tab = context.new_page()
+    watch(tab, problems)
+    try:
+        # when: the link is clicked in a browser with no session
+        tab.goto(base_url + f"account#customer={customer['customer_id']}&scan={customer['first_scan_id']}")
+        # then: the customer id is filled in, the key is asked for, and the scan shown is the one named
+        expect(tab.locator("#signin-customer_id")).to_have_value(customer["customer_id"])
+        expect(tab.locator("#signin-api_key")).to_be_focused()
+        tab.fill("#signin-api_key", customer["api_key"])
+        tab.click("#signin button[type=submit]")
+        expect(tab.locator("#scan-id")).to_have_text(customer["first_scan_id"])
+        expect(tab.locator("#report-actions")).to_be_visible()
+        shoot(tab, "12-email-link-review")
+        assert customer["api_key"] not in tab.url
+    finally:
+        tab.close()
+
+
+def test_certificate_email_link_shows_the_certificate_without_a_key(context: BrowserContext, base_url: str,
+                                                                    stack: Any, estate: Estate,
+                                                                    problems: list[str]) -> None:
+    api = Api(stack.endpoints["http_base"])
+    customer = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate)).json()
+    _finished_scan(api, customer, customer["first_scan_id"])
+    request_id = api.request("DELETE", f"/api/customers/{customer['customer_id']}",
+                             api_key=customer["api_key"]).json()["request_id"]
+    tab = context.new_page()
+    watch(tab, problems)
+    try:
+        tab.goto(base_url + f"account#certificate={request_id}")
+        expect(tab.locator("#certificate-page")).to_be_visible()
+        expect(tab.locator("#signin")).to_be_hidden()
+        expect(tab.locator('#certificate-page-fields dd[data-field="Verification"]')).to_have_text(
+            "nothing found", timeout=180_000)
+        expect(tab.locator('#certificate-page-fields dd[data-field="Certificate id"]')).to_have_text(request_id)
+        shoot(tab, "13-email-link-certificate")
     finally:
         tab.close()
 

@@ -18,16 +18,14 @@ LOCAL_ONLY = {
     "ServiceBusConnection": "connection string for the local broker only",
     # The key of the local encrypted file store; in Azure the secret store is Key Vault.
     "SECRET_STORE_KEY": "local file-store key; Key Vault needs none",
-    # The local host's per-run admin vouch (shared/admin_auth.py); Entra ID guards admin routes in Azure.
-    "CALETA_LOCAL_ADMIN_SECRET": "the local host's admin vouch only",
 }
-# Settings the platform sets itself on an Azure host; infra/ must not declare them.
-PLATFORM_SET = {
-    "WEBSITE_AUTH_ENABLED": "set by App Service Authentication when it is on",
-}
-# Names that must never be app settings, whether or not shared/config.py declares them yet
+# Settings the platform sets itself on an Azure host; infra/ must not declare them. (None is read today: the
+# admin API checks Entra tokens itself, so WEBSITE_AUTH_ENABLED no longer means anything to the app.)
+PLATFORM_SET: dict[str, str] = {}
+# Names that must never be app settings, whether or not shared/config.py declares them
 # (docs/onboarding-design.md section 7): the platform sets the first two on every instance, and the local
-# stack's per-run admin secret must never exist in Azure, where admins present Entra ID access tokens.
+# stack's old per-run admin secret must never exist in Azure, where admins present Entra ID access tokens
+# (the vouch is gone from the code too: tests/unit/test_admin_auth.py).
 NEVER_SET = {
     "WEBSITE_INSTANCE_ID": "set by the platform per instance",
     "WEBSITE_SITE_NAME": "set by the platform",

@@ -12,7 +12,10 @@ from azure.servicebus import ServiceBusClient
 
 from shared.bus import ServiceBus
 from shared.identity import caleta_credential
-from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask
+from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask, opaque_message_id
+
+KEY = b"k" * 32  # the deployment's pseudonym key (shared/pseudonyms.py), fixed for the test
+SUB = "d012b2f1-e54f-5f05-8120-6fbf9da1ca5e"
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -26,7 +29,7 @@ def bus(broker: Any) -> Iterator[ServiceBusClient]:
 @pytest.fixture
 def publish(broker: Any) -> Any:
     """The publisher over the broker's connection string, as the composition root builds it."""
-    return ServiceBus(broker.connection_string, None, caleta_credential).publish
+    return ServiceBus(broker.connection_string, None, caleta_credential, lambda: KEY).publish
 
 
 def receive_all(client: ServiceBusClient, queue: str) -> list[Any]:
@@ -42,17 +45,18 @@ def receive_all(client: ServiceBusClient, queue: str) -> list[Any]:
 def test_each_message_reaches_its_queue_with_ids_and_type_when_published(bus: ServiceBusClient, publish: Any) -> None:
     # given
     scan_id = uuid.uuid4().hex[:24]
-    task = CollectTask(customer_id="c" * 32, scan_id=scan_id, subscription_id="s1", source="cost")
+    task = CollectTask(customer_id="c" * 32, scan_id=scan_id, subscription_id=SUB, source="cost")
     analyse = AnalyseScan(customer_id="c" * 32, scan_id=scan_id)
     # when
     publish(task, analyse)
     # then
     [collect] = [m for m in receive_all(bus, COLLECT_TASKS.name) if m.correlation_id == scan_id]
     [analysis] = [m for m in receive_all(bus, ANALYSE.name) if m.correlation_id == scan_id]
-    assert (collect.message_id, collect.subject) == (task.message_id(), "CollectTask")
+    assert (collect.message_id, collect.subject) == (opaque_message_id(task, KEY), "CollectTask")
+    assert SUB not in str(collect.message_id) and len(str(collect.message_id)) == 32
     assert CollectTask.model_validate(json.loads(b"".join(collect.body))) == task
     assert dict(collect.application_properties or {}).get(b"schema_version") == 1
-    assert (analysis.message_id, analysis.subject) == (f"analyse:{scan_id}", "AnalyseScan")
+    assert (analysis.message_id, analysis.subject) == (opaque_message_id(analyse, KEY), "AnalyseScan")
 
 
 def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusClient, publish: Any) -> None:

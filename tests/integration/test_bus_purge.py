@@ -38,11 +38,11 @@ def broker() -> Iterator[Broker]:
 
 @pytest.fixture
 def bus(broker: Broker) -> ServiceBus:
-    return ServiceBus(broker.connection_string, None, caleta_credential)
+    return ServiceBus(broker.connection_string, None, caleta_credential, lambda: b"k" * 32)
 
 
 def a_message(customer_id: str) -> ServiceBusMessage:
-    message = to_servicebus_message(AnalyseScan(customer_id=customer_id, scan_id=uuid.uuid4().hex[:24]))
+    message = to_servicebus_message(AnalyseScan(customer_id=customer_id, scan_id=uuid.uuid4().hex[:24]), b"k" * 32)
     message.message_id = uuid.uuid4().hex  # each one distinct for duplicate detection
     return message
 

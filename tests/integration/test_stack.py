@@ -72,7 +72,7 @@ def test_first_hosts_email_links_to_its_real_address_when_stack_starts(stack: An
     mails = [json.loads(p.read_text()) for p in (Path(stack.state_dir) / "outbox").glob("*.json")]
     confirmed = [m for m in mails if m["kind"] == "offboarding_confirmed" and request_id in m["body"]]
     assert len(confirmed) == 1
-    assert f"{stack.endpoints['http_base']}/api/deletion-certificates/{request_id}" in confirmed[0]["body"]
+    assert f"{stack.endpoints['http_base']}/api/account#certificate={request_id}" in confirmed[0]["body"]
     assert stack.app_settings["PUBLIC_BASE_URL"] == stack.endpoints["http_base"]
 
 

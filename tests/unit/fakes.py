@@ -27,6 +27,7 @@ from shared.domain import Customer, CustomerState
 from shared.errors import NotFound
 from shared.messages import SOURCES, Message
 from shared.notify import Email
+from shared.pseudonyms import PseudonymKey
 from shared.services import Services
 from shared.storage.audit import AuditLog
 from shared.storage.blobs import BlobStore
@@ -134,6 +135,9 @@ class MemorySecretStore:
 
     def exists(self, name: str) -> bool:
         return name in self.values
+
+    def create_once(self, name: str, value: str) -> str:
+        return self.values.setdefault(name, value)
 
 
 class RecordingBus:
@@ -405,7 +409,8 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
         secrets=CustomerSecrets(secret_store), dead_letters=dead, queued=queued, notifier=outbox, publish=bus,
         collectors=collectors, analyse=analysis, credentials=credentials, probe_for=lambda _credential: probe,
         signins=SigninStore(tables["signins"]), proofs=ProofStore(tables["proofs"]),
-        ratelimits=RateLimitStore(tables["ratelimits"], key=b"k" * 32), entra=entra, clock=clock)
+        ratelimits=RateLimitStore(tables["ratelimits"], key=b"k" * 32), entra=entra,
+        pseudonym_key=PseudonymKey(secret_store), clock=clock)
     world = World(services, tables, account, bus, secret_store, outbox, dead, queued, collectors, analysis,
                   credentials, probe, clock, entra)
     if with_customer:

@@ -34,24 +34,3 @@ def test_importing_config_reads_nothing_when_environment_is_bad(monkeypatch: pyt
     with pytest.raises(ValueError):
         get_settings()
     reset_settings()
-
-
-@pytest.mark.parametrize(("value", "on"), [("True", True), ("true", True), (" TRUE ", True), ("", False),
-                                           ("False", False), ("1", False)])
-def test_easy_auth_is_on_only_when_the_platform_says_true(value: str, on: bool,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", value)
-    monkeypatch.setenv("CALETA_LOCAL_ADMIN_SECRET", "s" * 43)
-    reset_settings()
-    try:
-        assert get_settings().easy_auth is on
-        assert get_settings().local_admin_secret == "s" * 43
-    finally:
-        reset_settings()
-
-
-def test_the_local_vouch_setting_is_the_one_admin_auth_names() -> None:
-    from shared.admin_auth import LOCAL_ADMIN_SETTING
-    from shared.config import Settings
-
-    assert Settings.model_fields["local_admin_secret"].alias == LOCAL_ADMIN_SETTING

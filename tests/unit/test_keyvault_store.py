@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,14 @@ class _Secret:
     value: str | None
 
 
+@dataclass
+class _Version:
+    version: str
+    created_on: dt.datetime
+    value: str
+    enabled: bool = True
+
+
 class _Poller:
     def wait(self) -> None:
         return None
@@ -28,15 +37,30 @@ class FakeVault:
     def __init__(self, conflicts: int = 0) -> None:
         self.live: dict[str, str] = {}
         self.deleted: dict[str, str] = {}
+        self.versions: dict[str, list[_Version]] = {}
         self.conflicts = conflicts
+        self.on_list: Any = None  # called once right after a version listing (to stage a racing writer)
 
     def set_secret(self, name: str, value: str, **kwargs: Any) -> None:
         self.live[name] = value
+        # Key Vault stamps versions to the second; ids are random, so a tie is broken by id.
+        stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        self.versions.setdefault(name, []).append(_Version(f"v{len(self.versions.get(name, [])) + 1:02d}",
+                                                           stamp, value))
 
-    def get_secret(self, name: str) -> _Secret:
+    def get_secret(self, name: str, version: str | None = None) -> _Secret:
         if name not in self.live:
             raise ResourceNotFoundError("SecretNotFound")
+        if version is not None:
+            return _Secret(next(v.value for v in self.versions[name] if v.version == version))
         return _Secret(self.live[name])
+
+    def list_properties_of_secret_versions(self, name: str) -> list[_Version]:
+        listed = list(self.versions.get(name, []))
+        if self.on_list is not None:
+            staged, self.on_list = self.on_list, None
+            staged()
+        return listed
 
     def begin_delete_secret(self, name: str) -> _Poller:
         if name not in self.live:
@@ -101,3 +125,20 @@ def test_exists_is_true_when_only_soft_deleted() -> None:
     vault = FakeVault()
     vault.deleted["customer-a"] = "s3cret"
     assert a_store(vault).exists("customer-a") is True
+
+
+def test_create_once_keeps_the_first_value_when_another_writer_adds_a_newer_version() -> None:
+    vault = FakeVault()
+    store = a_store(vault)
+    assert store.create_once("caleta-pseudonym-key", "ours") == "ours"
+    vault.set_secret("caleta-pseudonym-key", "theirs")  # a late racer adds a newer version
+    assert store.create_once("caleta-pseudonym-key", "a third") == "ours"
+    assert store.get("caleta-pseudonym-key") == "theirs"  # the newest version is not what the key uses
+
+
+def test_create_once_agrees_on_the_racer_that_wrote_first_when_both_found_none() -> None:
+    vault = FakeVault()
+    # Another instance writes between our empty listing and our write: both writes land, both read the first.
+    vault.on_list = lambda: vault.set_secret("caleta-pseudonym-key", "theirs")
+    assert a_store(vault).create_once("caleta-pseudonym-key", "ours") == "theirs"
+    assert [v.value for v in vault.versions["caleta-pseudonym-key"]] == ["theirs", "ours"]

@@ -72,7 +72,8 @@ def test_unknown_scheme_refused_when_configured() -> None:
 def test_review_email_carries_headline_figures_and_link_only_when_built() -> None:
     email = templates.review_ready("it@acme.example", CID, "scan1", 7, 1234.5, "GBP", "complete")
     assert "Findings: 7" in email.body and "1,234.50 GBP" in email.body
-    assert f"/api/customers/{CID}/scans/scan1/report.html" in email.body
+    assert f"/api/account#customer={CID}&scan=scan1" in email.body
+    assert "api_key" not in email.body and "report.html" not in email.body  # no key, no link that needs a header
     assert len(email.body.splitlines()) < 10
 
 
@@ -80,4 +81,6 @@ def test_certificate_and_offboarding_emails_link_the_certificate_when_built() ->
     when = dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
     for email in (templates.offboarding_confirmed("a@b.example", "r" * 32, when, customer_id=CID),
                   templates.certificate_issued("a@b.example", "r" * 32, when)):
-        assert f"/api/deletion-certificates/{'r' * 32}" in email.body
+        assert f"/api/account#certificate={'r' * 32}" in email.body
+    issued = templates.certificate_issued("a@b.example", "r" * 32, when)
+    assert f"/api/deletion-certificates/{'r' * 32}" in issued.body  # the JSON too, once it exists

@@ -8,18 +8,34 @@ import pytest
 
 from shared.bus import to_servicebus_message
 from shared.errors import InvalidInput, NotFound
-from shared.messages import CollectTask
+from shared.messages import CollectTask, opaque_message_id
 from shared.observability import log_context
+from shared.redaction import forget_pseudonym_key, subscription_tag, use_pseudonym_key
 from shared.storage.blobs import container_name, report_blob_name
+
+SUB = "d012b2f1-e54f-5f05-8120-6fbf9da1ca5e"
+KEY = b"k" * 32
 
 
 def test_log_lines_carry_the_ids_when_logged_through_the_context(caplog: pytest.LogCaptureFixture):
-    log = log_context(logging.getLogger("t"), customer_id="c1", scan_id="s1", subscription_id="sub", source="cost")
+    use_pseudonym_key(KEY)
+    log = log_context(logging.getLogger("t"), customer_id="c1", scan_id="s1", subscription_id=SUB, source="cost")
     with caplog.at_level(logging.INFO, logger="t"):
         log.info("collected %d row(s)", 3)
     record = caplog.records[0]
-    assert record.getMessage() == "[customer_id=c1 scan_id=s1 subscription_id=sub source=cost] collected 3 row(s)"
+    tag = subscription_tag(SUB)
+    assert tag.startswith("sub~") and len(tag) == 20 and SUB not in tag
+    assert record.getMessage() == f"[customer_id=c1 scan_id=s1 subscription_id={tag} source=cost] collected 3 row(s)"
     assert record.scan_id == "s1"  # type: ignore[attr-defined]
+    assert record.subscription_id == tag  # type: ignore[attr-defined]  # structured sinks get the pseudonym too
+
+
+def test_a_subscription_is_never_logged_in_clear_before_the_key_is_read(caplog: pytest.LogCaptureFixture):
+    forget_pseudonym_key()
+    log = log_context(logging.getLogger("t"), subscription_id=SUB)
+    with caplog.at_level(logging.INFO, logger="t"):
+        log.info("collected")
+    assert caplog.records[0].getMessage() == "[subscription_id=sub~unkeyed] collected"
 
 
 def test_log_context_refuses_anything_but_ids_when_given_other_fields():
@@ -40,8 +56,9 @@ def test_report_names_are_fixed_when_asked_for_anything_else():
 
 
 def test_service_bus_message_carries_deterministic_ids_when_built_from_a_task():
-    task = CollectTask(customer_id="c" * 32, scan_id="s1", subscription_id="sub", source="advisor")
-    message = to_servicebus_message(task)
+    task = CollectTask(customer_id="c" * 32, scan_id="s1", subscription_id=SUB, source="advisor")
+    message = to_servicebus_message(task, KEY)
     assert (message.message_id, message.correlation_id, message.subject) == (
-        "collect:s1:sub:advisor", "s1", "CollectTask")
+        opaque_message_id(task, KEY), "s1", "CollectTask")
+    assert SUB not in str(message.message_id)
     assert message.application_properties == {"schema_version": 1, "type": "CollectTask"}

@@ -74,3 +74,11 @@ def test_store_is_built_from_file_url_when_key_is_given(tmp_path: Path) -> None:
 def test_store_is_refused_when_configuration_is_wrong(url: str, key: str | None) -> None:
     with pytest.raises(ValueError):
         store_from_url(url, key)
+
+
+def test_create_once_keeps_the_first_writers_value_when_two_stores_race(tmp_path: Path) -> None:
+    key = b"k" * 32
+    first, second = FileSecretStore(tmp_path, key), FileSecretStore(tmp_path, key)
+    assert first.create_once("caleta-pseudonym-key", "one") == "one"
+    assert second.create_once("caleta-pseudonym-key", "two") == "one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["caleta-pseudonym-key.secret"]

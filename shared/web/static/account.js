@@ -4,6 +4,19 @@
   var C = window.Caleta;
   var ACTIVE = ["queued", "collecting", "analysing"];
   var session = null, customer = null, latestScan = null, pollTimer = null, exportId = null, wasActive = false;
+  var link = linked();
+
+  /* What an e-mail link names after the # (customer, scan or certificate): ids only, never a key. */
+  function linked() {
+    var out = {};
+    (window.location.hash || "").replace(/^#/, "").split("&").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at > 0) {
+        try { out[decodeURIComponent(pair.slice(0, at))] = decodeURIComponent(pair.slice(at + 1)); } catch (e) { /* ignored */ }
+      }
+    });
+    return out;
+  }
 
   function $(id) { return document.getElementById(id); }
   function base() { return "customers/" + encodeURIComponent(session.customer_id); }
@@ -67,7 +80,9 @@
       var scans = answer.data.scans || [];
       $("scan-none").hidden = scans.length > 0;
       $("scan-box").hidden = scans.length === 0;
-      if (scans.length) { renderScan(scans[0]); }
+      // The scan an e-mail linked to, else the newest.
+      var wanted = scans.filter(function (s) { return s.scan_id === link.scan; })[0] || scans[0];
+      if (wanted) { renderScan(wanted); }
     });
   }
 
@@ -150,7 +165,7 @@
 
   // Export and offboarding live in lifecycle.js, which uses this small interface.
   window.CaletaAccount = {
-    session: function () { return session; }, base: base, say: say, problem: problem,
+    session: function () { return session; }, base: base, say: say, problem: problem, link: link,
     customer: function () { return customer; }, reload: function () { load(false); },
     refreshScans: function () { refreshScans(); },
     exportId: function (value) { if (value !== undefined) { exportId = value; } return exportId; },
@@ -174,5 +189,12 @@
   $("download-json").addEventListener("click", function () { downloadReport("report.json", "caleta-report.json"); });
   $("download-csv").addEventListener("click", function () { downloadReport("report.csv", "caleta-findings.csv"); });
   session = C.loadSession();
-  if (session) { load(false); } else { showSignIn(); }
+  if (link.certificate) {
+    return;  // a deletion certificate needs no key: lifecycle.js shows it
+  }
+  if (session && (!link.customer || link.customer === session.customer_id)) { load(false); } else {
+    if (link.customer) { session = null; $("signin-customer_id").value = link.customer; }
+    showSignIn();
+    if (link.customer) { $("signin-api_key").focus(); }
+  }
 }());

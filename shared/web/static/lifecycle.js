@@ -87,7 +87,12 @@
 
   function showCertificate(cert) {
     certificate = cert;
-    var dl = $("certificate-fields");
+    fillCertificate($("certificate-fields"), cert);
+    $("certificate").hidden = false;
+    A.say("offboard-message", "Your data has been deleted.");
+  }
+
+  function fillCertificate(dl, cert) {
     C.clear(dl);
     var deleted = Object.keys(cert.deleted || {}).map(function (store) { return store + ": " + cert.deleted[store]; });
     [["Certificate id", cert.certificate_id], ["Customer (SHA-256)", cert.customer_sha256],
@@ -98,8 +103,22 @@
       dl.appendChild(C.el("dt", pair[0]));
       dl.appendChild(C.el("dd", pair[1], {"data-field": pair[0]}));
     });
-    $("certificate").hidden = false;
-    A.say("offboard-message", "Your data has been deleted.");
+  }
+
+  /* The page an e-mail links to with #certificate=<id>: no key needed (the customer's key is deleted with
+     everything else); checks until the certificate is issued. */
+  function showCertificatePage(id, attempt) {
+    $("certificate-page").hidden = false;
+    C.call("GET", "deletion-certificates/" + encodeURIComponent(id)).then(function (answer) {
+      if (answer.status === 200) {
+        fillCertificate($("certificate-page-fields"), answer.data);
+        A.say("certificate-page-message", "Every piece of data we held about you has been deleted.");
+        return;
+      }
+      A.say("certificate-page-message", "We are still deleting your data. This page shows the certificate " +
+            "as soon as it is issued (certificate id " + id + ").");
+      if (attempt < CERT_POLL_LIMIT) { setTimeout(function () { showCertificatePage(id, attempt + 1); }, CERT_POLL_MS); }
+    }, function () { A.say("certificate-page-message", "We could not reach Caleta. Try again later."); });
   }
 
   function downloadCertificate() {
@@ -115,4 +134,5 @@
   $("offboard-confirm-button").addEventListener("click", confirmOffboarding);
   $("certificate-download").addEventListener("click", downloadCertificate);
   window.CaletaLifecycle = {showOffboarded: function (record) { showDone(null); A.say("state-reason", record.state_reason || ""); }};
+  if (A.link.certificate) { showCertificatePage(A.link.certificate, 0); }
 }());

@@ -6,6 +6,7 @@ import azure.functions as func
 from azure.functions.decorators.function_app import Function
 
 from function_app import app
+from functions._http import SECURITY_HEADERS
 
 
 def _indexed_functions() -> dict[str, Function]:
@@ -29,3 +30,5 @@ def test_health_answers_ok_when_called() -> None:
     response = health.get_user_function()(func.HttpRequest(method="GET", url="http://localhost/api/health", body=b""))
     assert response.status_code == 200
     assert json.loads(response.get_body()) == {"status": "ok"}
+    # The same security headers as every other route (security findings, finding 12).
+    assert {k: response.headers[k] for k in SECURITY_HEADERS} == SECURITY_HEADERS

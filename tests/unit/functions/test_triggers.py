@@ -21,13 +21,14 @@ from azure.functions.timer import TimerRequest
 from functions import admin, customers, lifecycle, onboarding, pipeline, web
 from shared.messages import SOURCES, AnalyseScan, CollectTask, PurgeCustomer, ScanRequested
 from shared.pipeline.principal_roles import COST_MANAGEMENT_READER, READER
+from shared.redaction import redact, subscription_tag
 from shared.services import use_services
 from tests.unit.fakes import API_KEY, CUSTOMER_ID, SUB, World, make_world
+from tests.unit.functions.conftest import AdminHeaders
 
 FUNCTIONS = {b.build().get_function_name(): b.build() for m in (admin, customers, lifecycle, onboarding,
                                                                  pipeline, web)
              for b in vars(m).values() if isinstance(b, FunctionBuilder)}
-LOCAL_ADMIN = "v" * 43
 
 
 def call(name: str, binding: Any) -> Any:
@@ -166,10 +167,9 @@ def test_report_viewer_answers_404_when_the_key_is_another_customers(world: Worl
     assert response.status_code == 404
 
 
-def test_admin_routes_answer_when_the_local_vouch_matches(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    # given: the local host's per-run vouch (settings are read afresh per test)
-    monkeypatch.setenv("CALETA_LOCAL_ADMIN_SECRET", LOCAL_ADMIN)
-    vouched = {"X-Caleta-Local-Admin": LOCAL_ADMIN}
+def test_admin_routes_answer_when_the_token_carries_the_admin_role(world: World, admin_headers: AdminHeaders) -> None:
+    # given: an operator's token (settings are read afresh per test)
+    vouched = admin_headers()
     world.dead.held.append(CUSTOMER_ID)
     # when
     listed = call("admin_list_customers", http("GET", key=None, headers=vouched))
@@ -199,3 +199,49 @@ def test_timers_schedule_sweep_and_run_the_backstop_when_they_fire(world: World)
 def test_unreadable_purge_message_is_refused_when_its_body_is_not_json(world: World) -> None:
     with pytest.raises(Exception, match="invalid input"):
         call("purge_customer", func.ServiceBusMessage(body=b"\x00"))
+
+
+def test_operators_get_the_pseudonyms_the_logs_use_when_they_post_subscription_ids(
+        world: World, admin_headers: AdminHeaders) -> None:
+    body = json.dumps({"subscription_ids": [SUB, SUB.upper()]}).encode()
+    answer = call("admin_pseudonyms", http("POST", key=None, headers=admin_headers(), body=body))
+    pseudonyms = json.loads(answer.get_body())["pseudonyms"]
+    assert answer.status_code == 200 and pseudonyms[SUB] == pseudonyms[SUB.upper()]
+    assert pseudonyms[SUB] == subscription_tag(SUB, world.services.pseudonym_key())
+    assert redact(f"/subscriptions/{SUB}/x") == f"/subscriptions/{pseudonyms[SUB]}/x"
+
+
+@pytest.mark.parametrize(("body", "field"), [(b"[1]", "subscription_ids"), (b"{}", "subscription_ids"),
+                                             (json.dumps({"subscription_ids": [SUB, "x"]}).encode(),
+                                              "subscription_ids[1]")])
+def test_pseudonyms_answer_400_naming_the_field_when_the_ids_are_bad(
+        body: bytes, field: str, world: World, admin_headers: AdminHeaders) -> None:
+    answer = call("admin_pseudonyms", http("POST", key=None, headers=admin_headers(), body=body))
+    assert answer.status_code == 400 and field in json.loads(answer.get_body())["fields"]
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer"])
+def test_the_api_key_scheme_is_case_insensitive(scheme: str, world: World) -> None:
+    request = http("GET", key=None, headers={"Authorization": f"{scheme} {API_KEY}"})
+    assert call("get_customer_record", request).status_code == 200
+
+
+def test_report_csv_is_served_as_an_attachment(world: World) -> None:
+    scan_id = scanned(world)
+    report = call("get_scan_report", http("GET", {"scan_id": scan_id, "report_name": "report.csv"}))
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    assert report.headers["Content-Disposition"] == f'attachment; filename="caleta-findings-{scan_id}.csv"'
+    html = call("get_scan_report", http("GET", {"scan_id": scan_id, "report_name": "report.html"}))
+    assert "Content-Disposition" not in html.headers
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "theme": "dark"}, "theme"),
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "<script>": "1"}, "body"),
+    ({"customer_id": CUSTOMER_ID, "api_key": API_KEY, "scan_id": "0" * 24, **dict.fromkeys("abcdef", "1")}, "body")])
+def test_report_viewer_answers_400_when_the_form_has_fields_it_does_not(fields: dict[str, str], field: str,
+                                                                        world: World) -> None:
+    form = urlencode(fields)
+    response = call("web_view_report", func.HttpRequest(method="POST", url="http://localhost/api/account/report",
+                                                        body=form.encode()))
+    assert response.status_code == 400 and field in json.loads(response.get_body())["fields"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.message import Message
 
-from local.host.http import CLIENT_ADDRESS_HEADER, _vouched_headers
+from local.host.http import CLIENT_ADDRESS_HEADER, _headers
 
 
 def headers(**values: str) -> Message:
@@ -15,10 +15,10 @@ def headers(**values: str) -> Message:
 
 
 def test_client_address_is_the_peer_when_the_client_sent_none() -> None:
-    assert _vouched_headers(headers(Accept="*/*"), "127.0.0.2")[CLIENT_ADDRESS_HEADER] == "127.0.0.2"
+    assert _headers(headers(Accept="*/*"), "127.0.0.2")[CLIENT_ADDRESS_HEADER] == "127.0.0.2"
 
 
 def test_client_sent_address_is_overwritten_whatever_its_case_when_forwarded() -> None:
     sent = headers(**{"cf_connecting_ip": "198.51.100.1", "CF_CONNECTING_IP": "198.51.100.2"})
-    forwarded = _vouched_headers(sent, "127.0.0.1")
+    forwarded = _headers(sent, "127.0.0.1")
     assert [v for k, v in forwarded.items() if k.lower() == "cf-connecting-ip"] == ["127.0.0.1"]
