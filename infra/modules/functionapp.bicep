@@ -101,6 +101,15 @@ param serviceBusLockSeconds int = 300
 @description('Optional. Custom directory role template ids (comma-separated) that also prove a tenant administrator at onboarding.')
 param onboardingExtraAdminRoleIds string = ''
 
+@description('Optional. Minutes between re-checks of subscriptions whose roles are not visible yet (1-59; the timer runs on this step).')
+@minValue(1)
+@maxValue(59)
+param roleRecheckMinutes int = 5
+
+@description('Optional. Minutes a subscription awaiting roles is re-checked before the customer is told it is still not visible.')
+@minValue(1)
+param roleWaitMinutes int = 60
+
 @description('Optional. Maximum Flex instances.')
 param maximumInstanceCount int = 40
 
@@ -222,6 +231,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'SERVICEBUS_LOCK_SECONDS', value: string(serviceBusLockSeconds) }
         // Onboarding: which directory roles prove control of a tenant (docs/onboarding-design.md section 2).
         { name: 'ONBOARDING_EXTRA_ADMIN_ROLE_IDS', value: onboardingExtraAdminRoleIds }
+        // Role re-check for customers whose roles are still propagating (docs/onboarding-design.md section 1).
+        { name: 'ROLE_RECHECK_MINUTES', value: string(roleRecheckMinutes) }
+        { name: 'ROLE_WAIT_MINUTES', value: string(roleWaitMinutes) }
+        { name: 'ROLE_RECHECK_TIMER', value: '0 */${roleRecheckMinutes} * * * *' }
       ]
     }
   }

@@ -4,6 +4,12 @@ The SDK's request model drops options it does not know (authorizationScopeFilter
 JSON bytes. A page that cannot be continued (truncated, or a missing or repeated skip token) raises rather
 than returning part of the answer: a review built on half the inventory would mislead. Failures and 429s go
 through shared/collectors/errors.py, the one translator of SDK errors.
+
+Subscriptions go in batches of SUBSCRIPTION_BATCH. Resource Graph answers 403 for a batch whose subscriptions
+are all unreadable, so one such batch means "these are not visible", not "the principal is refused": the other
+batches are still queried (security finding 6). Only when every batch is refused does `query_all` raise.
+With a `Deadline`, throttling waits are capped to the time left and batches not reached in time are reported
+as unfinished instead of overrunning the caller (first-deploy audit S8).
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
-from shared.collectors.errors import header_seconds, with_throttle_retry
-from shared.errors import IncompleteResults
+from shared.collectors.errors import classify, header_seconds, with_throttle_retry
+from shared.errors import AccessDenied, IncompleteResults, Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +35,45 @@ MAX_PAGE_SIZE = 1000
 SUBSCRIPTION_BATCH = 300
 MAX_THROTTLED_ATTEMPTS = 5
 MAX_WAIT_SECONDS = 60.0
+# Time kept in hand under a deadline: a request started with less than this left is not started.
+DEADLINE_MARGIN_SECONDS = 1.0
 
 Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A point on a monotonic clock that work must be finished by."""
+
+    at: float
+    clock: Callable[[], float] = time.monotonic
+
+    @classmethod
+    def within(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        """The deadline `seconds` from now."""
+        return cls(clock() + seconds, clock)
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.at - self.clock()
+
+    @property
+    def passed(self) -> bool:
+        """True when less than DEADLINE_MARGIN_SECONDS is left: too little to start another request."""
+        return self.remaining() < DEADLINE_MARGIN_SECONDS
+
+
+class SubscriptionsRefused(AccessDenied):
+    """Resource Graph refused a batch (403): none of its subscriptions is readable by the principal."""
+
+
+@dataclass
+class Batched:
+    """Rows of every batch answered in full, and the subscriptions of batches refused or not reached in time."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
 
 
 def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
@@ -42,26 +87,39 @@ def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
     return keep
 
 
-def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep) -> dict[str, Any]:
-    """One page, waiting out 429s; refusals and server trouble raise as product errors."""
+def _max_wait(deadline: Deadline | None) -> float:
+    if deadline is None:
+        return MAX_WAIT_SECONDS
+    return max(0.0, min(MAX_WAIT_SECONDS, deadline.remaining() - DEADLINE_MARGIN_SECONDS))
+
+
+def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
+          deadline: Deadline | None = None) -> dict[str, Any]:
+    """One page, waiting out 429s (within the deadline); refusals and server trouble raise as product errors."""
     captured: dict[str, Any] = {}
 
     def call() -> None:
         captured.clear()
-        client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
-                         cls=_keeper(captured))
+        try:
+            client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
+                             cls=_keeper(captured))
+        except HttpResponseError as exc:
+            if exc.status_code == 403:
+                mapped = classify(exc, "Resource Graph query")
+                raise SubscriptionsRefused(str(mapped), getattr(mapped, "code", None)) from exc
+            raise
 
     with_throttle_retry(call, "Resource Graph query", max_attempts=MAX_THROTTLED_ATTEMPTS,
-                        max_wait=MAX_WAIT_SECONDS, sleep=sleep)
-    _respect_quota(captured["headers"], sleep)
+                        max_wait=_max_wait(deadline), sleep=sleep)
+    _respect_quota(captured["headers"], sleep, _max_wait(deadline))
     page = captured["json"]
     if not isinstance(page, dict):
         raise IncompleteResults("Resource Graph answered with something other than an object")
     return page
 
 
-def _respect_quota(headers: Any, sleep: Sleep) -> None:
-    """When the window's quota is spent, wait for it to reset before the next request."""
+def _respect_quota(headers: Any, sleep: Sleep, max_wait: float = MAX_WAIT_SECONDS) -> None:
+    """When the window's quota is spent, wait for it to reset before the next request (at most `max_wait`)."""
     remaining = headers.get("x-ms-user-quota-remaining")
     if remaining is None:
         return
@@ -72,9 +130,11 @@ def _respect_quota(headers: Any, sleep: Sleep) -> None:
     if left <= 0:
         reset = headers.get("x-ms-user-quota-resets-after")
         wait = min((header_seconds("x-ms-user-quota-resets-after", reset) if reset else None) or 1.0,
-                   MAX_WAIT_SECONDS)
+                   max_wait)
         logger.info("resource graph quota spent; waiting %.1fs for the reset", wait)
         sleep(wait)
+
+
 def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
     data = page.get("data")
     if data is None:
@@ -87,20 +147,59 @@ def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
     raise IncompleteResults("Resource Graph data is neither rows nor a table")
 
 
+def _batches(subscriptions: list[str]) -> list[list[str]]:
+    return [subscriptions[i : i + SUBSCRIPTION_BATCH] for i in range(0, len(subscriptions), SUBSCRIPTION_BATCH)]
+
+
+def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[str], *,
+                  page_size: int = MAX_PAGE_SIZE, scope_filter: str | None = None, sleep: Sleep = time.sleep,
+                  deadline: Deadline | None = None) -> Batched:
+    """Every row of `query` per batch of subscriptions; a refused (403) batch, or one not finished by the
+    deadline, contributes no rows and is named instead. Any other failure raises."""
+    out = Batched()
+    for batch in _batches(subscriptions) or [[]]:
+        if deadline is not None and deadline.passed:
+            out.unfinished.extend(batch)
+            continue
+        try:
+            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline))
+        except SubscriptionsRefused:
+            logger.info("resource graph refused a batch of %d subscriptions: none of them is readable", len(batch))
+            out.refused.extend(batch)
+        except Throttled:
+            if deadline is None:
+                raise
+            logger.info("resource graph throttled past the deadline: %d subscriptions left unchecked", len(batch))
+            out.unfinished.extend(batch)
+    return out
+
+
 def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str], *, page_size: int = MAX_PAGE_SIZE,
               scope_filter: str | None = None, sleep: Sleep = time.sleep) -> list[dict[str, Any]]:
-    """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed."""
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError("page_size must be 1..1000")
+    """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed.
+
+    A batch refused with 403 holds no readable subscription and is skipped; AccessDenied only when every batch
+    was refused (the principal can read none of them).
+    """
+    batches = _batches(subscriptions) or [[]]
     rows: list[dict[str, Any]] = []
-    batches = [subscriptions[i : i + SUBSCRIPTION_BATCH] for i in range(0, len(subscriptions), SUBSCRIPTION_BATCH)]
-    for batch in batches or [[]]:
-        rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep))
+    refusal: SubscriptionsRefused | None = None
+    answered = 0
+    for batch in batches:
+        try:
+            rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, None))
+            answered += 1
+        except SubscriptionsRefused as exc:
+            refusal = refusal or exc
+    if refusal is not None and not answered:
+        raise refusal
     return rows
 
 
 def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[str], page_size: int,
-                 scope_filter: str | None, sleep: Sleep) -> list[dict[str, Any]]:
+                 scope_filter: str | None, sleep: Sleep, deadline: Deadline | None) -> list[dict[str, Any]]:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError("page_size must be 1..1000")
     options: dict[str, Any] = {"$top": page_size, "resultFormat": "objectArray"}
     if scope_filter:
         options["authorizationScopeFilter"] = scope_filter
@@ -110,7 +209,9 @@ def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[st
     rows: list[dict[str, Any]] = []
     seen_tokens: set[str] = set()
     while True:
-        page = _page(client, body, sleep)
+        if deadline is not None and deadline.passed:
+            raise Throttled("Resource Graph paging did not finish before the deadline", 0.0)
+        page = _page(client, body, sleep, deadline)
         if str(page.get("resultTruncated", "false")).lower() == "true":
             raise IncompleteResults("Resource Graph truncated the result: the query cannot be paged")
         rows.extend(_rows(page))

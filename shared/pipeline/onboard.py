@@ -16,7 +16,12 @@ from shared.domain import Customer
 from shared.errors import AccessDenied, PrincipalUnusable
 from shared.pipeline.revalidate import ARG_REFUSED
 from shared.pipeline.scan import request_scan
-from shared.pipeline.validate_principal import refused_everywhere, usable_subscriptions, validate_principal
+from shared.pipeline.validate_principal import (
+    DEFAULT_DEADLINE_SECONDS,
+    refused_everywhere,
+    usable_subscriptions,
+    validate_principal,
+)
 from shared.services import Services
 from shared.storage.customers import new_api_key, new_customer_id
 from shared.storage.retention import PurgeSubject
@@ -31,7 +36,7 @@ def validate_request(request: OnboardingRequest, services: Services) -> Validati
     object_id = principal_object_id(token)
     try:
         return validate_principal(services.probe_for(credential), object_id, request.subscription_ids,
-                                  services.clock())
+                                  services.clock(), deadline=DEFAULT_DEADLINE_SECONDS)
     except AccessDenied as exc:
         # Resource Graph refusing outright means no read role anywhere: the same answer for every subscription.
         logger.info("resource graph refused the principal code=%s", exc.code)
