@@ -57,7 +57,8 @@ def _tell_wait_over(services: Services, customer: Customer, previous: Validation
             customer.customer_id, checked_at=previous.validated_at, validation=ended.model_dump(mode="json"),
             subscription_ids=customer.subscription_ids, allowed_from={customer.state}, to=None):
         return "raced"
-    services.audit.record(customer.customer_id, "roles_wait_over", {"awaiting_subscriptions": len(previous.awaiting)})
+    services.audit.record(customer.customer_id, "validated", {"by": "role_recheck", "outcome": "wait_over",
+                                                              "awaiting_subscriptions": len(previous.awaiting)})
     send_quietly(emails.roles_still_missing(customer.contact_email, customer.customer_id, list(previous.awaiting),
                                             settings.role_wait_minutes, settings.role_recheck_minutes),
                  services.notifier)
@@ -77,8 +78,9 @@ def _activate(services: Services, customer: Customer, previous: Validation, resu
         logger.warning("first scan could not be requested customer=%s error=%s", customer.customer_id,
                        type(exc).__name__)
         scan_id = None
-    services.audit.record(customer.customer_id, "roles_visible", {"usable_subscriptions": len(result.usable),
-                                                                  "first_scan_id": scan_id or ""})
+    services.audit.record(customer.customer_id, "validated", {"by": "role_recheck", "outcome": "activated",
+                                                              "usable_subscriptions": len(result.usable),
+                                                              "previous_state": "awaiting_roles"})
     send_quietly(emails.roles_ready(customer.contact_email, customer.customer_id, scan_id, len(result.usable),
                                     len(result.awaiting)), services.notifier)
     logger.info("customer active after roles appeared customer=%s usable=%d scan=%s", customer.customer_id,
@@ -95,7 +97,9 @@ def _record(services: Services, customer: Customer, previous: Validation, result
             subscription_ids=subscriptions, allowed_from={customer.state}, to=None):
         return "raced"
     if customer.is_active and new:
-        services.audit.record(customer.customer_id, "subscriptions_added", {"subscriptions": len(new)})
+        services.audit.record(customer.customer_id, "validated", {"by": "role_recheck", "outcome": "added",
+                                                                  "usable_subscriptions": len(result.usable),
+                                                                  "added_subscriptions": len(new)})
         logger.info("subscriptions became readable customer=%s added=%d", customer.customer_id, len(new))
         return "added"
     return "awaiting"
