@@ -26,7 +26,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
 from shared.collectors.errors import classify, header_seconds, with_throttle_retry
-from shared.errors import AccessDenied, IncompleteResults, Throttled
+from shared.errors import AccessDenied, IncompleteResults, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +97,18 @@ def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
           deadline: Deadline | None = None) -> dict[str, Any]:
     """One page, waiting out 429s (within the deadline); refusals and server trouble raise as product errors."""
     captured: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
 
     def call() -> None:
         captured.clear()
+        if deadline is not None:
+            # azure-core would sleep a whole Retry-After before a retry, whatever the deadline: under one, this
+            # loop alone waits out 429s (capped), and the call itself may not outlast the time left.
+            left = max(DEADLINE_MARGIN_SECONDS, deadline.remaining())
+            limits.update(retry_total=0, timeout=left, read_timeout=left)
         try:
             client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
-                             cls=_keeper(captured))
+                             cls=_keeper(captured), **limits)
         except HttpResponseError as exc:
             if exc.status_code == 403:
                 mapped = classify(exc, "Resource Graph query")
@@ -166,10 +172,11 @@ def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[s
         except SubscriptionsRefused:
             logger.info("resource graph refused a batch of %d subscriptions: none of them is readable", len(batch))
             out.refused.extend(batch)
-        except Throttled:
+        except TransientError as exc:  # throttled past the deadline, or a passing fault: checked again later
             if deadline is None:
                 raise
-            logger.info("resource graph throttled past the deadline: %d subscriptions left unchecked", len(batch))
+            logger.info("resource graph batch not done before the deadline (%s): %d subscriptions left unchecked",
+                        type(exc).__name__, len(batch))
             out.unfinished.extend(batch)
     return out
 

@@ -137,8 +137,9 @@ class AzurePrincipalProbe:
         request = HttpRequest("GET", path, params={**params, "api-version": AUTHORIZATION_API_VERSION})
         left = _left(deadline)
         # The Resource Graph client's own pipeline: same credential, same read-only policy.
+        # One retry at most, with a short backoff: anything slower is left for the re-check.
         response = self._graph._send_request(request, timeout=left, connection_timeout=min(left, 10.0),
-                                             read_timeout=left)
+                                             read_timeout=left, retry_total=1, retry_backoff_max=2)
         if response.status_code in (403, 404):
             return None
         response.raise_for_status()
@@ -169,9 +170,10 @@ class AzurePrincipalProbe:
                                             "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}}}
         try:
             left = _left(deadline)
+            # No retry: a throttled or failing probe is "unavailable" (noted), never a wait past the deadline.
             self._cost.query.usage(scope=f"/subscriptions/{subscription_id}",
                                    parameters=io.BytesIO(json.dumps(body).encode("utf-8")), timeout=left,
-                                   connection_timeout=min(left, 10.0), read_timeout=left)
+                                   connection_timeout=min(left, 10.0), read_timeout=left, retry_total=0)
         except HttpResponseError as exc:  # ClientAuthenticationError (401) included
             return cost_verdict(exc) if exc.response is not None else ("forbidden", None)
         except (ServiceRequestError, ServiceResponseError) as exc:
