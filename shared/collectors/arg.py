@@ -26,6 +26,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
 from shared.collectors.errors import classify, header_seconds, with_throttle_retry
+from shared.deadline import DEADLINE_MARGIN_SECONDS, Deadline
 from shared.errors import AccessDenied, IncompleteResults, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
@@ -35,32 +36,8 @@ MAX_PAGE_SIZE = 1000
 SUBSCRIPTION_BATCH = 300
 MAX_THROTTLED_ATTEMPTS = 5
 MAX_WAIT_SECONDS = 60.0
-# Time kept in hand under a deadline: a request started with less than this left is not started.
-DEADLINE_MARGIN_SECONDS = 1.0
 
 Sleep = Callable[[float], None]
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A point on a monotonic clock that work must be finished by."""
-
-    at: float
-    clock: Callable[[], float] = time.monotonic
-
-    @classmethod
-    def within(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
-        """The deadline `seconds` from now."""
-        return cls(clock() + seconds, clock)
-
-    def remaining(self) -> float:
-        """Seconds left (negative once passed)."""
-        return self.at - self.clock()
-
-    @property
-    def passed(self) -> bool:
-        """True when less than DEADLINE_MARGIN_SECONDS is left: too little to start another request."""
-        return self.remaining() < DEADLINE_MARGIN_SECONDS
 
 
 class SubscriptionsRefused(AccessDenied):

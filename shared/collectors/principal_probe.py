@@ -26,7 +26,8 @@ from azure.core.exceptions import (
 from azure.core.rest import HttpRequest
 
 from shared.arm import cost_management_client, resource_graph_client
-from shared.collectors.arg import Deadline, query_batched
+from shared.collectors.arg import query_batched
+from shared.deadline import Deadline
 from shared.ids import is_guid
 
 logger = logging.getLogger(__name__)

@@ -20,14 +20,14 @@ import logging
 from azure.core.exceptions import AzureError
 
 from shared.api.responses import Validation
-from shared.collectors.arg import Deadline
 from shared.config import get_settings
 from shared.credentials import principal_object_id, sign_in
+from shared.deadline import Deadline
 from shared.domain import Customer
 from shared.errors import CaletaError
 from shared.notify import emails, send_quietly
 from shared.pipeline.scan import request_scan
-from shared.pipeline.validate_principal import validate_principal
+from shared.pipeline.validate_principal import UNCHECKED, validate_principal
 from shared.services import Services
 
 logger = logging.getLogger(__name__)
@@ -116,8 +116,10 @@ def recheck_customer(services: Services, customer: Customer, deadline: Deadline)
         return _tell_wait_over(services, customer, previous, now)
     credential = services.credentials.for_customer(customer)
     object_id = principal_object_id(sign_in(credential, customer.auth_mode))
-    fresh = validate_principal(services.probe_for(credential), object_id, list(previous.awaiting), now,
-                               deadline=deadline)
+    # Those a deadline left unchecked go first, so a long list is worked through across firings.
+    unchecked = {s.subscription_id for s in previous.subscriptions if s.notes == [UNCHECKED]}
+    order = sorted(previous.awaiting, key=lambda sub: sub not in unchecked)
+    fresh = validate_principal(services.probe_for(credential), object_id, order, now, deadline=deadline)
     result = merged(previous, fresh)
     if customer.state == "awaiting_roles" and result.usable:
         return _activate(services, customer, previous, result)

@@ -21,8 +21,8 @@ from typing import Any, Literal
 from azure.core.exceptions import AzureError
 
 from shared.api.responses import SubscriptionValidation, Validation
-from shared.collectors.arg import Deadline
 from shared.collectors.principal_probe import CostAccess, PrincipalProbe
+from shared.deadline import Deadline
 from shared.errors import CaletaError
 from shared.ids import is_guid
 from shared.pipeline.principal_roles import (

@@ -22,10 +22,11 @@ from local.simulator.control_arm import grant_role
 from shared.api.models import parse_onboarding
 from shared.api.responses import Validation
 from shared.arm import RESOURCE_GRAPH_API_VERSION, resource_graph_client
-from shared.collectors.arg import Deadline, query_all
+from shared.collectors.arg import query_all
 from shared.collectors.principal_probe import AzurePrincipalProbe
 from shared.config import get_settings, reset_settings
 from shared.credentials import Credentials, principal_object_id, sign_in
+from shared.deadline import Deadline
 from shared.identity import caleta_credential
 from shared.messages import ScanRequested
 from shared.pipeline.awaiting_roles import recheck_awaiting

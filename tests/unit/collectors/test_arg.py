@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from shared.collectors.arg import Deadline, query_all, query_batched
+from shared.collectors.arg import query_all, query_batched
+from shared.deadline import Deadline
 from shared.errors import AccessDenied, IncompleteResults, Throttled, TransientError
 
 

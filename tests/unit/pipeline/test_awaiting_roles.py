@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared.api.responses import Validation
-from shared.collectors.arg import Deadline
 from shared.config import Settings
+from shared.deadline import Deadline
 from shared.errors import TransientError
 from shared.messages import ScanRequested
 from shared.pipeline.awaiting_roles import recheck_awaiting, recheck_customer
@@ -153,3 +153,18 @@ def test_recheck_schedule_defaults_agree_when_settings_are_read() -> None:
     minutes = fields["role_recheck_minutes"].default
     assert fields["role_recheck_timer"].default == f"0 */{minutes} * * * *"
     assert (minutes, fields["role_wait_minutes"].default) == (5, 60)
+
+
+def test_subscriptions_a_deadline_left_unchecked_are_checked_first_when_the_timer_fires() -> None:
+    # given: OTHER was not reached before onboarding's deadline; SUB was judged (still awaiting Reader)
+    world = awaiting_world(SUB, OTHER)
+    world.probe.unfinished.add(OTHER)
+    validation = validate_principal(world.probe, OID, [SUB, OTHER], world.clock(), deadline=30.0)
+    world.customers.update_validation(CUSTOMER_ID, validation.model_dump(mode="json"), ())
+    world.probe.unfinished.clear()
+    world.probe.list_calls.clear()
+    world.clock.advance(minutes=5)
+    # when
+    recheck_awaiting(world.services)
+    # then
+    assert world.probe.list_calls == [OTHER, SUB]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.api.responses import Validation
-from shared.collectors.arg import Deadline
+from shared.deadline import Deadline
 from shared.pipeline.principal_roles import (
     CONTRIBUTOR,
     COST_MANAGEMENT_READER,
