@@ -80,8 +80,10 @@ def test_revalidated_customer_awaits_fresh_roles_then_the_timer_activates_and_sc
         # then: active on the subscription, first scan requested by the re-check and finished, the contact told
         assert record["subscription_ids"] == [subscription]
         assert record["validation"]["subscriptions"][0]["roles_found"] == ["Reader"]
-        scans = api.get(f"/api/customers/{cid}/scans", api_key=key).json()["scans"]
-        (rechecked,) = [s for s in scans if s["requested_by"] == "roles_visible"]
+        # (the state moves first, then the scan is requested: wait for it)
+        (rechecked,) = until("the re-check's scan request", lambda: [
+            s for s in api.get(f"/api/customers/{cid}/scans", api_key=key).json()["scans"]
+            if s["requested_by"] == "roles_visible"])
         done = until("the re-check's scan", lambda: (s := api.get(
             f"/api/customers/{cid}/scans/{rechecked['scan_id']}", api_key=key).json())["status"] in FINAL and s,
             timeout=180)
