@@ -7,6 +7,7 @@ customer id); it never reaches the customer row, a message, a log line, a respon
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from shared.api.models import ClientSecretAuth, OnboardingRequest, parse_onboarding
@@ -36,7 +37,8 @@ def validate_request(request: OnboardingRequest, services: Services) -> Validati
     object_id = principal_object_id(token)
     try:
         return validate_principal(services.probe_for(credential), object_id, request.subscription_ids,
-                                  services.clock(), deadline=DEFAULT_DEADLINE_SECONDS)
+                                  services.clock(),
+                                  deadline=time.monotonic() + DEFAULT_DEADLINE_SECONDS)
     except AccessDenied as exc:
         # Resource Graph refusing outright means no read role anywhere: the same answer for every subscription.
         logger.info("resource graph refused the principal code=%s", exc.code)

@@ -13,6 +13,7 @@ import logging
 
 from shared.api.responses import Revalidated, Validation
 from shared.credentials import principal_object_id, sign_in
+from shared.deadline import Deadline
 from shared.domain import Customer, CustomerState
 from shared.errors import AccessDenied, Conflict, PrincipalUnusable
 from shared.notify import emails, send_quietly
@@ -47,7 +48,7 @@ def _validate_again(services: Services, customer: Customer) -> Validation:
         customer.subscription_ids)
     try:
         return validate_principal(services.probe_for(cred), object_id, asked, services.clock(),
-                                  deadline=VALIDATE_DEADLINE_SECONDS)
+                                  deadline=Deadline.within(VALIDATE_DEADLINE_SECONDS))
     except AccessDenied:
         return refused_everywhere(object_id, asked, ARG_REFUSED, services.clock())
 

@@ -181,12 +181,12 @@ def _evidence(probe: PrincipalProbe, object_id: str, sub: str, container: dict[s
 
 def validate_principal(probe: PrincipalProbe, object_id: str, subscription_ids: list[str],
                        now: dt.datetime | None = None, *, deadline: Deadline | float) -> Validation:
-    """Per-subscription validation of the principal `object_id`, finished (or cut short) by `deadline`
-    (a Deadline, or seconds from now)."""
+    """Per-subscription validation of the principal `object_id`, finished (or cut short) by `deadline`: a
+    Deadline, or a `time.monotonic()` instant (what onboarding passes: now + ONBOARDING_DEADLINE_SECONDS)."""
     if not is_guid(object_id):
         raise ValueError("object id is not a GUID")
     oid = object_id.lower()
-    until = deadline if isinstance(deadline, Deadline) else Deadline.within(deadline)
+    until = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
     subs = list(dict.fromkeys(s.lower() for s in subscription_ids))
     view = probe.graph(subs, until)
     definitions: dict[str, dict[str, Any] | None] = {}

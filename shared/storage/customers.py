@@ -151,9 +151,12 @@ class CustomerStore:
 
     def awaiting_roles(self) -> list[Customer]:
         """Customers with subscriptions whose roles are still awaited (the role re-check's work list)."""
-        rows = self._table.query_entities("PartitionKey eq @pk and roles_awaiting eq @yes",
-                                          parameters={"pk": PARTITION, "yes": True})
-        return [_from_entity(dict(row)) for row in rows]
+        # The state too: a row written without the flag (another writer) is still found when it awaits roles.
+        # (Spaces around the parentheses: azure-data-tables takes a parameter name up to the next space.)
+        rows = self._table.query_entities("PartitionKey eq @pk and ( roles_awaiting eq @yes or state eq @awaiting )",
+                                          parameters={"pk": PARTITION, "yes": True, "awaiting": "awaiting_roles"})
+        customers = [_from_entity(dict(row)) for row in rows]
+        return [c for c in customers if awaits_roles(c.validation)]
 
     def record_role_check(self, customer_id: str, *, checked_at: str | None, validation: dict[str, Any],
                           subscription_ids: tuple[str, ...], allowed_from: Iterable[CustomerState],

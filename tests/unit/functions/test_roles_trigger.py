@@ -6,6 +6,7 @@ from azure.functions.decorators.function_app import FunctionBuilder
 from azure.functions.timer import TimerRequest
 
 from functions import roles
+from shared.deadline import Deadline
 from shared.pipeline.principal_roles import READER
 from shared.pipeline.validate_principal import validate_principal
 from shared.services import use_services
@@ -23,7 +24,7 @@ def test_timer_is_bound_to_its_schedule_setting_when_indexed() -> None:
 def test_timer_activates_an_awaiting_customer_when_its_roles_appeared() -> None:
     world = make_world(with_customer=False)
     world.probe.add_subscription(SUB)
-    validation = validate_principal(world.probe, OID, [SUB], world.clock(), deadline=30.0)
+    validation = validate_principal(world.probe, OID, [SUB], world.clock(), deadline=Deadline.within(30.0))
     world.add_customer(a_customer(subscriptions=(), state="awaiting_roles",
                                   validation=validation.model_dump(mode="json")))
     world.probe.assign(READER, f"/subscriptions/{SUB}")

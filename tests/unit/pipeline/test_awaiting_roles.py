@@ -26,7 +26,7 @@ def awaiting_world(*subs: str, state: str = "awaiting_roles", readable: tuple[st
         world.probe.add_subscription(sub)
     for sub in readable:
         grant(world.probe, sub)
-    validation = validate_principal(world.probe, OID, list(subs), world.clock(), deadline=30.0)
+    validation = validate_principal(world.probe, OID, list(subs), world.clock(), deadline=Deadline.within(30.0))
     world.add_customer(a_customer(subscriptions=validation.usable, state=state,  # type: ignore[arg-type]
                                   validation=validation.model_dump(mode="json")))
     return world
@@ -159,7 +159,7 @@ def test_subscriptions_a_deadline_left_unchecked_are_checked_first_when_the_time
     # given: OTHER was not reached before onboarding's deadline; SUB was judged (still awaiting Reader)
     world = awaiting_world(SUB, OTHER)
     world.probe.unfinished.add(OTHER)
-    validation = validate_principal(world.probe, OID, [SUB, OTHER], world.clock(), deadline=30.0)
+    validation = validate_principal(world.probe, OID, [SUB, OTHER], world.clock(), deadline=Deadline.within(30.0))
     world.customers.update_validation(CUSTOMER_ID, validation.model_dump(mode="json"), ())
     world.probe.unfinished.clear()
     world.probe.list_calls.clear()

@@ -3,6 +3,7 @@ refused; Reader alone reads cost (S11); the deadline leaves work awaiting (S8); 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from shared.api.responses import Validation
@@ -31,8 +32,8 @@ def a_tenant(*roles: str, sub: str = SUB) -> FakeProbe:
     return probe
 
 
-def validate(probe: FakeProbe, subs: list[str] | None = None, deadline: Deadline | float = 30.0) -> Validation:
-    validation = validate_principal(probe, OID, subs or [SUB], deadline=deadline)
+def validate(probe: FakeProbe, subs: list[str] | None = None, deadline: Deadline | None = None) -> Validation:
+    validation = validate_principal(probe, OID, subs or [SUB], deadline=deadline or Deadline.within(30.0))
     assert validation.principal_object_id == OID
     return validation
 
@@ -278,3 +279,11 @@ def test_status_and_ok_agree_when_an_older_stored_validation_is_read() -> None:
     validation = Validation.model_validate(old)
     assert validation.usable == (SUB,) and validation.awaiting == (OTHER,)
     assert validation.model_dump()["subscriptions"][1]["status"] == "awaiting_roles"
+
+
+def test_a_monotonic_instant_is_the_deadline_when_a_number_is_given() -> None:
+    # onboarding passes time.monotonic() + ONBOARDING_DEADLINE_SECONDS; an instant already past checks nothing
+    probe = a_tenant(READER)
+    passed = validate_principal(probe, OID, [SUB], deadline=time.monotonic() - 1.0)
+    assert passed.subscriptions[0].notes == [UNCHECKED] and probe.list_calls == []
+    assert validate_principal(probe, OID, [SUB], deadline=time.monotonic() + 30.0).usable == (SUB,)

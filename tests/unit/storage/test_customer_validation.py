@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from local.memtable import MemoryTable
+from shared.deadline import Deadline
 from shared.pipeline.principal_roles import CONTRIBUTOR, COST_MANAGEMENT_READER, READER
 from shared.pipeline.validate_principal import validate_principal
 from shared.storage.customer_validation import (
@@ -31,7 +32,7 @@ def big_validation(count: int = 1000) -> dict[str, Any]:
         probe.containers[sub]["name"] = f"Production workload subscription number {i:05d} for the finance team"
         for role in (READER, COST_MANAGEMENT_READER, CONTRIBUTOR):
             probe.assign(role, f"/subscriptions/{sub}")
-    return validate_principal(probe, OID, subs, deadline=600.0).model_dump(mode="json")
+    return validate_principal(probe, OID, subs, deadline=Deadline.within(600.0)).model_dump(mode="json")
 
 
 def stored_row(store: CustomerStore, table: MemoryTable) -> dict[str, Any]:
