@@ -151,8 +151,15 @@ class AzurePrincipalProbe:
         """GET …/roleAssignments?$filter=assignedTo('{oid}') at the subscription (2022-04-01)."""
         if not is_guid(object_id) or not is_guid(subscription_id):
             raise ValueError("object and subscription ids must be GUIDs")
-        body = self._get(f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleAssignments",
-                         {"$filter": f"assignedTo('{object_id}')"}, deadline)
+        path = f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleAssignments"
+        try:
+            body = self._get(path, {"$filter": f"assignedTo('{object_id}')"}, deadline)
+        except HttpResponseError as exc:
+            if exc.status_code != 400:
+                raise
+            # Should ARM refuse the filter, its own-assignments form still answers (groups' roles then unseen).
+            logger.warning("assignedTo filter refused (HTTP 400): listing the principal's own assignments")
+            body = self._get(path, {"$filter": f"principalId eq '{object_id}'"}, deadline)
         if body is None:
             return None
         return [row for row in body.get("value") or [] if isinstance(row, dict)]

@@ -250,3 +250,14 @@ def test_reader_held_through_a_group_counts_and_is_named_when_assigned_to_the_gr
         sub.role_assignments.append(RoleAssignment(principal_id=group_id, role="Reader"))
     results = validate_request(parse_onboarding(json.dumps(body).encode()), a_world().services).subscriptions
     assert all(r.status == "ok" and r.roles_found == ["Reader (via a group)"] for r in results)
+
+
+def test_own_assignments_are_listed_when_arm_refuses_the_assigned_to_filter(estate: Estate, simulator: Any) -> None:
+    # given: ARM answers the first role-assignment list with 400 (a filter it would not take)
+    simulator.inject("GET", r"/providers/Microsoft\.Authorization/roleAssignments", status=400, times=1,
+                     body={"error": {"code": "BadRequest", "message": "The filter is not supported."}})
+    body = onboarding_body(tenant(estate, "Pennine"), estate)
+    # when
+    results = validate_request(parse_onboarding(json.dumps(body).encode()), a_world().services).subscriptions
+    # then: the principal's own Reader still shows, so nothing waits for it
+    assert all(r.status == "ok" and "Reader" in r.roles_found for r in results)
