@@ -25,6 +25,11 @@ from shared.config import get_settings
 from shared.errors import ArmWriteRefused
 
 ARM_SCOPE = "https://management.azure.com/.default"
+# azure-mgmt-resourcegraph 8.0.1 sends api-version 2021-03-01 unless told otherwise (its _configuration.py), and
+# that version's QueryRequestOptions has no authorizationScopeFilter: the option first appears in
+# azure-rest-api-specs specification/resourcegraph/.../stable/2022-10-01/resourcegraph.json. 2024-04-01 is the
+# newest stable version there and keeps the option (first-deploy audit B4).
+RESOURCE_GRAPH_API_VERSION = "2024-04-01"
 
 _REGISTER = re.compile(r"^/subscriptions/[^/]+/providers/(?P<ns>[^/]+)/register$", re.IGNORECASE)
 _READ_ONLY_POSTS = (
@@ -75,8 +80,9 @@ def _client_kwargs() -> dict[str, Any]:
 
 
 def resource_graph_client(credential: TokenCredential, **kwargs: Any) -> ResourceGraphClient:
-    """A Resource Graph client for the configured ARM endpoint, read-only enforced."""
-    return ResourceGraphClient(credential, **{**_client_kwargs(), **kwargs})
+    """A Resource Graph client for the configured ARM endpoint at RESOURCE_GRAPH_API_VERSION, read-only enforced."""
+    return ResourceGraphClient(credential, **{**_client_kwargs(), "api_version": RESOURCE_GRAPH_API_VERSION,
+                                              **kwargs})
 
 
 def cost_management_client(credential: TokenCredential, **kwargs: Any) -> CostManagementClient:

@@ -93,6 +93,14 @@ class Settings(BaseSettings):
                                                          ge=1)
     # --- end of the issue 13 (onboarding proof) block ----------------------------------------------------------
 
+    # --- Issue 14 (role validation, B4): customers awaiting roles (docs/onboarding-design.md sections 1 and 7) ---
+    # Every ROLE_RECHECK_MINUTES (the ROLE_RECHECK_TIMER schedule says the same) subscriptions whose roles are not
+    # visible yet are checked again, for ROLE_WAIT_MINUTES after they were first found unreadable.
+    role_recheck_minutes: int = Field(5, alias="ROLE_RECHECK_MINUTES", ge=1, le=59)
+    role_wait_minutes: int = Field(60, alias="ROLE_WAIT_MINUTES", ge=1)
+    role_recheck_timer: str = Field("0 */5 * * * *", alias="ROLE_RECHECK_TIMER")
+    # --- end of the issue 14 (role validation) block ----------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -118,6 +118,15 @@ param onboardingRatePerAddressPerHour int = 60
 @minValue(1)
 param onboardingFailuresPerTenantPerHour int = 10
 
+@description('Optional. Minutes between re-checks of subscriptions whose roles are not visible yet (1-59; the timer runs on this step).')
+@minValue(1)
+@maxValue(59)
+param roleRecheckMinutes int = 5
+
+@description('Optional. Minutes a subscription awaiting roles is re-checked before the customer is told it is still not visible.')
+@minValue(1)
+param roleWaitMinutes int = 60
+
 @description('Optional. Maximum Flex instances.')
 param maximumInstanceCount int = 40
 
@@ -245,6 +254,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ONBOARDING_DEADLINE_SECONDS', value: string(onboardingDeadlineSeconds) }
         { name: 'ONBOARDING_RATE_PER_ADDRESS_PER_HOUR', value: string(onboardingRatePerAddressPerHour) }
         { name: 'ONBOARDING_FAILURES_PER_TENANT_PER_HOUR', value: string(onboardingFailuresPerTenantPerHour) }
+        // Role re-check for customers whose roles are still propagating (docs/onboarding-design.md section 1).
+        { name: 'ROLE_RECHECK_MINUTES', value: string(roleRecheckMinutes) }
+        { name: 'ROLE_WAIT_MINUTES', value: string(roleWaitMinutes) }
+        { name: 'ROLE_RECHECK_TIMER', value: '0 */${roleRecheckMinutes} * * * *' }
       ]
     }
   }

@@ -5,28 +5,64 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SubscriptionStatus = Literal["ok", "awaiting_roles"]
 
 
 class SubscriptionValidation(BaseModel):
-    """What the principal can do on one subscription."""
+    """What the principal can do on one subscription: readable now (`ok`), or not yet (`awaiting_roles`).
+
+    A role is never reported as refused: one assigned moments ago or at a management group takes minutes to
+    show, so an unreadable subscription is re-checked on a schedule (docs/api.md). `ok` mirrors `status` for
+    clients written before `status` existed.
+    """
 
     subscription_id: str
+    status: SubscriptionStatus = "ok"  # always set: from `ok` when absent (below)
     ok: bool
     display_name: str | None = None
     offer: str | None = None
     roles_found: list[str] = Field(default_factory=list)
+    recommended: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     excess: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _status_and_ok_agree(cls, data: Any) -> Any:
+        """Fill `status` from `ok` for records stored before it existed; `ok` always follows `status`."""
+        if isinstance(data, dict):
+            data = dict(data)
+            if "status" not in data:
+                data["status"] = "ok" if data.get("ok") else "awaiting_roles"
+            data["ok"] = data["status"] == "ok"
+        return data
+
 
 class Validation(BaseModel):
-    """The principal's validation: who it is (object id) and what it can do per subscription."""
+    """The principal's validation: who it is (object id) and what it can do per subscription.
+
+    `awaiting_since` is when the subscriptions still awaiting roles were first found unreadable (re-checks run
+    until it plus ROLE_WAIT_MINUTES); `wait_ended_at` is when the re-checks stopped and the customer was told.
+    """
 
     principal_object_id: str | None = None
     validated_at: str
     subscriptions: list[SubscriptionValidation]
+    awaiting_since: str | None = None
+    wait_ended_at: str | None = None
+
+    @property
+    def usable(self) -> tuple[str, ...]:
+        """The subscriptions the principal can read now."""
+        return tuple(s.subscription_id for s in self.subscriptions if s.status == "ok")
+
+    @property
+    def awaiting(self) -> tuple[str, ...]:
+        """The subscriptions whose roles are not visible yet."""
+        return tuple(s.subscription_id for s in self.subscriptions if s.status == "awaiting_roles")
 
 
 class OnboardingAccepted(BaseModel):
@@ -51,10 +87,11 @@ class OnboardingRefused(BaseModel):
 
 
 class Revalidated(BaseModel):
-    """200 from POST /api/customers/{id}/validate: the customer is active again."""
+    """200 from POST /api/customers/{id}/validate: active again, or awaiting roles (re-checked on a schedule)."""
 
-    state: Literal["active"]
+    state: Literal["active", "awaiting_roles"]
     validation: Validation
+    scan_id: str | None = Field(None, description="The first scan, started when an awaiting customer became active")
 
 
 class OffboardingAccepted(BaseModel):

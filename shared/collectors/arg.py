@@ -11,6 +11,12 @@ querying less data at a time and make paginated call if needed." Microsoft's Res
 list it; it is seen in captured answers (microsoft/ARI#199 and Azure/cosmos-explorer#1877 in 2024, 16 MiB;
 microsoft/ARI#3 in 2020, 12 MiB). The same page is asked again with half the `$top`, and later pages keep the
 smaller size (first-deploy audit M7).
+
+Subscriptions go in batches of SUBSCRIPTION_BATCH. Resource Graph answers 403 for a batch whose subscriptions
+are all unreadable, so one such batch means "these are not visible", not "the principal is refused": the other
+batches are still queried (security finding 6). Only when every batch is refused does `query_all` raise.
+With a `Deadline`, throttling waits are capped to the time left and batches not reached in time are reported
+as unfinished instead of overrunning the caller (first-deploy audit S8).
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
 
-from shared.collectors.errors import header_seconds, with_throttle_retry
-from shared.errors import CaletaError, IncompleteResults, NotCollectable
+from shared.collectors.errors import classify, header_seconds, with_throttle_retry
+from shared.deadline import DEADLINE_MARGIN_SECONDS, Deadline
+from shared.errors import AccessDenied, CaletaError, IncompleteResults, NotCollectable, Throttled, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +66,19 @@ def _too_large(exc: HttpResponseError) -> bool:
     return PAYLOAD_TOO_LARGE in codes
 
 
+class SubscriptionsRefused(AccessDenied):
+    """Resource Graph refused a batch (403): none of its subscriptions is readable by the principal."""
+
+
+@dataclass
+class Batched:
+    """Rows of every batch answered in full, and the subscriptions of batches refused or not reached in time."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+
+
 def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
     """A `cls` callback that keeps the raw JSON (skip token, truncation flag) and the quota headers."""
 
@@ -69,31 +90,47 @@ def _keeper(captured: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
     return keep
 
 
-def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep) -> dict[str, Any]:
-    """One page, waiting out 429s; refusals and server trouble raise as product errors."""
+def _max_wait(deadline: Deadline | None) -> float:
+    if deadline is None:
+        return MAX_WAIT_SECONDS
+    return max(0.0, min(MAX_WAIT_SECONDS, deadline.remaining() - DEADLINE_MARGIN_SECONDS))
+
+
+def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
+          deadline: Deadline | None = None) -> dict[str, Any]:
+    """One page, waiting out 429s (within the deadline); refusals and server trouble raise as product errors."""
     captured: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
 
     def call() -> None:
         captured.clear()
+        if deadline is not None:
+            # azure-core would sleep a whole Retry-After before a retry, whatever the deadline: under one, this
+            # loop alone waits out 429s (capped), and the call itself may not outlast the time left.
+            left = max(DEADLINE_MARGIN_SECONDS, deadline.remaining())
+            limits.update(retry_total=0, timeout=left, read_timeout=left)
         try:
             client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
-                             cls=_keeper(captured))
+                             cls=_keeper(captured), **limits)
         except HttpResponseError as exc:
             if exc.status_code == 400 and _too_large(exc):
                 raise _PageTooLarge("Resource Graph page too large") from exc
+            if exc.status_code == 403:
+                mapped = classify(exc, "Resource Graph query")
+                raise SubscriptionsRefused(str(mapped), getattr(mapped, "code", None)) from exc
             raise
 
     with_throttle_retry(call, "Resource Graph query", max_attempts=MAX_THROTTLED_ATTEMPTS,
-                        max_wait=MAX_WAIT_SECONDS, sleep=sleep)
-    _respect_quota(captured["headers"], sleep)
+                        max_wait=_max_wait(deadline), sleep=sleep)
+    _respect_quota(captured["headers"], sleep, _max_wait(deadline))
     page = captured["json"]
     if not isinstance(page, dict):
         raise IncompleteResults("Resource Graph answered with something other than an object")
     return page
 
 
-def _respect_quota(headers: Any, sleep: Sleep) -> None:
-    """When the window's quota is spent, wait for it to reset before the next request."""
+def _respect_quota(headers: Any, sleep: Sleep, max_wait: float = MAX_WAIT_SECONDS) -> None:
+    """When the window's quota is spent, wait for it to reset before the next request (at most `max_wait`)."""
     remaining = headers.get("x-ms-user-quota-remaining")
     if remaining is None:
         return
@@ -104,9 +141,11 @@ def _respect_quota(headers: Any, sleep: Sleep) -> None:
     if left <= 0:
         reset = headers.get("x-ms-user-quota-resets-after")
         wait = min((header_seconds("x-ms-user-quota-resets-after", reset) if reset else None) or 1.0,
-                   MAX_WAIT_SECONDS)
+                   max_wait)
         logger.info("resource graph quota spent; waiting %.1fs for the reset", wait)
         sleep(wait)
+
+
 def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
     data = page.get("data")
     if data is None:
@@ -119,20 +158,60 @@ def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
     raise IncompleteResults("Resource Graph data is neither rows nor a table")
 
 
+def _batches(subscriptions: list[str]) -> list[list[str]]:
+    return [subscriptions[i : i + SUBSCRIPTION_BATCH] for i in range(0, len(subscriptions), SUBSCRIPTION_BATCH)]
+
+
+def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[str], *,
+                  page_size: int = MAX_PAGE_SIZE, scope_filter: str | None = None, sleep: Sleep = time.sleep,
+                  deadline: Deadline | None = None) -> Batched:
+    """Every row of `query` per batch of subscriptions; a refused (403) batch, or one not finished by the
+    deadline, contributes no rows and is named instead. Any other failure raises."""
+    out = Batched()
+    for batch in _batches(subscriptions) or [[]]:
+        if deadline is not None and deadline.passed:
+            out.unfinished.extend(batch)
+            continue
+        try:
+            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline))
+        except SubscriptionsRefused:
+            logger.info("resource graph refused a batch of %d subscriptions: none of them is readable", len(batch))
+            out.refused.extend(batch)
+        except TransientError as exc:  # throttled past the deadline, or a passing fault: checked again later
+            if deadline is None:
+                raise
+            logger.info("resource graph batch not done before the deadline (%s): %d subscriptions left unchecked",
+                        type(exc).__name__, len(batch))
+            out.unfinished.extend(batch)
+    return out
+
+
 def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str], *, page_size: int = MAX_PAGE_SIZE,
               scope_filter: str | None = None, sleep: Sleep = time.sleep) -> list[dict[str, Any]]:
-    """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed."""
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError("page_size must be 1..1000")
+    """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed.
+
+    A batch refused with 403 holds no readable subscription and is skipped; AccessDenied only when every batch
+    was refused (the principal can read none of them).
+    """
+    batches = _batches(subscriptions) or [[]]
     rows: list[dict[str, Any]] = []
-    batches = [subscriptions[i : i + SUBSCRIPTION_BATCH] for i in range(0, len(subscriptions), SUBSCRIPTION_BATCH)]
-    for batch in batches or [[]]:
-        rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep))
+    refusal: SubscriptionsRefused | None = None
+    answered = 0
+    for batch in batches:
+        try:
+            rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, None))
+            answered += 1
+        except SubscriptionsRefused as exc:
+            refusal = refusal or exc
+    if refusal is not None and not answered:
+        raise refusal
     return rows
 
 
 def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[str], page_size: int,
-                 scope_filter: str | None, sleep: Sleep) -> list[dict[str, Any]]:
+                 scope_filter: str | None, sleep: Sleep, deadline: Deadline | None) -> list[dict[str, Any]]:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError("page_size must be 1..1000")
     options: dict[str, Any] = {"$top": page_size, "resultFormat": "objectArray"}
     if scope_filter:
         options["authorizationScopeFilter"] = scope_filter
@@ -143,8 +222,10 @@ def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[st
     seen_tokens: set[str] = set()
     token: str | None = None
     while True:
+        if deadline is not None and deadline.passed:
+            raise Throttled("Resource Graph paging did not finish before the deadline", 0.0)
         try:
-            page = _page(client, body, sleep)
+            page = _page(client, body, sleep, deadline)
         except _PageTooLarge:
             options = _smaller_pages(options)
             body = {**body, "options": {**options, **({"$skipToken": token} if token else {})}}

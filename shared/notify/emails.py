@@ -78,3 +78,35 @@ def tenant_onboarded_again(to: str, customer_id: str, when: dt.datetime, auth_mo
             "Management Reader on your subscriptions, and tell us at privacy@caleta.io.\n")
     return Email(to=to, kind="tenant_onboarded_again", subject="Another Caleta account was opened for your tenant",
                  body=body, customer_id=customer_id)
+
+
+def roles_ready(to: str, customer_id: str, scan_id: str | None, readable: int, awaiting: int) -> Email:
+    """The roles are visible now: the customer is active and the first scan has started (subscription counts only)."""
+    rest = (f"\n{awaiting} other subscription(s) are still not readable; Caleta keeps checking them.\n"
+            if awaiting else "")
+    if scan_id:
+        started = "so your first cost review has started"
+        follow = f"Follow it here (sign in with your API key): {_base()}/api/customers/{customer_id}/scans/{scan_id}"
+    else:
+        started = "so your first cost review can start"
+        follow = f"It starts with the next scheduled scan, or now: POST {_base()}/api/customers/{customer_id}/scans"
+    body = f"Caleta can now read {readable} of your Azure subscription(s), {started}.\n{rest}\n{follow}\n"
+    return Email(to=to, kind="roles_ready", subject="Caleta can read your Azure subscriptions: first scan started",
+                 body=body, customer_id=customer_id)
+
+
+def roles_still_missing(to: str, customer_id: str, subscription_ids: list[str], waited_minutes: int,
+                        every_minutes: int) -> Email:
+    """After the wait, some subscriptions are still unreadable: what to check, and how to ask again."""
+    link = f"{_base()}/api/customers/{customer_id}/validate"
+    shown = "\n".join(f"  - {s}" for s in subscription_ids[:20])
+    more = f"\n  ... and {len(subscription_ids) - 20} more" if len(subscription_ids) > 20 else ""
+    body = (f"Caleta checked every {every_minutes} minutes for {waited_minutes} minutes and still cannot read these "
+            f"Azure subscription(s):\n{shown}{more}\n\nPlease check, for each one:\n"
+            "  - the subscription id is right and the subscription is in the tenant you onboarded;\n"
+            "  - the principal Caleta uses has Reader (and Cost Management Reader) on the subscription, or on a "
+            "management group above it;\n"
+            "  - for an Enterprise Agreement, that cost data is visible to subscription owners ('AO view charges').\n"
+            f"\nThen ask Caleta to check again (with your API key): POST {link}\n")
+    return Email(to=to, kind="roles_still_missing", subject="Caleta still cannot read some of your subscriptions",
+                 body=body, customer_id=customer_id)

@@ -10,7 +10,6 @@ never reaches the customer row, a message, a log line, a response or an exceptio
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from collections.abc import Callable
@@ -67,11 +66,8 @@ def prove(request: OnboardingRequest, services: Services) -> tuple[TokenCredenti
 def _validate(request: OnboardingRequest, services: Services, credential: TokenCredential, object_id: str,
               deadline: float) -> Validation:
     probe = services.probe_for(credential)
-    # ADAPTER (lead): the validation branch adds `deadline` (time.monotonic() seconds) to validate_principal;
-    # until it lands the call goes without it. Drop the inspect once both are merged.
-    extra = {"deadline": deadline} if "deadline" in inspect.signature(validate_principal).parameters else {}
     try:
-        return validate_principal(probe, object_id, request.subscription_ids, services.clock(), **extra)
+        return validate_principal(probe, object_id, request.subscription_ids, services.clock(), deadline=deadline)
     except AccessDenied as exc:
         # Resource Graph refusing outright means no read role visible yet: the same answer for every subscription.
         logger.info("resource graph refused the principal code=%s", exc.code)
@@ -89,9 +85,7 @@ def validate_request(request: OnboardingRequest, services: Services) -> Validati
 
 def readable(sub: SubscriptionValidation) -> bool:
     """Whether the subscription can be scanned now."""
-    # ADAPTER (lead): the validation branch gives each subscription a status ("ok" | "awaiting_roles").
-    status = getattr(sub, "status", None)
-    return status == "ok" if status is not None else sub.ok
+    return sub.status == "ok"
 
 
 def _roll_back(services: Services, customer: Customer) -> None:

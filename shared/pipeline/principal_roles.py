@@ -48,27 +48,35 @@ def can_change_things(definition: dict[str, Any]) -> bool:
     return False
 
 
-# quotaId prefixes (lower case) -> (offer, what the review can see). Longest prefix wins.
+# quotaId prefixes (lower case) -> (offer, what the review can see). Longest prefix wins. The quota ids are those
+# of "Supported Microsoft Azure offers" in MicrosoftDocs/azure-docs
+# articles/cost-management-billing/costs/understand-cost-mgt-data.md: a Microsoft Customer Agreement's
+# "Microsoft Azure Plan" carries EnterpriseAgreement_2014-09-01 (its Dev/Test plan MSDNDevTest_2014-09-01), so
+# the quota id cannot tell an EA from an MCA; an MCA bought through a partner carries CSP_2015-05-01,
+# CSP_MG_2017-12-01 or CSPDEVTEST_2018-05-01, the same ids as classic CSP, which Cost Management does not
+# support. Sponsorship, Azure for Students and support-plan ids are on that page's "not supported yet" list.
+_CREDIT = "a monthly credit or prepayment may cover usage, so savings may not reduce the bill"
+_UNSUPPORTED = "Cost Management does not support this offer, so the review may rely on inventory and Advisor only"
 _OFFERS: tuple[tuple[str, str, str | None], ...] = (
-    ("enterpriseagreement", "EA", None),
-    ("msdndevtest", "Visual Studio (dev/test)",
-     "Visual Studio / MSDN dev/test subscription: dev/test prices apply and credits may hide costs; reservation "
-     "and savings-plan advice may not apply."),
-    ("msdn", "Visual Studio (MSDN)",
-     "Visual Studio / MSDN subscription: a monthly credit covers usage, so savings may not reduce the bill."),
-    ("visualstudio", "Visual Studio",
-     "Visual Studio subscription: a monthly credit covers usage, so savings may not reduce the bill."),
+    ("enterpriseagreement", "EA or MCA", None),
+    ("msdndevtest", "Dev/Test",
+     "Dev/Test subscription (EA, MCA or pay-as-you-go): dev/test prices apply and reservation and savings-plan "
+     "advice may not apply."),
+    ("msdn", "Visual Studio (MSDN)", f"Visual Studio / MSDN subscription: {_CREDIT}."),
+    ("mpn", "Partner Program / Visual Studio Enterprise (MPN)", f"Partner Program subscription: {_CREDIT}."),
     ("payasyougo", "Pay-as-you-go", None),
-    ("customeragreement", "MCA", None),
-    ("mca", "MCA", None),
-    ("csp", "CSP",
-     "CSP subscription: cost data may be unavailable unless the partner has enabled cost visibility for "
+    ("csp", "CSP or MCA through a partner",
+     "Partner subscription: cost data is available only for a Microsoft Customer Agreement through a partner "
+     "(classic CSP is not supported by Cost Management), and only when the partner has enabled cost visibility for "
      "customers; the review may rely on inventory and Advisor only."),
-    ("sponsored", "Sponsored",
-     "Sponsored subscription: usage is paid from sponsorship credit; figures are shown at retail rates."),
+    ("sponsored", "Sponsored", f"Sponsored subscription: usage is paid from sponsorship credit, and {_UNSUPPORTED}."),
     ("freetrial", "Free trial",
      "Free trial: limited spending and services; the review will be small and Advisor may have little to say."),
     ("azurepass", "Azure Pass", "Azure Pass: credit-based and time-limited; the review will be limited."),
+    ("azureinopen", "Azure in Open", f"Azure in Open: prepaid, so {_CREDIT}."),
+    ("azureforstudents", "Azure for Students", f"Azure for Students: {_UNSUPPORTED}."),
+    ("dreamspark", "Azure for Students Starter", f"Azure for Students Starter: {_UNSUPPORTED}."),
+    ("default", "Support plan", f"Support plan subscription: {_UNSUPPORTED}."),
 )
 
 
@@ -77,7 +85,7 @@ def describe_offer(quota_id: Any) -> tuple[str | None, str | None]:
     if not quota_id:
         return None, None
     text = str(quota_id).lower()
-    for prefix, offer, note in _OFFERS:
+    for prefix, offer, note in sorted(_OFFERS, key=lambda o: -len(o[0])):
         if text.startswith(prefix):
             return offer, note
     return "Other", f"Unrecognised offer ({str(quota_id)[:60]}): what cost data the review can see is unknown."

@@ -3,7 +3,8 @@
 `mark_access_revoked` is called by the pipeline at the first refusal (AADSTS, 401/403 from ARM): the
 customer moves active -> access_revoked with the plain reason, and the audit log and the contact hear of it
 once (the one caller that made the move). `revalidate` (POST /api/customers/{id}/validate) checks the
-principal again and, when any subscription passes, makes the customer active again.
+principal again with onboarding's verdict: active when any subscription is readable, else awaiting_roles with
+the role re-checks (shared/pipeline/awaiting_roles.py) started again.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import logging
 
 from shared.api.responses import Revalidated, Validation
 from shared.credentials import principal_object_id, sign_in
-from shared.domain import Customer
+from shared.deadline import Deadline
+from shared.domain import Customer, CustomerState
 from shared.errors import AccessDenied, Conflict, PrincipalUnusable
 from shared.notify import emails, send_quietly
-from shared.pipeline.validate_principal import refused_everywhere, usable_subscriptions, validate_principal
+from shared.pipeline.scan import request_scan
+from shared.pipeline.validate_principal import DEFAULT_DEADLINE_SECONDS, refused_everywhere, validate_principal
 from shared.services import Services
 
 logger = logging.getLogger(__name__)
 
 ARG_REFUSED = "Resource Graph refused the principal: assign Reader on the subscription."
+# POST …/validate sits behind the same front door as onboarding (Cloudflare's 100 s): the same budget.
+VALIDATE_DEADLINE_SECONDS = DEFAULT_DEADLINE_SECONDS
 
 
 def mark_access_revoked(services: Services, customer_id: str, reason: str) -> bool:
@@ -35,39 +40,54 @@ def mark_access_revoked(services: Services, customer_id: str, reason: str) -> bo
     return True
 
 
+def _validate_again(services: Services, customer: Customer) -> Validation:
+    """The verdict on every subscription asked for at onboarding (so a fixed role brings one back in)."""
+    cred = services.credentials.for_customer(customer)
+    object_id = principal_object_id(sign_in(cred, customer.auth_mode))
+    asked = [s["subscription_id"] for s in customer.validation.get("subscriptions", [])] or list(
+        customer.subscription_ids)
+    try:
+        return validate_principal(services.probe_for(cred), object_id, asked, services.clock(),
+                                  deadline=Deadline.within(VALIDATE_DEADLINE_SECONDS))
+    except AccessDenied:
+        return refused_everywhere(object_id, asked, ARG_REFUSED, services.clock())
+
+
 def revalidate_customer(services: Services, customer: Customer) -> Validation:
     """Validate an existing customer's principal again (its stored credential) and record the result.
 
     The customer's subscriptions become the ones that passed; raises InvalidInput when Entra refuses the
     sign-in and PrincipalUnusable when none passes (the record is then left as it was).
     """
-    cred = services.credentials.for_customer(customer)
-    object_id = principal_object_id(sign_in(cred, customer.auth_mode))
-    # Every subscription asked for at onboarding is judged again, so a fixed role brings one back in.
-    asked = [s["subscription_id"] for s in customer.validation.get("subscriptions", [])] or list(
-        customer.subscription_ids)
-    try:
-        validation = validate_principal(services.probe_for(cred), object_id, asked, services.clock())
-    except AccessDenied:
-        validation = refused_everywhere(object_id, asked, ARG_REFUSED, services.clock())
-    usable = usable_subscriptions(validation)
-    if not usable:
+    validation = _validate_again(services, customer)
+    if not validation.usable:
         raise PrincipalUnusable(validation)
-    services.customers.update_validation(customer.customer_id, validation.model_dump(mode="json"), usable)
-    logger.info("customer revalidated customer=%s usable=%d of %d", customer.customer_id, len(usable), len(asked))
+    services.customers.update_validation(customer.customer_id, validation.model_dump(mode="json"), validation.usable)
+    logger.info("customer revalidated customer=%s usable=%d of %d", customer.customer_id, len(validation.usable),
+                len(validation.subscriptions))
     return validation
 
 
 def revalidate(services: Services, customer: Customer) -> Revalidated:
-    """Validate the principal again; active again when any subscription passes. Conflict when leaving."""
+    """POST …/validate: the same verdict as onboarding. Any subscription readable → active (an awaiting customer's
+    first scan starts); none readable → awaiting_roles and the re-checks start again (an active customer is
+    refused with the validation instead, and left as it was). Conflict when leaving or changed meanwhile."""
     if customer.is_leaving:
         raise Conflict(f"the customer is {customer.state}")
-    validation = revalidate_customer(services, customer)
-    usable = len(usable_subscriptions(validation))
-    if not customer.is_active and not services.customers.transition(
-            customer.customer_id, {"access_revoked", "awaiting_roles"}, "active", None):
-        raise Conflict("the customer's state changed meanwhile")
-    services.audit.record(customer.customer_id, "validated", {"usable_subscriptions": usable,
+    validation = _validate_again(services, customer)
+    target: CustomerState = "active" if validation.usable else "awaiting_roles"
+    if target == "awaiting_roles" and customer.is_active:
+        raise PrincipalUnusable(validation)
+    if not services.customers.record_role_check(
+            customer.customer_id, checked_at=customer.validation.get("validated_at"),
+            validation=validation.model_dump(mode="json"), subscription_ids=validation.usable,
+            allowed_from={customer.state}, to=None if customer.state == target else target):
+        raise Conflict("the customer's record changed meanwhile; try again")
+    scan_id = None
+    if customer.state == "awaiting_roles" and target == "active":
+        scan_id = request_scan(services, services.customers.get(customer.customer_id), "roles_visible")
+    services.audit.record(customer.customer_id, "validated", {"usable_subscriptions": len(validation.usable),
                                                               "previous_state": customer.state})
-    logger.info("customer re-validated customer=%s usable=%d", customer.customer_id, usable)
-    return Revalidated(state="active", validation=validation)
+    logger.info("customer re-validated customer=%s usable=%d state=%s", customer.customer_id,
+                len(validation.usable), target)
+    return Revalidated(state=target, validation=validation, scan_id=scan_id)

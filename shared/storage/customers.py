@@ -24,8 +24,9 @@ from azure.data.tables import UpdateMode
 from shared.domain import Customer, CustomerState, check_customer_move, customer_state
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.ids import is_hex32
+from shared.storage.customer_validation import awaits_roles, pack_validation, unpack_validation
 from shared.storage.retention import Purged, PurgeSubject
-from shared.storage.table import Table, blank_chunks, etag_of, exists, join_text, split_json
+from shared.storage.table import Table, blank_chunks, etag_of, exists, join_text, split_json, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,13 @@ def _to_entity(customer: Customer, api_key_hash: str) -> dict[str, Any]:
         "api_key_sha256": api_key_hash,
     }
     entity.update(split_json("subscriptions", list(customer.subscription_ids)))
-    entity.update(split_json("validation", customer.validation))
+    entity.update(_validation_columns(customer.validation))
     return entity
+
+
+def _validation_columns(validation: dict[str, Any]) -> dict[str, Any]:
+    """The validation packed within Table's limits (M6), and whether the role re-check must look at it."""
+    return {**split_text("validation", pack_validation(validation)), "roles_awaiting": awaits_roles(validation)}
 
 
 def _from_entity(entity: dict[str, Any]) -> Customer:
@@ -72,7 +78,7 @@ def _from_entity(entity: dict[str, Any]) -> Customer:
         schedule=entity["schedule"], state=customer_state(str(entity["state"])),
         state_reason=entity.get("state_reason") or None,
         created_at=dt.datetime.fromisoformat(str(entity["created_at"])),
-        validation=json.loads(join_text(entity, "validation") or "{}"),
+        validation=unpack_validation(join_text(entity, "validation")),
     )
 
 
@@ -141,7 +147,7 @@ class CustomerStore:
         patch: dict[str, Any] = {"PartitionKey": PARTITION, "RowKey": customer_id,
                                  **blank_chunks(current, ("subscriptions", "validation"))}
         patch.update(split_json("subscriptions", list(subscription_ids)))
-        patch.update(split_json("validation", validation))
+        patch.update(_validation_columns(validation))
         self._table.update_entity(patch, UpdateMode.MERGE)
 
     def complete_onboarding(self, customer_id: str, to: CustomerState, api_key: str, validation: dict[str, Any],
@@ -157,7 +163,7 @@ class CustomerStore:
                                  "api_key_sha256": hash_api_key(api_key),
                                  **blank_chunks(current, ("subscriptions", "validation"))}
         patch.update(split_json("subscriptions", list(subscription_ids)))
-        patch.update(split_json("validation", validation))
+        patch.update(_validation_columns(validation))
         try:
             self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                       match_condition=MatchConditions.IfNotModified)
@@ -171,6 +177,46 @@ class CustomerStore:
         rows = self._table.query_entities("PartitionKey eq @pk and tenant_id eq @t",
                                           parameters={"pk": PARTITION, "t": tenant_id})
         return [_from_entity(dict(row)) for row in rows]
+
+    def awaiting_roles(self) -> list[Customer]:
+        """Customers with subscriptions whose roles are still awaited (the role re-check's work list)."""
+        # The state too: a row written without the flag (another writer) is still found when it awaits roles.
+        # (Spaces around the parentheses: azure-data-tables takes a parameter name up to the next space.)
+        rows = self._table.query_entities("PartitionKey eq @pk and ( roles_awaiting eq @yes or state eq @awaiting )",
+                                          parameters={"pk": PARTITION, "yes": True, "awaiting": "awaiting_roles"})
+        customers = [_from_entity(dict(row)) for row in rows]
+        return [c for c in customers if awaits_roles(c.validation)]
+
+    def record_role_check(self, customer_id: str, *, checked_at: str | None, validation: dict[str, Any],
+                          subscription_ids: tuple[str, ...], allowed_from: Iterable[CustomerState],
+                          to: CustomerState | None, reason: str | None = None) -> bool:
+        """Store a role check's validation and subscriptions (and move to `to`, None = stay) only if the stored
+        validation is still the one checked (`validated_at == checked_at`) and the state is in `allowed_from`;
+        True for the one caller that wrote, so its e-mail and scan happen once."""
+        allowed = frozenset(allowed_from)
+        if to is not None:
+            for state in allowed:
+                check_customer_move(state, to)
+        for _ in range(_MAX_CAS_ATTEMPTS):
+            raw = self._read(customer_id)
+            entity = dict(raw)
+            stored = unpack_validation(join_text(entity, "validation"))
+            if customer_state(str(entity["state"])) not in allowed or stored.get("validated_at") != checked_at:
+                return False
+            patch: dict[str, Any] = {"PartitionKey": PARTITION, "RowKey": customer_id,
+                                     **blank_chunks(entity, ("subscriptions", "validation")),
+                                     **split_json("subscriptions", list(subscription_ids)),
+                                     **_validation_columns(validation)}
+            if to is not None:
+                patch.update({"state": to, "state_reason": reason or ""})
+            try:
+                self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(raw),
+                                          match_condition=MatchConditions.IfNotModified)
+            except ResourceModifiedError:
+                continue  # someone else changed the row (not necessarily its validation): re-read and decide again
+            logger.info("customer role check recorded customer=%s state=%s", customer_id, to or entity["state"])
+            return True
+        raise RuntimeError(f"customer {customer_id} kept changing under {_MAX_CAS_ATTEMPTS} attempts")
 
     def list_all(self) -> list[Customer]:
         """Every customer record (the scheduler, the purge backstop and the admin list)."""

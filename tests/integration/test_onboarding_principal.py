@@ -81,7 +81,9 @@ def test_every_subscription_is_ok_when_secret_principal_has_both_roles(estate: E
     pennine = tenant(estate, "Pennine")
     results = by_sub(validate(onboarding_body(pennine, estate)))
     assert all(r["ok"] and not r["missing"] and not r["excess"] for r in results.values())
-    assert {r["offer"] for r in results.values()} == {"EA", "Visual Studio (dev/test)", "Pay-as-you-go"}
+    # An MCA "Azure plan" carries the EA quota id (Cost Management's supported-offers table, M11).
+    assert {r["offer"] for r in results.values()} == {"EA or MCA", "Dev/Test", "Pay-as-you-go"}
+    assert all(r["status"] == "ok" and not r["recommended"] for r in results.values())
     assert all(set(r["roles_found"]) == {"Reader", "Cost Management Reader"} for r in results.values())
 
 
@@ -123,22 +125,25 @@ def test_unknown_application_is_named_when_not_in_this_tenant(estate: Estate) ->
     assert "application not found" in caught.value.fields["auth.client_id"]
 
 
-def test_other_tenants_subscription_is_not_ok_when_listed(estate: Estate) -> None:
+def test_other_tenants_subscription_is_awaiting_when_listed(estate: Estate) -> None:
     body = onboarding_body(tenant(estate, "Pennine"), estate)
     foreign = tenant(estate, "Tamar").subscriptions[0].subscription_id
     body["subscription_ids"].append(foreign)
     results = by_sub(validate(body))
-    assert results[foreign]["ok"] is False
+    assert (results[foreign]["ok"], results[foreign]["status"]) == (False, "awaiting_roles")
     assert sum(r["ok"] for r in results.values()) == 3
 
 
-def test_cost_reader_is_missing_when_the_role_is_removed(estate: Estate, simulator: Any) -> None:
+def test_cost_reader_is_recommended_not_missing_when_reader_alone_reads_cost(estate: Estate, simulator: Any) -> None:
+    # given: Cost Management Reader removed; Reader alone still reads cost (S11)
     pennine = tenant(estate, "Pennine")
     body = onboarding_body(pennine, estate)
     app = next(a for a in pennine.applications if a.client_id == body["auth"]["client_id"])
     assert simulator.remove_role(pennine.tenant_id, app.object_id, "Cost Management Reader") == 3
+    # when
     results = validate(body)["subscriptions"]
-    assert all(r["missing"] == ["Cost Management Reader"] and not r["ok"] for r in results)
+    # then
+    assert all(r["ok"] and r["missing"] == [] and r["recommended"] == ["Cost Management Reader"] for r in results)
 
 
 def test_validation_sends_no_write_when_run(estate: Estate, simulator: Any) -> None:

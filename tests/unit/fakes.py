@@ -22,7 +22,7 @@ from shared.analysis.model import ReportBundle, ScanInputs
 from shared.auth.errors import EntraRefused
 from shared.auth.id_token import IdentityClaims
 from shared.collectors import Collected, CollectRequest
-from shared.collectors.principal_probe import CostAccess
+from shared.collectors.principal_probe import CostAccess, GraphView
 from shared.domain import Customer, CustomerState
 from shared.errors import NotFound
 from shared.messages import SOURCES, Message
@@ -239,37 +239,86 @@ class FakeCredentials:
         return self.credential
 
 
+# Roles whose `*/read` lets a principal list role assignments (built-in roles, learn.microsoft.com).
+_LISTS_ASSIGNMENTS = frozenset({"acdd72a7-3385-48ef-bd42-f606fba81ae7", "b24988ac-6180-42a0-ab88-20f7382dd24c",
+                                "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"})
+
+
 class FakeProbe:
-    """A tenant described by containers, assignments, definitions and cost answers."""
+    """A tenant described by containers, assignments, definitions and cost answers.
+
+    As in Azure, the principal may list its role assignments on a subscription only when a role with `*/read`
+    (Reader, Contributor, Owner, User Access Administrator, or a custom role reading everything) applies at the
+    subscription or above; the list then holds every assignment at, above or below it.
+    """
 
     def __init__(self) -> None:
         self.containers: dict[str, dict[str, Any]] = {}
         self.assignments: list[dict[str, Any]] = []
         self.definitions: list[dict[str, Any]] = []
         self.cost: dict[str, tuple[CostAccess, str | None]] = {}
+        self.resources: dict[str, int] = {}
+        self.unfinished: set[str] = set()
         self.cost_calls: list[str] = []
+        self.list_calls: list[str] = []
+        self.on_call: Any = None  # called with the method's name before each answer (deadline tests)
 
     def add_subscription(self, sub: str, quota_id: str = "PayAsYouGo_2014-09-01", mgs: tuple[str, ...] = ()) -> None:
         self.containers[sub] = {"id": f"/subscriptions/{sub}", "name": f"Sub {sub[:4]}", "subscriptionId": sub,
                                 "properties": {"subscriptionPolicies": {"quotaId": quota_id},
                                                "managementGroupAncestorsChain": [{"name": m} for m in mgs]}}
 
-    def assign(self, role: str, scope: str) -> None:
+    def assign(self, role: str, scope: str, principal: str = OID) -> None:
         self.assignments.append({"id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/x",
-                                 "roleDefinitionId": f"/providers/Microsoft.Authorization/roleDefinitions/{role}",
-                                 "scope": scope})
+                                 "properties": {"roleDefinitionId":
+                                                f"/providers/Microsoft.Authorization/roleDefinitions/{role}",
+                                                "scope": scope, "principalId": principal}})
 
-    def subscriptions(self, subscription_ids: list[str]) -> list[dict[str, Any]]:
-        return [self.containers[s] for s in subscription_ids if s in self.containers]
+    def _tick(self, name: str) -> None:
+        if self.on_call is not None:
+            self.on_call(name)
 
-    def role_assignments(self, object_id: str, subscription_ids: list[str]) -> list[dict[str, Any]]:
+    def _related(self, sub: str) -> list[dict[str, Any]]:
+        chain = self.containers.get(sub, {}).get("properties", {}).get("managementGroupAncestorsChain", [])
+        groups = {str(g["name"]).lower() for g in chain}
+        out = []
+        for row in self.assignments:
+            scope = row["properties"]["scope"].lower()
+            if scope.startswith("/providers/microsoft.management/managementgroups/"):
+                if scope.rsplit("/", 1)[-1] in groups:
+                    out.append(row)
+            elif scope == f"/subscriptions/{sub}" or scope.startswith(f"/subscriptions/{sub}/"):
+                out.append(row)
+        return out
+
+    def _reads_everything(self, row: dict[str, Any]) -> bool:
+        role = row["properties"]["roleDefinitionId"].rsplit("/", 1)[-1]
+        if "/resourcegroups/" in row["properties"]["scope"].lower():
+            return False
+        if role in _LISTS_ASSIGNMENTS:
+            return True
+        definition = next((d for d in self.definitions if d["name"] == role), {})
+        permissions = definition.get("permissions") or definition.get("properties", {}).get("permissions") or []
+        return any(a in ("*", "*/read") for p in permissions for a in p.get("actions", []))
+
+    def graph(self, subscription_ids: list[str], deadline: Any) -> GraphView:
+        self._tick("graph")
+        return GraphView(containers={s: self.containers[s] for s in subscription_ids if s in self.containers},
+                         resource_counts={s: n for s, n in self.resources.items() if s in subscription_ids},
+                         unfinished={s for s in subscription_ids if s in self.unfinished})
+
+    def role_assignments(self, object_id: str, subscription_id: str, deadline: Any) -> list[dict[str, Any]] | None:
         assert object_id == OID
-        return self.assignments
+        self._tick("role_assignments")
+        self.list_calls.append(subscription_id)
+        related = self._related(subscription_id)
+        return related if any(self._reads_everything(r) for r in related) else None
 
-    def role_definitions(self, role_ids: list[str], subscription_ids: list[str]) -> list[dict[str, Any]]:
-        return [d for d in self.definitions if d["name"] in role_ids]
+    def role_definition(self, role_id: str, subscription_id: str, deadline: Any) -> dict[str, Any] | None:
+        return next((d for d in self.definitions if d["name"] == role_id), None)
 
-    def cost_access(self, subscription_id: str) -> tuple[CostAccess, str | None]:
+    def cost_access(self, subscription_id: str, deadline: Any) -> tuple[CostAccess, str | None]:
+        self._tick("cost_access")
         self.cost_calls.append(subscription_id)
         return self.cost.get(subscription_id, ("ok", None))
 

@@ -1,4 +1,5 @@
-"""query_all: every page, fail closed on broken paging, quota headers and 429s honoured."""
+"""query_all: every page, fail closed on broken paging, quota headers and 429s honoured; a refused batch skipped;
+query_batched under a deadline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from shared.collectors.arg import query_all
+from shared.collectors.arg import query_all, query_batched
+from shared.deadline import Deadline
 from shared.errors import AccessDenied, IncompleteResults, NotCollectable, Throttled, TransientError
 
 
@@ -37,9 +39,11 @@ class FakeGraph:
     def __init__(self, answers: list[tuple[int, Any, dict[str, str]]]) -> None:
         self.answers = answers
         self.sent: list[dict[str, Any]] = []
+        self.options: list[dict[str, Any]] = []
 
-    def resources(self, query: Any, *, content_type: str, cls: Any) -> Any:
+    def resources(self, query: Any, *, content_type: str, cls: Any, **options: Any) -> Any:
         self.sent.append(json.loads(query.read()))
+        self.options.append(options)
         status, body, headers = self.answers.pop(0)
         response = FakeHttpResponse(status, body, headers)
         if status != 200:
@@ -176,3 +180,38 @@ def test_a_single_row_over_the_limit_is_not_collectable_when_pages_cannot_shrink
     with pytest.raises(NotCollectable):
         run(graph, page_size=2)
     assert [b["options"]["$top"] for b in graph.sent] == [2, 1]
+
+
+def test_refused_batch_is_skipped_when_another_batch_answers() -> None:
+    # Resource Graph answers 403 for a batch of only unreadable subscriptions (security finding 6)
+    graph = FakeGraph([(403, {"error": {"code": "AccessDenied"}}, {}), (200, page([{"id": "b"}]), {})])
+    subs = [f"s{i}" for i in range(303)]
+    assert run(graph, subs) == [{"id": "b"}]
+    graph = FakeGraph([(403, {"error": {"code": "AccessDenied"}}, {}), (200, page([{"id": "b"}]), {})])
+    batched = query_batched(graph, "q", subs)  # type: ignore[arg-type]
+    assert (batched.rows, batched.refused, batched.unfinished) == ([{"id": "b"}], subs[:300], [])
+
+
+def test_every_batch_refused_is_access_denied_when_none_answers() -> None:
+    graph = FakeGraph([(403, {"error": {"code": "AccessDenied"}}, {})] * 2)
+    with pytest.raises(AccessDenied):
+        run(graph, [f"s{i}" for i in range(301)])
+
+
+def test_a_429_longer_than_the_deadline_leaves_the_batch_unfinished_without_waiting() -> None:
+    # given: 5 s left, Resource Graph asks for 30
+    waits: list[float] = []
+    graph = FakeGraph([(429, {}, {"retry-after": "30"}), (200, page([{"id": "b"}]), {})])
+    subs = [f"s{i}" for i in range(301)]
+    # when
+    batched = query_batched(graph, "q", subs, sleep=waits.append,  # type: ignore[arg-type]
+                            deadline=Deadline(5.0, lambda: 0.0))
+    # then: no wait; azure-core's own Retry-After sleep is off and each call is bounded by the time left
+    assert waits == [] and batched.unfinished == subs[:300] and batched.rows == [{"id": "b"}]
+    assert graph.options[0] == {"retry_total": 0, "timeout": 5.0, "read_timeout": 5.0}
+
+
+def test_nothing_is_sent_when_the_deadline_has_passed() -> None:
+    graph = FakeGraph([])
+    batched = query_batched(graph, "q", ["s1"], deadline=Deadline(0.5, lambda: 0.0))  # type: ignore[arg-type]
+    assert (batched.unfinished, graph.sent) == (["s1"], [])

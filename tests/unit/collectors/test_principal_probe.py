@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.arm import cost_management_client
 from shared.collectors.principal_probe import AzurePrincipalProbe
+from shared.deadline import Deadline
 from tests.unit.collectors.fake_arm import FakeArm, FakeCredential, Reply
 
 SUB = "aaaaaaaa-0000-0000-0000-000000000001"
@@ -16,7 +17,7 @@ def test_cost_probe_names_the_unregistered_provider_and_sends_no_registration_wh
     probe = AzurePrincipalProbe(FakeCredential())
     probe._cost = cost_management_client(FakeCredential(), transport=arm)
     # when
-    access, reason = probe.cost_access(SUB)
+    access, reason = probe.cost_access(SUB, Deadline.within(30.0))
     # then
     assert access == "unavailable"
     assert reason is not None and "has not registered Microsoft.CostManagement" in reason
