@@ -21,6 +21,7 @@ from shared.api.responses import (
     ScanList,
     ScanStatusView,
 )
+from shared.api.rotation import ApiKeyRotated, CredentialReplaced, CredentialReplacement
 from shared.ids import GUID_PATTERN, HEX32_PATTERN, SCAN_ID_PATTERN
 
 _REF = "#/components/schemas/{model}"
@@ -114,7 +115,38 @@ def _paths() -> dict[str, Any]:
             "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
             "responses": {"200": {"description": "Status", "content": _json(ScanStatusView)}, **_AUTHED}}},
         **reports,
+        **_credential_paths(),
     }
+
+
+# --- Credential rotation (issue 13 §3, finding 5): its models and routes, in one block ------------------------
+_MODELS.extend([CredentialReplacement, ApiKeyRotated, CredentialReplaced])
+
+
+def _credential_paths() -> dict[str, Any]:
+    refused = _error("The customer is offboarding (or, for the secret, signs in without one)")
+    return {
+        "/api/customers/{customer_id}/api-key": {"post": {
+            "operationId": "rotate_api_key", "summary": "A new API key; the one used for this call stops at once",
+            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+            "responses": {"200": {"description": "The new key, shown only here", "content": _json(ApiKeyRotated)},
+                          "409": refused, **_AUTHED}}},
+        "/api/customers/{customer_id}/credential": {"put": {
+            "operationId": "replace_client_secret",
+            "summary": "Replace the client secret: signed in with first, then stored; the old one is deleted",
+            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+            "requestBody": {"required": True, "content": _json(CredentialReplacement)},
+            "responses": {"200": {"description": "The new secret is in use", "content": _json(CredentialReplaced)},
+                          "400": _error("client_secret is missing, malformed or refused by Entra (named in fields)"),
+                          "409": refused, **_AUTHED}}},
+        "/api/customers/{customer_id}/credentials": {"get": {
+            "operationId": "get_credential_status",
+            "summary": "When the API key was last rotated and the client secret last replaced",
+            "security": [{"apiKey": []}], "parameters": [_CUSTOMER],
+            "responses": {"200": {"description": "Times (null: never)", "content": {"application/json": {}}},
+                          **_AUTHED}}},
+    }
+# --- end of the credential rotation block ----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)

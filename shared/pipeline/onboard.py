@@ -70,6 +70,7 @@ def onboard(body: bytes, services: Services) -> OnboardingAccepted:
         if secret is not None:
             services.secrets.put(customer.customer_id, secret.client_secret.get_secret_value())
         services.customers.create(customer, api_key)
+        services.blobs.create_container(customer.customer_id)  # the only place a customer container is made
         scan_id = request_scan(services, customer, "onboarding")
     except Exception:
         # Undo so a failed onboarding leaves nothing behind and can simply be sent again.

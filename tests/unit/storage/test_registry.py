@@ -16,7 +16,7 @@ from tests.unit.fakes import make_world
 
 PURGED = {"table:customers", "table:scans", "table:schedules", "table:audit", "table:costquota", "blobs", "secret",
           "dead_letters", "messages", "outbox"}
-RETAINED = {"table:purges", "table:certificates"}
+RETAINED = {"table:purges", "table:certificates", "table:tombstones"}
 
 
 class UndeclaredStore:
