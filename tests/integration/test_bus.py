@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from azure.servicebus import ServiceBusClient
 
 from shared.bus import ServiceBus
 from shared.identity import caleta_credential
-from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask
+from shared.messages import ANALYSE, COLLECT_TASKS, PURGE, AnalyseScan, CollectTask, PurgeCustomer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -61,3 +62,27 @@ def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusC
     publish(message)
     publish(message)
     assert len([m for m in receive_all(bus, ANALYSE.name) if m.correlation_id == scan_id]) == 1
+
+
+def test_a_scheduled_message_stays_hidden_until_its_time_when_published_at(bus: ServiceBusClient,
+                                                                           broker: Any) -> None:
+    # given: the purge's second pass, scheduled a moment ahead (Service Bus scheduled enqueue)
+    schedule = ServiceBus(broker.connection_string, None, caleta_credential).publish_at
+    message = PurgeCustomer(customer_id=uuid.uuid4().hex, request_id=uuid.uuid4().hex)
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1.5)
+    # when
+    schedule(message, due)
+    schedule(message, due)  # a repeat for the same time: dropped as a duplicate
+    # then: browsing sees it scheduled; a receiver gets it only once it is due, once
+    with bus.get_queue_receiver(PURGE.name) as receiver:
+        peeked = [m for m in receiver.peek_messages(max_message_count=50)
+                  if b"".join(m.body) == message.model_dump_json().encode()]
+    assert len(peeked) == 1 and peeked[0].scheduled_enqueue_time_utc is not None
+    assert peeked[0].message_id == f"{message.message_id()}@{int(due.timestamp())}"
+    got = []
+    with bus.get_queue_receiver(PURGE.name, max_wait_time=5) as receiver:
+        for received in receiver:  # ends after 5 s without a message
+            receiver.complete_message(received)
+            if b"".join(received.body) == message.model_dump_json().encode():
+                got.append(dt.datetime.now(dt.UTC))
+    assert len(got) == 1 and got[0] >= due
