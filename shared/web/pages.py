@@ -41,6 +41,7 @@ ASSETS: dict[str, str] = {
     "onboarding.js": "text/javascript; charset=utf-8",
     "account.js": "text/javascript; charset=utf-8",
     "lifecycle.js": "text/javascript; charset=utf-8",
+    "credentials.js": "text/javascript; charset=utf-8",
 }
 PAGES = ("onboarding", "account")
 
