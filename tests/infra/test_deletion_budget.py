@@ -180,9 +180,9 @@ def test_exports_expire_by_their_own_short_rule_when_deployed_as_infra_says(bice
     assert days == 1 and bicepdoc.decorator(storage, "exportMaxAgeDays", "max_value") == 2
 
 
-def test_certificate_states_the_soft_delete_periods_infra_deploys(bicep: dict[str, Any], deployed: Retention) -> None:
-    assert SOFT_DELETE_DAYS == max(deployed.blob_soft_delete_days or 0, deployed.container_soft_delete_days or 0)
-    assert KEY_VAULT_SOFT_DELETE_DAYS == deployed.key_vault_soft_delete_days
+def test_certificate_states_the_soft_delete_periods_infra_deploys(deployed: Retention) -> None:
+    assert max(deployed.blob_soft_delete_days or 0, deployed.container_soft_delete_days or 0) == SOFT_DELETE_DAYS
+    assert deployed.key_vault_soft_delete_days == KEY_VAULT_SOFT_DELETE_DAYS
     assert not deployed.key_vault_purge_protection  # the purge can purge, as the certificate says
 
 
