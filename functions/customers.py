@@ -1,4 +1,4 @@
-"""The customer's routes (Authorization: Bearer <api_key>): record, scans, scan status, reports.
+"""The customer's routes (Authorization: Bearer <api_key>): record, scans, scan status, reports, credentials.
 
 Parsing and wiring only: authentication, lookups and the scan request live in shared/. A customer id that is
 not the caller's answers 404, exactly like one that does not exist.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions._http import REPORT_CSP, caller, handled, json_response, respond, route_param
+from functions._http import REPORT_CSP, bearer_key, caller, handled, json_response, respond, route_param
 from shared import views
 from shared.api.responses import ScanAccepted
 from shared.config import get_settings
+from shared.pipeline import rotate
 from shared.pipeline.reviews import delete_review
 from shared.pipeline.scan import request_scan
 from shared.services import get_services
@@ -82,3 +83,28 @@ def delete_customer_scan(req: func.HttpRequest) -> func.HttpResponse:
     customer = caller(req)
     return json_response(200, delete_review(get_services(), customer.customer_id, route_param(req, "scan_id")))
 # --- end of the issue 15 block -------------------------------------------------------------------------------------
+
+
+@bp.route(route="customers/{customer_id}/api-key", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def rotate_api_key(req: func.HttpRequest) -> func.HttpResponse:
+    """A new API key, shown once in the 200; the key this request carries stops working at once."""
+    customer = caller(req)
+    presented = bearer_key(req.headers.get("Authorization"))
+    return json_response(200, rotate.rotate_api_key(get_services(), customer, presented))
+
+
+@bp.route(route="customers/{customer_id}/credential", methods=["PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def replace_client_secret(req: func.HttpRequest) -> func.HttpResponse:
+    """Replace the client secret: signed in with first (400 naming client_secret when refused), then stored."""
+    customer = caller(req)
+    return json_response(200, rotate.replace_client_secret(get_services(), customer, req.get_body()))
+
+
+@bp.route(route="customers/{customer_id}/credentials", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def get_credential_status(req: func.HttpRequest) -> func.HttpResponse:
+    """When the API key was last rotated and the client secret last replaced."""
+    customer = caller(req)
+    return json_response(200, rotate.credential_status(get_services(), customer))

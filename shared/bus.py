@@ -10,6 +10,7 @@ Browsing is peek only: it neither locks a message nor counts a delivery, so it n
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections import defaultdict
@@ -19,6 +20,7 @@ from typing import Protocol
 from azure.core.credentials import TokenCredential
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusSubQueue
 
+from shared.auth.hashing import pseudonym
 from shared.errors import IncompleteResults, TransientError
 from shared.messages import Message, opaque_message_id
 
@@ -32,6 +34,12 @@ class Publisher(Protocol):
     """Sends messages to their queues."""
 
     def __call__(self, *messages: Message) -> None: ...
+
+
+class ScheduledPublisher(Protocol):
+    """Sends one message to its queue, to become visible at `at` (Service Bus scheduled enqueue)."""
+
+    def __call__(self, message: Message, at: dt.datetime) -> None: ...
 
 
 def to_servicebus_message(message: Message, key: bytes) -> ServiceBusMessage:
@@ -85,6 +93,28 @@ class ServiceBus:
         except Exception as exc:
             # Any bus failure is worth a redelivery of the message that triggered us; say so in the type.
             raise TransientError(f"could not publish to Service Bus: {type(exc).__name__}") from exc
+
+    def publish_at(self, message: Message, at: dt.datetime) -> None:
+        """Schedule one message for `at` (learn.microsoft.com/azure/service-bus-messaging/message-sequencing,
+        "Scheduled messages": it is enqueued at once and becomes visible at the scheduled time)."""
+        if not message.QUEUE:
+            raise ValueError(f"{type(message).__name__} declares no queue")
+        key = self._message_key()  # TransientError when the key cannot be read: nothing was sent
+        client = self.client()
+        try:
+            with client, client.get_queue_sender(message.QUEUE) as sender:
+                sender.schedule_messages(scheduled_message(message, at, key), at)
+            logger.info("scheduled 1 message on %s for %s", message.QUEUE, at.isoformat())
+        except Exception as exc:
+            raise TransientError(f"could not schedule on Service Bus: {type(exc).__name__}") from exc
+
+
+def scheduled_message(message: Message, at: dt.datetime, key: bytes) -> ServiceBusMessage:
+    """The Service Bus message for `message` due at `at`: its (opaque) id carries the time, so a re-send for the
+    same time is dropped by duplicate detection while a later one (a retry) is not."""
+    scheduled = to_servicebus_message(message, key)
+    scheduled.message_id = pseudonym(key, f"message:{message.message_id()}@{int(at.timestamp())}")
+    return scheduled
 
 
 def peek_all(client: ServiceBusClient, queue: str, *, dead_letters: bool = False,

@@ -98,6 +98,12 @@ class Credentials:
         secret = self._secrets.get(customer.customer_id)
         return secret_credential(self._authority, customer.tenant_id, customer.client_id, secret)
 
+    def for_new_secret(self, customer: Customer, client_secret: str) -> TokenCredential:
+        """The customer's own principal with a replacement secret, before it is stored (PUT …/credential)."""
+        if customer.auth_mode != "client_secret" or not customer.client_id:
+            raise AccessDenied("the customer signs in without a client secret")
+        return secret_credential(self._authority, customer.tenant_id, customer.client_id, client_secret)
+
     def for_request(self, request: OnboardingRequest) -> TokenCredential:
         """The credential an onboarding request describes (the secret is read from the request, never stored)."""
         if isinstance(request.auth, ClientSecretAuth):

@@ -23,7 +23,7 @@ from azure.core.credentials import TokenCredential
 from shared.analysis.engine import run_analysis
 from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.api.models import OnboardingRequest
-from shared.bus import Publisher, ServiceBus
+from shared.bus import Publisher, ScheduledPublisher, ServiceBus
 from shared.collectors import Collector, advisor, cost, cost_config, resource_graph
 from shared.collectors.principal_probe import AzurePrincipalProbe, PrincipalProbe
 from shared.collectors.quota import QpuLedger
@@ -52,6 +52,7 @@ from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
 from shared.storage.secrets import CustomerSecrets, LazySecretStore
 from shared.storage.signins import SigninStore
+from shared.storage.tombstones import TombstoneStore
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ class CredentialFactory(Protocol):
 
     def for_request(self, request: OnboardingRequest) -> TokenCredential:
         """The credential an onboarding request describes."""
+        ...
+
+    def for_new_secret(self, customer: Customer, client_secret: str) -> TokenCredential:
+        """The customer's own principal signed in with a secret not stored yet (a replacement, validated first)."""
         ...
 
 
@@ -90,7 +95,10 @@ class OnboardingLimits:
 # Fields that hold nothing about anyone: behaviour, configuration and factories.
 NOT_STORES = frozenset({"publish", "clock", "collectors", "analyse", "credentials", "probe_for", "stuck_after",
                         "max_analyse_sends", "deletion_deadline", "entra", "onboarding_limits",
-                        "pseudonym_key"})
+                        "pseudonym_key", "publish_at", "purge_grace"})
+# The longest an invocation can run (host.json functionTimeout) plus the longest message lock: settings
+# FUNCTION_TIMEOUT_SECONDS and SERVICEBUS_LOCK_SECONDS, which tests/infra/test_clocks.py keeps equal to infra/.
+DEFAULT_PURGE_GRACE = dt.timedelta(seconds=600 + 300)
 
 
 def _utcnow() -> dt.datetime:
@@ -109,11 +117,13 @@ class Services:
     audit: AuditLog
     quota: QuotaStore
     blobs: BlobStore
+    tombstones: TombstoneStore
     secrets: CustomerSecrets
     dead_letters: DeadLetterStore
     queued: PurgedStore
     notifier: Notifier
     publish: Publisher
+    publish_at: ScheduledPublisher
     collectors: Mapping[str, Collector]
     analyse: Analyse
     credentials: CredentialFactory
@@ -130,6 +140,8 @@ class Services:
     stuck_after: dt.timedelta = dt.timedelta(minutes=60)
     max_analyse_sends: int = 3
     deletion_deadline: dt.timedelta = dt.timedelta(days=7)
+    # The purge's second pass waits this long after the first, so no invocation that began before it is left.
+    purge_grace: dt.timedelta = DEFAULT_PURGE_GRACE
 
     def stores(self) -> list[tuple[str, object]]:
         """(field, value) of every field that is not one of NOT_STORES."""
@@ -186,7 +198,7 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
     """
     account = open_account(clock)
     secret_store = LazySecretStore(lambda: store_from_url(settings.secret_store_url, settings.secret_store_key))
-    secrets = CustomerSecrets(secret_store)
+    secrets = CustomerSecrets(secret_store, names=account.customers.credentials)
     pseudonym_key = PseudonymKey(secret_store)
     bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential,
                      pseudonym_key)
@@ -200,10 +212,11 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
     return Services(
         customers=account.customers, scans=account.scans, purges=account.purges, certificates=account.certificates,
         schedules=account.schedules, audit=account.audit, quota=account.quota, blobs=account.blobs,
-        secrets=secrets, dead_letters=DeadLetters(bus.client, QUEUES),
+        tombstones=account.tombstones, secrets=secrets, dead_letters=DeadLetters(bus.client, QUEUES),
         queued=QueuedMessages(bus.client, [q for q in QUEUES if q is not PURGE]),
         notifier=notifier_from_url(settings.notify_outbox_url, caleta_credential()),
-        publish=bus.publish, collectors=collectors, analyse=_analyse_with(settings, _openai_narrator),
+        publish=bus.publish, publish_at=bus.publish_at, collectors=collectors,
+        analyse=_analyse_with(settings, _openai_narrator),
         credentials=Credentials(settings.authority_host, settings.caleta_app_client_id, secrets, caleta_credential),
         probe_for=AzurePrincipalProbe, clock=clock, pseudonym_key=pseudonym_key,
         signins=account.signins, proofs=account.proofs, ratelimits=account.ratelimits,
@@ -213,6 +226,7 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
                                            settings.onboarding_failures_per_tenant_per_hour),
         stuck_after=dt.timedelta(minutes=settings.scan_stuck_after_minutes),
         deletion_deadline=dt.timedelta(days=settings.deletion_deadline_days),
+        purge_grace=dt.timedelta(seconds=settings.function_timeout_seconds + settings.servicebus_lock_seconds),
     )
 
 

@@ -1,6 +1,7 @@
 // Blob and Table storage for customer data. Identity-only access (no shared keys, no public blobs),
 // locally redundant within UK South, doubly encrypted, and configured so no deleted copy outlives the
-// 7-day deletion promise: short soft delete, no versions, a lifecycle backstop for raw data.
+// 7-day deletion promise: short soft delete, no versions, lifecycle rules by kind of blob (raw data and
+// exports expire by age; reports never do).
 // tests/infra/test_deletion_budget.py recomputes the budget from the values below.
 
 @description('Required. Region; UK South only (data residency promise).')
@@ -30,6 +31,11 @@ param containerSoftDeleteDays int = 1
 @minValue(1)
 @maxValue(3)
 param rawDataMaxAgeDays int = 2
+
+@description('Optional. Age in days after which an export zip is deleted (the customer downloads it at once; the export is a copy of data held elsewhere).')
+@minValue(1)
+@maxValue(2)
+param exportMaxAgeDays int = 1
 
 @description('Optional. Every table the app uses, created here so no request pays a create round trip (the app still creates a missing one on first use). tests/infra/test_tables.py keeps this list equal to the code.')
 param tableNames array = [
@@ -117,9 +123,15 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-// Customer containers are created by the app, one per customer with an opaque name, so a prefix rule
-// cannot reach their raw/ folders. Collectors tag raw blobs with the index tag `caleta-data=raw` and
-// this rule deletes them by tag. Lifecycle runs once a day and may lag up to 48 h (deletion budget).
+// Customer containers are created by the app at onboarding, one per customer with an opaque name, so a
+// prefix rule cannot reach a kind of blob inside them. The app tags every blob with the index tag
+// `caleta-data` (shared/storage/blobs.py) and these rules select by tag:
+// - raw: raw scan data, deleted after rawDataMaxAgeDays even if the purge never ran (the deletion budget);
+// - export: export zips, a copy of data held elsewhere, deleted after exportMaxAgeDays;
+// - report: no rule. The review history needs reports for as long as the customer stays; the purge deletes
+//   them with the container, and the backstop's container sweep deletes a container no customer owns.
+// tests/infra/test_deletion_budget.py shows that no rule can match a report. Lifecycle runs once a day and
+// may lag up to 48 h (deletion budget).
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: account
   name: 'default'
@@ -140,6 +152,24 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
             actions: {
               baseBlob: {
                 delete: { daysAfterCreationGreaterThan: rawDataMaxAgeDays }
+              }
+            }
+          }
+        }
+        {
+          name: 'export-expiry'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              blobIndexMatch: [
+                { name: 'caleta-data', op: '==', value: 'export' }
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: { daysAfterCreationGreaterThan: exportMaxAgeDays }
               }
             }
           }

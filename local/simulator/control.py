@@ -76,6 +76,14 @@ def handle(state: SimState, req: Request) -> Response:
             return json_response(200, {"requests": entries})
         if req.method == "GET" and name == "stats":
             return json_response(200, state.stats())
+        if req.method == "GET" and name == "holds":  # the hold test hook (local/simulator/faults.py)
+            return json_response(200, {"holds": state.faults.holds()})
+        if req.method == "POST" and name == "hold":
+            state.faults.hold(body.get("method", "*"), body["path_regex"], str(body["name"]),
+                              times=int(body.get("times", 1)), timeout=float(body.get("timeout", 120.0)))
+            return json_response(200, {"ok": True})
+        if req.method == "POST" and name == "release":
+            return json_response(200, {"held": state.faults.release(str(body["name"]))})
         if name == "consent" or name.startswith("consent/"):  # GET ?tenant_id=; POST consent/reset|remove
             action = name.partition("/")[2] or "status"
             tenant = req.q("tenant_id") if req.method == "GET" else body.get("tenant_id")

@@ -28,12 +28,14 @@ from shared.api.responses import (
     ScanStatusView,
 )
 from shared.api.reviews import ReviewDeleted, ReviewList
+from shared.api.rotation import ApiKeyRotated, CredentialReplaced, CredentialReplacement
 from shared.ids import GUID_PATTERN
 
 _REF = "#/components/schemas/{model}"
 _MODELS: list[type[BaseModel]] = [OnboardingRequest, OnboardingAccepted, OnboardingRefused, CustomerRecord,
                                   ScanAccepted, ScanStatusView, ScanList, Revalidated, ExportAccepted,
-                                  OffboardingAccepted, ErrorBody, ReviewList, ReviewDeleted]
+                                  OffboardingAccepted, ErrorBody, ReviewList, ReviewDeleted, CredentialReplacement,
+                                  ApiKeyRotated, CredentialReplaced]
 SECURITY_SCHEMES = {
     "apiKey": {"type": "http", "scheme": "bearer", "description": "The api_key returned by onboarding"},
     "adminToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",

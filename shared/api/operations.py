@@ -26,6 +26,7 @@ from shared.api.responses import (
     ScanStatusView,
 )
 from shared.api.reviews import ReviewDeleted, ReviewList
+from shared.api.rotation import ApiKeyRotated, CredentialReplaced, CredentialReplacement
 from shared.ids import GUID_PATTERN, HEX32_PATTERN, SCAN_ID_PATTERN
 
 Security = Literal["apiKey", "adminToken"] | None
@@ -143,6 +144,20 @@ PUBLIC: tuple[Op, ...] = (
 )
 
 LIFECYCLE: tuple[Op, ...] = (
+    Op("post", "/customers/{customer_id}/api-key", "rotate_api_key",
+       "A new API key; the one used for this call stops at once",
+       {"200": answer("The new key, shown only here", ApiKeyRotated), "409": error("The customer is offboarding"),
+        **CUSTOMER_REFUSALS}, "apiKey", params=("customer_id",)),
+    Op("put", "/customers/{customer_id}/credential", "replace_client_secret",
+       "Replace the client secret: signed in with first, then stored; the old one is deleted",
+       {"200": answer("The new secret is in use", CredentialReplaced),
+        "400": error("client_secret is missing, malformed or refused by Entra (named in fields)"),
+        "409": error("The customer is offboarding, or signs in without a secret (federated)"), **CUSTOMER_REFUSALS},
+       "apiKey", body=CredentialReplacement, params=("customer_id",)),
+    Op("get", "/customers/{customer_id}/credentials", "get_credential_status",
+       "When the API key was last rotated and the client secret last replaced",
+       {"200": answer("Times (null: never)", content=JSON_OBJECT), **CUSTOMER_REFUSALS}, "apiKey",
+       params=("customer_id",)),
     Op("post", "/customers/{customer_id}/validate", "validate_customer",
        "Check the principal again (active again when any subscription passes)",
        {"200": answer("Active again", Revalidated), "409": error("The customer is offboarding"),

@@ -22,9 +22,11 @@ from shared.errors import NotFound
 from shared.messages import SOURCES, AnalyseScan, Source
 from shared.notify import emails, send_quietly
 from shared.observability import log_context
+from shared.pipeline.guard import refusal, write_checked
 from shared.pipeline.reviews import previous_report, summary_of
 from shared.rawdata import RawEnvelope, decode
 from shared.services import Services
+from shared.storage.blobs import CustomerBlobs
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +120,9 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
     bundle = services.analyse(inputs)
     files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
              "findings.csv": bundle.findings_csv}
-    for name, data in files.items():
-        blobs.put_report(message.scan_id, name, data, _CONTENT_TYPES[name])
+    if not _write_reports(services, blobs, message.scan_id, files):
+        log.info("customer left while the report was analysed: nothing kept, analysis dropped")
+        return "dropped"
     # The review history reads this summary instead of the reports (written before the scan is published).
     services.scans.record_review(message.customer_id, message.scan_id, summary_of(bundle, inputs.generated_at))
     failed = [t for t in scan.tasks if t.outcome == "failed"]
@@ -127,11 +130,30 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
     reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None
     moved = services.scans.transition(message.customer_id, message.scan_id, {"analysing"}, status,
                                       reason=reason, reports=list(files))
-    if moved:
+    if moved and refusal(services, message.customer_id) is None:
         _announce(services, customer, message.scan_id, status, bundle)
     log.info("report published: %s findings=%s narrative=%s", status, bundle.findings_count,
              bundle.narrative_source)
     return status
+
+
+def _write_reports(services: Services, blobs: CustomerBlobs, scan_id: str, files: dict[str, bytes]) -> bool:
+    """Write the report files unless the customer left meanwhile (the write-time check, shared/pipeline/guard.py)."""
+    def write() -> list[str]:
+        written: list[str] = []
+        try:
+            for name, data in files.items():
+                written.append(blobs.put_report(scan_id, name, data, _CONTENT_TYPES[name]))
+        except Exception:
+            remove(written)  # a half-written report is never left behind, whoever stopped it
+            raise
+        return written
+
+    def remove(names: list[str]) -> None:
+        for name in names:
+            blobs.delete(name)
+
+    return write_checked(services, blobs.customer_id, write, remove) is not None
 
 
 def _announce(services: Services, customer: Customer, scan_id: str, status: str, bundle: ReportBundle) -> None:

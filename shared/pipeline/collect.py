@@ -16,6 +16,7 @@ from shared.errors import AccessDenied, NotCollectable, NotFound
 from shared.messages import CollectTask
 from shared.observability import log_context
 from shared.pipeline.complete import record_outcome, settle
+from shared.pipeline.guard import write_checked
 from shared.pipeline.revalidate import mark_access_revoked
 from shared.rawdata import RawEnvelope, encode
 from shared.services import Services
@@ -72,8 +73,17 @@ def collect_task(task: CollectTask, services: Services) -> str:
     envelope = RawEnvelope(source=task.source, scan_id=task.scan_id, subscription_id=task.subscription_id,
                            collected_at=services.clock(), api_versions=collected.api_versions,
                            row_count=collected.row_count, data=collected.data)
-    blobs = services.blobs.for_customer(task.customer_id)
-    blobs.put_raw(task.scan_id, task.subscription_id, task.source, encode(envelope))
+    if not _write_raw(services, task, encode(envelope)):
+        log.info("customer left while collecting: nothing kept, task dropped")
+        return "dropped"
     log.info("collected %d row(s)", collected.row_count)
     record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "succeeded")
     return "succeeded"
+
+
+def _write_raw(services: Services, task: CollectTask, data: bytes) -> bool:
+    """Write the raw blob unless the customer left meanwhile (the write-time check, shared/pipeline/guard.py)."""
+    blobs = services.blobs.for_customer(task.customer_id)
+    written = write_checked(services, task.customer_id,
+                            lambda: blobs.put_raw(task.scan_id, task.subscription_id, task.source, data), blobs.delete)
+    return written is not None

@@ -3,7 +3,8 @@
 The customer becomes `offboarding` (no new scans; messages for it are dropped on receipt), its scans in
 flight are failed, a purge request records the request and its deadline (request + DELETION_DEADLINE_DAYS),
 and a PurgeCustomer message starts the purge at once. Asking again changes nothing and answers the same
-request.
+request. The certificate follows the purge's second pass, once work already running has ended (about 15
+minutes as deployed; shared/pipeline/purge.py).
 """
 
 from __future__ import annotations

@@ -91,6 +91,7 @@ def readable(sub: SubscriptionValidation) -> bool:
 def _roll_back(services: Services, customer: Customer) -> None:
     subject = PurgeSubject(customer.customer_id, customer.tenant_id)
     steps: list[Callable[[], object]] = [lambda: services.scans.delete_customer(subject),
+                                         lambda: services.blobs.delete_customer(subject),
                                          lambda: services.secrets.delete(customer.customer_id),
                                          lambda: services.customers.delete(customer.customer_id)]
     for step in steps:
@@ -124,6 +125,7 @@ def onboard(body: bytes, services: Services, address: str | None = None) -> Onbo
         services.customers.create(customer, None)
         if secret is not None:
             services.secrets.put(customer.customer_id, secret.client_secret.get_secret_value())
+        services.blobs.create_container(customer.customer_id)  # the only place a customer container is made
         validation = _validate(request, services, credential, object_id, deadline)
         usable = tuple(s.subscription_id for s in validation.subscriptions if readable(s))
         state: CustomerState = "active" if usable else "awaiting_roles"

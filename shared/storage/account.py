@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.storage.audit import AUDIT_TABLE, AuditLog
-from shared.storage.blobs import BlobStore, container_name
+from shared.storage.blobs import CONTAINER_PREFIX, BlobStore, container_name
 from shared.storage.certificates import CERTIFICATES_TABLE, CertificateStore
 from shared.storage.clients import LazyTable, blob_service
 from shared.storage.customers import CUSTOMERS_TABLE, CustomerStore
@@ -22,6 +22,7 @@ from shared.storage.ratelimits import RATELIMITS_TABLE, RateLimitStore
 from shared.storage.scans import SCANS_TABLE, ScanStore
 from shared.storage.schedules import SCHEDULES_TABLE, ScheduleStore
 from shared.storage.signins import SIGNINS_TABLE, SigninStore
+from shared.storage.tombstones import TOMBSTONES_TABLE, TombstoneStore
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class AccountStores:
     signins: SigninStore
     proofs: ProofStore
     ratelimits: RateLimitStore
+    tombstones: TombstoneStore
 
 
 def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
@@ -50,6 +52,8 @@ def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
         purges=PurgeStore(LazyTable(PURGES_TABLE)), certificates=CertificateStore(LazyTable(CERTIFICATES_TABLE)),
         schedules=ScheduleStore(LazyTable(SCHEDULES_TABLE)), audit=AuditLog(LazyTable(AUDIT_TABLE), clock=clock),
         quota=QuotaStore(LazyTable(QUOTA_TABLE), customers),
-        blobs=BlobStore(lambda customer_id: blob_service().get_container_client(container_name(customer_id))),
+        blobs=BlobStore(lambda customer_id: blob_service().get_container_client(container_name(customer_id)),
+                        lambda: (c.name for c in blob_service().list_containers(name_starts_with=CONTAINER_PREFIX))),
+        tombstones=TombstoneStore(LazyTable(TOMBSTONES_TABLE)),
         signins=SigninStore(LazyTable(SIGNINS_TABLE)), proofs=ProofStore(LazyTable(PROOFS_TABLE)),
         ratelimits=RateLimitStore(LazyTable(RATELIMITS_TABLE)))

@@ -13,15 +13,16 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from shared.ids import is_hex32
 from shared.storage.retention import Purged, PurgeSubject
-from shared.storage.table import Table, delete_partition, partition_keys
+from shared.storage.table import Table, delete_partition, partition_ids, partition_keys
 
 logger = logging.getLogger(__name__)
 
 AUDIT_TABLE = "audit"
 EVENTS = frozenset({"onboarded", "validated", "scan_started", "scan_ended", "access_revoked", "export",
                     "offboarding_requested", "purge_done", "certificate_issued", "tenant_onboarded_again",
-                    "review_deleted"})
+                    "review_deleted", "api_key_rotated", "client_secret_replaced"})
 Detail = str | int | float | bool
 _MAX_DETAIL_CHARS = 200  # details are ids, counts and short reasons: anything longer is cut, not stored
 
@@ -75,3 +76,7 @@ class AuditLog:
     def count_customer(self, subject: PurgeSubject) -> int:
         """Events left under the customer id."""
         return len(partition_keys(self._table, subject.customer_id))
+
+    def customer_ids(self) -> set[str]:
+        """Customer ids with events (the orphan sweep); the purge's own partitions, 64-hex hashes, are kept."""
+        return {key for key in partition_ids(self._table) if is_hex32(key)}

@@ -3,18 +3,25 @@
 Raw data lives at shared.rawdata.raw_blob_name(...); reports at reports/{scan_id}/{name}; exports at
 exports/{export_id}.zip. Names are deterministic so a redelivered message overwrites the same blob instead of
 adding a copy. The purge deletes the whole container.
+
+The container is created once, at onboarding (`BlobStore.create_container`), and by nothing else: a write
+into a container that is missing (the purge deleted it) or being deleted is refused with ContainerMissing,
+so work still in flight when a customer leaves can never bring the container back. Each kind of blob carries
+the index tag `caleta-data` (raw, report, export) that the storage lifecycle rules select on
+(infra/modules/storage.bicep): raw data and exports expire by age, reports never do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import ContentSettings
 
-from shared.errors import InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.ids import is_hex32, is_scan_id
 from shared.messages import Source
 from shared.rawdata import raw_blob_name
@@ -22,7 +29,17 @@ from shared.storage.retention import Purged, PurgeSubject
 
 REPORT_NAMES = frozenset({"report.json", "report.html", "findings.csv"})
 EXPORT_PREFIX = "exports/"
-RAW_DATA_TAGS = {"caleta-data": "raw"}
+CONTAINER_PREFIX = "c-"
+# The lifecycle rules select blobs by this index tag (tests/infra/test_deletion_budget.py reads the rules).
+DATA_TAG = "caleta-data"
+RAW_DATA_TAGS = {DATA_TAG: "raw"}
+REPORT_TAGS = {DATA_TAG: "report"}
+EXPORT_TAGS = {DATA_TAG: "export"}
+_CUSTOMER_CONTAINER = re.compile(r"^c-([0-9a-f]{32})$")
+
+
+class ContainerMissing(Conflict):
+    """The customer's container does not exist (or is being deleted): the customer is leaving or gone."""
 
 
 class Container(Protocol):
@@ -31,9 +48,9 @@ class Container(Protocol):
     def create_container(self, **kwargs: Any) -> Any: ...
     def delete_container(self, **kwargs: Any) -> Any: ...
     def upload_blob(self, name: str, data: Any, **kwargs: Any) -> Any: ...
+    def delete_blob(self, blob: str, **kwargs: Any) -> Any: ...
     def download_blob(self, blob: str, **kwargs: Any) -> Any: ...
     def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> Iterable[Any]: ...
-    def delete_blob(self, blob: str, **kwargs: Any) -> Any: ...
 
 
 def container_name(customer_id: str) -> str:
@@ -41,6 +58,12 @@ def container_name(customer_id: str) -> str:
     if not is_hex32(customer_id):
         raise InvalidInput({"customer_id": "must be 32 lower-case hex characters"})
     return f"c-{customer_id}"
+
+
+def customer_of_container(name: str) -> str | None:
+    """The customer id a container is named after (`c-{id}`), or None for any other container."""
+    match = _CUSTOMER_CONTAINER.fullmatch(name)
+    return match.group(1) if match else None
 
 
 def report_blob_name(scan_id: str, name: str) -> str:
@@ -63,18 +86,21 @@ class CustomerBlobs:
     def __init__(self, customer_id: str, container: Container) -> None:
         self.customer_id = customer_id
         self._container = container
-        self._ensured = False
 
-    def _ensure(self) -> None:
-        if not self._ensured:
-            with contextlib.suppress(ResourceExistsError):
-                self._container.create_container()
-            self._ensured = True
+    def _put(self, name: str, data: bytes, content_type: str, tags: dict[str, str]) -> None:
+        try:
+            self._container.upload_blob(name, data, overwrite=True, tags=tags,
+                                        content_settings=ContentSettings(content_type=content_type))
+        except ResourceNotFoundError:
+            raise ContainerMissing("the customer's container does not exist") from None
+        except ResourceExistsError:
+            # With overwrite=True the only 409 left is ContainerBeingDeleted: the purge got there first.
+            raise ContainerMissing("the customer's container is being deleted") from None
 
-    def _put(self, name: str, data: bytes, content_type: str, tags: dict[str, str] | None = None) -> None:
-        self._ensure()
-        self._container.upload_blob(name, data, overwrite=True, tags=tags,
-                                    content_settings=ContentSettings(content_type=content_type))
+    def delete(self, name: str) -> None:
+        """Delete one blob (a writer that lost the race to the purge removes what it wrote); idempotent."""
+        with contextlib.suppress(ResourceNotFoundError):
+            self._container.delete_blob(name)
 
     def read(self, name: str) -> bytes:
         """One blob's bytes; NotFound when it does not exist."""
@@ -98,7 +124,8 @@ class CustomerBlobs:
     def put_report(self, scan_id: str, name: str, data: bytes, content_type: str) -> str:
         """Write (overwrite) one report file of a scan; returns its blob name."""
         blob = report_blob_name(scan_id, name)
-        self._put(blob, data, content_type)
+        # Tagged so a lifecycle rule can be shown never to match it: the review history keeps reports.
+        self._put(blob, data, content_type, REPORT_TAGS)
         return blob
 
     def get_report(self, scan_id: str, name: str) -> bytes:
@@ -108,7 +135,7 @@ class CustomerBlobs:
     def put_export(self, export_id: str, data: bytes) -> str:
         """Store an export zip; returns its blob name."""
         blob = export_blob_name(export_id)
-        self._put(blob, data, "application/zip")
+        self._put(blob, data, "application/zip", EXPORT_TAGS)
         return blob
 
     def get_export(self, export_id: str) -> bytes:
@@ -149,12 +176,23 @@ class BlobStore:
     name = "blobs"
     declaration = Purged(holds="the customer's container: raw data, reports and exports")
 
-    def __init__(self, container_for: Callable[[str], Container]) -> None:
+    def __init__(self, container_for: Callable[[str], Container],
+                 container_names: Callable[[], Iterable[str]]) -> None:
         self._container_for = container_for
+        self._container_names = container_names
 
     def for_customer(self, customer_id: str) -> CustomerBlobs:
         """The blobs of one customer (InvalidInput for a malformed id)."""
         return CustomerBlobs(customer_id, self._container_for(customer_id))
+
+    def create_container(self, customer_id: str) -> None:
+        """Create the customer's container (onboarding only; idempotent). Nothing else ever creates one."""
+        with contextlib.suppress(ResourceExistsError):
+            self._container_for(customer_id).create_container()
+
+    def customer_ids(self) -> set[str]:
+        """Every customer id that has a container (the backstop's orphan sweep)."""
+        return {cid for name in self._container_names() if (cid := customer_of_container(name))}
 
     def delete_customer(self, subject: PurgeSubject) -> int:
         """Delete the customer's container; how many blobs it held."""

@@ -76,6 +76,10 @@ class LazyTable:
         """TableClient.submit_transaction."""
         return self._open().submit_transaction(operations, **kwargs)
 
+    def list_entities(self, **kwargs: Any) -> Any:
+        """TableClient.list_entities."""
+        return self._open().list_entities(**kwargs)
+
 
 def reset_clients() -> None:
     """Drop cached clients (after settings change, in tests)."""

@@ -24,6 +24,7 @@ from azure.data.tables import UpdateMode
 from shared.domain import Customer, CustomerState, check_customer_move, customer_state
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.ids import is_hex32
+from shared.storage.credential_rows import CredentialRows
 from shared.storage.customer_validation import awaits_roles, pack_validation, unpack_validation
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.table import Table, blank_chunks, etag_of, exists, join_text, split_json, split_text
@@ -91,6 +92,8 @@ class CustomerStore:
 
     def __init__(self, table: Table) -> None:
         self._table = table
+        # The API key's hash and the client secret names, changed under ETag (shared/storage/credential_rows.py).
+        self.credentials = CredentialRows(table)
 
     def _read(self, customer_id: str) -> Any:
         if not is_hex32(customer_id):

@@ -1,8 +1,9 @@
 """Open purge requests: one row per offboarding customer until its deletion certificate is issued.
 
 PartitionKey "purge", RowKey the customer id. The row keeps the request time (the deadline's start) through
-any crash, what each store has had deleted so far, and the contact address and tenant the purge still needs
-once the customer row is gone. The purge deletes it as its very last act.
+any crash, what each store has had deleted so far, when the first purge pass ended (the second runs once
+every invocation in flight then has ended), and the contact address and tenant the purge still needs once
+the customer row is gone. The purge deletes it as its very last act.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class PurgeRequest:
     contact_email: str
     tenant_id: str
     deleted: dict[str, int] = field(default_factory=dict)
+    first_pass_at: dt.datetime | None = None
 
     @property
     def deadline_at(self) -> dt.datetime:
@@ -53,7 +55,12 @@ def _from_entity(entity: Mapping[str, Any]) -> PurgeRequest:
                         requested_at=str(entity["requested_at"]), requested_by=str(entity.get("requested_by", "")),
                         deadline=str(entity["deadline"]), contact_email=str(entity.get("contact_email", "")),
                         tenant_id=str(entity.get("tenant_id", "")),
-                        deleted=json.loads(str(entity.get("deleted") or "{}")))
+                        deleted=json.loads(str(entity.get("deleted") or "{}")),
+                        first_pass_at=_time(entity.get("first_pass_at")))
+
+
+def _time(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(str(value)) if value else None
 
 
 class PurgeStore:
@@ -95,6 +102,10 @@ class PurgeStore:
         """Keep the counts deleted so far (a resumed purge adds to them)."""
         self._table.update_entity({"PartitionKey": PARTITION, "RowKey": customer_id,
                                    "deleted": json.dumps(deleted, sort_keys=True)})
+
+    def record_first_pass(self, customer_id: str, at: dt.datetime) -> None:
+        """Note that the first purge pass ended at `at` (the second waits for in-flight work from there)."""
+        self._table.update_entity({"PartitionKey": PARTITION, "RowKey": customer_id, "first_pass_at": at.isoformat()})
 
     def close(self, customer_id: str) -> None:
         """Delete the request: the last trace of the customer id."""

@@ -11,6 +11,10 @@ Every store in shared.services.Services carries a `name` and a `declaration`:
   reason.
 - `NoCustomerData`: it cannot hold anything about a customer, and why.
 
+A purged store that files data under the customer id (a container, a table partition) is also `Sweepable`:
+it lists the ids it holds, so the daily backstop finds data left under an id that has no customer row (a late
+write, a crashed onboarding) and deletes it.
+
 A test enumerates Services and fails on any store without a declaration (tests/unit/storage/test_registry.py).
 """
 
@@ -80,4 +84,13 @@ class PurgedStore(Declared, Protocol):
 
     def count_customer(self, subject: PurgeSubject) -> int:
         """How much is still held about the subject (verification: must be 0)."""
+        ...
+
+
+@runtime_checkable
+class Sweepable(PurgedStore, Protocol):
+    """A purged store that can list the customer ids it holds data under (the backstop's orphan sweep)."""
+
+    def customer_ids(self) -> set[str]:
+        """Every customer id this store holds something under."""
         ...

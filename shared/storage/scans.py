@@ -21,9 +21,19 @@ from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
+from shared.ids import is_hex32
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.review_summary import ReviewSummary, summary_of
-from shared.storage.table import Table, delete_partition, etag_of, join_text, partition_keys, split_json
+from shared.storage.scan_marker import ScanMarker
+from shared.storage.table import (
+    Table,
+    delete_partition,
+    etag_of,
+    join_text,
+    partition_ids,
+    partition_keys,
+    split_json,
+)
 
 __all__ = ["SCANS_TABLE", "ScanStore", "task_row_key"]
 logger = logging.getLogger(__name__)
@@ -69,6 +79,8 @@ class ScanStore:
     def __init__(self, table: Table, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self._table = table
         self._clock = clock
+        # Which scan "scan now" returns while it is in flight (shared/storage/scan_marker.py).
+        self.marker = ScanMarker(table)
 
     # --- scans ----------------------------------------------------------------------------------
     def create(self, customer_id: str, scan_id: str, subscription_ids: Sequence[str], requested_by: str) -> None:
@@ -82,6 +94,10 @@ class ScanStore:
             self._table.create_entity(entity)
         except ResourceExistsError:
             logger.info("scan row already exists scan_id=%s", scan_id)
+
+    def discard(self, customer_id: str, scan_id: str) -> None:
+        """Delete a queued scan row that was never published (its request lost the race for the marker)."""
+        self._table.delete_entity(customer_id, scan_id)
 
     def get(self, customer_id: str, scan_id: str, *, with_tasks: bool = True) -> ScanStatus:
         """One scan with its tasks; NotFound when there is none in this customer's partition."""
@@ -250,3 +266,7 @@ class ScanStore:
     def count_customer(self, subject: PurgeSubject) -> int:
         """Rows left in the customer's partition."""
         return len(partition_keys(self._table, subject.customer_id))
+
+    def customer_ids(self) -> set[str]:
+        """Every customer id with a partition here (the backstop's orphan sweep)."""
+        return {key for key in partition_ids(self._table) if is_hex32(key)}

@@ -10,8 +10,9 @@ import datetime as dt
 
 from azure.core.exceptions import ResourceExistsError
 
+from shared.ids import is_hex32
 from shared.storage.retention import Purged, PurgeSubject
-from shared.storage.table import Table, delete_partition, partition_keys
+from shared.storage.table import Table, delete_partition, partition_ids, partition_keys
 
 SCHEDULES_TABLE = "schedules"
 
@@ -53,3 +54,7 @@ class ScheduleStore:
     def count_customer(self, subject: PurgeSubject) -> int:
         """Claims left for the customer."""
         return len(partition_keys(self._table, subject.customer_id))
+
+    def customer_ids(self) -> set[str]:
+        """Every customer id with a claim (the backstop's orphan sweep)."""
+        return {key for key in partition_ids(self._table) if is_hex32(key)}

@@ -45,6 +45,10 @@ class Table(Protocol):
         """An entity-group transaction (at most 100 operations, one partition): all or nothing."""
         ...
 
+    def list_entities(self, **kwargs: Any) -> Any:
+        """Every entity of the table (`select` as the SDK takes it): the backstop's sweep only."""
+        ...
+
 
 def split_text(prefix: str, text: str) -> dict[str, str]:
     """`text` as columns `{prefix}_0..n` of at most CHUNK_CHARS each; ValueError past MAX_CHUNKS."""
@@ -100,3 +104,8 @@ def delete_partition(table: Table, partition_key: str) -> int:
     for pk, rk in keys:
         table.delete_entity(pk, rk)
     return len(keys)
+
+
+def partition_ids(table: Table) -> set[str]:
+    """Every PartitionKey in the table (a full scan, keys only: the daily orphan sweep)."""
+    return {str(row["PartitionKey"]) for row in table.list_entities(select=["PartitionKey"])}

@@ -42,6 +42,7 @@ ASSETS: dict[str, str] = {
     "account.js": "text/javascript; charset=utf-8",
     "lifecycle.js": "text/javascript; charset=utf-8",
     "history.js": "text/javascript; charset=utf-8",
+    "credentials.js": "text/javascript; charset=utf-8",
 }
 PAGES = ("onboarding", "account")
 # The sign-in routes' pages when they cannot redirect (no script; every refusal reads the same to a stranger).

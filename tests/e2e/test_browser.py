@@ -1,8 +1,8 @@
 """The onboarding form and the customer's pages in headless Chromium (Debian's) on the whole local stack.
 
 One customer goes through the product in order: sign up, see the validation and the key, follow the first
-review, open the report, download it, review again, export, offboard. Screenshots of every step at desktop
-(1280) and phone (390) widths go to out/screenshots/.
+review, open the report, download it, review again, export, rotate the key, replace the secret, offboard.
+Screenshots of every step at desktop (1280) and phone (390) widths go to out/screenshots/.
 """
 
 from __future__ import annotations
@@ -238,6 +238,75 @@ def test_export_downloads_a_zip_of_the_customers_data_when_requested(page: Page,
     assert onboarded["body"]["auth"]["client_secret"].encode() not in everything
 
 
+def test_api_key_rotation_asks_first_then_shows_the_new_key_once_when_confirmed(
+        page: Page, api: Api, onboarded: dict[str, Any]) -> None:
+    old_key, record = onboarded["api_key"], f"/api/customers/{onboarded['customer_id']}"
+    expect(page.locator("#key-rotated-at")).to_have_text("never")
+    page.click("#rotate-start")
+    expect(page.locator("#rotate-warning")).to_contain_text("stops working at once")
+    page.click("#rotate-cancel")
+    expect(page.locator("#rotate-confirm")).to_be_hidden()
+    assert api.get(record, api_key=old_key).status == 200  # cancelled: nothing changed
+    page.click("#rotate-start")
+    shoot(page, "08a-rotate-key-confirm")
+    page.click("#rotate-confirm-button")
+    expect(page.locator("#new-key-box")).to_be_visible()
+    new_key = page.input_value("#new-api-key")
+    assert new_key != old_key and re.fullmatch(r"[A-Za-z0-9_\-]{40,}", new_key)
+    expect(page.locator("#key-rotated-at")).not_to_have_text("never")
+    shoot(page, "08b-rotate-key-done")
+    assert api.get(record, api_key=old_key).status == 404
+    assert api.get(record, api_key=new_key).status == 200
+    assert new_key not in page.url
+    onboarded["api_key"] = new_key
+    page.reload()  # the tab goes on with the new key
+    expect(page.locator("#company")).to_have_text(onboarded["body"]["company"])
+    expect(page.locator("#new-key-box")).to_be_hidden()
+
+
+def test_client_secret_refused_by_entra_is_not_stored_when_replaced(context: BrowserContext, base_url: str,
+                                                                    stack: Any, onboarded: dict[str, Any]) -> None:
+    tab = context.new_page()  # a tab of its own: the refusal's 400 is expected there
+    try:
+        tab.goto(base_url + "account")
+        tab.fill("#signin-customer_id", onboarded["customer_id"])
+        tab.fill("#signin-api_key", onboarded["api_key"])
+        tab.click("#signin button[type=submit]")
+        expect(tab.locator("#secret-replaced-at")).to_have_text("never")
+        tab.fill("#new-client_secret", "not-the-new-secret")
+        tab.click("#secret-start")
+        expect(tab.locator("#secret-warning")).to_contain_text("deleted from our vault")
+        tab.click("#secret-confirm-button")
+        expect(tab.locator("#new-client_secret-error")).to_contain_text("7000215")
+        expect(tab.locator("#secret-message")).to_contain_text("nothing changed")
+        shoot(tab, "08c-secret-refused")
+        held = sorted(p.name for p in (Path(stack.state_dir) / "secrets").glob(f"customer-{onboarded['customer_id']}*"))
+        assert held == [f"customer-{onboarded['customer_id']}.secret"]
+    finally:
+        tab.close()
+
+
+def test_client_secret_is_replaced_and_used_when_entra_accepts_it(page: Page, stack: Any,
+                                                                  onboarded: dict[str, Any]) -> None:
+    page.fill("#new-client_secret", onboarded["body"]["auth"]["client_secret"])
+    page.click("#secret-start")
+    page.click("#secret-cancel")
+    expect(page.locator("#secret-confirm")).to_be_hidden()
+    page.click("#secret-start")
+    page.click("#secret-confirm-button")
+    expect(page.locator("#secret-message")).to_contain_text("is in use")
+    expect(page.locator("#secret-replaced-at")).not_to_have_text("never")
+    expect(page.locator("#new-client_secret")).to_have_value("")
+    shoot(page, "08d-secret-replaced")
+    cid = onboarded["customer_id"]
+    held = sorted(p.name for p in (Path(stack.state_dir) / "secrets").glob(f"customer-{cid}*"))
+    assert held == [f"customer-{cid}-2.secret"]  # a new name; the old one deleted
+    first = page.locator("#scan-id").inner_text()
+    page.click("#scan-now")  # the next review signs in with the new secret
+    expect(page.locator("#scan-id")).not_to_have_text(first)
+    expect(page.locator("#scan-status")).to_have_attribute("data-status", "complete", timeout=SCAN_TIMEOUT_MS)
+
+
 def test_offboarding_asks_for_confirmation_when_started(page: Page) -> None:
     page.click("#offboard-start")
     expect(page.locator("#offboard-warning")).to_contain_text("cannot be undone")
@@ -264,6 +333,8 @@ def test_offboarding_shows_deadline_then_certificate_when_confirmed(page: Page, 
     expect(page.locator("#certificate")).to_be_visible(timeout=180_000)
     expect(page.locator('dd[data-field="Verification"]')).to_have_text("nothing found")
     expect(page.locator('dd[data-field="Within the deadline"]')).to_have_text("yes")
+    expect(page.locator('dd[data-field="Deleted copies Azure keeps"]')).to_contain_text("1 day(s)")
+    expect(page.locator('dd[data-field="Client secret"]')).to_contain_text("purged")
     shoot(page, "11-deletion-certificate")
     with page.expect_download() as download:
         page.click("#certificate-download")

@@ -1,8 +1,10 @@
 """The 7-day deletion promise as arithmetic: how long each copy of a customer's data can outlive the request.
 
 Every bound is a worst case measured from the offboarding request. The purge starts at once (a message), but
-the budget assumes only the backstop: the first PURGE_TIMER firing after the request, plus one function
-timeout to finish. What the purge deletes then lingers for its platform retention (blob or container soft
+the budget assumes only the backstop. The purge runs in two passes: the first at the first PURGE_TIMER firing
+after the request (plus one function timeout to finish); the second once the grace (function timeout + lock
+duration) has run, which with its scheduled message lost too is the first firing after that, plus one more
+function timeout. What the purge deletes then lingers for its platform retention (blob or container soft
 delete; Key Vault soft delete unless the secret is purged). Raw data the purge missed is still removed by the
 lifecycle rule: rule age (whole days, so up to one more), up to 48 h of lifecycle lag, then blob soft delete.
 Service Bus messages already queued expire with their TTL; they carry ids only (claim check).
@@ -29,6 +31,7 @@ class Retention:
 
     purge_timer: str
     function_timeout: dt.timedelta
+    lock_duration: dt.timedelta
     deadline_days: int
     blob_soft_delete_days: int | None
     container_soft_delete_days: int | None
@@ -54,8 +57,11 @@ def max_timer_gap(ncrontab: str, weeks: int = 8) -> dt.timedelta:
 
 
 def purge_finished_by(r: Retention) -> dt.timedelta:
-    """Worst case from the request until the backstop purge has finished."""
-    return max_timer_gap(r.purge_timer) + r.function_timeout
+    """Worst case from the request until the backstop has run both purge passes (the certificate)."""
+    gap = max_timer_gap(r.purge_timer)
+    first_pass_done = gap + r.function_timeout
+    second_pass_due = first_pass_done + r.function_timeout + r.lock_duration  # the grace
+    return second_pass_due + gap + r.function_timeout
 
 
 def _days(value: int | None) -> dt.timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -10,9 +11,10 @@ from typing import Any
 import pytest
 from azure.servicebus import ServiceBusClient
 
+from shared.auth.hashing import pseudonym
 from shared.bus import ServiceBus
 from shared.identity import caleta_credential
-from shared.messages import ANALYSE, COLLECT_TASKS, AnalyseScan, CollectTask, opaque_message_id
+from shared.messages import ANALYSE, COLLECT_TASKS, PURGE, AnalyseScan, CollectTask, PurgeCustomer, opaque_message_id
 
 KEY = b"k" * 32  # the deployment's pseudonym key (shared/pseudonyms.py), fixed for the test
 SUB = "d012b2f1-e54f-5f05-8120-6fbf9da1ca5e"
@@ -65,3 +67,28 @@ def test_a_resent_message_is_delivered_once_when_its_id_repeats(bus: ServiceBusC
     publish(message)
     publish(message)
     assert len([m for m in receive_all(bus, ANALYSE.name) if m.correlation_id == scan_id]) == 1
+
+
+def test_a_scheduled_message_stays_hidden_until_its_time_when_published_at(bus: ServiceBusClient,
+                                                                           broker: Any) -> None:
+    # given: the purge's second pass, scheduled a moment ahead (Service Bus scheduled enqueue)
+    schedule = ServiceBus(broker.connection_string, None, caleta_credential, lambda: KEY).publish_at
+    message = PurgeCustomer(customer_id=uuid.uuid4().hex, request_id=uuid.uuid4().hex)
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1.5)
+    # when
+    schedule(message, due)
+    schedule(message, due)  # a repeat for the same time: dropped as a duplicate
+    # then: browsing sees it scheduled; a receiver gets it only once it is due, once
+    with bus.get_queue_receiver(PURGE.name) as receiver:
+        peeked = [m for m in receiver.peek_messages(max_message_count=50)
+                  if b"".join(m.body) == message.model_dump_json().encode()]
+    assert len(peeked) == 1 and peeked[0].scheduled_enqueue_time_utc is not None
+    # the id carries the time (a later retry is not a duplicate) and, like every message id, names nothing
+    assert peeked[0].message_id == pseudonym(KEY, f"message:{message.message_id()}@{int(due.timestamp())}")
+    got = []
+    with bus.get_queue_receiver(PURGE.name, max_wait_time=5) as receiver:
+        for received in receiver:  # ends after 5 s without a message
+            receiver.complete_message(received)
+            if b"".join(received.body) == message.model_dump_json().encode():
+                got.append(dt.datetime.now(dt.UTC))
+    assert len(got) == 1 and got[0] >= due

@@ -27,7 +27,7 @@ from shared.pipeline.collect import collect_task
 from shared.pipeline.complete import record_outcome
 from shared.pipeline.plan import plan_scan
 from shared.pipeline.scan import request_scan
-from shared.storage.blobs import CustomerBlobs, container_name
+from shared.storage.blobs import BlobStore, ContainerMissing, container_name
 from shared.storage.scans import ScanStore
 from tests.integration.sim_fixtures import CONTOSO, PROD, READER, SMALL_ESTATE, secret_credential
 from tests.tokens import UnsignedToken
@@ -276,7 +276,9 @@ def test_analysis_is_requested_once_when_workers_race_on_azurite(tables: TableSe
 def test_customer_blobs_round_trip_in_the_customers_own_container_on_azurite(azurite: Any, certs: CertPaths) -> None:
     service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
-    blobs = CustomerBlobs(customer_id, service.get_container_client(container_name(customer_id)))
+    store = BlobStore(lambda cid: service.get_container_client(container_name(cid)), lambda: ())
+    store.create_container(customer_id)  # onboarding creates it; nothing else does
+    blobs = store.for_customer(customer_id)
     blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata")
     blobs.put_raw("0123abcd", PROD, "cost", b"\x1f\x8bdata2")  # a redelivery overwrites
     blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
@@ -302,14 +304,39 @@ def test_replanning_on_azurite_keeps_finished_outcomes_when_a_batch_meets_existi
 
 
 def test_raw_blobs_carry_the_lifecycle_backstop_tag_when_written_on_azurite(azurite: Any, certs: CertPaths) -> None:
-    # given: the infra lifecycle rule deletes blobs tagged caleta-data=raw; reports are kept until the purge
+    # given: the infra lifecycle rules select by this tag: raw data and exports expire, reports never do
     service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
     customer_id = uuid.uuid4().hex
-    blobs = CustomerBlobs(customer_id, service.get_container_client(container_name(customer_id)))
+    store = BlobStore(lambda cid: service.get_container_client(container_name(cid)),
+                      lambda: (c.name for c in service.list_containers(name_starts_with="c-")))
+    store.create_container(customer_id)  # onboarding
+    blobs = store.for_customer(customer_id)
     # when
     raw = blobs.put_raw("0123abcd", PROD, "advisor", b"\x1f\x8bdata")
     report = blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
+    export = blobs.put_export("f" * 32, b"zip")
     # then
     container = service.get_container_client(f"c-{customer_id}")
     assert container.get_blob_client(raw).get_blob_tags() == {"caleta-data": "raw"}
-    assert container.get_blob_client(report).get_blob_tags() == {}
+    assert container.get_blob_client(report).get_blob_tags() == {"caleta-data": "report"}
+    assert container.get_blob_client(export).get_blob_tags() == {"caleta-data": "export"}
+    assert customer_id in store.customer_ids()
+
+
+def test_a_write_after_the_purge_is_refused_and_never_recreates_the_container_on_azurite(azurite: Any,
+                                                                                         certs: CertPaths) -> None:
+    # given: a customer whose container the purge has deleted
+    service = BlobServiceClient(azurite.blob_endpoint, credential=UnsignedToken(), connection_verify=str(certs.bundle))
+    customer_id = uuid.uuid4().hex
+    store = BlobStore(lambda cid: service.get_container_client(container_name(cid)), lambda: ())
+    store.create_container(customer_id)
+    store.create_container(customer_id)  # idempotent
+    blobs = store.for_customer(customer_id)
+    blobs.put_raw("0123abcd", PROD, "advisor", b"early")
+    blobs.delete_all()
+    # when / then: a late collector and a late analysis write after it
+    with pytest.raises(ContainerMissing):
+        blobs.put_raw("0123abcd", PROD, "cost", b"late")
+    with pytest.raises(ContainerMissing):
+        blobs.put_report("0123abcd", "report.json", b"{}", "application/json")
+    assert not service.get_container_client(container_name(customer_id)).exists()

@@ -42,6 +42,7 @@ from shared.storage.scans import ScanStore
 from shared.storage.schedules import ScheduleStore
 from shared.storage.secrets import CustomerSecrets
 from shared.storage.signins import SigninStore
+from shared.storage.tombstones import TombstoneStore
 
 CUSTOMER_ID = "0123456789abcdef0123456789abcdef"
 TENANT = "11111111-1111-1111-1111-111111111111"
@@ -84,6 +85,7 @@ class MemoryContainer:
 
     account: dict[str, dict[str, bytes]]
     name: str
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> list[_Blob]:
         if self.name not in self.account:
@@ -97,7 +99,11 @@ class MemoryContainer:
             raise ResourceNotFoundError("The specified blob does not exist.") from None
 
     def upload_blob(self, name: str, data: bytes, **kwargs: Any) -> None:
-        self.account.setdefault(self.name, {})[name] = data
+        # As in Azure: a write into a missing container is refused (ContainerNotFound), never creates it.
+        if self.name not in self.account:
+            raise ResourceNotFoundError("The specified container does not exist.")
+        self.account[self.name][name] = data
+        self.tags[name] = dict(kwargs.get("tags") or {})
 
     def create_container(self, **kwargs: Any) -> None:
         self.account.setdefault(self.name, {})
@@ -141,12 +147,20 @@ class MemorySecretStore:
 
 
 class RecordingBus:
-    """Publishes into a list (thread-safe); `fail` makes the next that many publishes raise."""
+    """Publishes into a list (thread-safe); `fail` makes the next that many publishes raise; `at` schedules."""
 
     def __init__(self) -> None:
         self.sent: list[Message] = []
+        self.scheduled: list[tuple[Message, dt.datetime]] = []
         self.fail = 0
         self._lock = threading.Lock()
+
+    def at(self, message: Message, at: dt.datetime) -> None:
+        with self._lock:
+            if self.fail:
+                self.fail -= 1
+                raise RuntimeError("bus down")
+            self.scheduled.append((message, at))
 
     def __call__(self, *messages: Message) -> None:
         with self._lock:
@@ -227,10 +241,17 @@ class FakeCredential:
 
 
 class FakeCredentials:
-    """The credential factory: one credential for every customer and request."""
+    """The credential factory: one credential for every customer and request; a replacement secret listed in
+    `refused_secrets` is refused as Entra refuses a wrong secret."""
 
     def __init__(self) -> None:
         self.credential: Any = FakeCredential()
+        self.refused_secrets: set[str] = set()
+
+    def for_new_secret(self, customer: Any, client_secret: str) -> Any:
+        if client_secret in self.refused_secrets:
+            return FakeCredential("AADSTS7000215: Invalid client secret provided.")
+        return self.credential
 
     def for_customer(self, customer: Any) -> Any:
         return self.credential
@@ -399,7 +420,7 @@ class Clock:
 # --- the world -------------------------------------------------------------------------------------
 
 TABLES = ("customers", "scans", "purges", "certificates", "schedules", "audit", "costquota", "signins", "proofs",
-          "ratelimits")
+          "ratelimits", "tombstones")
 
 
 @dataclass
@@ -436,7 +457,9 @@ class World:
                 for name, data in blobs.items()}
 
     def add_customer(self, customer: Customer, api_key: str = API_KEY) -> Customer:
+        """Record the customer and create its container, as onboarding does."""
         self.services.customers.create(customer, api_key)
+        self.services.blobs.create_container(customer.customer_id)
         return customer
 
 
@@ -454,8 +477,10 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
         customers=customers, scans=ScanStore(tables["scans"], clock=clock), purges=PurgeStore(tables["purges"]),
         certificates=CertificateStore(tables["certificates"]), schedules=ScheduleStore(tables["schedules"]),
         audit=AuditLog(tables["audit"], clock=clock), quota=QuotaStore(tables["costquota"], customers),
-        blobs=BlobStore(lambda cid: MemoryContainer(account, f"c-{cid}")),
-        secrets=CustomerSecrets(secret_store), dead_letters=dead, queued=queued, notifier=outbox, publish=bus,
+        blobs=BlobStore(lambda cid: MemoryContainer(account, f"c-{cid}"), lambda: list(account)),
+        tombstones=TombstoneStore(tables["tombstones"]),
+        secrets=CustomerSecrets(secret_store, names=customers.credentials), dead_letters=dead, queued=queued,
+        notifier=outbox, publish=bus, publish_at=bus.at,
         collectors=collectors, analyse=analysis, credentials=credentials, probe_for=lambda _credential: probe,
         signins=SigninStore(tables["signins"]), proofs=ProofStore(tables["proofs"]),
         ratelimits=RateLimitStore(tables["ratelimits"], key=b"k" * 32), entra=entra,

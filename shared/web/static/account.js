@@ -55,6 +55,7 @@
       if (fromForm) { $("company").focus(); }
       refreshScans();
       if (window.CaletaHistory) { window.CaletaHistory.refresh(); }
+      if (window.CaletaCredentials) { window.CaletaCredentials.show(customer); }
       if (customer.state === "offboarding" || customer.state === "deleted") { showOffboarded(customer); }
     }, function () { showSignIn("We could not reach Caleta. Try again."); });
   }
@@ -169,12 +170,15 @@
     customer: function () { return customer; }, reload: function () { load(false); },
     refreshScans: function () { refreshScans(); },
     exportId: function (value) { if (value !== undefined) { exportId = value; } return exportId; },
+    /* The key was rotated: this tab goes on with the new one (the old one no longer opens anything). */
+    rekey: function (apiKey) { session.api_key = apiKey; C.saveSession(session.customer_id, apiKey); },
     /* The key is deleted with everything else: stop polling and forget it, keep the page as it is. */
     offboarded: function () {
       clearTimeout(pollTimer);
       C.endSession();
       customer.state = "offboarding";
       renderCustomer();
+      if (window.CaletaCredentials) { window.CaletaCredentials.show(customer); }
       $("report-actions").hidden = true;
       $("history").hidden = true;  // everything is being deleted
       say("scan-message", "");

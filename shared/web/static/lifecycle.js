@@ -3,7 +3,9 @@
 "use strict";
 (function () {
   var C = window.Caleta, A = window.CaletaAccount;
-  var CERT_POLL_MS = 2000, CERT_POLL_LIMIT = 300;   // ten minutes at most, then the customer is told to come back
+  // The purge's second pass runs once work in flight has ended (15 minutes as deployed): poll for 30 minutes at
+  // most, then the customer is told to come back with the certificate id.
+  var CERT_POLL_MS = 3000, CERT_POLL_LIMIT = 600;
   var certificate = null;
 
   function $(id) { return document.getElementById(id); }
@@ -70,7 +72,8 @@
     $("offboard-deadline").textContent = deadline ? C.formatDate(deadline) : "within 7 days of your request";
     if (deadline) { $("offboard-deadline").setAttribute("datetime", deadline); }
     ["scan-now", "export-request", "export-download"].forEach(function (id) { $(id).disabled = true; });
-    A.say("offboard-message", "We are deleting your data. The certificate appears here when it is done.");
+    A.say("offboard-message", "We are deleting your data. We check twice, the second time once any work " +
+          "still running has ended (about 15 minutes); the certificate appears here when it is done.");
   }
 
   function pollCertificate(id, attempt) {
@@ -95,11 +98,14 @@
   function fillCertificate(dl, cert) {
     C.clear(dl);
     var deleted = Object.keys(cert.deleted || {}).map(function (store) { return store + ": " + cert.deleted[store]; });
+    var copies = cert.soft_deleted_copies || {};
     [["Certificate id", cert.certificate_id], ["Customer (SHA-256)", cert.customer_sha256],
      ["Requested", C.formatDate(cert.requested_at)], ["Deadline", C.formatDate(cert.deadline)],
      ["Completed", C.formatDate(cert.completed_at)], ["Deleted", deleted.join(", ") || "nothing held"],
      ["Verification", cert.verification ? cert.verification.result : ""],
-     ["Within the deadline", cert.within_deadline ? "yes" : "no"]].forEach(function (pair) {
+     ["Within the deadline", cert.within_deadline ? "yes" : "no"],
+     ["Deleted copies Azure keeps", copies.storage ? copies.storage.note : ""],
+     ["Client secret", copies.client_secret ? copies.client_secret.note : ""]].forEach(function (pair) {
       dl.appendChild(C.el("dt", pair[0]));
       dl.appendChild(C.el("dd", pair[1], {"data-field": pair[0]}));
     });

@@ -16,7 +16,8 @@ from tests.unit.fakes import make_world
 
 PURGED = {"table:customers", "table:scans", "table:schedules", "table:audit", "table:costquota", "blobs", "secret",
           "dead_letters", "messages", "outbox"}
-RETAINED = {"table:purges", "table:certificates", "table:signins", "table:proofs", "table:ratelimits"}
+RETAINED = {"table:purges", "table:certificates", "table:signins", "table:proofs", "table:ratelimits",
+            "table:tombstones"}
 
 
 class UndeclaredStore:
