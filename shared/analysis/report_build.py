@@ -67,6 +67,11 @@ def totals_of(findings: list[Finding], currency: str) -> Totals:
     )
 
 
+def _action_line(finding: Finding) -> str:
+    commands = [c.standalone() for c in finding.commands if c.usable]
+    return finding.action + (": " + " && ".join(commands) if commands else "")
+
+
 def finding_out(finding: Finding, index: EstateIndex) -> FindingOut:
     """A finding as published, with the resource's name for the reader."""
     row = index.resources.get(finding.resource_id.lower())
@@ -76,7 +81,7 @@ def finding_out(finding: Finding, index: EstateIndex) -> FindingOut:
         resource_id=finding.resource_id, resource_name=name, resource_type=resource_type_of(finding.resource_id),
         subscription_id=finding.subscription_id, resources=list(finding.resources), evidence=dict(finding.evidence),
         monthly_savings=round(finding.monthly_savings, 2), currency=finding.currency, basis=finding.basis,
-        confidence=finding.confidence, formula=finding.formula, action=finding.action,
+        confidence=finding.confidence, formula=finding.formula, action=_action_line(finding),
         cost_to_date=round(finding.cost_to_date, 2), counted=finding.counted,
         not_counted_reason=finding.not_counted_reason, sources=list(finding.sources),
         alternatives=[AlternativeOut(rule=a.rule, title=a.title, monthly_savings=round(a.monthly_savings, 2),

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from shared.analysis.columnar import ColumnarRows
 
+from shared.analysis.columnar import ColumnarRows
 from shared.analysis.index import build_index, read_policy
 from shared.analysis.rules.registry import all_rules
 from tests.unit.analysis.builders import END, a_row, context, cost_line, meter_line, rid, scan
