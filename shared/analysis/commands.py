@@ -69,10 +69,10 @@ class Command:
         """Every flag the command line carries, `--ids` included."""
         return [a.flag for a in self.args] + (["--ids"] if self.use_ids else [])
 
-    def _words(self, target: str) -> str:
+    def _words(self, target: str, prefixes: Mapping[str, str] | None = None) -> str:
         parts = ["az", self.name]
         for a in self.args:
-            parts.append(a.flag if a.value is None else f"{a.flag} {sq(a.value)}")
+            parts.append(a.flag if a.value is None else f"{a.flag} {_quoted(a.value, prefixes or {})}")
         if self.use_ids:
             parts.append(f"--ids {target}")
         line = " ".join(parts)
@@ -86,10 +86,15 @@ class Command:
     def in_script(self, prefixes: Mapping[str, str]) -> str:
         """The command inside a script that declared `prefixes` (value -> variable name): the id becomes
         `"$P1"'/rest'`, the variable double-quoted and the literal rest single-quoted."""
-        for prefix, variable in prefixes.items():
-            if self.target_id.startswith(prefix) and len(self.target_id) > len(prefix):
-                return self._words(f'"${variable}"{sq(self.target_id[len(prefix):])}')
-        return self.standalone()
+        return self._words(_quoted(self.target_id, prefixes), prefixes)
+
+
+def _quoted(value: str, prefixes: Mapping[str, str]) -> str:
+    """`value` single-quoted, or `"$P1"'/rest'` when it starts with a declared resource-group prefix."""
+    for prefix, variable in prefixes.items():
+        if value.startswith(prefix) and len(value) > len(prefix):
+            return f'"${variable}"{sq(value[len(prefix):])}'
+    return sq(value)
 
 
 def arg(flag: str, value: str | None = None) -> Arg:

@@ -92,7 +92,7 @@ def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=compute, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="the VM's own compute cost (Virtual Machines meters) over the last 30 days",
-            action="Deallocate the VM (stop paying for its compute), or delete it if it is no longer used",
+            action="Deallocate it (stop paying for its compute), or delete it if it is no longer used",
             commands=(by_id("vm", "deallocate", rid),),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2),
             evidence={"power_state": "stopped", "compute_cost_30d": compute, "vm_size": vm_size(row),
@@ -157,7 +157,7 @@ def long_deallocated(ctx: RuleContext) -> Iterator[Finding]:
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=saving, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="last-30-day cost of the VM, its attached disks and its public IPs (no compute billed in 30 days)",
-            action="Delete the VM with its disks, network interfaces and public IPs (snapshot a disk first if "
+            action="Decommission it with its disks, network interfaces and public IPs (snapshot a disk first if "
                    "its data may be needed)",
             commands=_delete_commands(ctx, rid, disks, nics, ips),
             cost_to_date=round(sum(ctx.index.cost_to_date(r) for r in priced), 2),
@@ -192,7 +192,7 @@ def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
                 resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=round(cost / 2, 2),
                 currency=ctx.currency, basis="estimate", confidence="medium",
                 formula="half the disk's last-30-day cost (Standard SSD is about half the price of Premium SSD)",
-                action="Change the disk to Standard SSD while the VM is not running",
+                action="Change it to Standard SSD while its VM is not running",
                 commands=(by_id("disk", "update", rid, arg("--sku", "StandardSSD_LRS"),
                                 warnings=("only while the VM is deallocated; reversible",)),),
                 cost_to_date=round(ctx.index.cost_to_date(rid), 2),

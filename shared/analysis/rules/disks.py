@@ -92,7 +92,7 @@ def unattached_disks(ctx: RuleContext) -> Iterator[Finding]:
             evidence["cost_since_detached"] = cost_since
         yield delete_finding(
             ctx, row, rule="DSK-1", title="Managed disk not attached to any VM",
-            action="Delete the disk (snapshot it first if the data may be needed)",
+            action="Delete it (snapshot it first if the data may be needed)",
             commands=(*final_snapshot(str(row["id"])), delete(str(row["id"]), warnings=("deletes data for good",))),
             evidence=evidence,
         )
@@ -114,7 +114,7 @@ def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-3", family="snapshot", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days",
-            action="Delete the snapshot if no restore needs it",
+            action="Delete it if no restore needs it",
             commands=(delete(str(row["id"]), warnings=("deletes a backup copy for good",)),),
             evidence={"age_days": age, "sku": sku_name(row)}, confidence="medium",
         )
@@ -136,7 +136,7 @@ def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             confidence="medium",
             formula=f"{PREMIUM_SNAPSHOT_SAVING:.0%} of the snapshot's last-30-day cost "
                     "(Advisor: Standard storage saves about 60%)",
-            action="Move the snapshot to Standard storage",
+            action="Move it to Standard storage",
             commands=(by_id("snapshot", "update", rid, arg("--sku", "Standard_LRS"),
                             warnings=("a restore from Standard storage is slower",)),),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence={"sku": sku_name(row)},
@@ -160,7 +160,7 @@ def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-5", family="snapshot", title="Snapshot whose source disk no longer exists",
-            action="Delete the snapshot unless it is a deliberate archive",
+            action="Delete it unless it is a deliberate archive",
             commands=(delete(str(row["id"]), warnings=("deletes a backup copy for good",)),),
             evidence={"source_disk_exists": False, "age_days": _snapshot_age(ctx, row) or 0},
             confidence="medium",

@@ -28,7 +28,7 @@ def empty_app_service_plans(ctx: RuleContext) -> Iterator[Finding]:
         if p is None or "numberOfSites" not in p or int(p.get("numberOfSites") or 0) > 0 or not _dedicated(row):
             continue
         yield delete_finding(ctx, row, rule="APP-1", title="App Service plan with no apps",
-                             action="Delete the plan", commands=(delete(str(row["id"])),),
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"apps": 0, "tier": str(sku.get("tier") or ""),
                                        "instances": int(sku.get("capacity") or 1)})
 
@@ -49,7 +49,7 @@ def empty_elastic_pools(ctx: RuleContext) -> Iterator[Finding]:
         if known_props(row) is None or rid in used or rid.rsplit("/elasticpools/", 1)[0] in unknown_servers:
             continue
         yield delete_finding(ctx, row, rule="DB-2", title="SQL elastic pool with no databases",
-                             action="Delete the pool", commands=(delete(str(row["id"])),),
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"databases": 0})
 
 
