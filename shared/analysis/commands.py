@@ -12,6 +12,7 @@ Ids in commands keep inventory casing. The flags each command may carry are in c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,7 @@ from typing import Literal
 from shared.analysis.command_flags import CONFIRMS
 
 CommandKind = Literal["change", "check", "purchase"]
-_CONTROL = {chr(c) for c in range(32)} | {chr(127)}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNSAFE_WARNING = "no command: the resource id contains characters we will not put in a shell command"
 
 
@@ -30,7 +31,7 @@ def sq(value: str) -> str:
 
 def safe_value(value: str) -> bool:
     """Whether a value may enter a shell command at all (no control character, no newline)."""
-    return not any(ch in _CONTROL for ch in value)
+    return _CONTROL.search(value) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ GROUP_OF_TYPE: dict[str, tuple[str, ...]] = {
     "microsoft.network/expressroutecircuits": ("network express-route",),
     "microsoft.network/networksecuritygroups": ("network nsg",),
     "microsoft.network/routetables": ("network route-table",),
-    "microsoft.network/ipgroups": ("network ip-group",),
+    "microsoft.network/ipgroups": ("resource",),
     "microsoft.network/trafficmanagerprofiles": ("network traffic-manager profile",),
     "microsoft.network/virtualnetworks": ("network vnet",),
     "microsoft.network/virtualnetworks/subnets": ("network vnet subnet",),
@@ -178,7 +179,12 @@ def by_name(group: str, verb: str, target: str, *args: Arg, kind: CommandKind = 
 
 def delete(resource_id: str, *, warnings: tuple[str, ...] = ()) -> Command:
     """`az <group> delete --ids <id>` for the resource's type, with `--yes` where the command asks to confirm."""
-    group = GROUP_OF_TYPE.get(arm_type(resource_id), ("resource",))[0]
+    kind = arm_type(resource_id)
+    if kind == "microsoft.resources/resourcegroups":
+        parts = resource_id.split("/")
+        return by_name("group", "delete", resource_id, Arg("--yes"), Arg("--name", parts[4]),
+                       Arg("--subscription", parts[2]), warnings=warnings)
+    group = GROUP_OF_TYPE.get(kind, ("resource",))[0]
     args = (Arg("--yes"),) if f"{group} delete" in CONFIRMS else ()
     return Command(resource_id, group, "delete", args, warnings=warnings)
 

@@ -87,8 +87,10 @@ def build_report(inputs: ScanInputs, index: EstateIndex, findings: list[Finding]
     placed = [place(f, contexts, impact_of(f, analytics)) for f in kept]
     run_rate = run_rate_of(analytics.daily, {a.day for a in analytics.anomalies})
     plan, where, rows = build_plan(placed, run_rate.monthly, currency, index)
-    row_prefixes = {p.id: prefixes_for(c for q in items for c in q.finding.commands)
-                    for items in rows.values() for p in items}
+    row_prefixes: dict[str, dict[str, str]] = {}
+    for items in rows.values():
+        shared = prefixes_for(c for q in items for c in q.finding.commands)
+        row_prefixes |= dict.fromkeys((p.id for p in items), shared)
     published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
     out = [finding_out(p, where[p.id], index, rates, row_prefixes.get(p.id) or prefixes_for(p.finding.commands),
                        currency) for p in published]
