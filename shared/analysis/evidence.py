@@ -88,6 +88,12 @@ KEYS: dict[str, Key] = {
     "forecast": _k("Forecast for the month", "money", _BILL), "last_month": _k("Last month", "money", _BILL),
     "untagged_cost_30d": _k("Untagged cost, last 30 days", "money", _BILL), "share": _k("Share", "percent", _BILL),
     "quantity_after": _k("Quantity after clean-up and right-sizing", "count", _ADV),
+    "capacity_first_day": _k("Capacity cost, first day of the last 30", "money", _BILL),
+    "capacity_last_day": _k("Capacity cost, last day", "money", _BILL),
+    "capacity_growth_30d": _k("Capacity growth over 30 days", "percent", _BILL),
+    "days_expired": _k("Expired for", "days"), "expired_on": _k("Expired on", "date"),
+    "firewalls_in_region": _k("Firewalls in the region", "count"), "instances": _k("Instances", "count"),
+    "topology": _k("Topology"),
     "leftover_units": _k("vCPUs left on demand", "count", _ADV),
     # from Advisor
     "currentSku": _k("Current size", "sku", _ADV), "targetSku": _k("Advisor's target size", "sku", _ADV),
