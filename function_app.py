@@ -5,7 +5,7 @@ The Azure SDK loggers are quieted once, at load, so every trigger and HTTP route
 
 import azure.functions as func
 
-from functions import admin, customers, health, lifecycle, onboarding, pipeline, web
+from functions import admin, customers, health, lifecycle, onboarding, pipeline, schemas, web
 from shared.observability import quiet_azure_sdk
 
 quiet_azure_sdk()
@@ -18,3 +18,4 @@ app.register_functions(pipeline.bp)
 app.register_functions(lifecycle.bp)
 app.register_functions(admin.bp)
 app.register_functions(web.bp)
+app.register_functions(schemas.bp)

@@ -114,6 +114,13 @@ def _paths() -> dict[str, Any]:
             "security": [{"apiKey": []}], "parameters": [_CUSTOMER, _SCAN],
             "responses": {"200": {"description": "Status", "content": _json(ScanStatusView)}, **_AUTHED}}},
         **reports,
+        "/api/schemas/report/{name}": {"get": {
+            "operationId": "get_report_schema", "summary": "The JSON schema of report.json (v1.json or v2.json); "
+                                                            "public, no customer data",
+            "parameters": [{"name": "name", "in": "path", "required": True, "description": "v1.json or v2.json",
+                            "schema": {"type": "string", "enum": ["v1.json", "v2.json"]}}],
+            "responses": {"200": {"description": "JSON Schema 2020-12", "content": {"application/schema+json": {}}},
+                          "404": _error("No such schema version")}}},
     }
 
 
