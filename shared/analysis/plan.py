@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from shared.analysis.change_risk import RISKS, bigger_effort
+from shared.analysis.findings import TIERS
 from shared.analysis.index import EstateIndex
 from shared.analysis.placement import SECTION_LABELS, SECTIONS, Placed
 from shared.analysis.plan_text import batch_title, detail_of, kinds_line, what_to_do
@@ -166,7 +167,7 @@ def build_plan(placed: list[Placed], run_rate_monthly: float, currency: str,
                     by_tier[p.tier] += p.finding.monthly_savings
         sections.append(PlanSection(
             section=section, label=SECTION_LABELS[section],  # type: ignore[arg-type]
-            monthly_by_tier=[AmountByKey(key=t, amount=round(v, 2)) for t, v in sorted(by_tier.items())],
+            monthly_by_tier=[AmountByKey(key=t, amount=round(by_tier[t], 2)) for t in TIERS if t in by_tier],
             rows=visible, rows_total=len(rows), rows_shown=len(visible),
             monthly_not_shown=round(sum(r.monthly for r in hidden), 2)))
     hygiene = Hygiene(threshold=threshold, finding_ids=[p.id for p in folded],
