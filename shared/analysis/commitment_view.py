@@ -23,7 +23,7 @@ from shared.analysis.rules.licensing import HOURS_PER_MONTH
 from shared.analysis.twins import Twins
 
 MONTHS = {"P1Y": 12, "P3Y": 36}
-ORDER = "clean up, right-size, then reserve the stable VMs, then size a savings plan on the rest"
+ORDER = "Clean up, right-size, then reserve the stable VMs, then size a savings plan on the rest"
 NOT_VISIBLE = ("Commitment coverage needs the bill split by pricing model (not collected); unused reservation "
                "charges are reported to the billing account, not to subscriptions, so utilisation needs a billing "
                "reader")

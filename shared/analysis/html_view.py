@@ -73,6 +73,8 @@ def where(row: PlanRow) -> str:
 
 def amount(row: PlanRow, currency: str) -> tuple[str, str]:
     """The money cell and the tier in words ("measured", "if licensed", "estimate", "not counted")."""
+    if not row.counted and not row.monthly_high:
+        return "—", "no saving claimed"
     if not row.counted:
         return money_range(row.monthly_low, row.monthly_high, currency, "table"), "range, not counted"
     words = " + ".join(TIER_WORDS.get(t, t) for t in row.tiers)

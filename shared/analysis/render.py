@@ -11,6 +11,7 @@ from shared.analysis.change_risk import EFFORT_LABELS
 from shared.analysis.labels import BASIS_LABELS
 from shared.analysis.money import money, money_range, percent
 from shared.analysis.report_model import Report
+from shared.analysis.scripts import HEADER
 from shared.analysis.waterfall import waterfall
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -41,7 +42,7 @@ def render_html(report: Report, names: dict[str, str] | None = None) -> bytes:
         in_plan={f.resource_id for f in report.findings if f.section != "hygiene"},
         money=lambda value, style="table": money(float(value), cur, style),
         money_range=lambda low, high, style="table": money_range(float(low), float(high), cur, style),
-        percent=percent, efforts=EFFORT_LABELS, bases=BASIS_LABELS,
+        percent=percent, efforts=EFFORT_LABELS, bases=BASIS_LABELS, script_header=HEADER,
         charts={"trend": charts.trend_chart(report.analytics.daily, cur),
                 "services": charts.bar_chart(report.analytics.by_service, cur, "Spend by service"),
                 "waterfall": waterfall(report.headline)},
