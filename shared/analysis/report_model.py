@@ -3,7 +3,7 @@
 `shared/analysis/report.schema.json` is this model's JSON schema, committed and served at
 GET /api/schemas/report/v2.json; `$schema` names it. A test keeps them equal. Stored reports of any version are
 read back through report_reader.py (v1 is upgraded by report_v2.py). Findings are in report_model_findings.py,
-the plan and commitments in report_model_plan.py.
+the plan and commitments in report_model_plan.py, the analytics in report_model_analytics.py.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from shared.analysis.report_model_analytics import AnomalyOut, CostAnalytics, DailyCost, Signal
 from shared.analysis.report_model_findings import FindingOut, Model
 from shared.analysis.report_model_plan import ActionPlan, AmountByKey, Commitments
 
 REPORT_SCHEMA_VERSION: Literal[2] = 2
 SCHEMA_URL = "https://caleta.io/schemas/report/v2.json"
-__all__ = ["REPORT_SCHEMA_VERSION", "SCHEMA_URL", "AmountByKey", "FindingOut", "Narrative", "Paragraph", "Report"]
+__all__ = ["REPORT_SCHEMA_VERSION", "SCHEMA_URL", "AmountByKey", "AnomalyOut", "CostAnalytics", "DailyCost",
+           "FindingOut", "Narrative", "Paragraph", "Report", "Signal"]
 
 
 class CurrencyAmount(Model):
@@ -98,60 +100,6 @@ class Headline(Model):
     counted_annual: float
     range: SavingsRange
     run_rate_after: RunRateAfter
-
-
-class DailyCost(Model):
-    """One day of the trend."""
-
-    date: dt.date
-    cost: float
-    anomaly: bool
-
-
-class AnomalyOut(Model):
-    """A day outside the expected band and its drivers (resource ids lower case)."""
-
-    date: dt.date
-    cost: float
-    expected: float
-    band_low: float
-    band_high: float
-    drivers: list[AmountByKey]
-    services: list[AmountByKey]
-
-
-class Signal(Model):
-    """A cost event from the bill (growth, anomaly, forecast, untagged spend); not a finding (D8.11)."""
-
-    type: Literal["growth", "anomaly", "level_shift", "forecast", "untagged"]
-    date: dt.date | None
-    resource_id: str | None
-    amount: float | None
-    text: str
-
-
-class CostAnalytics(Model):
-    """Spend from the customer's own bill (amortized, billing currency), keys lower case. The analytics of
-    report-design D8 (months, level shifts, movers, tags ...) are added here as optional fields."""
-
-    currency: str
-    total_last_30_days: float
-    by_subscription: list[AmountByKey]
-    by_service: list[AmountByKey]
-    by_resource_group: list[AmountByKey]
-    by_location: list[AmountByKey]
-    daily: list[DailyCost]
-    months: list[AmountByKey]
-    month_to_date: float
-    previous_month_same_days: float
-    month_over_month: float | None
-    forecast_month_end: float
-    anomalies: list[AnomalyOut]
-    untagged_share: float
-    untagged_last_30_days: float
-    top_resources: list[AmountByKey]
-    signals: list[Signal]
-    unit_economics: None = Field(default=None, description="reserved: cost per unit of the customer's business")
 
 
 class Paragraph(Model):
