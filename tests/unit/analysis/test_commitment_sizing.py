@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from shared.analysis.rules.commitment_sizing import series_of
-from tests.unit.analysis.builders import SUB, a_vm, an_advisor_rec, analyse, cost_line, scan
+from tests.unit.analysis.builders import SUB, a_vm, an_advisor_rec, analyse, cost_line, rid, scan
+from tests.unit.analysis.test_golden_demo import demo_reports
 
 SCOPE = f"/subscriptions/{SUB}"
 RIGHT_SIZE = "e10b1381-5f0a-47ff-8c7b-37bd13d7c974"
@@ -116,3 +117,32 @@ def test_headline_never_counts_a_stopped_vm_and_its_reserved_capacity_twice_when
     counted = {f["rule"]: f["monthly_savings"] for f in report["findings"] if f["counted"]}
     assert report["totals"]["monthly_savings"] == pytest.approx(sum(counted.values()), abs=0.01)
     assert counted["CMT-1"] < 267.18
+
+
+def test_right_size_in_another_subscription_leaves_the_reservation_whole() -> None:
+    # A Single-scope offer for SUB; the D4s_v5 Advisor right-sizes lives in another subscription (D16).
+    other = "99999999-2222-3333-4444-555555555555"
+    vms = [a_vm(f"vm-tms-app-0{i}") for i in range(1, 6)]
+    elsewhere = a_vm("vm-other")
+    elsewhere["id"] = rid("Microsoft.Compute/virtualMachines", "vm-other", sub=other)
+    rows = [row for vm in [*vms, elsewhere] for row in cost_line(vm["id"], VM_COMPUTE_DAILY, "Virtual Machines")]
+    recs = [_reservation("p1y", "P1Y", 142.31), _reservation("p3y", "P3Y", 267.18),
+            an_advisor_rec(elsewhere["id"], type_id=RIGHT_SIZE, impacted="Microsoft.Compute/virtualMachines",
+                           monthly=63.12, key="rs", extended={"currentSku": "Standard_D4s_v5",
+                                                              "targetSku": "Standard_D2s_v5"})]
+    found = _by_rule(json.loads(analyse(scan([*vms, elsewhere], cost_rows=rows, recs=recs)).report_json))
+    assert found["VM-4"]["counted"] and found["CMT-1"]["monthly_savings"] == 142.31
+
+
+def test_pennine_commitment_table_equals_the_design_when_demo_analysed() -> None:
+    # report-design D7.3: 3 x D4s_v5 after right-sizing at 124.416 a month each on the bill.
+    report = demo_reports()["Pennine Freight Ltd"]
+    reservation, plan = report["commitments"]["recommendations"]
+    assert (reservation["quantity_after"], reservation["unit_price"], reservation["leftover_units"]) == (3, 124.416, 2)
+    options = {(o["kind"], o["term"], o["status"]):
+               (o["monthly_saving"], o["monthly_commitment"], o["break_even_month"])
+               for o in reservation["options"] + plan["options"]}
+    assert options[("reservation", "P1Y", "counted")] == (85.39, 287.86, 9.3)
+    assert options[("reservation", "P3Y", "upside")] == (160.31, 212.94, 20.5)
+    assert options[("savings_plan", "P3Y", "alternative")][:2] == (197.78, 884.08)
+    assert options[("savings_plan", "P3Y", "next_step")][:2] == (129.54, 579.07)

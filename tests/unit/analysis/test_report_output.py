@@ -16,6 +16,7 @@ from shared.analysis.csv_out import BOM, COLUMNS, neutralise
 from shared.analysis.report_model import SCHEMA_URL, Report
 from shared.analysis.report_model_v1 import Report as ReportV1
 from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
+from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 
 ANALYSIS = Path(__file__).resolve().parents[3] / "shared" / "analysis"
 HOSTILE = '<img src=x onerror=alert(1)>"\'&'
@@ -132,3 +133,13 @@ def test_report_rendered_with_limitations_when_no_source_was_collected() -> None
     bundle = analyse(ScanInputs("c1", "s1", "Acme", inputs.generated_at, [bare]))
     report = Report.model_validate_json(bundle.report_json)
     assert (bundle.findings_count, any("the offer has no cost data" in x for x in report.limitations)) == (0, True)
+
+
+def test_csv_counts_nothing_at_zero_and_keeps_numbers_numeric_when_demo_rendered() -> None:
+    tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
+    rows = _rows(analyse(scan_inputs(tenant)))
+    zero = [r for r in rows if r["monthly_saving"] == "0.00"]
+    assert zero and {r["counted"] for r in zero} == {"false"}
+    for row in rows:
+        for column in ("monthly_saving", "annual_saving", "cost_30d"):
+            float(row[column])  # a number, never a text-prefixed cell
