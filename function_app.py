@@ -7,7 +7,7 @@ shared/observability.py). tests/unit/functions/test_trigger_safety.py imports th
 
 import azure.functions as func
 
-from functions import admin, customers, health, lifecycle, onboarding, pipeline, reviews, roles, signin, web
+from functions import admin, customers, health, lifecycle, onboarding, pipeline, reviews, roles, schemas, signin, web
 from shared.observability import install_log_redaction, quiet_azure_sdk
 
 quiet_azure_sdk()
@@ -24,3 +24,4 @@ app.register_functions(admin.bp)
 app.register_functions(reviews.bp)
 app.register_functions(web.bp)
 app.register_functions(roles.bp)
+app.register_functions(schemas.bp)

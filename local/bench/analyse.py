@@ -88,9 +88,8 @@ def render_times(report_json: bytes, inputs: ScanInputs) -> dict[str, float]:
         graph = sub.raw.get("resource-graph")
         rows = (graph.data.get("resources") or []) + (graph.data.get("resource_containers") or []) if graph else []
         names.update({str(r.get("id") or "").lower(): str(r.get("name") or "") for r in rows})
-    sub_names = {s.subscription_id.lower(): s.display_name or s.subscription_id for s in inputs.subscriptions}
     renderers: dict[str, Callable[[], bytes]] = {
-        "json": lambda: render_json(report), "html": lambda: render_html(report, names, sub_names),
+        "json": lambda: render_json(report), "html": lambda: render_html(report, names),
         "csv": lambda: render_csv(report)}
     out: dict[str, float] = {}
     for name, render in renderers.items():

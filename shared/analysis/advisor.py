@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id
 from shared.analysis.findings import Category, Finding
 from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
-from shared.analysis.rules.build import az
 from shared.analysis.rules.disks import unattached_disks
 from shared.analysis.rules.network import idle_vnet_gateways, unattached_public_ips
 from shared.analysis.rules.platform import empty_app_service_plans
@@ -152,18 +152,34 @@ def currency_note(rec: AdvisorRec, billing: str) -> str | None:
     return None
 
 
+def resize_commands(resource_id: str, target: str | None) -> tuple[Command, ...]:
+    """Resize (or deallocate) a VM; a scale set takes the new size through `vmss update --set` and applies it
+    with `update-instances` (report-design D6.3)."""
+    restart = ("restarts the VM; check memory and disk limits of the new size",)
+    if "/virtualmachinescalesets/" in resource_id.lower():
+        if not target:
+            return (by_id("vmss", "deallocate", resource_id),)
+        return (by_id("vmss", "update", resource_id, arg("--set", f"sku.name={target}")),
+                by_id("vmss", "update-instances", resource_id, arg("--instance-ids", "*"),
+                      warnings=("update-instances restarts the instances",)))
+    if not target:
+        return (by_id("vm", "deallocate", resource_id),)
+    return (by_id("vm", "resize", resource_id, arg("--size", target), warnings=restart),)
+
+
 def advisor_finding(ctx: RuleContext, rec: AdvisorRec) -> Finding:
     """A non-commitment recommendation as a finding (basis advisor)."""
     rule, family, category = _OWN_RULE_BY_TYPE.get(rec.impacted_type, (ADV.id, f"advisor:{rec.type_id}", "waste"))
     title = rec.solution or rec.problem or "Advisor cost recommendation"
     action = rec.solution or "Review the recommendation in Azure Advisor"
+    commands: tuple[Command, ...] = ()
     if rec.type_id == RIGHT_SIZE_TYPE or (rec.impacted_type == "microsoft.compute/virtualmachines"
                                           and "right-size" in rec.solution.lower()):
         rule, family, category = VM_4.id, "vm-usage", "rightsizing"
         target = rec.extended.get("targetSku")
         title = "Advisor: right-size or shut down an underused virtual machine"
-        action = (f"Resize to the size Advisor names: {az('vm resize', size=target, ids=rec.resource_id)}" if target
-                  else f"Shut it down: {az('vm deallocate', ids=rec.resource_id)}")
+        action = f"Resize it to {target}, the size Advisor names" if target else "Shut it down (deallocate it)"
+        commands = resize_commands(rec.resource_id, target)
     note = currency_note(rec, ctx.currency)
     evidence: dict[str, str | float | int | bool] = {
         k: v for k, v in rec.extended.items()
@@ -181,5 +197,5 @@ def advisor_finding(ctx: RuleContext, rec: AdvisorRec) -> Finding:
         formula="Advisor's estimated monthly saving (annualSavingsAmount / 12, retail prices)", action=action,
         cost_to_date=round(ctx.index.cost_to_date(rec.resource_id), 2), evidence=evidence,
         priced=(rec.resource_id.lower(),), resources=(rec.resource_id,), sources=(f"advisor:{rec.rec_id}",),
-        counted=note is None, not_counted_reason=note,
+        counted=note is None, not_counted_reason=note, commands=commands,
     )

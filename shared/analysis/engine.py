@@ -1,26 +1,43 @@
-"""The analysis run: index, rules, Advisor, de-duplication, analytics, narrative, rendering."""
+"""The analysis run: index, rules, Advisor, pricing from the bill, de-duplication, analytics, narrative, rendering."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from shared.analysis.advisor import advisor_finding, load_recs
-from shared.analysis.analytics import compute_analytics
+from shared.analysis.analytics import Analytics, compute_analytics
+from shared.analysis.bill_rates import BillRates
 from shared.analysis.changes import compute_changes, current_review, read_previous
 from shared.analysis.dedup import dedupe
 from shared.analysis.facts import build_facts
 from shared.analysis.findings import Finding
-from shared.analysis.index import build_index
+from shared.analysis.index import EstateIndex, build_index
 from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.analysis.narrative import write_narrative
+from shared.analysis.pricing import reprice
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
+from shared.analysis.review_items import review_candidates, review_items
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
 from shared.analysis.rules.costdata import cost_findings
 from shared.analysis.rules.registry import all_rules
+from shared.analysis.twins import Twins
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Analysed:
+    """The final findings of a scan and what the report is built from."""
+
+    index: EstateIndex
+    ctx: RuleContext
+    findings: list[Finding]
+    analytics: Analytics
+    rates: BillRates
+    twins: Twins
 
 
 def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
@@ -33,8 +50,8 @@ def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
     return out
 
 
-def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
-    """Analyse one scan and render its report; the prompt to `narrator` stays within `max_prompt_tokens`."""
+def analyse_findings(inputs: ScanInputs) -> Analysed:
+    """Every rule, priced from the bill and de-duplicated (what the report publishes)."""
     index = build_index(inputs)
     currency = index.cost.currency or "GBP"
     today = index.cost.window_to or inputs.generated_at.date()
@@ -43,22 +60,34 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     findings += _advisor_findings(ctx, inputs)
     analytics = compute_analytics(inputs, index)
     findings += cost_findings(ctx, analytics)
-    final = dedupe(findings)
+    twins = Twins(index)
+    priced = {k.split("|", 1)[0] for f in findings for k in (*f.priced, *f.resources, f.resource_id.lower())}
+    others = twins.storage_ids() | {k.lower() for k in priced} | review_candidates(ctx)
+    rates = BillRates(index, twins.compute_ids(), others,
+                      {a.day for a in analytics.anomalies})
+    findings = reprice(ctx, findings, rates, twins)
+    findings += review_items(ctx, findings, analytics, rates)
+    return Analysed(index, ctx, dedupe(findings), analytics, rates, twins)
+
+
+def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
+    """Analyse one scan and render its report; the prompt to `narrator` stays within `max_prompt_tokens`."""
+    done = analyse_findings(inputs)
+    index, final, currency = done.index, done.findings, done.ctx.currency
     names = {rid: str(row.get("name") or "") for rid, row in index.resources.items()}
     for row in index.containers:
         names.setdefault(str(row.get("id") or "").lower(), str(row.get("name") or ""))
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
-    sheet = build_facts(final, analytics, currency, total, names)
+    sheet = build_facts(final, done.analytics, currency, total, names)
     narrative = write_narrative(sheet, narrator, max_prompt_tokens)
     changes = compute_changes(read_previous(inputs.previous_report),
-                              current_review(inputs, index, final, analytics.total_30d, total))
+                              current_review(inputs, index, final, done.analytics.total_30d, total))
     # Rendering seam (issue 15): report_build takes `changes` once report.json v2 carries the section.
-    report = build_report(inputs, index, final, analytics, narrative)
-    sub_names = {s.subscription_id.lower(): s.display_name or s.subscription_id for s in inputs.subscriptions}
+    report = build_report(inputs, index, final, done.analytics, narrative, done.rates, done.twins)
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
     return ReportBundle(
-        report_json=render_json(report), report_html=render_html(report, names, sub_names),
-        findings_csv=render_csv(report), findings_count=len(final), total_monthly_savings=report.totals.monthly_savings,
-        currency=currency, narrative_source=narrative.source, changes=changes,
-        spend_30d=round(analytics.total_30d, 2),
+        report_json=render_json(report), report_html=render_html(report, names),
+        findings_csv=render_csv(report), findings_count=len(report.findings),
+        total_monthly_savings=report.totals.monthly_savings, currency=currency, narrative_source=narrative.source,
+        changes=changes, spend_30d=round(done.analytics.total_30d, 2),
     )

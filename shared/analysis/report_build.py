@@ -1,111 +1,49 @@
-"""Assemble the report model from findings, analytics and the narrative."""
+"""Assemble report.json v2 from the findings, the analytics and the narrative (report-design D12.2).
+
+Order: place every finding (context, effort, risk, tier, section), build the headline and the plan, then
+publish each finding with its row's script prefixes. COST-1/3/5 become analytics signals; COST-2 stays a risk
+with its one-off amount. Seam for the analytics of D8 (a later helper): `analytics_out` publishes today's
+analytics plus the signals, and `run_rate_of` takes the latest level shift once analytics detect one.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from shared.analysis.analytics import Analytics
-from shared.analysis.facts import resource_type_of
-from shared.analysis.findings import CATEGORIES, Finding
+from shared.analysis.bill_rates import BillRates
+from shared.analysis.commitment_view import commitments_of
+from shared.analysis.customer_queries import queries_for
+from shared.analysis.finding_context import ContextIndex
+from shared.analysis.findings import Finding
+from shared.analysis.headline import build_headline, run_rate_of
 from shared.analysis.index import WINDOW_DAYS, EstateIndex
+from shared.analysis.labels import offer_label
 from shared.analysis.model import ScanInputs
-from shared.analysis.report_model import (
-    AlternativeOut,
-    AmountByKey,
-    AnomalyOut,
-    CostAnalytics,
-    CurrencyAmount,
-    DailyCost,
-    DataWindow,
-    FindingOut,
-    Narrative,
-    Report,
-    SubscriptionOut,
-    Totals,
-)
+from shared.analysis.placement import SECTIONS, Placed, place
+from shared.analysis.plan import build_plan
+from shared.analysis.report_analytics import analytics_out, impact_of, signals_of, totals_of
+from shared.analysis.report_findings import finding_out
+from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
+from shared.analysis.scripts import prefixes_for
+from shared.analysis.twins import Twins
 
+SIGNAL_RULES = ("COST-1", "COST-3", "COST-5")
 METHODOLOGY = [
-    "Inventory from Azure Resource Graph, cost from the Cost Management Query API (amortized cost, daily, "
-    "by resource and meter category), recommendations from Azure Advisor (Cost category).",
-    f"actual_cost: the resource's own amortized cost over the last {WINDOW_DAYS} days of the cost data, child "
-    "resources included; it is what removing the waste saves.",
-    "advisor: Advisor's own estimate (annual saving / 12, retail prices); added to totals only when quoted in "
-    "the billing currency, otherwise shown apart.",
-    "estimate: a named heuristic stated in each finding's formula, used where the bill cannot isolate the saving.",
-    "One finding per resource and family: Advisor and our own rule on the same resource merge; mutually "
-    "exclusive options (1-year vs 3-year vs savings plan, delete vs downsize) count once, the best one; "
-    "a resource's cost is never claimed by two counted findings. Advisor suppressions are honoured.",
+    "Inventory from Azure Resource Graph, cost from the Cost Management Query API (amortized cost, daily, by "
+    "resource and meter category), recommendations from Azure Advisor (Cost category).",
+    "Every saving has a tier: measured on your bill, conditional on licences you hold, a commitment decision, or "
+    "an estimate. The headline range runs from the measured tier alone to every tier at its upper estimate.",
+    f"From your bill: the resource's own amortized cost over the last {WINDOW_DAYS} days (one-off days replaced by "
+    "the same weekday a week earlier; a resource younger than 30 days at its daily rate since it started).",
+    "From your bill (a similar resource's price): the full-day rate of a resource of the same size or tier in the "
+    "same region on your bill, for the size or licence the change moves to.",
+    "Advisor estimate: Advisor's figure (annual / 12, retail prices), counted only in your billing currency. Rule "
+    "of thumb: a named share with its range, used only when no similar resource is on your bill.",
+    "One finding per resource and family; mutually exclusive options count once; a resource's cost is never "
+    "claimed by two counted findings; commitments are sized on the usage left after clean-up and right-sizing, "
+    "and with less than 60 days of lookback only 1-year commitments count. Review items are never counted.",
     "Every number in the narrative comes from a computed fact; the language model (when used) sees aggregates "
     "and aliases only, never resource names, ids or tags.",
 ]
-
-
-def _amounts(values: dict[str, float], limit: int | None = None) -> list[AmountByKey]:
-    ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [AmountByKey(key=k, amount=round(v, 2)) for k, v in ordered[:limit]]
-
-
-def totals_of(findings: list[Finding], currency: str) -> Totals:
-    """Headline totals: exactly the sum of the counted findings in the billing currency."""
-    counted = [f for f in findings if f.counted and f.currency == currency]
-    total = round(sum(f.monthly_savings for f in counted), 2)
-    by_category = {c: round(sum(f.monthly_savings for f in counted if f.category == c), 2) for c in CATEGORIES}
-    by_basis: dict[str, float] = defaultdict(float)
-    for f in counted:
-        by_basis[f.basis] += f.monthly_savings
-    other: dict[str, list[float]] = defaultdict(list)
-    for f in findings:
-        if f.currency != currency and f.monthly_savings > 0:
-            other[f.currency].append(f.monthly_savings)
-    return Totals(
-        monthly_savings=total, annual_savings=round(total * 12, 2), currency=currency, findings=len(findings),
-        counted_findings=sum(1 for f in counted if f.monthly_savings > 0),
-        by_category=[AmountByKey(key=k, amount=v) for k, v in by_category.items()],
-        by_basis=_amounts(by_basis),
-        not_added_other_currency=[CurrencyAmount(currency=c, amount=round(sum(v), 2), findings=len(v))
-                                  for c, v in sorted(other.items())],
-    )
-
-
-def finding_out(finding: Finding, index: EstateIndex) -> FindingOut:
-    """A finding as published, with the resource's name for the reader."""
-    row = index.resources.get(finding.resource_id.lower())
-    name = str(row.get("name")) if row else finding.resource_id.rstrip("/").rsplit("/", 1)[-1]
-    return FindingOut(
-        id=finding.id, rule=finding.rule, family=finding.family, category=finding.category, title=finding.title,
-        resource_id=finding.resource_id, resource_name=name, resource_type=resource_type_of(finding.resource_id),
-        subscription_id=finding.subscription_id, resources=list(finding.resources), evidence=dict(finding.evidence),
-        monthly_savings=round(finding.monthly_savings, 2), currency=finding.currency, basis=finding.basis,
-        confidence=finding.confidence, formula=finding.formula, action=finding.action,
-        cost_to_date=round(finding.cost_to_date, 2), counted=finding.counted,
-        not_counted_reason=finding.not_counted_reason, sources=list(finding.sources),
-        alternatives=[AlternativeOut(rule=a.rule, title=a.title, monthly_savings=round(a.monthly_savings, 2),
-                                     currency=a.currency, basis=a.basis, formula=a.formula, action=a.action)
-                      for a in finding.alternatives],
-        kind=finding.kind, monthly_savings_low=finding.savings_low, monthly_savings_high=finding.savings_high,
-    )
-
-
-def analytics_out(analytics: Analytics) -> CostAnalytics:
-    """The cost analytics section."""
-    anomaly_days = {a.day for a in analytics.anomalies}
-    return CostAnalytics(
-        currency=analytics.currency, total_last_30_days=round(analytics.total_30d, 2),
-        by_subscription=_amounts(analytics.by_subscription), by_service=_amounts(analytics.by_service),
-        by_resource_group=_amounts(analytics.by_resource_group, 50), by_location=_amounts(analytics.by_location),
-        daily=[DailyCost(date=d, cost=c, anomaly=d in anomaly_days) for d, c in analytics.daily],
-        months=[AmountByKey(key=k, amount=v) for k, v in analytics.months],
-        month_to_date=round(analytics.month_to_date, 2),
-        previous_month_same_days=round(analytics.previous_month_same_days, 2),
-        month_over_month=round(analytics.month_over_month, 4) if analytics.month_over_month is not None else None,
-        forecast_month_end=round(analytics.forecast_month_end, 2),
-        anomalies=[AnomalyOut(date=a.day, cost=a.cost, expected=a.expected, band_low=a.lower, band_high=a.upper,
-                              drivers=[AmountByKey(key=k, amount=v) for k, v in a.drivers],
-                              services=[AmountByKey(key=k, amount=v) for k, v in a.services])
-                   for a in analytics.anomalies],
-        untagged_share=round(analytics.untagged_share, 4), untagged_last_30_days=round(analytics.untagged_30d, 2),
-        top_resources=[AmountByKey(key=k, amount=round(v, 2)) for k, v in analytics.top_resources],
-    )
 
 
 def limitations_of(inputs: ScanInputs, index: EstateIndex) -> list[str]:
@@ -119,22 +57,54 @@ def limitations_of(inputs: ScanInputs, index: EstateIndex) -> list[str]:
                    + ") was left out of the spend figures.")
     out.append("Reader access cannot see licence entitlements: Hybrid Benefit findings assume you hold the licences.")
     out.append("Memory and disk performance metrics are not read: right-sizing relies on Advisor's CPU evidence.")
+    out.append("Commitment coverage and utilisation are not visible: they need the bill split by pricing model and "
+               "a billing reader for unused reservation charges.")
     return out
 
 
+def _subscriptions(inputs: ScanInputs, contexts: ContextIndex) -> list[SubscriptionOut]:
+    out = []
+    for s in inputs.subscriptions:
+        context = contexts.of(f"/subscriptions/{s.subscription_id}")
+        out.append(SubscriptionOut(
+            subscription_id=s.subscription_id.lower(), display_name=s.display_name, offer=s.quota_id,
+            offer_label=offer_label(s.quota_id), environment=context.environment,
+            environment_source=context.environment_source,
+            sources={**dict.fromkeys(s.raw, "collected"), **s.missing}))
+    return out
+
+
+def _order(p: Placed, section: str) -> tuple[int, float, str]:
+    return (SECTIONS.index(section), -p.high, p.name.lower())
+
+
 def build_report(inputs: ScanInputs, index: EstateIndex, findings: list[Finding], analytics: Analytics,
-                 narrative: Narrative) -> Report:
+                 narrative: Narrative, rates: BillRates, twins: Twins) -> Report:
     """The whole report model."""
     currency = index.cost.currency or "GBP"
+    contexts = ContextIndex(index)
+    kept = [f for f in findings if f.rule not in SIGNAL_RULES]
+    placed = [place(f, contexts, impact_of(f, analytics)) for f in kept]
+    run_rate = run_rate_of(analytics.daily, {a.day for a in analytics.anomalies})
+    plan, where, rows = build_plan(placed, run_rate.monthly, currency, index)
+    row_prefixes: dict[str, dict[str, str]] = {}
+    for items in rows.values():
+        shared = prefixes_for(c for q in items for c in q.finding.commands)
+        row_prefixes |= dict.fromkeys((p.id for p in items), shared)
+    published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
+    out = [finding_out(p, where[p.id], index, rates, row_prefixes.get(p.id) or prefixes_for(p.finding.commands),
+                       currency) for p in published]
+    window_from, window_to = index.cost.window_from, index.cost.window_to
     return Report(
         customer_id=inputs.customer_id, scan_id=inputs.scan_id, company=inputs.company,
         generated_at=inputs.generated_at, currency=currency,
-        data_window=DataWindow(cost_from=index.cost.window_from, cost_to=index.cost.window_to,
-                               savings_window_days=WINDOW_DAYS),
-        subscriptions=[SubscriptionOut(
-            subscription_id=s.subscription_id, display_name=s.display_name, offer=s.quota_id,
-            sources={**dict.fromkeys(s.raw, "collected"), **s.missing}) for s in inputs.subscriptions],
-        totals=totals_of(findings, currency), findings=[finding_out(f, index) for f in findings],
-        analytics=analytics_out(analytics), narrative=narrative, limitations=limitations_of(inputs, index),
-        methodology=METHODOLOGY,
-    )
+        data_window=DataWindow(cost_from=window_from, cost_to=window_to,
+                               days=(window_to - window_from).days + 1 if window_from and window_to else 0,
+                               savings_window_days=WINDOW_DAYS, run_rate_days=run_rate.days),
+        subscriptions=_subscriptions(inputs, contexts),
+        headline=build_headline(kept, currency, analytics.total_30d, run_rate),
+        totals=totals_of(kept, currency), findings=out, action_plan=plan,
+        commitments=commitments_of(kept, rates, twins),
+        analytics=analytics_out(analytics, signals_of(findings, analytics)),
+        customer_queries=queries_for(out), narrative=narrative, limitations=limitations_of(inputs, index),
+        methodology=METHODOLOGY)

@@ -1,7 +1,9 @@
-"""The report.json model (schema_version 1): the contract documented in docs/report-format.md.
+"""The report.json model, schema_version 2: the contract documented in docs/report-format.md (report-design D12).
 
-`shared/analysis/report.schema.json` is this model's JSON schema, committed; a test keeps them equal.
-Stored reports are read back through report_reader.py, which also reads every earlier schema_version.
+`shared/analysis/report.schema.json` is this model's JSON schema, committed and served at
+GET /api/schemas/report/v2.json; `$schema` names it. A test keeps them equal. Stored reports of any version are
+read back through report_reader.py (v1 is upgraded by report_v2.py). Findings are in report_model_findings.py,
+the plan and commitments in report_model_plan.py, the analytics in report_model_analytics.py.
 """
 
 from __future__ import annotations
@@ -9,68 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-REPORT_SCHEMA_VERSION: Literal[1] = 1
+from shared.analysis.report_model_analytics import AnomalyOut, CostAnalytics, DailyCost, Signal
+from shared.analysis.report_model_findings import FindingOut, Model
+from shared.analysis.report_model_plan import ActionPlan, AmountByKey, Commitments
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AlternativeOut(_Model):
-    """An option listed with a finding but not counted in the totals."""
-
-    rule: str
-    title: str
-    monthly_savings: float
-    currency: str
-    basis: Literal["actual_cost", "advisor", "estimate"]
-    formula: str
-    action: str
+REPORT_SCHEMA_VERSION: Literal[2] = 2
+SCHEMA_URL = "https://caleta.io/schemas/report/v2.json"
+__all__ = ["REPORT_SCHEMA_VERSION", "SCHEMA_URL", "AmountByKey", "AnomalyOut", "CostAnalytics", "DailyCost",
+           "FindingOut", "Narrative", "Paragraph", "Report", "Signal"]
 
 
-class FindingOut(_Model):
-    """One finding as published."""
-
-    id: str
-    rule: str
-    family: str
-    category: Literal["waste", "rightsizing", "commitment", "licensing", "hygiene", "anomaly"]
-    title: str
-    resource_id: str
-    resource_name: str
-    resource_type: str
-    subscription_id: str
-    resources: list[str]
-    evidence: dict[str, str | float | int | bool]
-    monthly_savings: float
-    currency: str
-    basis: Literal["actual_cost", "advisor", "estimate"]
-    confidence: Literal["high", "medium", "low"]
-    formula: str
-    action: str
-    cost_to_date: float
-    counted: bool = Field(description="true when monthly_savings is included in totals.monthly_savings")
-    not_counted_reason: str | None
-    sources: list[str]
-    alternatives: list[AlternativeOut]
-    kind: Literal["counted", "review", "risk"] | None = Field(
-        default=None, description="counted: a saving the bill or Advisor supports; review: a judgement call shown "
-                                  "as a range, never counted; risk: no saving. None: written before kinds existed")
-    monthly_savings_low: float | None = Field(default=None, description="a review item's range, low end")
-    monthly_savings_high: float | None = Field(
-        default=None, description="a review item's range, high end (None: the bill as collected cannot price it)")
-
-
-class AmountByKey(_Model):
-    """A labelled amount in the billing currency."""
-
-    key: str
-    amount: float
-
-
-class CurrencyAmount(_Model):
+class CurrencyAmount(Model):
     """An amount in a currency other than the bill's (shown apart, never added)."""
 
     currency: str
@@ -78,8 +31,8 @@ class CurrencyAmount(_Model):
     findings: int
 
 
-class Totals(_Model):
-    """Headline numbers: monthly_savings == the sum of monthly_savings of the counted findings."""
+class Totals(Model):
+    """v1's totals, kept: monthly_savings == headline.counted_monthly == the sum of the counted findings."""
 
     monthly_savings: float
     annual_savings: float
@@ -88,58 +41,75 @@ class Totals(_Model):
     counted_findings: int
     by_category: list[AmountByKey]
     by_basis: list[AmountByKey]
+    by_tier: list[AmountByKey]
     not_added_other_currency: list[CurrencyAmount]
 
 
-class DailyCost(_Model):
-    """One day of the trend."""
+class RunRate(Model):
+    """Today's spend rate: the mean day of the last 28 (one-off days replaced by the same weekday a week earlier)."""
 
-    date: dt.date
-    cost: float
-    anomaly: bool
-
-
-class AnomalyOut(_Model):
-    """A day outside the expected band and its drivers."""
-
-    date: dt.date
-    cost: float
-    expected: float
-    band_low: float
-    band_high: float
-    drivers: list[AmountByKey]
-    services: list[AmountByKey]
+    daily: float
+    monthly: float
+    annual: float
+    from_: dt.date | None = Field(alias="from")
+    days: int
+    excludes: list[dt.date]
 
 
-class CostAnalytics(_Model):
-    """Spend from the customer's own bill (amortized, billing currency)."""
+class TierTotal(Model):
+    """One tier's counted money (D2.2); low and high differ only for rule-of-thumb estimates."""
+
+    tier: Literal["measured", "conditional", "commitment", "estimated"]
+    label: str
+    needs: str
+    monthly: float
+    monthly_low: float
+    monthly_high: float
+    annual: float
+    share_of_run_rate: float | None
+    findings: int
+
+
+class SavingsRange(Model):
+    """Page 1's range: low = the measured tier alone; high = every tier at its upper bound."""
+
+    low_monthly: float
+    high_monthly: float
+    low_annual: float
+    high_annual: float
+    low_share: float | None
+    high_share: float | None
+
+
+class RunRateAfter(Model):
+    """The annual run-rate after the measured savings and after every saving at its upper bound."""
+
+    today_annual: float
+    measured_annual: float
+    all_high_annual: float
+
+
+class Headline(Model):
+    """The headline by certainty (D2)."""
 
     currency: str
-    total_last_30_days: float
-    by_subscription: list[AmountByKey]
-    by_service: list[AmountByKey]
-    by_resource_group: list[AmountByKey]
-    by_location: list[AmountByKey]
-    daily: list[DailyCost]
-    months: list[AmountByKey]
-    month_to_date: float
-    previous_month_same_days: float
-    month_over_month: float | None
-    forecast_month_end: float
-    anomalies: list[AnomalyOut]
-    untagged_share: float
-    untagged_last_30_days: float
-    top_resources: list[AmountByKey]
+    spend_30d: float
+    run_rate: RunRate
+    tiers: list[TierTotal]
+    counted_monthly: float
+    counted_annual: float
+    range: SavingsRange
+    run_rate_after: RunRateAfter
 
 
-class Paragraph(_Model):
+class Paragraph(Model):
     """One narrative paragraph, numbers filled in by the renderer from facts."""
 
     text: str
     facts: list[str]
 
 
-class Narrative(_Model):
+class Narrative(Model):
     """The executive summary and which writer produced it."""
 
     source: Literal["llm", "deterministic"]
@@ -149,37 +119,65 @@ class Narrative(_Model):
     facts: dict[str, str]
 
 
-class SubscriptionOut(_Model):
-    """A subscription in scope and what could be read from it."""
+class SubscriptionOut(Model):
+    """A subscription in scope (id lower case), its offer and what could be read from it."""
 
     subscription_id: str
     display_name: str | None
     offer: str | None
+    offer_label: str
+    environment: str
+    environment_source: str
     sources: dict[str, str]
 
 
-class DataWindow(_Model):
-    """The period the cost data covers."""
+class DataWindow(Model):
+    """The period the cost data covers, and the windows the figures use."""
 
     cost_from: dt.date | None
     cost_to: dt.date | None
+    days: int
     savings_window_days: int
+    run_rate_days: int
 
 
-class Report(_Model):
+class CustomerQuery(Model):
+    """A query the customer runs where Caleta may not read (D9): KQL, T-SQL or a shell command."""
+
+    id: str
+    language: Literal["kql", "tsql", "shell"]
+    title: str
+    where: str
+    text: str
+    used_by: list[str]
+    reading: str
+
+
+class Report(Model):
     """The cost review."""
 
-    schema_version: Literal[1] = REPORT_SCHEMA_VERSION
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True,
+                              json_schema_extra={"$id": SCHEMA_URL,
+                                                 "$schema": "https://json-schema.org/draft/2020-12/schema"})
+
+    schema_: str = Field(default=SCHEMA_URL, alias="$schema")
+    schema_version: Literal[2] = REPORT_SCHEMA_VERSION
     customer_id: str
     scan_id: str
     company: str
     generated_at: dt.datetime
     currency: str
+    previous_scan_id: str | None = None
     data_window: DataWindow
     subscriptions: list[SubscriptionOut]
+    headline: Headline
     totals: Totals
     findings: list[FindingOut]
+    action_plan: ActionPlan
+    commitments: Commitments
     analytics: CostAnalytics
+    customer_queries: list[CustomerQuery]
     narrative: Narrative
+    changes: None = Field(default=None, description="reserved for issue 15: since your last review")
     limitations: list[str]
     methodology: list[str]

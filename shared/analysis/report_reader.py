@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.analysis.report_model import REPORT_SCHEMA_VERSION, Report
+from shared.analysis.report_v2 import upgrade_v1_document
 from shared.errors import CaletaError
 
 Document = dict[str, Any]
@@ -22,7 +23,7 @@ Upgrade = Callable[[Document], Document]
 
 # UPGRADES[n] turns a report.json of version n into version n + 1 (it also sets schema_version).
 # Versions 1 .. REPORT_SCHEMA_VERSION - 1 each need one; a test checks the chain is complete.
-UPGRADES: Mapping[int, Upgrade] = {}
+UPGRADES: Mapping[int, Upgrade] = {1: upgrade_v1_document}
 
 
 class ReportUnreadable(CaletaError):
@@ -75,8 +76,8 @@ def read_report(data: bytes) -> Report:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ReportUnreadable("report.json is not valid JSON") from None
     version = schema_version_of(document)
-    current = upgrade(document, version)
     try:
+        current = upgrade(document, version)
         # Fields this release does not know are ignored: a release rolled back still reads what the
         # next one wrote under the same version (it only ever adds optional fields).
         return Report.model_validate(current, extra="ignore")

@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_id
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, parse_time, rule
-from shared.analysis.rules.build import az, review_finding
+from shared.analysis.rules.build import review_finding
 from shared.analysis.rules.environment import environment_of
 
 IDLE_BACKUP_DAYS = 30
@@ -54,8 +55,9 @@ def idle_backup_items(ctx: RuleContext) -> Iterator[Finding]:
             basis="estimate", confidence="high" if gone else "medium",
             formula=f"range 0 to the vault's last-30-day cost / its {per_vault[vault]} protected items (an equal "
                     "share: the bill does not split a vault by item)",
-            action="If its recovery points need not be kept, stop protection and delete the backup data: "
-                   + az("backup protection disable", "--yes", ids=str(item["id"]), delete_backup_data="true"),
+            action="If its recovery points need not be kept, stop protection and delete the backup data",
+            commands=(by_id("backup protection", "disable", str(item["id"]), arg("--delete-backup-data", "true"),
+                            arg("--yes"), warnings=("deletes the recovery points for good",)),),
             evidence={"days_since_last_backup": idle, "protection_state": str(p.get("protectionState") or ""),
                       "source_deleted": gone},
             resources=(str(vault_row["id"]),) if vault_row else ())
@@ -81,8 +83,9 @@ def geo_redundant_nonprod_vaults(ctx: RuleContext) -> Iterator[Finding]:
                                                                  "Backup cost (protected-instance fees included: "
                                                                  "the meter split was not collected)"),
             action="Use locally redundant storage (changeable only before items are protected [U]; otherwise back "
-                   "up new items to an LRS vault): "
-                   + az("backup vault backup-properties set", backup_storage_redundancy="LocallyRedundant", ids=rid),
+                   "up new items to an LRS vault)",
+            commands=(by_id("backup vault backup-properties", "set", rid,
+                            arg("--backup-storage-redundancy", "LocallyRedundant")),),
             evidence={"storage_redundancy": redundancy, "environment": "non-production"})
 
 

@@ -1,39 +1,24 @@
-"""Finding builders shared by the rule families, one per kind, and the `az` command line every action uses.
+"""Finding builders shared by the rule families, one per kind.
 
-Resource ids, names and tags are untrusted: they enter an `az` command only shell-quoted (`az`), and never
-a title or formula.
+Resource ids, names and tags are untrusted: they enter an `az` command only as a `Command` argument
+(shared/analysis/commands.py quotes every value), and never a title, action sentence or formula.
 """
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Sequence
 from typing import Any
 
+from shared.analysis.commands import Command
 from shared.analysis.findings import Basis, Category, Confidence, Finding
 from shared.analysis.rules.base import RuleContext, subscription_of
 
 Evidence = dict[str, str | float | int | bool]
 
 
-def az(command: str, *args: str, **options: str | Sequence[str]) -> str:
-    """An `az` command line: `command` is our own literal text; every argument and option value is shell-quoted.
-
-    Option names take underscores for dashes (`resource_group` -> `--resource-group`); a sequence value gives
-    several arguments to one option (`ids=[a, b]` -> `--ids a b`).
-    """
-    parts = ["az", command, *(shlex.quote(a) for a in args)]
-    for name, value in options.items():
-        values = [value] if isinstance(value, str) else list(value)
-        parts.append("--" + name.replace("_", "-"))
-        parts.extend(shlex.quote(v) for v in values)
-    return " ".join(parts)
-
-
 def delete_finding(
     ctx: RuleContext, row: dict[str, Any], *, rule: str, title: str, action: str, evidence: Evidence,
     category: Category = "waste", family: str = "remove", confidence: Confidence = "high",
-    resources: tuple[str, ...] = (),
+    resources: tuple[str, ...] = (), commands: tuple[Command, ...] = (),
 ) -> Finding:
     """A finding whose saving is the resource's own last-30-day cost (it goes away when the resource does)."""
     rid = str(row["id"])
@@ -44,12 +29,13 @@ def delete_finding(
         basis="actual_cost", confidence=confidence if cost > 0 else "medium",
         formula="the resource's own amortized cost over the last 30 days, child resources included",
         action=action, cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence,
-        priced=(rid.lower(),), resources=(rid, *resources), sources=(f"rule:{rule}",),
+        priced=(rid.lower(),), resources=(rid, *resources), sources=(f"rule:{rule}",), commands=commands,
     )
 
 
 def hygiene_finding(ctx: RuleContext, row: dict[str, Any], *, rule: str, title: str, action: str,
-                    evidence: Evidence, resource_id: str | None = None) -> Finding:
+                    evidence: Evidence, resource_id: str | None = None,
+                    commands: tuple[Command, ...] = ()) -> Finding:
     """A counted finding with no direct cost: tidy-up that lowers risk and noise (counted at 0)."""
     rid = resource_id or str(row["id"])
     return Finding(
@@ -57,7 +43,7 @@ def hygiene_finding(ctx: RuleContext, row: dict[str, Any], *, rule: str, title: 
         subscription_id=subscription_of(rid), monthly_savings=0.0, currency=ctx.currency, basis="actual_cost",
         confidence="high", formula="no direct charge: the resource bills nothing by itself", action=action,
         cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence, resources=(rid,),
-        sources=(f"rule:{rule}",),
+        sources=(f"rule:{rule}",), commands=commands,
     )
 
 
@@ -74,6 +60,7 @@ def review_finding(
     ctx: RuleContext, resource_id: str, *, rule: str, family: str, category: Category, title: str,
     high: float | None, formula: str, action: str, evidence: Evidence, basis: Basis = "estimate",
     resources: tuple[str, ...] = (), confidence: Confidence = "medium", variant: str = "",
+    commands: tuple[Command, ...] = (),
 ) -> Finding:
     """A review item: a range 0 .. `high` a month (None: not priceable from the bill as collected), never counted."""
     top = round(high, 2) if high is not None else None
@@ -84,12 +71,13 @@ def review_finding(
         cost_to_date=round(ctx.index.cost_to_date(resource_id), 2), evidence=evidence,
         resources=(resource_id, *(r for r in resources if r.lower() != resource_id.lower())),
         sources=(f"rule:{rule}",), counted=False, not_counted_reason=range_reason(top, ctx.currency),
-        variant=variant, kind="review", savings_low=0.0, savings_high=top,
+        variant=variant, kind="review", savings_low=0.0, savings_high=top, commands=commands,
     )
 
 
 def risk_finding(ctx: RuleContext, resource_id: str, *, rule: str, title: str, formula: str, action: str,
-                 evidence: Evidence, resources: tuple[str, ...] = (), family: str = "risk") -> Finding:
+                 evidence: Evidence, resources: tuple[str, ...] = (), family: str = "risk",
+                 commands: tuple[Command, ...] = ()) -> Finding:
     """A risk: a retirement or unsupported configuration; no saving (moving off it can cost more)."""
     return Finding(
         rule=rule, family=family, category="hygiene", title=title, resource_id=resource_id,
@@ -99,6 +87,7 @@ def risk_finding(ctx: RuleContext, resource_id: str, *, rule: str, title: str, f
         resources=(resource_id, *(r for r in resources if r.lower() != resource_id.lower())),
         sources=(f"rule:{rule}",), counted=False, kind="risk",
         not_counted_reason="a risk (a retirement or unsupported configuration): no saving is claimed",
+        commands=commands,
     )
 
 

@@ -6,14 +6,14 @@ once as "stop paying for it" and once as "pay less for it". So, after de-duplica
 
 * **Reservation (CMT-1, virtual machines).** Capacity is counted in instance-size-flexibility units (vCPUs
   of the size: D4s_v5 = 4) within one series (D4s_v5 -> "ds_v5") and region. Q = recommended quantity x
-  units per instance; C = the running capacity of that series and region in the offer's scope (VMs and
-  scale sets whose compute billed in the last 30 days); X = the units the counted findings remove (VM-1:
-  the whole VM; VM-4: current size minus target size, or the whole VM for a shutdown). The quantity kept is
-  Q' = max(0, min(Q, max(C, Q) - X)): usage beyond the reservation absorbs reductions first, and when the
-  inventory shows less than Advisor saw, every reduction comes out of the reservation. Saving x Q'/Q.
-* **Savings plan (CMT-2).** D = the on-demand spend the plan covers (its hourly commitment x 730 + its
-  saving); E = the scope's last-30-day "Virtual Machines" spend; X = the monthly savings of the counted
-  VM-1/VM-4 findings in scope. Saving x min(1, max(0, max(E, D) - X) / D).
+  units per instance; X = the units the counted findings in the offer's scope remove (VM-1: the whole VM;
+  VM-4: current size minus target size, or the whole VM for a shutdown). Advisor sized Q on usage that
+  included those VMs, so X comes out of Q itself (report-design D7.2 step 4, accepted by the lead in D17 q3):
+  q' = floor((Q - X) / units per instance) whole instances; the units left below one instance stay on demand.
+  Saving x q'/q.
+* **Savings plan (CMT-2).** C = the on-demand spend the plan covers (its hourly commitment x 730 + its
+  saving); X = the monthly savings of the counted VM-1/VM-4 findings in scope (the on-demand cost they remove).
+  C' = max(0, C - X); the saving and the commitment scale by C'/C (its savings rate is unchanged).
 
 VM-2 (long-deallocated VMs) is left out: with no compute billed for 30 days it was never in the lookback.
 Only counted findings reduce a commitment; plan against reservations is then decided on the new figures.
@@ -21,6 +21,7 @@ Only counted findings reduce a commitment; plan against reservations is then dec
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -118,27 +119,39 @@ def reductions(findings: list[Finding]) -> list[Reduction]:
     return out
 
 
-def reservation_kept(finding: Finding, cuts: list[Reduction]) -> tuple[float, list[str]]:
-    """The share of a VM reservation's quantity still used after the cuts, and the findings that cut it."""
+@dataclass(frozen=True)
+class Kept:
+    """What a commitment keeps after the cuts: its share, the findings that cut it, and for a reservation the
+    whole instances left and the units below one instance that stay on demand."""
+
+    share: float
+    by: list[Reduction]
+    quantity: int | None = None
+    leftover_units: float = 0.0
+
+
+def reservation_kept(finding: Finding, cuts: list[Reduction]) -> Kept:
+    """The whole instances of a VM reservation still used after the cuts, as a share of Advisor's quantity."""
     ev = finding.evidence
     quantity, per = float(ev.get("quantity") or 0), int(ev.get("units_per_instance") or 0)
     if not quantity or not per:
-        return 1.0, []
+        return Kept(1.0, [])
     scope = str(ev.get("reservation_scope"))
     mine = [c for c in cuts if c.series == ev.get("series") and c.region == ev.get("region")
             and _in_scope(c.subscription, scope) and c.units > 0]
-    wanted, running, removed = quantity * per, float(ev.get("running_units") or 0), sum(c.units for c in mine)
-    kept = max(0.0, min(wanted, max(running, wanted) - removed))
-    return kept / wanted, [c.finding_id for c in mine]
+    if not mine:
+        return Kept(1.0, [], int(quantity))
+    units = max(0.0, quantity * per - sum(c.units for c in mine))
+    whole = math.floor(units / per + 1e-9)
+    return Kept(whole / quantity, mine, whole, units - whole * per)
 
 
-def plan_kept(finding: Finding, cuts: list[Reduction]) -> tuple[float, list[str]]:
-    """The share of a savings plan's covered spend still used after the cuts, and the findings that cut it."""
+def plan_kept(finding: Finding, cuts: list[Reduction]) -> Kept:
+    """The share of a savings plan's covered on-demand spend still used after the cuts (C'/C)."""
     ev = finding.evidence
     scope = str(ev.get("reservation_scope"))
     mine = [c for c in cuts if _in_scope(c.subscription, scope) and c.currency == finding.currency]
     covered = float(ev.get("commitment_monthly") or 0) + finding.monthly_savings
     if not mine or covered <= 0:
-        return 1.0, []
-    remaining = max(float(ev.get("scope_compute_30d") or 0), covered) - sum(c.saving for c in mine)
-    return min(1.0, max(0.0, remaining) / covered), [c.finding_id for c in mine]
+        return Kept(1.0, [])
+    return Kept(max(0.0, covered - sum(c.saving for c in mine)) / covered, mine)

@@ -1,7 +1,8 @@
 """Commitment rules: Advisor's reservation (CMT-1) and savings plan (CMT-2) offers, counted once.
 
-1-year and 3-year terms of the same reservation are alternatives: the best counts. A compute savings
-plan and compute reservations cover the same usage: whichever saves more counts, the other is listed.
+1-year and 3-year terms of the same reservation are alternatives: with under 60 days of lookback only a 1-year
+option may count (the 3-year one is upside), else the best counts (commitment_terms.py). A compute savings
+plan and compute reservations cover the same usage: whichever counted side saves more counts, the other is listed.
 Each offer carries what commitment_sizing.py needs to re-size it on the compute that remains after the
 report's own findings (issue 15 section 3); `settle` decides plan against reservations on the final figures.
 """
@@ -14,11 +15,20 @@ from shared.analysis.advisor import AdvisorRec, currency_note
 from shared.analysis.findings import Alternative, Finding
 from shared.analysis.rules.base import RuleContext, RuleSpec, subscription_of
 from shared.analysis.rules.commitment_sizing import (
+    Kept,
     plan_evidence,
     plan_kept,
     reductions,
     reservation_evidence,
     reservation_kept,
+)
+from shared.analysis.rules.commitment_terms import (
+    TERM_NOTE,
+    lookback_days,
+    plan_title,
+    price_check,
+    reservation_title,
+    term_counts,
 )
 
 CMT_1 = RuleSpec("CMT-1", title="Advisor: buy a reservation", kind="counted",
@@ -43,10 +53,19 @@ def _option(rec: AdvisorRec, kind: str) -> Alternative:
 
 def _finding(ctx: RuleContext, rule: str, scope: str, variant: str, best: AdvisorRec,
              others: list[AdvisorRec], kind: str) -> Finding:
-    what = best.extended.get("displaySKU") or best.extended.get("reservedResourceType") or "compute"
-    title = (f"Advisor: buy a {best.extended.get('term', '')} reservation for {what}" if kind == "reservation"
-             else f"Advisor: buy a {best.extended.get('term', '')} compute savings plan")
-    note = currency_note(best, ctx.currency)
+    what = best.extended.get("displaySKU") or best.extended.get("vmSize") or ""
+    term = best.extended.get("term", "")
+    quantity = _quantity(best)
+    virtual_machines = best.extended.get("reservedResourceType", "").lower() == "virtualmachines"
+    if kind == "reservation":
+        title = reservation_title(what or best.extended.get("reservedResourceType") or "compute", term, quantity,
+                                  False)
+    else:
+        title = plan_title(float(best.extended.get("commitmentAmount") or 0), term, best.currency)
+    note = currency_note(best, ctx.currency) or (None if term_counts(term, lookback_days(
+        best.extended.get("lookbackPeriod"))) else TERM_NOTE)
+    commands = (price_check(scope, what, best.extended.get("region", ""), term, quantity),) \
+        if kind == "reservation" and virtual_machines and what and quantity else ()
     evidence: dict[str, str | float | int | bool] = {
         k: v for k, v in best.extended.items()
         if k in ("term", "lookbackPeriod", "displayQty", "vmSize", "displaySKU", "region", "reservedResourceType",
@@ -57,16 +76,27 @@ def _finding(ctx: RuleContext, rule: str, scope: str, variant: str, best: Adviso
         subscription_id=subscription_of(scope), monthly_savings=best.monthly_savings or 0.0, currency=best.currency,
         basis="advisor", confidence="medium",
         formula="Advisor's annual saving / 12, for the usage of the last lookback period",
-        action=(best.solution or "Buy it in the Azure portal (Reservations / Savings plans)")
-        + " (a purchase needs billing rights; Caleta never buys anything)",
+        action="Check the price of the reservation, then ask a billing administrator to buy it" if commands
+        else "Ask a billing administrator to buy it in the Azure portal (Reservations or Savings plans)",
         cost_to_date=0.0, evidence=evidence, sources=tuple(f"advisor:{r.rec_id}" for r in [best, *others]),
         alternatives=tuple(_option(r, kind) for r in others), counted=note is None, not_counted_reason=note,
-        variant=variant,
+        variant=variant, commands=commands,
     )
 
 
+def _quantity(rec: AdvisorRec) -> int:
+    try:
+        return int(float(rec.extended.get("displayQty") or rec.extended.get("qty") or 0))
+    except ValueError:
+        return 0
+
+
 def _best(recs: list[AdvisorRec], billing: str) -> tuple[AdvisorRec, list[AdvisorRec]]:
-    ranked = sorted(recs, key=lambda r: (r.currency == billing, r.monthly_savings or 0.0, r.rec_id), reverse=True)
+    """The option that counts (in the billing currency, a term the lookback allows, the largest saving)."""
+    lookback = max((d for r in recs if (d := lookback_days(r.extended.get("lookbackPeriod"))) is not None),
+                   default=None)
+    ranked = sorted(recs, key=lambda r: (r.currency == billing, term_counts(r.extended.get("term", ""), lookback),
+                                         r.monthly_savings or 0.0, r.rec_id), reverse=True)
     return ranked[0], ranked[1:]
 
 
@@ -133,15 +163,27 @@ def settle(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _resized(finding: Finding, share: float, by: list[str]) -> Finding:
+def _resized(finding: Finding, kept: Kept) -> Finding:
+    share = kept.share
     scaled = tuple(a.__class__(a.rule, a.title, round(a.monthly_savings * share, 2), a.currency, a.basis, a.formula,
                                a.action) if a.rule == finding.rule else a for a in finding.alternatives)
+    evidence = {**finding.evidence, "advisor_savings": finding.monthly_savings, "kept_share": round(share, 4),
+                "resized_by": " ".join(c.finding_id for c in kept.by)}
+    title, commands = finding.title, finding.commands
+    if kept.quantity is not None:
+        evidence |= {"quantity_after": kept.quantity, "leftover_units": round(kept.leftover_units, 2)}
+        sku = str(finding.evidence.get("displaySKU") or finding.evidence.get("vmSize") or "")
+        title = reservation_title(sku, str(finding.evidence.get("term") or ""), kept.quantity, True)
+        commands = (price_check(finding.resource_id, sku, str(finding.evidence.get("region") or ""),
+                                str(finding.evidence.get("term") or ""), kept.quantity),) if kept.quantity else ()
+    elif finding.rule == CMT_2.id:
+        title = plan_title(float(finding.evidence.get("commitmentAmount") or 0) * share,
+                           str(finding.evidence.get("term") or ""), finding.currency)
     return finding.with_(
-        monthly_savings=round(finding.monthly_savings * share, 2), alternatives=scaled,
+        monthly_savings=round(finding.monthly_savings * share, 2), alternatives=scaled, title=title,
+        commands=commands, evidence=evidence,
         formula=finding.formula + f"; re-sized to {share:.0%} of Advisor's figure on the compute left after counted "
-                                  f"findings that stop or shrink VMs it covered ({len(by)} finding(s))",
-        evidence={**finding.evidence, "advisor_savings": finding.monthly_savings, "kept_share": round(share, 4),
-                  "resized_by": " ".join(by)})
+                                  f"findings that stop or shrink VMs it covered ({len(kept.by)} finding(s))")
 
 
 def resize_commitments(findings: list[Finding]) -> list[Finding]:
@@ -152,7 +194,7 @@ def resize_commitments(findings: list[Finding]) -> list[Finding]:
         return findings
     out = []
     for f in findings:
-        share, by = (reservation_kept(f, cuts) if f.rule == CMT_1.id else plan_kept(f, cuts) if f.rule == CMT_2.id
-                     else (1.0, []))
-        out.append(_resized(f, share, by) if share < 1.0 else f)
+        kept = (reservation_kept(f, cuts) if f.rule == CMT_1.id else plan_kept(f, cuts) if f.rule == CMT_2.id
+                else Kept(1.0, []))
+        out.append(_resized(f, kept) if kept.share < 1.0 else f)
     return settle(out)

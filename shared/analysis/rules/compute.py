@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id, final_snapshot
 from shared.analysis.findings import Alternative, Finding
 from shared.analysis.rules.base import (
     InventoryRule,
@@ -19,7 +20,6 @@ from shared.analysis.rules.base import (
     sku_name,
     subscription_of,
 )
-from shared.analysis.rules.build import az
 
 VM_TYPE = "microsoft.compute/virtualmachines"
 COMPUTE_METER = "Virtual Machines"
@@ -92,7 +92,8 @@ def stopped_not_deallocated(ctx: RuleContext) -> Iterator[Finding]:
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=compute, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="the VM's own compute cost (Virtual Machines meters) over the last 30 days",
-            action=f"Deallocate the VM, or delete it if unused: {az('vm deallocate', ids=rid)}",
+            action="Deallocate it (stop paying for its compute), or delete it if it is no longer used",
+            commands=(by_id("vm", "deallocate", rid),),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2),
             evidence={"power_state": "stopped", "compute_cost_30d": compute, "vm_size": vm_size(row),
                       "location": str(row.get("location") or "").lower()},
@@ -114,19 +115,24 @@ def _hdd_alternative(ctx: RuleContext, disks: list[str]) -> Alternative | None:
         monthly_savings=saving, currency=ctx.currency, basis="estimate",
         formula="each SSD disk's last-30-day cost x the Standard HDD discount (70% from Premium SSD, 47% from "
                 "Standard SSD, list prices of the 1 TiB tiers)",
-        action=az("disk update", sku="Standard_LRS", ids=ids))
+        action="Keep the VM and move its SSD disks to Standard HDD while it is not used",
+        commands=tuple(by_id("disk", "update", i, arg("--sku", "Standard_LRS")) for i in ids))
 
 
-def _delete_commands(ctx: RuleContext, vm_id: str, disks: list[str], nics: list[str], ips: list[str]) -> str:
-    """`az vm delete` detaches disks, NICs and IPs unless they were created with deleteOption Delete: name them."""
-    def real(ids: list[str]) -> list[str]:
-        return [str((ctx.index.resources.get(i) or {}).get("id") or i) for i in ids]
+def _delete_commands(ctx: RuleContext, vm_id: str, disks: list[str], nics: list[str],
+                     ips: list[str]) -> tuple[Command, ...]:
+    """`az vm delete` detaches disks, NICs and IPs unless they were created with deleteOption Delete: name them,
+    in the order that frees them (the VM, then its NICs, then the IPs the NICs held, then the disks). Before
+    the deletes, an optional (commented) final snapshot of each data disk."""
+    def real(i: str) -> str:
+        return str((ctx.index.resources.get(i) or {}).get("id") or i)
 
-    steps = [az("vm delete", "--yes", ids=vm_id)]
-    steps += [az("network nic delete", ids=real(nics))] if nics else []
-    steps += [az("network public-ip delete", ids=real(ips))] if ips else []
-    steps += [az("disk delete", "--yes", ids=real(disks))] if disks else []
-    return " && ".join(steps)
+    snapshots = [c for d in disks[1:] for c in final_snapshot(real(d))]
+    return (*snapshots, by_id("vm", "delete", vm_id, arg("--yes")),
+            *(by_id("network nic", "delete", real(n)) for n in nics),
+            *(by_id("network public-ip", "delete", real(i),
+                    warnings=("the address cannot be recovered: check DNS records and allow-lists",)) for i in ips),
+            *(by_id("disk", "delete", real(d), arg("--yes"), warnings=("deletes data for good",)) for d in disks))
 
 
 @rule("VM-2", title="Virtual machine deallocated for 30 days or more; its disks and IPs still bill", kind="counted",
@@ -151,8 +157,9 @@ def long_deallocated(ctx: RuleContext) -> Iterator[Finding]:
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=saving, currency=ctx.currency,
             basis="actual_cost", confidence="high",
             formula="last-30-day cost of the VM, its attached disks and its public IPs (no compute billed in 30 days)",
-            action="Delete the VM, then its NICs, public IPs and disks (snapshot first if needed): "
-                   + _delete_commands(ctx, rid, disks, nics, ips),
+            action="Decommission it with its disks, network interfaces and public IPs (snapshot a disk first if "
+                   "its data may be needed)",
+            commands=_delete_commands(ctx, rid, disks, nics, ips),
             cost_to_date=round(sum(ctx.index.cost_to_date(r) for r in priced), 2),
             evidence={"power_state": "deallocated", "compute_cost_30d": 0.0, "disks": len(disks),
                       "public_ips": len(ips)},
@@ -185,8 +192,9 @@ def premium_disks_on_idle_vm(ctx: RuleContext) -> Iterator[Finding]:
                 resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=round(cost / 2, 2),
                 currency=ctx.currency, basis="estimate", confidence="medium",
                 formula="half the disk's last-30-day cost (Standard SSD is about half the price of Premium SSD)",
-                action="Change the disk to Standard SSD while the VM is idle: "
-                       + az("disk update", sku="StandardSSD_LRS", ids=rid),
+                action="Change it to Standard SSD while its VM is not running",
+                commands=(by_id("disk", "update", rid, arg("--sku", "StandardSSD_LRS"),
+                                warnings=("only while the VM is deallocated; reversible",)),),
                 cost_to_date=round(ctx.index.cost_to_date(rid), 2),
                 evidence={"vm_power_state": state, "sku": sku_name(disk), "disk_cost_30d": round(cost, 2)},
                 priced=(rid.lower(),), resources=(rid, str(row["id"])), sources=("rule:VM-3",),

@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id, by_name, delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, parse_time, props, rule
-from shared.analysis.rules.build import az, hygiene_finding, review_finding
+from shared.analysis.rules.build import hygiene_finding, review_finding
 from shared.analysis.rules.compute import COMPUTE_METER, VM_TYPE, power_state
 from shared.analysis.rules.environment import environment_of, platform_owner
 
@@ -32,13 +33,13 @@ def _pool_tag(row: dict[str, Any]) -> str:
 
 
 def _spot_review(ctx: RuleContext, rid: str, cost: float, evidence: dict[str, str | float | int | bool],
-                 action: str, resources: tuple[str, ...] = ()) -> Finding:
+                 action: str, resources: tuple[str, ...] = (), commands: tuple[Command, ...] = ()) -> Finding:
     return review_finding(
         ctx, rid, rule="VM-6", family="spot", category="rightsizing", title="Interruptible capacity not on Spot",
         high=cost * SPOT_DISCOUNT, basis="actual_cost",
         formula=f"range 0 to {SPOT_DISCOUNT:.0%} of the scale set's last-30-day compute cost (Spot is up to 90% "
                 "cheaper; only interruption-tolerant work fits)",
-        action=action, evidence=evidence, resources=resources)
+        action=action, evidence=evidence, resources=resources, commands=commands)
 
 
 @rule("VM-6", title="Interruptible capacity not on Spot", kind="review")
@@ -68,11 +69,14 @@ def spot_not_used(ctx: RuleContext) -> Iterator[Finding]:
             yield _spot_review(
                 ctx, f"{cluster['id']}/agentPools/{pool.get('name')}", cost,
                 {"pool_mode": "User", "autoscaling": True, "vm_size": str(pool.get("vmSize") or "")},
-                "Add a Spot user pool for interruption-tolerant workloads: "
-                + az("aks nodepool add", cluster_name=str(cluster.get("name") or ""),
-                     resource_group=str(cluster.get("resourceGroup") or ""), name="spot",
-                     priority="Spot", eviction_policy="Delete", spot_max_price="-1",
-                     node_vm_size=str(pool.get("vmSize") or "")),
+                "Add a Spot user pool for interruption-tolerant workloads",
+                commands=(by_name("aks nodepool", "add", f"{cluster['id']}/agentPools/spot",
+                                  arg("--subscription", str(cluster.get("subscriptionId") or "")),
+                                  arg("--resource-group", str(cluster.get("resourceGroup") or "")),
+                                  arg("--cluster-name", str(cluster.get("name") or "")), arg("--name", "spot"),
+                                  arg("--priority", "Spot"), arg("--eviction-policy", "Delete"),
+                                  arg("--spot-max-price", "-1"),
+                                  arg("--node-vm-size", str(pool.get("vmSize") or ""))),),
                 resources=tuple(str(s["id"]) for s in backing))
     for row in scale_sets:
         profile = (known_props(row) or {}).get("virtualMachineProfile")
@@ -137,8 +141,9 @@ def long_running_non_production(ctx: RuleContext) -> Iterator[Finding]:
             high=compute * (1 - SCHEDULED_HOURS / WEEK_HOURS), basis="actual_cost",
             formula=f"range 0 to (1 - {SCHEDULED_HOURS}/{WEEK_HOURS}) of the VM's last-30-day compute cost (a 12-hour, "
                     "5-day schedule instead of all week)",
-            action="Add an auto-shutdown schedule (or start/stop automation) for working hours: "
-                   + az("vm auto-shutdown", time="1900", ids=str(row["id"])),
+            action="Add an auto-shutdown schedule (or start/stop automation) for working hours",
+            commands=(by_id("vm", "auto-shutdown", str(row["id"]), arg("--time", "1900"),
+                            warnings=("19:00 UTC every day; start it again when it is needed",)),),
             evidence={"days_billed_of_last_30": LONG_RUNNING_DAYS, "weekend_dip": False,
                       "environment": "non-production"})
 
@@ -151,7 +156,7 @@ def empty_availability_sets(ctx: RuleContext) -> Iterator[Finding]:
         if p is None or p.get("virtualMachines") or platform_owner(row):
             continue
         yield hygiene_finding(ctx, row, rule="VM-12", title="Availability set with no virtual machines",
-                              action=f"Delete it: {az('vm availability-set delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"virtual_machines": 0})
 
 

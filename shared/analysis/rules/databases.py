@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.analysis.advisor import load_recs
+from shared.analysis.commands import arg, by_id, delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, parse_time, props, rule, subscription_of
-from shared.analysis.rules.build import az, hygiene_finding, review_finding
+from shared.analysis.rules.build import hygiene_finding, review_finding
 from shared.analysis.rules.environment import environment_of
 
 DB_TYPE = "microsoft.sql/servers/databases"
@@ -54,8 +55,9 @@ def nonprod_provisioned_sql(ctx: RuleContext) -> Iterator[Finding]:
             ctx, rid, rule="DB-6", family="sql-compute", category="rightsizing",
             title="Non-production SQL database on provisioned compute", high=compute, basis="actual_cost",
             formula=f"range 0 to the database's last-30-day {source} (serverless removes compute while paused)",
-            action="Consider the serverless tier with auto-pause: "
-                   + az("sql db update", compute_model="Serverless", auto_pause_delay="60", ids=rid),
+            action="Consider the serverless tier with auto-pause",
+            commands=(by_id("sql db", "update", rid, arg("--compute-model", "Serverless"),
+                            arg("--auto-pause-delay", "60")),),
             evidence={"environment": "non-production", "compute_model": "provisioned"})
 
 
@@ -129,8 +131,10 @@ def cosmos_periodic_backup(ctx: RuleContext) -> Iterator[Finding]:
             title="Cosmos DB periodic backup keeping many copies", high=backup, basis="actual_cost",
             formula="range 0 to the account's last-30-day periodic backup storage meter" if backup is not None else
             "not priced: the periodic backup meter needs the cost-by-meter data, not collected",
-            action="Keep fewer copies, or move to continuous backup (7-day tier, priced per GB [U]): "
-                   + az("cosmosdb update", backup_policy_type="Continuous", continuous_tier="Continuous7Days", ids=rid),
+            action="Keep fewer copies, or move to continuous backup (7-day tier, priced per GB [U])",
+            commands=(by_id("cosmosdb", "update", rid, arg("--backup-policy-type", "Continuous"),
+                            arg("--continuous-tier", "Continuous7Days"),
+                            warnings=("one way: an account cannot return to periodic backup",)),),
             evidence={"backup_copies": copies, "interval_minutes": interval, "retention_hours": retention})
 
 
@@ -147,8 +151,7 @@ def idle_synapse_workspaces(ctx: RuleContext) -> Iterator[Finding]:
                 or ctx.index.cost30(rid) > 0:
             continue
         yield hygiene_finding(ctx, row, rule="DB-10", title="Synapse workspace with no pools and no usage",
-                              action="Delete it if the experiment is over: "
-                                     + az("synapse workspace delete", "--yes", ids=rid),
+                              action="Delete it if the experiment is over", commands=(delete(rid),),
                               evidence={"pools": 0, "cost_30d": 0.0})
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_id, delete, final_snapshot
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import (
     InventoryRule,
@@ -17,7 +18,7 @@ from shared.analysis.rules.base import (
     sku_name,
     subscription_of,
 )
-from shared.analysis.rules.build import az, delete_finding
+from shared.analysis.rules.build import delete_finding
 
 DISK_TYPE = "microsoft.compute/disks"
 SNAPSHOT_TYPE = "microsoft.compute/snapshots"
@@ -91,7 +92,8 @@ def unattached_disks(ctx: RuleContext) -> Iterator[Finding]:
             evidence["cost_since_detached"] = cost_since
         yield delete_finding(
             ctx, row, rule="DSK-1", title="Managed disk not attached to any VM",
-            action=f"Snapshot it if the data matters, then delete it: {az('disk delete', '--yes', ids=str(row['id']))}",
+            action="Delete it (snapshot it first if the data may be needed)",
+            commands=(*final_snapshot(str(row["id"])), delete(str(row["id"]), warnings=("deletes data for good",))),
             evidence=evidence,
         )
 
@@ -112,7 +114,8 @@ def old_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-3", family="snapshot", title=f"Snapshot older than {OLD_SNAPSHOT_DAYS} days",
-            action=f"Delete it if no restore needs it: {az('snapshot delete', ids=str(row['id']))}",
+            action="Delete it if no restore needs it",
+            commands=(delete(str(row["id"]), warnings=("deletes a backup copy for good",)),),
             evidence={"age_days": age, "sku": sku_name(row)}, confidence="medium",
         )
 
@@ -133,8 +136,9 @@ def premium_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             confidence="medium",
             formula=f"{PREMIUM_SNAPSHOT_SAVING:.0%} of the snapshot's last-30-day cost "
                     "(Advisor: Standard storage saves about 60%)",
-            action="Move it to Standard storage (try on a test snapshot first): "
-                   + az("snapshot update", sku="Standard_LRS", ids=rid),
+            action="Move it to Standard storage",
+            commands=(by_id("snapshot", "update", rid, arg("--sku", "Standard_LRS"),
+                            warnings=("a restore from Standard storage is slower",)),),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence={"sku": sku_name(row)},
             priced=(rid.lower(),), resources=(rid,), sources=("rule:DSK-4",),
         )
@@ -156,7 +160,8 @@ def orphaned_snapshots(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="DSK-5", family="snapshot", title="Snapshot whose source disk no longer exists",
-            action=f"Delete it unless it is a deliberate archive: {az('snapshot delete', ids=str(row['id']))}",
+            action="Delete it unless it is a deliberate archive",
+            commands=(delete(str(row["id"]), warnings=("deletes a backup copy for good",)),),
             evidence={"source_disk_exists": False, "age_days": _snapshot_age(ctx, row) or 0},
             confidence="medium",
         )

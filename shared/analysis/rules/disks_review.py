@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_id
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, props, rule, sku_name
-from shared.analysis.rules.build import az, review_finding, risk_finding
+from shared.analysis.rules.build import review_finding, risk_finding
 from shared.analysis.rules.disks import DISK_TYPE
 from shared.analysis.rules.environment import platform_owner
 
@@ -59,8 +60,10 @@ def unmanaged_disks(ctx: RuleContext) -> Iterator[Finding]:
         yield risk_finding(
             ctx, str(row["id"]), rule="DSK-6", title="Virtual machine or scale set on unmanaged disks",
             formula=f"unmanaged disks were retired on {UNMANAGED_RETIRED}: such VMs may fail to start",
-            action="Convert to managed disks: " + (az("vm convert", ids=str(row["id"])) if "scalesets" not in
-                                                   str(row.get("type")) else "recreate the scale set on managed disks"),
+            action="Convert to managed disks" if "scalesets" not in str(row.get("type"))
+            else "Recreate the scale set on managed disks",
+            commands=(by_id("vm", "convert", str(row["id"]), warnings=("deallocate the VM first",)),)
+            if "scalesets" not in str(row.get("type")) else (),
             evidence={"unmanaged_disks": vhds})
 
 
@@ -77,9 +80,9 @@ def _v2_review(ctx: RuleContext, row: dict[str, Any], p: dict[str, Any]) -> Find
         title="Disk performance provisioned above its baseline", high=paid, basis="actual_cost",
         formula="range 0 to the disk's last-30-day provisioned IOPS and throughput meters" if paid is not None
         else "not priced: the provisioned IOPS and throughput meters need the cost-by-meter data, not collected",
-        action="Check the disk's used IOPS and throughput (Azure Monitor), then lower them: "
-               + az("disk update", disk_iops_read_write=str(V2_BASELINE_IOPS),
-                    disk_mbps_read_write=str(V2_BASELINE_MBPS), ids=rid),
+        action="Check the disk's used IOPS and throughput (Azure Monitor), then lower them",
+        commands=(by_id("disk", "update", rid, arg("--disk-iops-read-write", str(V2_BASELINE_IOPS)),
+                        arg("--disk-mbps-read-write", str(V2_BASELINE_MBPS))),),
         evidence={"sku": sku_name(row), "iops": iops, "mbps": mbps})
 
 
@@ -93,8 +96,8 @@ def _tier_review(ctx: RuleContext, row: dict[str, Any], p: dict[str, Any]) -> Fi
         ctx, rid, rule="DSK-8", family="disk-performance", category="rightsizing",
         title="Disk performance provisioned above its baseline", high=ctx.index.cost30(rid) * share,
         formula=f"range 0 to the disk's last-30-day cost x (1 - {base}/{tier} list price): back to the tier its size "
-                "bills at", action="Check the disk's used IOPS, then set its performance tier back to "
-                                   f"{base}: {az('disk update', set=f'tier={base}', ids=rid)}",
+                "bills at", action=f"Check the disk's used IOPS, then set its performance tier back to {base}",
+        commands=(by_id("disk", "update", rid, arg("--set", f"tier={base}")),),
         evidence={"sku": sku_name(row), "tier": tier, "baseline_tier": base})
 
 

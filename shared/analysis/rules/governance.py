@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_name, delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, parse_time, rule, subscription_of
-from shared.analysis.rules.build import az, hygiene_finding
+from shared.analysis.rules.build import hygiene_finding
 
 RG_TYPE = "microsoft.resources/subscriptions/resourcegroups"
 CONNECTION_TYPE = "microsoft.web/connections"
@@ -24,7 +25,7 @@ def empty_resource_groups(ctx: RuleContext) -> Iterator[Finding]:
         if str(row.get("id") or "").lower() in used:
             continue
         yield hygiene_finding(ctx, row, rule="GOV-1", title="Empty resource group",
-                              action=f"Delete it: {az('group delete', '--yes', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"resources": 0})
 
 
@@ -55,7 +56,7 @@ def unused_api_connections(ctx: RuleContext) -> Iterator[Finding]:
                 or subscription_of(rid) in unreadable:
             continue
         yield hygiene_finding(ctx, row, rule="GOV-2", title="API connection used by no Logic App",
-                              action=f"Delete it: {az('resource delete', ids=rid)}", evidence={"workflows": 0})
+                              action="Delete it", commands=(delete(rid),), evidence={"workflows": 0})
 
 
 @rule("GOV-3", title="Expired App Service certificate", kind="counted")
@@ -66,10 +67,11 @@ def expired_certificates(ctx: RuleContext) -> Iterator[Finding]:
         if expires is None or expires.date() >= ctx.today:
             continue
         yield hygiene_finding(ctx, row, rule="GOV-3", title="Expired App Service certificate",
-                              action="Check no binding uses it, then delete it: "
-                                     + az("webapp config ssl delete", certificate_thumbprint=str(
-                                         (known_props(row) or {}).get("thumbprint") or ""),
-                                          resource_group=str(row.get("resourceGroup") or "")),
+                              action="Check no binding uses it, then delete it",
+                              commands=(by_name("webapp config ssl", "delete", str(row["id"]),
+                                                arg("--resource-group", str(row.get("resourceGroup") or "")),
+                                                arg("--certificate-thumbprint", str(
+                                                    (known_props(row) or {}).get("thumbprint") or ""))),),
                               evidence={"expired_on": expires.date().isoformat(),
                                         "days_expired": (ctx.today - expires.date()).days})
 

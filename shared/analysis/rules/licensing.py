@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, props, rule, subscription_of
-from shared.analysis.rules.build import az
 
 # Windows Server's share of a pay-as-you-go Windows VM's compute price (UK South list prices of D/E v5
 # sizes put it between about 35% and 45%); used only where the bill does not separate the licence.
@@ -53,12 +53,18 @@ def sql_vm_hosts(ctx: RuleContext) -> set[str]:
     return {str(props(r).get("virtualMachineResourceId") or "").lower() for r in ctx.index.of_type(SQL_VM_TYPE)}
 
 
-def _windows_action(row: dict[str, Any], rid: str) -> str:
-    if "scalesets" in str(row.get("type")):
-        return (f"{az('vmss update', license_type='Windows_Server', ids=rid)} && "
-                f"{az('vmss update-instances', instance_ids='*', ids=rid)} (the second step applies it to "
-                "existing instances when the upgrade policy is Manual)")
-    return az("vm update", license_type="Windows_Server", ids=rid)
+def _windows_commands(row: dict[str, Any], rid: str) -> tuple[Command, ...]:
+    """`az vm update`, or for a scale set `az vmss update` and, under the Manual upgrade policy (the default when
+    none is set), `az vmss update-instances` to apply it to the existing instances."""
+    warning = ("only with Windows Server licences and Software Assurance",)
+    if "scalesets" not in str(row.get("type")):
+        return (by_id("vm", "update", rid, arg("--license-type", "Windows_Server"), warnings=warning),)
+    update = by_id("vmss", "update", rid, arg("--license-type", "Windows_Server"), warnings=warning)
+    mode = str((props(row).get("upgradePolicy") or {}).get("mode") or "Manual")
+    if mode.lower() != "manual":
+        return (update,)
+    return (update, by_id("vmss", "update-instances", rid, arg("--instance-ids", "*"),
+                          warnings=("update-instances restarts the instances",)))
 
 
 @rule("LIC-1", title="Windows virtual machine or scale set without Azure Hybrid Benefit", kind="counted",
@@ -92,7 +98,8 @@ def windows_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
             formula=("the VM's own licence meter (Virtual Machines Licenses) over the last 30 days" if metered > 0
                      else f"{WINDOWS_LICENCE_SHARE:.0%} of the last-30-day compute cost (Windows Server licence "
                           "share of the pay-as-you-go price)") + ", if you hold the licences",
-            action=f"If you have Windows Server licences with Software Assurance: {_windows_action(row, rid)}",
+            action="If you have Windows Server licences with Software Assurance, switch on Azure Hybrid Benefit",
+            commands=_windows_commands(row, rid),
             cost_to_date=round(ctx.index.cost_to_date(rid), 2),
             evidence={"os": "Windows", "license_type": licence or "none", "compute_cost_30d": round(compute, 2)},
             priced=(f"{rid.lower()}|{meter}",), resources=(rid,), sources=("rule:LIC-1",),
@@ -145,8 +152,9 @@ def sql_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
                      if metered else f"{vcpus} vCPUs x {rate} {ctx.currency} per vCPU-hour (SQL Server "
                      f"{edition or 'unknown'} pay-as-you-go list price) x {HOURS_PER_MONTH} hours")
             + ", if you hold the licences",
-            action="If you have SQL Server licences with Software Assurance: "
-                   + az("sql vm update", license_type="AHUB", ids=rid),
+            action="If you have SQL Server licences with Software Assurance, switch on Azure Hybrid Benefit",
+            commands=(by_id("sql vm", "update", rid, arg("--license-type", "AHUB"),
+                            warnings=("only with SQL Server licences and Software Assurance",)),),
             cost_to_date=round(ctx.index.cost_to_date(vm_id), 2) if vm_id else 0.0,
             evidence={"license_type": licence or "PAYG", "edition": edition or "unknown", "vcpus": vcpus,
                       "vm_running": running, "licence_meter_30d": metered},

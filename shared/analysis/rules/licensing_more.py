@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, props, rule, subscription_of
-from shared.analysis.rules.build import az, review_finding
+from shared.analysis.rules.build import review_finding
 from shared.analysis.rules.licensing import (
     HOURS_PER_MONTH,
     LICENCE_METER,
@@ -29,14 +30,23 @@ _SQL_TYPES = {"microsoft.sql/servers/databases": "sql db", "microsoft.sql/server
               "microsoft.sql/managedinstances": "sql mi"}
 
 
+def _hybrid_benefit(command: str, rid: str) -> Command:
+    """`az sql db|elastic-pool update` take no --license-type in azure-cli 2.91.0 (command_flags.py): set the
+    property with the generic --set; `az sql mi update` has the option."""
+    if command == "sql mi":
+        return by_id("sql mi", "update", rid, arg("--license-type", "BasePrice"))
+    return by_id(command, "update", rid, arg("--set", "licenseType=BasePrice"))
+
+
 def _licensed_finding(ctx: RuleContext, rid: str, *, rule: str, title: str, saving: float, basis: str, formula: str,
-                      action: str, evidence: dict[str, str | float | int | bool], priced: tuple[str, ...]) -> Finding:
+                      action: str, evidence: dict[str, str | float | int | bool], priced: tuple[str, ...],
+                      commands: tuple[Command, ...] = ()) -> Finding:
     return Finding(
         rule=rule, family="licensing", category="licensing", title=title, resource_id=rid,
         subscription_id=subscription_of(rid), monthly_savings=round(saving, 2), currency=ctx.currency,
         basis="actual_cost" if basis == "actual_cost" else "estimate", confidence="medium" if saving else "low",
         formula=formula, action=action, cost_to_date=round(ctx.index.cost_to_date(rid), 2), evidence=evidence,
-        priced=priced if saving else (), resources=(rid,), sources=(f"rule:{rule}",))
+        priced=priced if saving else (), resources=(rid,), sources=(f"rule:{rule}",), commands=commands)
 
 
 @rule("LIC-3", title="RHEL or SLES virtual machine paying for its subscription by the hour", kind="counted",
@@ -63,7 +73,8 @@ def linux_payg(ctx: RuleContext) -> Iterator[Finding]:
             formula=("the VM's own licence meter (Virtual Machines Licenses) over the last 30 days" if metered else
                      "no saving claimed: the bill shows no licence meter on this VM")
             + ", if you hold the subscriptions",
-            action="If you hold the subscriptions: " + az("vm update", license_type=_BYOS[vendor], ids=rid),
+            action="If you hold the subscriptions, switch the VM to bring-your-own-subscription licensing",
+            commands=(by_id("vm", "update", rid, arg("--license-type", _BYOS[vendor])),),
             evidence={"publisher": vendor, "license_type": "none", "licence_meter_30d": round(metered, 2)},
             priced=(f"{rid.lower()}|{LICENCE_METER}",))
 
@@ -129,7 +140,8 @@ def azure_sql_without_ahb(ctx: RuleContext) -> Iterator[Finding]:
                          f"{vcores} vCores x {rate} {ctx.currency} per vCore-hour (SQL Server "
                          f"{_EDITION_BY_TIER[tier]} list price) x {HOURS_PER_MONTH} hours")
                 + ", if you hold SQL Server licences with Software Assurance",
-                action="If you hold the licences: " + az(f"{command} update", license_type="BasePrice", ids=rid),
+                action="If you hold SQL Server licences with Software Assurance, switch it to Azure Hybrid Benefit",
+                commands=(_hybrid_benefit(command, rid),),
                 evidence={"license_type": "LicenseIncluded", "tier": tier, "vcores": vcores},
                 priced=(rid.lower(),))
 

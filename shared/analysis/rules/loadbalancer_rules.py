@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_name
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, ref_ids, rule, sku_name, subscription_of
-from shared.analysis.rules.build import az
 from shared.analysis.rules.netshapes import NET, pool_members
 
 INCLUDED_RULES = 5
@@ -72,13 +72,15 @@ def idle_lb_rules(ctx: RuleContext) -> Iterator[Finding]:
             formula = (f"the overage meter's last-30-day cost / {overage_rules} overage rules x {removable} idle "
                        "rules removed")
         group = str(row.get("resourceGroup") or "")
-        commands = " && ".join(az("network lb rule delete", resource_group=group, lb_name=str(row.get("name") or ""),
-                                  name=str(r.get("name") or "")) for r in idle)
+        commands = tuple(by_name("network lb rule", "delete", f"{rid}/loadBalancingRules/{r.get('name') or ''}",
+                                 arg("--subscription", subscription_of(rid)), arg("--resource-group", group),
+                                 arg("--lb-name", str(row.get("name") or "")), arg("--name", str(r.get("name") or "")))
+                         for r in idle)
         yield Finding(
             rule="NET-26", family="lb-rules", category="waste", title="Load-balancing rules that reach no backend",
             resource_id=rid, subscription_id=subscription_of(rid), monthly_savings=saving, currency=ctx.currency,
             basis="actual_cost", confidence="high" if saving else "medium", formula=formula,
-            action=f"Remove the rules that reach nothing: {commands}",
+            action="Remove the load-balancing rules that reach nothing", commands=commands,
             cost_to_date=round(ctx.index.cost_to_date(rid), 2),
             evidence={"rules": total, "idle_rules": len(idle), "duplicate_rules": _duplicates(p)},
             priced=(rid.lower() + "|overage",) if saving else (), resources=(rid,), sources=("rule:NET-26",))

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, ref_ids, rule, sku_name
-from shared.analysis.rules.build import az, delete_finding, hygiene_finding
+from shared.analysis.rules.build import delete_finding, hygiene_finding
 from shared.analysis.rules.netshapes import NET, nic_of, orphaned_nic, pool_members, with_dr_context
 
 
@@ -34,12 +35,13 @@ def unattached_public_ips(ctx: RuleContext) -> Iterator[Finding]:
         nic = ctx.index.resources.get(nic_id) if nic_id else None
         if p.get("ipConfiguration") and (nic is None or not orphaned_nic(nic)):
             continue
-        action = az("network public-ip delete", ids=str(row["id"]))
+        lost = ("the address cannot be recovered: check DNS records and allow-lists",)
+        commands: tuple[Command, ...] = (delete(str(row["id"]), warnings=lost),)
         if nic is not None:
-            action = f"{az('network nic delete', ids=str(nic['id']))} && {action}"
+            commands = (delete(str(nic["id"])), *commands)
         yield delete_finding(
             ctx, row, rule="NET-1", title="Public IP address not attached to anything",
-            action=f"Delete it if no DNS record or allow-list depends on it: {action}",
+            action="Delete it if no DNS record or allow-list depends on it", commands=commands,
             evidence={"sku": sku_name(row), "allocation": str(p.get("publicIPAllocationMethod") or ""),
                       "on_orphaned_nic": nic is not None},
             resources=(str(nic["id"]),) if nic is not None else (),
@@ -53,7 +55,7 @@ def orphaned_nics(ctx: RuleContext) -> Iterator[Finding]:
         if not orphaned_nic(row):
             continue
         yield hygiene_finding(ctx, row, rule="NET-3", title="Network interface not attached to any VM",
-                              action=f"Delete it: {az('network nic delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"attached": False})
 
 
@@ -73,14 +75,14 @@ def idle_load_balancers(ctx: RuleContext) -> Iterator[Finding]:
         if members or p.get("inboundNatRules") or p.get("inboundNatPools"):
             continue
         rules = len(p.get("loadBalancingRules") or []) + len(p.get("outboundRules") or [])
-        action = f"Delete it if nothing will be added: {az('network lb delete', ids=str(row['id']))}"
+        action, commands = "Delete it if nothing will be added", (delete(str(row["id"])),)
         evidence: dict[str, str | float | int | bool] = {"backend_members": 0, "sku": sku_name(row), "rules": rules}
         if rules or ctx.index.cost30(str(row["id"])) > 0:
             yield delete_finding(ctx, row, rule="NET-4", title="Load balancer without backend members",
-                                 action=action, evidence=evidence)
+                                 action=action, evidence=evidence, commands=commands)
         else:
             yield hygiene_finding(ctx, row, rule="NET-4", title="Load balancer without backend members or rules",
-                                  action=action, evidence=evidence)
+                                  action=action, evidence=evidence, commands=commands)
 
 
 @rule("NET-5", title="Application gateway without backend targets", kind="counted",
@@ -93,8 +95,7 @@ def idle_app_gateways(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield with_dr_context(ctx, row, delete_finding(
             ctx, row, rule="NET-5", title="Application gateway without backend targets",
-            action="Delete it if no site will use it: "
-                   f"{az('network application-gateway delete', ids=str(row['id']))}",
+            action="Delete it if no site will use it", commands=(delete(str(row["id"])),),
             evidence={"backend_targets": 0},
         ))
 
@@ -115,8 +116,7 @@ def idle_vnet_gateways(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield with_dr_context(ctx, row, delete_finding(
             ctx, row, rule="NET-8", title="Virtual network gateway without connections",
-            action="Delete it if no site or user connects: "
-                   f"{az('network vnet-gateway delete', ids=str(row['id']))}",
+            action="Delete it if no site or user connects", commands=(delete(str(row["id"])),),
             evidence={"connections": 0, "point_to_site": False},
         ))
 
@@ -130,7 +130,7 @@ def idle_nat_gateways(ctx: RuleContext) -> Iterator[Finding]:
         if p is None or p.get("subnets"):
             continue
         yield delete_finding(ctx, row, rule="NET-9", title="NAT gateway not associated with any subnet",
-                             action=f"Delete it: {az('network nat gateway delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"subnets": 0})
 
 
@@ -153,7 +153,7 @@ def disconnected_private_endpoints(ctx: RuleContext) -> Iterator[Finding]:
         if states and any(s != "Disconnected" for s in states):
             continue
         yield delete_finding(ctx, row, rule="NET-10", title="Private endpoint disconnected from its target",
-                             action=f"Delete it: {az('network private-endpoint delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"connection_state": "Disconnected" if states else "none"})
 
 
@@ -173,8 +173,7 @@ def unlinked_private_dns_zones(ctx: RuleContext) -> Iterator[Finding]:
         if (declared if isinstance(declared, int) else 0) or links.get(str(row["id"]).lower()):
             continue
         yield delete_finding(ctx, row, rule="NET-11", title="Private DNS zone with no virtual network links",
-                             action="Delete it if nothing will link it: "
-                                    f"{az('network private-dns zone delete', ids=str(row['id']))}",
+                             action="Delete it if nothing will link it", commands=(delete(str(row["id"])),),
                              evidence={"virtual_network_links": 0})
 
 
@@ -187,7 +186,7 @@ def unused_ddos_plans(ctx: RuleContext) -> Iterator[Finding]:
         if p is None or p.get("virtualNetworks"):
             continue
         yield delete_finding(ctx, row, rule="NET-12", title="DDoS protection plan protecting no virtual network",
-                             action=f"Delete it: {az('network ddos-protection delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"virtual_networks": 0})
 
 

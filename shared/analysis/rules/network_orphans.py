@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, rule
-from shared.analysis.rules.build import az, delete_finding, hygiene_finding
+from shared.analysis.rules.build import delete_finding, hygiene_finding
 from shared.analysis.rules.netshapes import NET, subnet_links, used_subnets, with_dr_context
 
 _UNPROVISIONED = ("NotProvisioned", "Deprovisioning")
@@ -37,8 +38,7 @@ def unprovisioned_circuits(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield with_dr_context(ctx, row, delete_finding(
             ctx, row, rule="NET-13", title="ExpressRoute circuit not provisioned by its provider",
-            action="Ask the provider to provision it, or delete it: "
-                   + az("network express-route delete", ids=str(row["id"])),
+            action="Ask the provider to provision it, or delete it", commands=(delete(str(row["id"])),),
             evidence={"provider_state": str(p.get("serviceProviderProvisioningState")), "billed_over_30_days": True}))
 
 
@@ -57,7 +57,7 @@ def unattached_nsgs(ctx: RuleContext) -> Iterator[Finding]:
     linked = subnet_links(ctx, "networkSecurityGroup")
     for row in _unattached(ctx, NET + "networksecuritygroups", ("subnets", "networkInterfaces"), linked):
         yield hygiene_finding(ctx, row, rule="NET-17", title="Network security group attached to nothing",
-                              action=f"Delete it: {az('network nsg delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"subnets": 0, "network_interfaces": 0})
 
 
@@ -66,7 +66,7 @@ def unattached_route_tables(ctx: RuleContext) -> Iterator[Finding]:
     """NET-18: a route table on no subnet routes nothing."""
     for row in _unattached(ctx, NET + "routetables", ("subnets",), subnet_links(ctx, "routeTable")):
         yield hygiene_finding(ctx, row, rule="NET-18", title="Route table attached to no subnet",
-                              action=f"Delete it: {az('network route-table delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"subnets": 0})
 
 
@@ -75,7 +75,7 @@ def unused_ip_groups(ctx: RuleContext) -> Iterator[Finding]:
     """NET-19: an IP group no firewall or firewall policy references is a stale address list."""
     for row in _unattached(ctx, NET + "ipgroups", ("firewalls", "firewallPolicies")):
         yield hygiene_finding(ctx, row, rule="NET-19", title="IP group used by no firewall or policy",
-                              action=f"Delete it: {az('network ip-group delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"firewalls": 0, "firewall_policies": 0})
 
 
@@ -89,7 +89,7 @@ def unlinked_front_door_waf(ctx: RuleContext) -> Iterator[Finding]:
     for row in _unattached(ctx, NET + "frontdoorwebapplicationfirewallpolicies",
                            ("securityPolicyLinks", "frontendEndpointLinks", "routingRuleLinks")):
         yield delete_finding(ctx, row, rule="NET-20", title="Front Door WAF policy linked to nothing",
-                             action=f"Delete it: {az('resource delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"links": 0})
 
 
@@ -99,7 +99,7 @@ def empty_traffic_manager(ctx: RuleContext) -> Iterator[Finding]:
     """NET-21: a Traffic Manager profile with no endpoint answers DNS queries for nothing."""
     for row in _unattached(ctx, NET + "trafficmanagerprofiles", ("endpoints",)):
         yield delete_finding(ctx, row, rule="NET-21", title="Traffic Manager profile without endpoints",
-                             action=f"Delete it: {az('network traffic-manager profile delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"endpoints": 0})
 
 
@@ -108,7 +108,7 @@ def empty_virtual_networks(ctx: RuleContext) -> Iterator[Finding]:
     """NET-22: a virtual network with no subnet hosts nothing (VNets bill nothing; peering bills per GB)."""
     for row in _unattached(ctx, NET + "virtualnetworks", ("subnets",)):
         yield hygiene_finding(ctx, row, rule="NET-22", title="Virtual network without subnets",
-                              action=f"Delete it: {az('network vnet delete', ids=str(row['id']))}",
+                              action="Delete it", commands=(delete(str(row["id"])),),
                               evidence={"subnets": 0})
 
 
@@ -129,7 +129,7 @@ def empty_subnets(ctx: RuleContext) -> Iterator[Finding]:
                     or any(sp.get(k) for k in _SUBNET_USERS):
                 continue
             yield hygiene_finding(ctx, vnet, rule="NET-23", title="Subnet with nothing in it", resource_id=sid,
-                                  action=f"Delete it: {az('network vnet subnet delete', ids=sid)}",
+                                  action="Delete it", commands=(delete(sid),),
                                   evidence={"ip_configurations": 0, "delegations": 0})
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import arg, by_id, delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, props, ref_ids, rule, sku_name
-from shared.analysis.rules.build import az, review_finding, risk_finding
+from shared.analysis.rules.build import review_finding, risk_finding
 from shared.analysis.rules.netshapes import NET
 
 # learn.microsoft.com "Upgrade a basic public IP address" / "Upgrade a basic load balancer": both retired.
@@ -66,8 +67,9 @@ def basic_sku_retired(ctx: RuleContext) -> Iterator[Finding]:
         yield risk_finding(
             ctx, rid, rule="NET-2", title="Basic public IP address past its retirement",
             formula=f"Basic public IPs were retired on {BASIC_RETIRED}; a Standard IP bills even while unattached",
-            action=(f"It holds no address: delete it rather than upgrade it: {az('network public-ip delete', ids=rid)}"
-                    if empty else f"Upgrade it to Standard: {az('network public-ip update', sku='Standard', ids=rid)}"),
+            action="It holds no address: delete it rather than upgrade it" if empty else "Upgrade it to Standard",
+            commands=(delete(rid),) if empty else (by_id("network public-ip", "update", rid, arg("--sku", "Standard"),
+                                                         warnings=("a Standard IP bills even while unattached",)),),
             evidence={"sku": "Basic", "no_address": empty})
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import delete
 from shared.analysis.findings import Finding
 from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, props, ref_ids, rule
-from shared.analysis.rules.build import az, delete_finding
+from shared.analysis.rules.build import delete_finding
 
 _FREE_PLAN_TIERS = ("free", "shared", "dynamic", "flexconsumption")
 SITE_TYPES = ("microsoft.web/sites", "microsoft.web/sites/slots")
@@ -27,7 +28,7 @@ def empty_app_service_plans(ctx: RuleContext) -> Iterator[Finding]:
         if p is None or "numberOfSites" not in p or int(p.get("numberOfSites") or 0) > 0 or not _dedicated(row):
             continue
         yield delete_finding(ctx, row, rule="APP-1", title="App Service plan with no apps",
-                             action=f"Delete the plan: {az('appservice plan delete', '--yes', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"apps": 0, "tier": str(sku.get("tier") or ""),
                                        "instances": int(sku.get("capacity") or 1)})
 
@@ -48,7 +49,7 @@ def empty_elastic_pools(ctx: RuleContext) -> Iterator[Finding]:
         if known_props(row) is None or rid in used or rid.rsplit("/elasticpools/", 1)[0] in unknown_servers:
             continue
         yield delete_finding(ctx, row, rule="DB-2", title="SQL elastic pool with no databases",
-                             action=f"Delete the pool: {az('sql elastic-pool delete', ids=str(row['id']))}",
+                             action="Delete it", commands=(delete(str(row["id"])),),
                              evidence={"databases": 0})
 
 
@@ -72,8 +73,8 @@ def plans_with_only_stopped_apps(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield delete_finding(
             ctx, row, rule="APP-5", title="App Service plan whose apps are all stopped",
-            action="Delete the stopped apps and the plan, or move them to a shared plan: "
-                   + az("appservice plan delete", "--yes", ids=str(row["id"])),
+            action="Delete the stopped apps and the plan, or move them to a shared plan",
+            commands=(delete(str(row["id"]), warnings=("deletes the plan's apps with it",)),),
             evidence={"apps": len(apps), "apps_running": 0, "tier": str((row.get("sku") or {}).get("tier") or "")})
 
 

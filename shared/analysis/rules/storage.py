@@ -11,9 +11,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from shared.analysis.commands import Command, arg, by_id, by_name
 from shared.analysis.findings import Finding
-from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, rule
-from shared.analysis.rules.build import az, hygiene_finding, review_finding
+from shared.analysis.rules.base import InventoryRule, RuleContext, known_props, rule, subscription_of
+from shared.analysis.rules.build import hygiene_finding, review_finding
 
 ACCOUNT_TYPE = "microsoft.storage/storageaccounts"
 # AOE's tiering and retention heuristic: lifecycle rules typically remove about a quarter of capacity cost.
@@ -25,10 +26,12 @@ _TIERABLE_KINDS = ("storagev2", "blobstorage", "blockblobstorage")
 _LEGACY_KINDS = ("storage", "blobstorage")
 _STORAGE_CATEGORY = "Storage"
 # A starting point the customer adapts: cool after 30 days, archive after 180 (block blobs only, no deletion).
-_POLICY = {"rules": [{"enabled": True, "name": "tier-old-blobs", "type": "Lifecycle", "definition": {
+# report-design D6.3: cool after 30 days only; archive and delete rules are the owner's choice, not generated.
+_POLICY = {"rules": [{"enabled": True, "name": "caleta-cool-after-30-days", "type": "Lifecycle", "definition": {
     "filters": {"blobTypes": ["blockBlob"]},
-    "actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30},
-                             "tierToArchive": {"daysAfterModificationGreaterThan": 180}}}}}]}
+    "actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30}}}}}]}
+_POLICY_ACTION = ("Add a lifecycle policy that moves block blobs to the Cool tier 30 days after their last change "
+                  "(add archive or delete rules to suit how the data is read)")
 
 
 def capacity_cost(ctx: RuleContext, account_id: str) -> tuple[float, str]:
@@ -50,11 +53,15 @@ def _candidates(ctx: RuleContext) -> Iterator[tuple[dict[str, Any], str]]:
             yield row, policy
 
 
-def _action(row: dict[str, Any]) -> str:
-    return ("Add a lifecycle policy (this one moves block blobs to Cool after 30 days and Archive after 180; "
-            "adapt it to how the data is read): "
-            + az("storage account management-policy create", account_name=str(row.get("name") or ""),
-                 resource_group=str(row.get("resourceGroup") or ""), policy=json.dumps(_POLICY, separators=(",", ":"))))
+def _commands(row: dict[str, Any]) -> tuple[Command, ...]:
+    rid = str(row["id"])
+    return (by_name("storage account management-policy", "create", rid,
+                    arg("--subscription", str(row.get("subscriptionId") or subscription_of(rid))),
+                    arg("--resource-group", str(row.get("resourceGroup") or "")),
+                    arg("--account-name", str(row.get("name") or "")),
+                    arg("--policy", json.dumps(_POLICY, separators=(",", ":"))),
+                    warnings=("cool tier: 30-day early-deletion and higher read prices; keep hot data that is read "
+                              "often",)),)
 
 
 @rule("STO-1", title="Storage account without a lifecycle management policy", kind="review",
@@ -74,7 +81,7 @@ def no_lifecycle_policy(ctx: RuleContext) -> Iterator[Finding]:
             title="Storage account without a lifecycle management policy", high=capacity * LIFECYCLE_SAVING,
             formula=f"range 0 to {LIFECYCLE_SAVING:.0%} of the account's last-30-day capacity cost ({source}), "
                     "the FinOps toolkit optimization engine's tiering heuristic",
-            action=_action(row),
+            action=_POLICY_ACTION, commands=_commands(row),
             evidence={"lifecycle_policy": "none set" if policy == "absent" else "no enabled rule",
                       "capacity_cost_30d": round(capacity, 2)},
         )
@@ -109,7 +116,7 @@ def growing_without_policy(ctx: RuleContext) -> Iterator[Finding]:
             title="Storage capacity growing without a lifecycle policy", high=capacity * LIFECYCLE_SAVING,
             formula=f"range 0 to {LIFECYCLE_SAVING:.0%} of the last-30-day \"Data Stored\" cost; growth is the "
                     "last day's capacity cost against the first day's of the last 30",
-            action=_action(row),
+            action=_POLICY_ACTION, commands=_commands(row),
             evidence={"capacity_growth_30d": round(growth, 3), "capacity_first_day": round(first, 2),
                       "capacity_last_day": round(last, 2)},
         )
@@ -124,8 +131,11 @@ def legacy_storage_kinds(ctx: RuleContext) -> Iterator[Finding]:
             continue
         finding = hygiene_finding(
             ctx, row, rule="STO-3", title="Legacy storage account kind",
-            action="Upgrade to general-purpose v2 (one way; check the transaction volume first): "
-                   + az("storage account update", set="kind=StorageV2", access_tier="Hot", ids=str(row["id"])),
+            action="Upgrade to general-purpose v2 (one way; check the transaction volume first)",
+            commands=(by_id("storage account", "update", str(row["id"]), arg("--set", "kind=StorageV2"),
+                            arg("--access-tier", "Hot"),
+                            warnings=("one-way; general-purpose v2 transaction prices can be higher than v1: check "
+                                      "the account's transaction volume first",)),),
             evidence={"kind": kind})
         yield finding.with_(family="storage-kind", formula="no direct saving: the upgrade enables tiering and "
                                                              "avoids the retirement of legacy kinds, but general-"

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "local" / "estates" / "demo.json"
 EXPECTATIONS = ROOT / "local" / "estates" / "demo_expectations.json"
 # A fixed "today" so the golden file does not move with the calendar.
-TODAY = dt.date(2026, 11, 25)
-COLLECTED = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 12, 6)
+COLLECTED = dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.UTC)
 
 
 def load_demo() -> Estate:

@@ -62,7 +62,7 @@ def test_resize_command_targets_the_vm_when_rec_has_no_resource_metadata() -> No
     rec["properties"]["recommendationTypeId"] = RIGHT_SIZE
     finding = advisor_finding(context(scan([])), load_recs([rec])[0][0])
     assert finding.resource_id == vm
-    assert finding.action.endswith(f"az vm resize --size Standard_D2s_v5 --ids {vm}")
+    assert [c.standalone() for c in finding.commands] == [f"az vm resize --size 'Standard_D2s_v5' --ids '{vm}'"]
     assert "recommendations" not in finding.action
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from shared.analysis.advisor import advisor_finding, load_recs
 from shared.analysis.dedup import dedupe
 from shared.analysis.findings import Finding
-from shared.analysis.report_build import totals_of
+from shared.analysis.report_analytics import totals_of
 from shared.analysis.rules.commitments import commitment_findings
 from shared.analysis.rules.disks import unattached_disks
 from tests.unit.analysis.builders import SUB, a_disk, an_advisor_rec, context, cost_line, rid, scan
@@ -52,8 +52,8 @@ def test_advisor_saving_not_counted_when_quoted_in_another_currency() -> None:
     assert (finding.rule, finding.counted, finding.basis) == ("VM-4", False, "advisor")
 
 
-def _offer(key: str, term: str, monthly: float, plan: bool = False) -> dict[str, object]:
-    extended = {"term": term, "region": "uksouth"}
+def _offer(key: str, term: str, monthly: float, plan: bool = False, lookback: str = "60") -> dict[str, object]:
+    extended = {"term": term, "region": "uksouth", "lookbackPeriod": lookback}
     extended |= {"benefitType": "SavingsPlan"} if plan else {"reservedResourceType": "virtualmachines",
                                                               "displaySKU": "Standard_D4s_v5"}
     return an_advisor_rec(SCOPE, type_id="t", impacted="microsoft.subscriptions/subscriptions", monthly=monthly,
@@ -65,6 +65,14 @@ def test_best_term_counts_once_when_one_and_three_year_reservations_offered() ->
     found = commitment_findings(context(scan([])), recs)
     assert [(f.rule, f.monthly_savings, f.counted, len(f.alternatives)) for f in found] == [
         ("CMT-1", 267.18, True, 1)]
+
+
+def test_one_year_term_counts_when_the_lookback_is_under_sixty_days() -> None:
+    # report-design D7.2 step 6: a 30-day lookback is too short to count a 3-year term; it is listed as upside.
+    recs, _ = load_recs([_offer("a", "P1Y", 142.31, lookback="30"), _offer("b", "P3Y", 267.18, lookback="30")])
+    found = commitment_findings(context(scan([])), recs)
+    assert [(f.rule, f.monthly_savings, f.counted, [a.monthly_savings for a in f.alternatives]) for f in found] == [
+        ("CMT-1", 142.31, True, [267.18])]
 
 
 def test_savings_plan_listed_not_counted_when_reservations_save_more() -> None:

@@ -48,16 +48,34 @@ def test_v1_fixture_keeps_its_content_when_read() -> None:
     # then
     assert (raw["schema_version"], report.company, report.scan_id) == (1, "Pennine Freight Ltd", "scan-demo")
     assert (report.totals.monthly_savings, report.totals.counted_findings) == (4907.81, 26)
-    assert [f.id for f in report.findings] == [f["id"] for f in raw["findings"]]
+    # COST-1/3/5 are cost signals in v2 (report-design D2.1): every other finding keeps its id and order.
+    signal_rules = ("COST-1", "COST-3", "COST-5")
+    assert [f.id for f in report.findings] == [f["id"] for f in raw["findings"] if f["rule"] not in signal_rules]
+    assert sorted(s.resource_id or "" for s in report.analytics.signals) == sorted(
+        f["resource_id"].lower() for f in raw["findings"] if f["rule"] in signal_rules)
     assert [f.rule for f in report.findings][:3] == ["NET-12", "LIC-2", "LIC-1"]
     assert report.narrative.source == "deterministic"
     assert report.narrative.highlights[0].text == ("ddos-sandbox-trial: a DDoS protection plan protecting nothing, "
                                                    "saving £2,237.18 a month.")
 
 
-def test_v1_report_written_before_kinds_reads_with_kind_and_range_unset() -> None:
+def test_v1_report_written_before_kinds_reads_with_kind_from_its_rule_and_no_range() -> None:
     report = read_report(PENNINE_V1.read_bytes())
-    assert {(f.kind, f.monthly_savings_low, f.monthly_savings_high) for f in report.findings} == {(None, None, None)}
+    assert {f.rule: f.kind for f in report.findings}["NET-12"] == "counted"
+    assert {f.kind for f in report.findings if f.rule == "COST-2"} == {"risk"}
+    assert {(f.savings_low, f.savings_high) for f in report.findings} == {(None, None)}
+
+
+def test_v1_report_upgraded_with_lower_case_ids_typed_evidence_and_tiers_when_read() -> None:
+    report = read_report(PENNINE_V1.read_bytes())
+    assert all(f.resource_id == f.resource_id.lower() for f in report.findings)
+    assert all(s.subscription_id == s.subscription_id.lower() for s in report.subscriptions)
+    sql = next(f for f in report.findings if f.rule == "LIC-2")
+    # v1 priced it at list price (its formula says so): the basis reads list_price.
+    units = {e.key: e.unit for e in sql.evidence}
+    assert (sql.tier, sql.basis, units["vcpus"]) == ("conditional", "list_price", "count")
+    assert sql.cost_since is not None and sql.cost_since.label == "cost in the last 90 days"
+    assert report.headline.counted_monthly == report.totals.monthly_savings
 
 
 def test_fixture_exists_for_current_version_when_schema_is_bumped() -> None:

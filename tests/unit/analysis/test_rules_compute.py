@@ -54,7 +54,7 @@ def test_long_deallocated_vm_deletes_disks_and_ips_explicitly_and_lists_hdd_alte
     vm = a_vm("vm1", power="deallocated", disks=[DISK])
     disk = a_disk("os1", sku="Premium_LRS", state="Reserved", managed_by=vm["id"])
     found = next(iter(long_deallocated(context(scan([vm, disk], cost_rows=cost_line(DISK, 1.0))))))
-    assert f"az disk delete --yes --ids {DISK}" in found.action
+    assert f"az disk delete --yes --ids '{DISK}'" in [c.standalone() for c in found.commands]
     assert [(a.title.startswith("Keep the VM"), a.monthly_savings) for a in found.alternatives] == [(True, 21.0)]
 
 

@@ -1,0 +1,64 @@
+"""Appendix A: one bash script per plan row (report-design D6.1).
+
+Each script declares one single-quoted prefix per resource group it touches
+(`P1='/subscriptions/…/resourceGroups/rg-tms-dev/providers'`) and its commands read
+`--ids "$P1"'/Microsoft.Compute/disks/x'`, which keeps most commands to one printed line. Each item's evidence is
+a `#` comment above its commands (control characters removed, so a hostile name cannot end the comment).
+Optional and money-spending commands are emitted commented out with their warning. At most
+`limit` commands per script; the rest are in the CSV's `commands` column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.analysis.commands import Command, group_prefix, safe_value, sq
+
+HEADER = ("#!/usr/bin/env bash", "set -euo pipefail",
+          "# Review before running: each command changes your Azure immediately. Caleta runs nothing.")
+
+
+def comment(text: str) -> str:
+    """Text safe inside one `#` comment line."""
+    return "# " + "".join(ch if safe_value(ch) else " " for ch in text)
+
+
+def prefixes_for(commands: Iterable[Command]) -> dict[str, str]:
+    """Resource-group prefix -> variable name (P1, P2, ... in order of first use) for `--ids` commands."""
+    out: dict[str, str] = {}
+    for command in commands:
+        values = [command.target_id] if command.use_ids else []
+        values += [a.value for a in command.args if a.value and a.value.startswith("/subscriptions/")]
+        for value in values:
+            prefix = group_prefix(value)
+            if command.usable and prefix and prefix not in out and safe_value(prefix):
+                out[prefix] = f"P{len(out) + 1}"
+    return out
+
+
+def declarations(prefixes: dict[str, str]) -> list[str]:
+    """`P1='…'` lines."""
+    return [f"{variable}={sq(prefix)}" for prefix, variable in prefixes.items()]
+
+
+def script_lines(items: list[tuple[str, tuple[Command, ...]]], limit: int) -> tuple[list[str], int]:
+    """The script body for (evidence comment, commands) items, and how many commands were left out."""
+    usable = [(note, tuple(c for c in commands if c.usable)) for note, commands in items]
+    prefixes = prefixes_for(c for _, commands in usable for c in commands)
+    lines, written, left = declarations(prefixes), 0, 0
+    for note, commands in usable:
+        if not commands:
+            continue
+        if written >= limit:
+            left += len(commands)
+            continue
+        lines.append(comment(note))
+        for command in commands:
+            if written >= limit:
+                left += 1
+                continue
+            lines.append(command.in_script(prefixes))
+            if command.optional or command.kind == "purchase":
+                lines.extend(comment("  " + w) for w in command.warnings)
+            written += 1
+    return lines, left
