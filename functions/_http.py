@@ -24,6 +24,7 @@ from shared.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    RateLimited,
     Throttled,
     TransientError,
     Unauthorized,
@@ -90,6 +91,9 @@ def error_response(exc: Exception) -> func.HttpResponse:
         return json_response(422, payload)
     if isinstance(exc, AccessDenied):
         return _error(422, "access_denied", exc.reason)
+    if isinstance(exc, RateLimited):
+        return _error(429, "rate_limited", "Too many attempts; try again after Retry-After seconds.",
+                      headers={"Retry-After": str(max(1, int(exc.retry_after)))})
     if isinstance(exc, Throttled):
         return _error(503, "busy", "Azure is throttling requests; try again shortly.",
                       headers={"Retry-After": str(max(1, int(exc.retry_after)))})

@@ -7,9 +7,8 @@ import json
 import azure.functions as func
 
 from functions._http import handled, json_response, respond
-from functions.signin import client_address, rate_limited
+from functions.signin import client_address
 from shared.api.openapi import openapi_document
-from shared.errors import RateLimited
 from shared.pipeline.onboard import onboard
 from shared.services import get_services
 
@@ -20,10 +19,7 @@ bp = func.Blueprint()
 @handled
 def onboard_customer(req: func.HttpRequest) -> func.HttpResponse:
     """Check the proof, record the customer, validate its access and start its first scan (202)."""
-    try:
-        return json_response(202, onboard(req.get_body(), get_services(), client_address(req)))
-    except RateLimited as exc:
-        return rate_limited(exc)
+    return json_response(202, onboard(req.get_body(), get_services(), client_address(req)))
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

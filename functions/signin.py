@@ -12,7 +12,7 @@ from http.cookies import CookieError, SimpleCookie
 
 import azure.functions as func
 
-from functions._http import json_response, respond
+from functions._http import respond
 from shared.config import get_settings
 from shared.errors import InvalidInput, RateLimited, TransientError
 from shared.pipeline import signin
@@ -32,14 +32,6 @@ def client_address(req: func.HttpRequest) -> str | None:
     """The caller's address as Cloudflare saw it (the origin admits only the tunnel; the local host sets it)."""
     value = req.headers.get(ADDRESS_HEADER)
     return str(value) if value else None
-
-
-def rate_limited(exc: RateLimited) -> func.HttpResponse:
-    """429 with Retry-After and the JSON error shape (ADAPTER (lead): belongs in _http.error_response)."""
-    response = json_response(429, {"error": "rate_limited", "message": "Too many onboarding attempts; try again "
-                                                                     "after Retry-After seconds."})
-    response.headers["Retry-After"] = str(max(1, int(exc.retry_after)))
-    return response
 
 
 def _cookie(req: func.HttpRequest) -> str | None:
