@@ -196,10 +196,10 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
     `clock` is the one time source of the use cases, the stores and the cost collector's "today" (the UTC wall
     clock; the local world hands in its simulated tenant's calendar, local/host/clock.py).
     """
-    account = open_account(clock)
     secret_store = LazySecretStore(lambda: store_from_url(settings.secret_store_url, settings.secret_store_key))
-    secrets = CustomerSecrets(secret_store, names=account.customers.credentials)
     pseudonym_key = PseudonymKey(secret_store)
+    account = open_account(clock, pseudonym_key)
+    secrets = CustomerSecrets(secret_store, names=account.customers.credentials)
     bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential,
                      pseudonym_key)
     ledger = QpuLedger(account.quota.table)

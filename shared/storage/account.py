@@ -44,8 +44,10 @@ class AccountStores:
     tombstones: TombstoneStore
 
 
-def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
-    """Every store over the configured account; nothing is opened until a store is first used."""
+def open_account(clock: Callable[[], dt.datetime], pseudonym_key: Callable[[], bytes]) -> AccountStores:
+    """Every store over the configured account; nothing is opened until a store is first used.
+
+    `pseudonym_key` is the deployment's key (shared/pseudonyms.py) the rate-limit counters are keyed under."""
     customers = CustomerStore(LazyTable(CUSTOMERS_TABLE))
     return AccountStores(
         customers=customers, scans=ScanStore(LazyTable(SCANS_TABLE), clock=clock),
@@ -56,4 +58,4 @@ def open_account(clock: Callable[[], dt.datetime]) -> AccountStores:
                         lambda: (c.name for c in blob_service().list_containers(name_starts_with=CONTAINER_PREFIX))),
         tombstones=TombstoneStore(LazyTable(TOMBSTONES_TABLE)),
         signins=SigninStore(LazyTable(SIGNINS_TABLE)), proofs=ProofStore(LazyTable(PROOFS_TABLE)),
-        ratelimits=RateLimitStore(LazyTable(RATELIMITS_TABLE)))
+        ratelimits=RateLimitStore(LazyTable(RATELIMITS_TABLE), pseudonym_key))

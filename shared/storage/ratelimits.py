@@ -1,20 +1,15 @@
 """Onboarding's rate-limit counters: fixed one-hour windows, shared by every instance through Table storage.
 
 A counter is keyed by a pseudonym - HMAC-SHA256 of the scope and the value (a client address, a tenant id)
-under a random key - so the table holds no address or tenant id in clear. The key is 32 random bytes made by
-the first instance that needs it and kept in this table's `key` row (insert-if-absent, so every instance
-agrees). That is the weak point, written down: a reader of the whole table could test guesses against the
-pseudonyms; the counters live one hour and past days are swept daily. A deployment-wide key from a secret
-setting can replace it through the constructor's `key` argument without touching a caller.
+under the deployment's pseudonym key (shared/pseudonyms.py, a secret in the secret store, the same key that makes
+message ids and log pseudonyms opaque) - so the table holds no address or tenant id in clear, and a reader of
+the table alone cannot test guesses against it. The counters live one hour and past days are swept daily.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import datetime as dt
-import secrets
-import threading
+from collections.abc import Callable
 from typing import Any
 
 from azure.core import MatchConditions
@@ -28,7 +23,6 @@ from shared.storage.table import Table, etag_of
 
 RATELIMITS_TABLE = "ratelimits"
 WINDOW = dt.timedelta(hours=1)
-_KEY_PARTITION, _KEY_ROW = "key", "pseudonym"
 _MAX_ATTEMPTS = 20
 
 
@@ -46,24 +40,11 @@ class RateLimitStore:
               "pseudonyms (no address or tenant id in clear)",
         reason="counters only, one hour each; past days are swept daily (docs/onboarding-design.md section 6)")
 
-    def __init__(self, table: Table, key: bytes | None = None) -> None:
+    def __init__(self, table: Table, key: Callable[[], bytes]) -> None:
+        # The deployment's pseudonym key (shared/pseudonyms.py: a secret in the secret store), not a row of this
+        # table: whoever can read the counters cannot test guessed addresses or tenant ids against them.
         self._table = table
-        self._key = key
-        self._lock = threading.Lock()
-
-    def _pseudonym_key(self) -> bytes:
-        with self._lock:
-            if self._key is None:
-                self._key = self._shared_key()
-            return self._key
-
-    def _shared_key(self) -> bytes:
-        fresh = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-        # If another instance made it first, its key is the one every instance reads back.
-        with contextlib.suppress(ResourceExistsError):
-            self._table.create_entity({"PartitionKey": _KEY_PARTITION, "RowKey": _KEY_ROW, "key": fresh})
-        stored = self._table.get_entity(_KEY_PARTITION, _KEY_ROW)
-        return base64.b64decode(str(stored["key"]))
+        self._pseudonym_key = key
 
     def _row(self, scope: str, value: str, now: dt.datetime) -> tuple[str, str]:
         start = window_start(now)
@@ -101,5 +82,5 @@ class RateLimitStore:
         return 2**31
 
     def sweep(self, now: dt.datetime) -> int:
-        """Delete the counters of past days (the key row stays); how many went."""
+        """Delete the counters of past days; how many went."""
         return sweep_past_days(self._table, now)

@@ -483,7 +483,7 @@ def make_world(*subscriptions: str, state: CustomerState = "active", with_custom
         notifier=outbox, publish=bus, publish_at=bus.at,
         collectors=collectors, analyse=analysis, credentials=credentials, probe_for=lambda _credential: probe,
         signins=SigninStore(tables["signins"]), proofs=ProofStore(tables["proofs"]),
-        ratelimits=RateLimitStore(tables["ratelimits"], key=b"k" * 32), entra=entra,
+        ratelimits=RateLimitStore(tables["ratelimits"], key=lambda: b"k" * 32), entra=entra,
         pseudonym_key=PseudonymKey(secret_store), clock=clock)
     world = World(services, tables, account, bus, secret_store, outbox, dead, queued, collectors, analysis,
                   credentials, probe, clock, entra)
