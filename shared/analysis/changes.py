@@ -10,8 +10,12 @@ stable across scans (shared/analysis/findings.py:finding_id), so matching is by 
 - resolved: in the previous review, not in this one, in a subscription whose inventory this review read:
   `resource_gone` when the resource is no longer in the inventory, `cleared` when it is but the condition is
   not. Findings of subscriptions this review could not read are `not_reviewed`, never resolved.
-- Cost signals (category `anomaly`: COST-1/2/3, one per day or trend) are neither: they are events, not
-  conditions to resolve (report v2 moves them to `analytics.signals`).
+- Cost signals are neither: they are events, not conditions to resolve. Report v2 publishes COST-1/3/5 in
+  `analytics.signals`, not as findings, so they never reach this comparison; COST-2 (a one-off day, category
+  `anomaly`) stays a finding to explain and is left out here, like the anomaly category of a v1 report.
+
+Both sides are the findings as published (report.json v2's `findings`): an id in `new` or `persisting` is always
+one the report lists, and a v1 report read through `read_report` is compared after its own upgrade.
 """
 
 from __future__ import annotations
@@ -31,11 +35,10 @@ from shared.analysis.changes_model import (
     ResolvedFinding,
     SpendChange,
 )
-from shared.analysis.findings import Finding
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.realised import Claim, bill_window, judge_all
-from shared.analysis.report_model import Report
+from shared.analysis.report_model import FindingOut, Report
 from shared.analysis.report_reader import ReportUnreadable, read_report, schema_version_of
 
 logger = logging.getLogger(__name__)
@@ -53,9 +56,9 @@ class PreviousReview:
 
 @dataclass(frozen=True)
 class CurrentReview:
-    """What this review found, on which inventory, at what time."""
+    """What this review published, on which inventory, at what time."""
 
-    findings: Sequence[Finding]
+    findings: Sequence[FindingOut]
     index: EstateIndex
     inventory_subscriptions: frozenset[str]  # lower-case ids of the subscriptions whose inventory was read
     currency: str
@@ -75,9 +78,9 @@ def read_previous(data: bytes | None) -> PreviousReview | None:
         return None
 
 
-def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[Finding], spend_30d: float,
+def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[FindingOut], spend_30d: float,
                    found_monthly: float) -> CurrentReview:
-    """This review as compute_changes reads it."""
+    """This review as compute_changes reads it (`findings`: report.json v2's published findings)."""
     read = frozenset(s.subscription_id.lower() for s in inputs.subscriptions if "resource-graph" in s.raw)
     return CurrentReview(findings, index, read, index.cost.currency or "GBP", spend_30d, found_monthly,
                          inputs.generated_at)

@@ -80,10 +80,10 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
     sheet = build_facts(final, done.analytics, currency, total, names)
     narrative = write_narrative(sheet, narrator, max_prompt_tokens)
-    changes = compute_changes(read_previous(inputs.previous_report),
-                              current_review(inputs, index, final, done.analytics.total_30d, total))
-    # Rendering seam (issue 15): report_build takes `changes` once report.json v2 carries the section.
     report = build_report(inputs, index, final, done.analytics, narrative, done.rates, done.twins)
+    # Compared on the published findings: COST-1/3/5 are signals in report v2, never new or persisting.
+    changes = compute_changes(read_previous(inputs.previous_report),
+                              current_review(inputs, index, report.findings, done.analytics.total_30d, total))
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
     return ReportBundle(
         report_json=render_json(report), report_html=render_html(report, names),

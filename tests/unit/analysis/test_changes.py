@@ -15,7 +15,7 @@ from shared.analysis import ReportBundle, ScanInputs
 from shared.analysis.changes import first_seen_before, read_previous
 from shared.analysis.changes_model import Changes
 from shared.analysis.report_model import Report
-from tests.unit.analysis.builders import END, NOW, SUB, a_disk, analyse, scan
+from tests.unit.analysis.builders import END, NOW, a_disk, analyse, scan
 
 PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
 LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
@@ -106,14 +106,18 @@ def test_new_and_persisting_findings_carry_first_seen_when_compared(first: Repor
     new_disk = a_disk("disk-c")
     bundle = _second(first, LATER, b_attached=False, extra=[new_disk])
     changes = _changes(bundle)
-    ids = {(f["rule"], f["resource_name"]): f["id"] for f in json.loads(bundle.report_json)["findings"]}
-    disk_b, disk_c, untagged = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"], ids["COST-5", SUB]
+    published = json.loads(bundle.report_json)
+    ids = {(f["rule"], f["resource_name"]): f["id"] for f in published["findings"]}
+    disk_b, disk_c = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"]
     assert changes.new == [disk_c]
-    assert sorted((p.id, p.first_seen) for p in changes.persisting) == sorted(
-        [(disk_b, NOW.date()), (untagged, NOW.date())])
-    assert changes.change_map() == {disk_c: "new", disk_b: "persisting", untagged: "persisting"}
-    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date(), untagged: NOW.date()}
-    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 2, 1)
+    assert [(p.id, p.first_seen) for p in changes.persisting] == [(disk_b, NOW.date())]
+    # Every published finding is new or persisting, and nothing else is: the untagged spend (COST-5) is a signal
+    # in report v2 (analytics.signals), not a finding, so it is neither (report-design D2.1, D8.11).
+    assert changes.change_map() == {disk_c: "new", disk_b: "persisting"}
+    assert set(changes.change_map()) == {f["id"] for f in published["findings"]}
+    assert "untagged" in {s["type"] for s in published["analytics"]["signals"]}
+    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date()}
+    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 1, 1)
 
 
 def test_spend_change_compares_the_two_last_30_days_when_compared(first: ReportBundle) -> None:
@@ -128,7 +132,9 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
     inputs = dataclasses.replace(inputs, subscriptions=[dataclasses.replace(
         sub, raw={k: v for k, v in sub.raw.items() if k != "resource-graph"}, missing={"resource-graph": "403"})])
     changes = _changes(analyse(inputs))
-    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 3  # A, B, COST-5
+    # Disks A and B: the first review's untagged spend (COST-5) is a signal in report v2, not a finding.
+    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 2
+    assert set(changes.not_reviewed) == {f["id"] for f in json.loads(first.report_json)["findings"]}
 
 
 def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
@@ -149,11 +155,21 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
     previous = read_previous(data)
     assert previous is not None and previous.schema_version == 1
     tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
-    changes = _changes(analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data)))
+    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data))
+    changes = _changes(bundle)
     stored = json.loads(data)["findings"]
-    actionable = {f["id"] for f in stored if f["category"] != "anomaly"}
+    # What report v2 still calls a finding: v1's cost signals (category anomaly, and COST-5's untagged spend, which
+    # v1 filed as hygiene) are analytics signals after the upgrade (report-design D12.1), so never compared.
+    actionable = {f["id"] for f in stored if f["category"] != "anomaly" and f["rule"] != "COST-5"}
     assert {p.id for p in changes.persisting} == actionable  # the same estate and day: nothing resolved
-    assert changes.resolved == [] and changes.spend.delta == 0.0
+    assert not {i for i in changes.new if i in {f["id"] for f in stored}}  # nothing v1 listed comes back as new
+    assert changes.resolved == []
+    # The v1 file was written when the demo's last 30 days came to £13,343.36; the demo's day has moved since
+    # (2026-12-06, report-design's worked day), so the spend change is the difference of the two reports' figures.
+    before = json.loads(data)["analytics"]["total_last_30_days"]
+    now = json.loads(bundle.report_json)["analytics"]["total_last_30_days"]
+    assert (changes.spend.previous_30d, changes.spend.current_30d, changes.spend.delta) == (
+        before, now, round(now - before, 2)) == (13343.36, 13331.89, -11.47)
     assert {p.first_seen for p in changes.persisting} == {dt.date(2026, 11, 25)}
     assert changes.previous_scan_id == json.loads(data)["scan_id"] and changes.previous_schema_version == 1
 
