@@ -86,21 +86,19 @@ def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[Fi
                          inputs.generated_at)
 
 
-def _date(value: dt.datetime) -> dt.date:
+def review_date(value: dt.datetime) -> dt.date:
+    """The UTC date of a review's generated_at (a naive time is taken as UTC)."""
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
 
 
 def first_seen_before(report: Report) -> dict[str, dt.date]:
     """First-seen date of every finding of a stored review, from what it recorded (its date by default)."""
-    default = _date(report.generated_at)
-    recorded: dict[str, dt.date] = {}
-    section: Any = getattr(report, "changes", None)  # report v2 carries it; v1 does not
-    if section is not None:
-        recorded.update(Changes.model_validate(section, from_attributes=True).first_seen_map(default))
+    default = review_date(report.generated_at)
+    # The section's dates first (they survive any number of reviews), then each finding's own.
+    recorded = report.changes.first_seen_map(default) if report.changes is not None else {}
     for finding in report.findings:
-        own: Any = getattr(finding, "first_seen", None)
-        if isinstance(own, dt.date) and finding.id not in recorded:
-            recorded[finding.id] = own
+        if finding.first_seen is not None and finding.id not in recorded:
+            recorded[finding.id] = finding.first_seen
     return {f.id: recorded.get(f.id, default) for f in report.findings}
 
 
@@ -139,7 +137,7 @@ def compute_changes(previous: PreviousReview | None, current: CurrentReview) -> 
     reviewed = [f for f in before.values() if f.id in gone_ids
                 and f.subscription_id.lower() in current.inventory_subscriptions]
     not_reviewed = sorted(gone_ids - {f.id for f in reviewed})
-    previous_end = report.data_window.cost_to or (_date(report.generated_at) - dt.timedelta(days=1))
+    previous_end = report.data_window.cost_to or (review_date(report.generated_at) - dt.timedelta(days=1))
     window = bill_window(current.index, previous_end, current.now)
     inventory = _inventory_ids(current.index) if reviewed else set()
     verdicts = judge_all((_claim(f, current.currency) for f in reviewed), current.index, window)
@@ -152,7 +150,7 @@ def compute_changes(previous: PreviousReview | None, current: CurrentReview) -> 
     return Changes(
         previous_scan_id=report.scan_id, previous_generated_at=report.generated_at,
         previous_schema_version=previous.schema_version,
-        days_since_previous=(_date(current.now) - _date(report.generated_at)).days,
+        days_since_previous=(review_date(current.now) - review_date(report.generated_at)).days,
         settled_through=window.settled_through, spend=_spend(report, current),
         counts=ChangeCounts(new=len(new), persisting=len(persisting), resolved=len(resolved),
                             not_reviewed=len(not_reviewed)),

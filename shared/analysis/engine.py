@@ -18,6 +18,7 @@ from shared.analysis.narrative import write_narrative
 from shared.analysis.pricing import reprice
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
+from shared.analysis.report_changes import with_changes
 from shared.analysis.review_items import review_candidates, review_items
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
@@ -84,6 +85,7 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     # Compared on the published findings: COST-1/3/5 are signals in report v2, never new or persisting.
     changes = compute_changes(read_previous(inputs.previous_report),
                               current_review(inputs, index, report.findings, done.analytics.total_30d, total))
+    report = with_changes(report, changes)
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
     return ReportBundle(
         report_json=render_json(report), report_html=render_html(report, names),

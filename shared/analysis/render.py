@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.analysis import charts, csv_out, html_view
 from shared.analysis.change_risk import EFFORT_LABELS
+from shared.analysis.changes_view import changes_view
 from shared.analysis.labels import BASIS_LABELS
 from shared.analysis.money import money, money_range, percent
 from shared.analysis.report_model import Report
@@ -37,7 +38,8 @@ def render_html(report: Report, names: dict[str, str] | None = None) -> bytes:
     cur = report.currency
     limit, more = html_view.hygiene_names(report, report.action_plan.bounds.hygiene_names)
     html = _environment().get_template("report.html.j2").render(
-        r=report, page=html_view.page_one(report), view=html_view, scripts=html_view.scripts(report),
+        r=report, page=html_view.page_one(report), since=changes_view(report), view=html_view,
+        scripts=html_view.scripts(report),
         hygiene_names=limit, hygiene_more=more, names=known, subnames=subnames, rows=ANALYTICS_ROWS,
         in_plan={f.resource_id for f in report.findings if f.section != "hygiene"},
         money=lambda value, style="table": money(float(value), cur, style),

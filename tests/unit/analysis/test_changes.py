@@ -3,8 +3,10 @@ not reviewed, and the change in spend; the previous review read from a stored v1
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from tests.unit.analysis.builders import END, NOW, a_disk, analyse, scan
 
 PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
 LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
+LATER_REVIEW = LATER + dt.timedelta(days=1)  # the second review runs the day after its last day of cost data
 
 
 def _rows(resource_id: str, daily: float, first: dt.date, last: dt.date) -> list[list[Any]]:
@@ -66,6 +69,10 @@ def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, delet
 
 def test_first_review_has_no_changes_when_no_previous_report(first: ReportBundle) -> None:
     assert first.changes is None
+    published = json.loads(first.report_json)
+    assert (published["changes"], published["previous_scan_id"]) == (None, None)
+    # First seen today, so the next review can carry the date; no change without a review to compare with.
+    assert {(f["first_seen"], f["change"]) for f in published["findings"]} == {(NOW.date().isoformat(), None)}
 
 
 def test_deleted_resource_is_resolved_and_realised_when_the_bill_has_settled(first: ReportBundle) -> None:
@@ -114,7 +121,11 @@ def test_new_and_persisting_findings_carry_first_seen_when_compared(first: Repor
     # Every published finding is new or persisting, and nothing else is: the untagged spend (COST-5) is a signal
     # in report v2 (analytics.signals), not a finding, so it is neither (report-design D2.1, D8.11).
     assert changes.change_map() == {disk_c: "new", disk_b: "persisting"}
-    assert set(changes.change_map()) == {f["id"] for f in published["findings"]}
+    # report.json v2 carries it: the section, the previous scan, and each finding's change and first-seen date.
+    assert {f["id"]: (f["change"], f["first_seen"]) for f in published["findings"]} == {
+        disk_c: ("new", LATER_REVIEW.isoformat()), disk_b: ("persisting", NOW.date().isoformat())}
+    assert published["previous_scan_id"] == published["changes"]["previous_scan_id"] == json.loads(
+        first.report_json)["scan_id"]
     assert "untagged" in {s["type"] for s in published["analytics"]["signals"]}
     assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date()}
     assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 1, 1)
@@ -138,14 +149,14 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
 
 
 def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
-    class ReportV2Like(Report):  # what report.json v2 reads as: the same, plus the `changes` section
-        changes: Changes | None = None  # type: ignore[assignment]  # v2 reserves the field as None until wired
-
     second = _second(first, LATER, b_attached=False)
-    document = json.loads(second.report_json) | {"changes": _changes(second).model_dump(mode="json")}
-    stored = ReportV2Like.model_validate(document)
+    stored = Report.model_validate_json(second.report_json)
+    assert stored.changes == _changes(second)  # report.json v2 carries the section, typed
     b_id = next(f.id for f in stored.findings if f.resource_name == "disk-b")
     assert first_seen_before(stored)[b_id] == NOW.date()  # not the second review's date
+    # The section's date wins over the finding's own field (both say the same here; the section is the record).
+    blank = stored.model_copy(update={"findings": [f.model_copy(update={"first_seen": None}) for f in stored.findings]})
+    assert first_seen_before(blank)[b_id] == NOW.date()
 
 
 def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_again() -> None:
@@ -219,3 +230,20 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
     assert len(changes.persisting) == 6 and {p.first_seen for p in changes.persisting} == {TODAY}
     assert changes.spend.delta is not None and changes.spend.delta < 0
     assert changes.savings.realised_monthly == gone.realised_monthly == gone.monthly_savings
+    # The CSV: every finding's change, and the resolved one as a row of its own (its claim, not counted).
+    rows = list(csv.DictReader(io.StringIO(second.findings_csv.decode("utf-8").removeprefix("\ufeff"))))
+    assert sorted(r["change"] for r in rows if r["category"] != "anomaly") == ["new", *["persisting"] * 6,
+                                                                                 "resolved"]
+    resolved = next(r for r in rows if r["change"] == "resolved")
+    assert (resolved["id"], resolved["resource_name"], resolved["counted"], resolved["section"]) == (
+        gone.id, "disk-wms-old-data", "false", "")
+    assert float(resolved["monthly_saving"]) == gone.monthly_savings
+    assert resolved["evidence"].startswith(f"realised £{gone.monthly_savings:.2f} a month")
+    assert json.loads(resolved["evidence_json"])["saving"] == "realised"
+    # The HTML section, before the plan: resolved with what the bill shows, new, persisting since the first review.
+    html = second.report_html.decode()
+    since = html[html.index('<section id="since"'):html.index('<section id="plan"')]
+    for text in ("1 resolved · 1 new · 6 persisting", "disk-wms-old-data", "realised £", "disk-wms-migration-scratch",
+                 f"Persisting since {TODAY:%-d %b %Y}:</strong> 6 findings", "down £"):
+        assert text in since, text
+    assert '<section id="since"' not in first.report_html.decode()  # a first review has no such section
