@@ -111,6 +111,19 @@ FLAGS: dict[str, dict[str, str]] = {
     "synapse workspace delete": {"--ids": "cm/synapse/manual/commands.py:231",
                                  "--yes": "cm/synapse/manual/commands.py:231"},
     "rest": {"--method": "cm/util/_params.py:12", "--url": "cm/util/_params.py:15", "--body": "cm/util/_params.py:27"},
+    # The governance recommendations (report-design D10.2).
+    "policy assignment create": {
+        "--name": "cm/resource/commands.py:173; aaz: cm/resource/aaz/latest/policy/assignment/_create.py:65",
+        "--scope": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:73",
+        "--mi-system-assigned": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:82",
+        "--location": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:100 (AAZResourceLocationArg, "
+                      "core/aaz/_arg.py:527)",
+        "--params": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:146",
+        "--policy": "cm/resource/policy.py:408", "--identity-scope": "cm/resource/policy.py:411",
+        "--role": "cm/resource/policy.py:414"},
+    "policy remediation create": {"--subscription": SUBSCRIPTION + " (no --scope: cm/policyinsights/custom.py:445)",
+                                  "--name": "cm/policyinsights/commands.py:48; cm/policyinsights/_params.py:133",
+                                  "--policy-assignment": "cm/policyinsights/_params.py:144"},
 }
 
 # Commands registered with `confirmation`: knack adds `--yes`, which every printed command passes.

@@ -8,6 +8,11 @@ the command unavailable (`usable` is False): the report then says why and shows 
 Two renderings of the same object: `standalone` (CSV, JSON: `--ids '<full id>'`) and `in_script` (the HTML
 appendix: `--ids "$P1"'/Microsoft.Compute/disks/x'`, the resource-group prefix declared once per script).
 Ids in commands keep inventory casing. The flags each command may carry are in command_flags.py.
+
+One value Caleta cannot know, the e-mail address for cost alerts (report-design D10.2), is a shell variable the
+script checks before it runs: an argument that `reads` it holds `$NAME` where the value goes, and is rendered
+`"$(printf '<value with %s>' "$NAME")"`, so the address enters the JSON body as data, never as shell text. Such a
+value must hold no `%` or backslash (printf's format characters): otherwise the command is not usable.
 """
 
 from __future__ import annotations
@@ -36,10 +41,22 @@ def safe_value(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Arg:
-    """One option: `flag` with its value (shell-quoted when rendered), or a switch when `value` is None."""
+    """One option: `flag` with its value (shell-quoted when rendered), or a switch when `value` is None; `reads`
+    names a shell variable whose value fills each `$NAME` in `value` when the command runs."""
 
     flag: str
     value: str | None = None
+    reads: str | None = None
+
+
+def _filled(value: str, variable: str) -> str:
+    """`value` as printf fills it from `$variable` at run time: one word, the variable double-quoted."""
+    pieces = value.split("$" + variable)
+    return '"$(printf ' + sq("%s".join(pieces)) + f' "${variable}"' * (len(pieces) - 1) + ')"'
+
+
+def _printf_safe(arg: Arg) -> bool:
+    return arg.value is None or not any(c in arg.value for c in "%\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +81,12 @@ class Command:
     def usable(self) -> bool:
         """Whether every value can be put in a shell command."""
         values = [self.target_id, *(a.value for a in self.args if a.value is not None)]
-        return all(safe_value(v) for v in values)
+        return all(safe_value(v) for v in values) and all(_printf_safe(a) for a in self.args if a.reads)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The shell variables the command reads (the script checks each is set)."""
+        return tuple(dict.fromkeys(a.reads for a in self.args if a.reads))
 
     def flags(self) -> list[str]:
         """Every flag the command line carries, `--ids` included."""
@@ -73,7 +95,10 @@ class Command:
     def _words(self, target: str, prefixes: Mapping[str, str] | None = None) -> str:
         parts = ["az", self.name]
         for a in self.args:
-            parts.append(a.flag if a.value is None else f"{a.flag} {_quoted(a.value, prefixes or {})}")
+            if a.value is None:
+                parts.append(a.flag)
+            else:
+                parts.append(f"{a.flag} {_filled(a.value, a.reads) if a.reads else _quoted(a.value, prefixes or {})}")
         if self.use_ids:
             parts.append(f"--ids {target}")
         line = " ".join(parts)
@@ -98,9 +123,9 @@ def _quoted(value: str, prefixes: Mapping[str, str]) -> str:
     return sq(value)
 
 
-def arg(flag: str, value: str | None = None) -> Arg:
-    """An option (or a switch, without a value)."""
-    return Arg(flag, value)
+def arg(flag: str, value: str | None = None, reads: str | None = None) -> Arg:
+    """An option (or a switch, without a value); `reads`: the shell variable filling `$NAME` in the value."""
+    return Arg(flag, value, reads)
 
 
 def arm_type(resource_id: str) -> str:
@@ -161,7 +186,7 @@ GROUP_OF_TYPE: dict[str, tuple[str, ...]] = {
     "microsoft.containerservice/managedclusters/agentpools": ("aks nodepool",),
     "microsoft.documentdb/databaseaccounts": ("cosmosdb",),
     "microsoft.synapse/workspaces": ("synapse workspace",),
-    "subscription": ("rest", "policy assignment"),
+    "subscription": ("rest", "policy assignment", "policy remediation"),
 }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from shared.analysis.change_risk import RISKS, bigger_effort
 from shared.analysis.findings import TIERS
+from shared.analysis.governance_items import ESTATE_WIDE
 from shared.analysis.index import EstateIndex
 from shared.analysis.placement import SECTION_LABELS, SECTIONS, Placed
 from shared.analysis.plan_text import batch_title, detail_of, kinds_line, what_to_do
@@ -27,7 +28,7 @@ from shared.analysis.report_model_plan import (
     PlanRow,
     PlanSection,
 )
-from shared.analysis.scripts import declarations, prefixes_for
+from shared.analysis.scripts import declarations, prefixes_for, variable_checks
 from shared.analysis.tiers import rule_class
 
 BOUNDS = PlanBounds(rows_per_section=12, batch_names=8, script_commands=50, hygiene_names=20, review_items=10)
@@ -50,6 +51,8 @@ def _key(p: Placed) -> tuple[str, ...] | None:
         return (f.subscription_id.lower(), (p.resource_group or "").lower(), p.context.owner or "")
     if p.section == "decide":
         decision = rule_class(f.rule).decision
+        if decision == "governance":  # D5.2: per subscription; the tag decision estate-wide
+            return (decision, "all" if f.rule in ESTATE_WIDE else f.subscription_id.lower())
         return (decision,) if decision in ("licence", "commitment") and f.kind != "review" else None
     if p.section == "investigate" and f.kind != "risk":
         return (f.subscription_id.lower(), (p.resource_group or "").lower(), f.family)
@@ -147,7 +150,7 @@ def build_plan(placed: list[Placed], run_rate_monthly: float, currency: str,
                       key=lambda r: _order(r[0]))
         visible: list[PlanRow] = []
         for row, g in rows:
-            review = not row.counted
+            review = any(p.finding.kind == "review" for p in g.items)
             for p in g.items:
                 where[p.id] = (section, row.id, row.title) if row.row_type == "batch" else (section, None, None)
             if len(visible) >= BOUNDS.rows_per_section or (review and reviews >= BOUNDS.review_items):
@@ -155,7 +158,8 @@ def build_plan(placed: list[Placed], run_rate_monthly: float, currency: str,
             reviews += review
             if any(c.usable for p in g.items for c in p.finding.commands):
                 anchor += 1
-                prefixes = declarations(prefixes_for(c for p in g.items for c in p.finding.commands))
+                commands = [c for p in g.items for c in p.finding.commands if c.usable]
+                prefixes = declarations(prefixes_for(commands)) + variable_checks(commands)
                 row = row.model_copy(update={"script_anchor": f"A-{anchor}", "script_prefixes": prefixes})
             visible.append(row)
             shown[row.id] = g.items

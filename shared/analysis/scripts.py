@@ -41,24 +41,11 @@ def declarations(prefixes: dict[str, str]) -> list[str]:
     return [f"{variable}={sq(prefix)}" for prefix, variable in prefixes.items()]
 
 
-def script_lines(items: list[tuple[str, tuple[Command, ...]]], limit: int) -> tuple[list[str], int]:
-    """The script body for (evidence comment, commands) items, and how many commands were left out."""
-    usable = [(note, tuple(c for c in commands if c.usable)) for note, commands in items]
-    prefixes = prefixes_for(c for _, commands in usable for c in commands)
-    lines, written, left = declarations(prefixes), 0, 0
-    for note, commands in usable:
-        if not commands:
-            continue
-        if written >= limit:
-            left += len(commands)
-            continue
-        lines.append(comment(note))
-        for command in commands:
-            if written >= limit:
-                left += 1
-                continue
-            lines.append(command.in_script(prefixes))
-            if command.optional or command.kind == "purchase":
-                lines.extend(comment("  " + w) for w in command.warnings)
-            written += 1
-    return lines, left
+# What each shell variable a command may read stands for (commands.Arg.reads).
+VARIABLES = {"ALERT_EMAIL": "the e-mail address for cost alerts"}
+
+
+def variable_checks(commands: Iterable[Command]) -> list[str]:
+    """One line per shell variable the commands read: the script stops at once, saying what to set, when unset."""
+    variables = dict.fromkeys(v for c in commands for v in c.variables)
+    return [f': "${{{v}:?set {v} first: {VARIABLES.get(v, "a value this script needs")}}}"' for v in variables]

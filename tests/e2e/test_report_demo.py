@@ -26,7 +26,9 @@ EXPECTATIONS = DEMO_ESTATE.with_name("demo_expectations.json")
 # The expectations record v1's basis; report-design D3 re-prices estimates and Advisor figures from the bill.
 V2_BASES = {"actual_cost": {"bill"}, "estimate": {"rule_of_thumb", "bill_twin", "list_price"},
             "advisor": {"advisor", "bill_twin", "bill", "rule_of_thumb"}}
-SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5"}
+# The bill's events as the rule that raised them in v1; a level shift (D8.3) is new in v2 and has no rule.
+SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5",
+                "level_shift": "level_shift"}
 
 
 def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[str, Any]:
@@ -151,7 +153,8 @@ def test_review_history_counts_the_changes_and_the_realised_saving_when_reviewed
     assert (latest["scan_id"], earlier["scan_id"], latest["previous_scan_id"]) == (
         second["scan_id"], first["scan_id"], first["scan_id"])
     assert (latest["new"], latest["resolved"], latest["persisting"]) == (1, 1, len(set(before) & set(after)))
-    assert latest["persisting"] == 5 and earlier["new"] is None
+    # Five still standing, the deleted VM's idle backup (BKP-1) and the Operations subscription's two guardrails.
+    assert latest["persisting"] == 8 and earlier["new"] is None
     deleted = next(f for f in before.values() if f["resource_name"] == "disk-wms-old-data")
     # Realised: the settled bill after the first review shows the deleted disk's cost gone.
     assert deleted["monthly_savings"] > 0
@@ -173,20 +176,23 @@ def test_second_wessex_review_says_what_changed_in_json_html_and_csv_when_review
     assert gone["first_seen"] == first_day
     by_change = {f["resource_name"]: (f["change"], f["first_seen"]) for f in _actionable(second).values()}
     assert by_change.pop("disk-wms-migration-scratch") == ("new", second["generated_at"][:10])
-    # The rest persist with the first review's date: the five still standing and the deleted VM's idle backup.
-    assert len(by_change) == 6 and set(by_change.values()) == {("persisting", first_day)}
+    # The rest persist with the first review's date: the five still standing, the deleted VM's idle backup, and
+    # the guardrails (budget, anomaly alert) of the one subscription whose bill is read.
+    assert len(by_change) == 7 and set(by_change.values()) == {("persisting", first_day)}
+    guardrails = [f["rule"] for f in second["findings"] if f["rule"].startswith("GV-")]
+    assert sorted(guardrails) == ["GV-A", "GV-B"] and by_change["Wessex Larder Operations"][0] == "persisting"
     assert {p["first_seen"] for p in changes["persisting"]} == {first_day}
     assert changes["spend"]["delta"] == pytest.approx(
         second["analytics"]["total_last_30_days"] - first["analytics"]["total_last_30_days"], abs=0.01)
     since = html[html.index('<section id="since"'):html.index('<section id="plan"')]
     assert html.index('id="since"') < html.index('id="plan"')  # near the top, before the plan
-    for text in ("Since your last review", "1 resolved · 1 new · 6 persisting", "disk-wms-old-data", "realised",
+    for text in ("Since your last review", "1 resolved · 1 new · 8 persisting", "disk-wms-old-data", "realised",
                  "disk-wms-migration-scratch", "Persisting since", "Spend over the last 30 days"):
         assert text in since, text
     rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
     changed = {(r["resource_name"], r["change"]) for r in rows if r["category"] != "anomaly"}
     assert ("disk-wms-old-data", "resolved") in changed and ("disk-wms-migration-scratch", "new") in changed
-    assert sum(1 for _, c in changed if c == "persisting") == 6
+    assert sum(1 for r in rows if r["change"] == "persisting" and r["category"] != "anomaly") == 8
     resolved = next(r for r in rows if r["change"] == "resolved")
     assert (resolved["counted"], float(resolved["monthly_saving"])) == ("false", deleted["monthly_savings"])
     assert resolved["evidence"].startswith("realised")

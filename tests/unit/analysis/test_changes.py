@@ -116,19 +116,24 @@ def test_new_and_persisting_findings_carry_first_seen_when_compared(first: Repor
     published = json.loads(bundle.report_json)
     ids = {(f["rule"], f["resource_name"]): f["id"] for f in published["findings"]}
     disk_b, disk_c = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"]
+    # The guardrails (a budget and an anomaly alert for the subscription, report-design D10) persist too.
+    guardrails = {f["id"] for f in published["findings"] if f["rule"].startswith("GV-")}
+    assert {f["rule"] for f in published["findings"] if f["id"] in guardrails} == {"GV-B", "GV-A"}
     assert changes.new == [disk_c]
-    assert [(p.id, p.first_seen) for p in changes.persisting] == [(disk_b, NOW.date())]
+    assert sorted((p.id, p.first_seen) for p in changes.persisting) == sorted(
+        [(disk_b, NOW.date()), *((g, NOW.date()) for g in guardrails)])
     # Every published finding is new or persisting, and nothing else is: the untagged spend (COST-5) is a signal
     # in report v2 (analytics.signals), not a finding, so it is neither (report-design D2.1, D8.11).
-    assert changes.change_map() == {disk_c: "new", disk_b: "persisting"}
+    assert changes.change_map() == {disk_c: "new", disk_b: "persisting", **dict.fromkeys(guardrails, "persisting")}
     # report.json v2 carries it: the section, the previous scan, and each finding's change and first-seen date.
     assert {f["id"]: (f["change"], f["first_seen"]) for f in published["findings"]} == {
-        disk_c: ("new", LATER_REVIEW.isoformat()), disk_b: ("persisting", NOW.date().isoformat())}
+        disk_c: ("new", LATER_REVIEW.isoformat()), disk_b: ("persisting", NOW.date().isoformat()),
+        **dict.fromkeys(guardrails, ("persisting", NOW.date().isoformat()))}
     assert published["previous_scan_id"] == published["changes"]["previous_scan_id"] == json.loads(
         first.report_json)["scan_id"]
     assert "untagged" in {s["type"] for s in published["analytics"]["signals"]}
-    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date()}
-    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 1, 1)
+    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date(), **dict.fromkeys(guardrails, NOW.date())}
+    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 3, 1)
 
 
 def test_spend_change_compares_the_two_last_30_days_when_compared(first: ReportBundle) -> None:
@@ -143,8 +148,9 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
     inputs = dataclasses.replace(inputs, subscriptions=[dataclasses.replace(
         sub, raw={k: v for k, v in sub.raw.items() if k != "resource-graph"}, missing={"resource-graph": "403"})])
     changes = _changes(analyse(inputs))
-    # Disks A and B: the first review's untagged spend (COST-5) is a signal in report v2, not a finding.
-    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 2
+    # Disks A and B and the first review's two guardrails (GV-B, GV-A); its untagged spend (COST-5) is a signal
+    # in report v2, not a finding.
+    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 4
     assert set(changes.not_reviewed) == {f["id"] for f in json.loads(first.report_json)["findings"]}
 
 
@@ -225,14 +231,17 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
         "DSK-1", "disk-wms-old-data", "resource_gone", "realised")
     names = {f["id"]: f["resource_name"] for f in json.loads(second.report_json)["findings"]}
     assert [names[i] for i in changes.new] == ["disk-wms-migration-scratch"]
-    # Six persist: the five of the first review's findings still standing, and the idle backup of the VM deleted
-    # long ago (BKP-1); the live VM's backups keep running while the calendar moves on, so it is never "new".
-    assert len(changes.persisting) == 6 and {p.first_seen for p in changes.persisting} == {TODAY}
+    # Eight persist: the five of the first review's findings still standing, the idle backup of the VM deleted
+    # long ago (BKP-1; the live VM's backups keep running while the calendar moves on, so it is never "new"), and
+    # the two guardrails of the one subscription whose bill is read (a budget and an anomaly alert, D10).
+    assert len(changes.persisting) == 8 and {p.first_seen for p in changes.persisting} == {TODAY}
+    assert sorted(names[p.id] for p in changes.persisting if names[p.id] == "Wessex Larder Operations") == [
+        "Wessex Larder Operations"] * 2
     assert changes.spend.delta is not None and changes.spend.delta < 0
     assert changes.savings.realised_monthly == gone.realised_monthly == gone.monthly_savings
     # The CSV: every finding's change, and the resolved one as a row of its own (its claim, not counted).
     rows = list(csv.DictReader(io.StringIO(second.findings_csv.decode("utf-8").removeprefix("\ufeff"))))
-    assert sorted(r["change"] for r in rows if r["category"] != "anomaly") == ["new", *["persisting"] * 6,
+    assert sorted(r["change"] for r in rows if r["category"] != "anomaly") == ["new", *["persisting"] * 8,
                                                                                  "resolved"]
     resolved = next(r for r in rows if r["change"] == "resolved")
     assert (resolved["id"], resolved["resource_name"], resolved["counted"], resolved["section"]) == (
@@ -243,7 +252,7 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
     # The HTML section, before the plan: resolved with what the bill shows, new, persisting since the first review.
     html = second.report_html.decode()
     since = html[html.index('<section id="since"'):html.index('<section id="plan"')]
-    for text in ("1 resolved · 1 new · 6 persisting", "disk-wms-old-data", "realised £", "disk-wms-migration-scratch",
-                 f"Persisting since {TODAY:%-d %b %Y}:</strong> 6 findings", "down £"):
+    for text in ("1 resolved · 1 new · 8 persisting", "disk-wms-old-data", "realised £", "disk-wms-migration-scratch",
+                 f"Persisting since {TODAY:%-d %b %Y}:</strong> 8 findings", "down £"):
         assert text in since, text
     assert '<section id="since"' not in first.report_html.decode()  # a first review has no such section
