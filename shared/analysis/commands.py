@@ -116,9 +116,12 @@ class Command:
 
 
 def _quoted(value: str, prefixes: Mapping[str, str]) -> str:
-    """`value` single-quoted, or `"$P1"'/rest'` when it starts with a declared resource-group prefix."""
-    for prefix, variable in prefixes.items():
-        if value.startswith(prefix) and len(value) > len(prefix):
+    """`value` single-quoted, or `"$P1"'/rest'` when it starts with a declared prefix (the longest wins), or
+    `"$S1"` when it is one (a subscription scope)."""
+    for prefix, variable in sorted(prefixes.items(), key=lambda kv: -len(kv[0])):
+        if value == prefix:
+            return f'"${variable}"'
+        if value.startswith(prefix + "/"):
             return f'"${variable}"{sq(value[len(prefix):])}'
     return sq(value)
 
@@ -139,11 +142,15 @@ def arm_type(resource_id: str) -> str:
 
 
 def group_prefix(resource_id: str) -> str:
-    """`/subscriptions/<s>/resourceGroups/<rg>/providers` of an id (inventory casing), or '' for scopes."""
+    """`/subscriptions/<s>/resourceGroups/<rg>/providers` of an id (inventory casing), `/subscriptions/<s>` of a
+    subscription-scoped path (a policy scope, an assignment id), or '' for anything else."""
     parts = resource_id.split("/")
     if len(parts) > 6 and parts[1].lower() == "subscriptions" and parts[3].lower() == "resourcegroups" \
             and parts[5].lower() == "providers":
         return "/".join(parts[:6])
+    if len(parts) >= 3 and parts[0] == "" and parts[1].lower() == "subscriptions" and parts[2] and (
+            len(parts) == 3 or parts[3].lower() == "providers"):
+        return "/".join(parts[:3])
     return ""
 
 

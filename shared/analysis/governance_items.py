@@ -25,6 +25,8 @@ SPECS = (GV_B, GV_A, GV_P, GV_T, GV_I, GV_E)
 _TITLES = {spec.id: spec.title for spec in SPECS}
 # GV-T and GV-I are one estate-wide decision about tags; the others are decided per subscription (D5.5).
 ESTATE_WIDE = frozenset({"GV-T", "GV-I"})
+GUARDRAIL_WORDS = {"GV-B": "a budget", "GV-A": "an anomaly alert", "GV-P": "deny costly types",
+                   "GV-T": "require tags", "GV-I": "tag inheritance", "GV-E": "move under your agreement"}
 FOUND = {"GV-B": "no budget", "GV-A": "no anomaly alert", "GV-P": "costly types allowed", "GV-T": "tags not required",
          "GV-I": "tag inheritance off", "GV-E": "outside the main agreement"}
 
@@ -37,9 +39,8 @@ def guardrail_title(findings: list[Finding], subscription_name: str | None, mone
                                   if k.strip()))  # the keys in the tag views' order: owner, cost centre, environment
         title = f"Tags: require {', '.join(keys) or 'the allocation tags'} and inherit them from resource groups"
         return title + ("; turn on tag inheritance in Cost Management" if "GV-I" in rules else "")
-    parts = {"GV-B": f"a {money_text} budget" if money_text else "a budget", "GV-A": "an anomaly alert",
-             "GV-P": "deny costly types", "GV-E": "move it under your agreement", "GV-T": "require tags",
-             "GV-I": "tag inheritance"}
+    parts = {**GUARDRAIL_WORDS, "GV-B": f"a {money_text} budget" if money_text else "a budget",
+             "GV-E": "move it under your agreement"}
     shown = [parts[r] for r in ("GV-B", "GV-A", "GV-P", "GV-T", "GV-I", "GV-E") if r in rules]
     return f"Guardrails on {subscription_name or 'the subscription'}: {', '.join(shown)}"
 

@@ -109,7 +109,9 @@ def _row(g: Group, currency: str, index: EstateIndex) -> PlanRow:
     monthly = round(sum(p.finding.monthly_savings for p in counted), 2)
     low, high = round(sum(p.low for p in items), 2), round(sum(p.high for p in items), 2)
     single = len(items) == 1
-    names = sorted({p.name for p in items}, key=str.lower)
+    # A guardrail's or a commitment's "resource" is its scope, which the row's title and Where already name.
+    scoped = g.key is not None and g.key[0] in ("governance", "commitment")
+    names = [] if scoped else sorted({p.name for p in items}, key=str.lower)
     same = len({p.resource_group for p in items}) == 1 and len({p.finding.subscription_id for p in items}) == 1
     owners = {p.context.owner for p in items}
     envs = {p.context.environment_label for p in items}

@@ -29,7 +29,8 @@ def what_to_do(p: Placed, currency: str) -> str:
         return f.title if p.name in f.title else f"{f.title} ({p.name})"
     if f.rule == "COST-2" and p.impact:
         day = dt.date.fromisoformat(str(f.evidence.get("day")))
-        return f"One-off {money(p.impact, currency)} on {day:%-d %b} from {p.name}: check what ran that day"
+        what = p.note or f"from {p.name}: check what ran that day"
+        return f"One-off {money(p.impact, currency)} on {day:%-d %b}, {what}"
     if f.rule in ("CMT-1", "CMT-2"):
         return f.title
     action = f.action.rstrip(".")

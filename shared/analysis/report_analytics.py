@@ -70,12 +70,14 @@ def insights_out(insights: CostInsights, governance: list[Finding]) -> Insights:
     return Insights.model_validate(data)
 
 
-def impact_of(finding: Finding, insights: CostInsights) -> float | None:
-    """COST-2's one-off: the day's total above the same weekday one week earlier (D8.4, the analytics' own)."""
+def impact_of(finding: Finding, insights: CostInsights) -> tuple[float | None, str | None]:
+    """COST-2's one-off (the day's total above the same weekday one week earlier, D8.4) and the analytics' words
+    for it (its meter and what to check), from the analytics' own anomaly row."""
     if finding.rule != "COST-2":
-        return None
+        return None, None
     day = dt.date.fromisoformat(str(finding.evidence.get("day")))
-    return next((a.one_off for a in insights.anomalies if a.date == day), None)
+    row = next((a for a in insights.anomalies if a.date == day), None)
+    return (row.one_off, row.text) if row else (None, None)
 
 
 def totals_of(findings: list[Finding], currency: str) -> Totals:

@@ -82,7 +82,7 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
     currency = index.cost.currency or "GBP"
     contexts = ContextIndex(index)
     kept = [f for f in done.findings if f.rule not in SIGNAL_RULES] + done.governance
-    placed = [place(f, contexts, impact_of(f, insights)) for f in kept]
+    placed = [place(f, contexts, *impact_of(f, insights)) for f in kept]
     run_rate = run_rate_from(insights.run_rate) if insights.run_rate else run_rate_of([], set())
     plan, where, rows = build_plan(placed, run_rate.monthly, currency, index)
     row_prefixes: dict[str, dict[str, str]] = {}

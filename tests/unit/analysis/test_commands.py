@@ -35,7 +35,7 @@ from tests.unit.analysis.peer_fixtures import FIXTURES, evidence_of, fixture_inp
 NO_COMMAND = {"ADV", "COST-1", "COST-2", "COST-3", "COST-5", "CMT-2", "LIC-4", "NET-6", "NET-7", "NET-14",
               "NET-24", "NET-25", "DSK-9", "DB-7", "STO-2", "RV-DDOS", "RV-LOGS", "RV-SQLED", "RV-AKS", "RV-DOMINANT",
               "GV-E"}
-_QUOTED = re.compile(r"'[^']*'|\"'\"|\"\$P\d+\"")
+_QUOTED = re.compile(r"'[^']*'|\"'\"|\"\$[PS]\d+\"")
 # A value filled from a shell variable at run time (commands.Arg.reads): "$(printf '<format>' "$NAME" ...)".
 _FILLED = re.compile(r"\"\$\(printf (?:'[^']*'|\"'\")+(?: \"\$[A-Z_]+\")+\)\"")
 ALERT_EMAIL = "o'brien+ops@example.com"  # what a customer sets; its quote must stay data
@@ -81,6 +81,8 @@ def _expected(command: Command, value_of: dict[str, str] | None = None) -> list[
 
 def _expand(word: str, prefixes: dict[str, str]) -> str:
     for prefix, variable in prefixes.items():
+        if word == f"${variable}":  # a subscription scope, the whole value
+            return prefix
         if word.startswith(f"${variable}/"):
             return prefix + word[len(variable) + 1:]
     return word
