@@ -18,6 +18,7 @@ from shared.analysis.change_risk import RISKS, bigger_effort
 from shared.analysis.findings import TIERS
 from shared.analysis.governance_items import ESTATE_WIDE
 from shared.analysis.index import EstateIndex
+from shared.analysis.movers import hygiene_threshold as movers_threshold
 from shared.analysis.placement import SECTION_LABELS, SECTIONS, Placed
 from shared.analysis.plan_text import batch_title, detail_of, kinds_line, what_to_do
 from shared.analysis.report_model_plan import (
@@ -35,8 +36,8 @@ BOUNDS = PlanBounds(rows_per_section=12, batch_names=8, script_commands=50, hygi
 
 
 def hygiene_threshold(run_rate_monthly: float) -> float:
-    """H = max(10 units, 0.1% of the monthly run-rate)."""
-    return round(max(10.0, 0.001 * run_rate_monthly), 2)
+    """H = max(10 units, 0.1% of the monthly run-rate) (movers.hygiene_threshold, the one definition), in pence."""
+    return round(movers_threshold(run_rate_monthly), 2)
 
 
 def batch_id(section: str, key: tuple[str, ...]) -> str:

@@ -15,8 +15,8 @@ from shared.analysis.customer_queries import queries_for
 from shared.analysis.finding_context import ContextIndex
 from shared.analysis.headline import build_headline, run_rate_from, run_rate_of
 from shared.analysis.index import WINDOW_DAYS, EstateIndex
-from shared.analysis.labels import offer_label
 from shared.analysis.model import ScanInputs
+from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTIONS, Placed, place
 from shared.analysis.plan import build_plan
 from shared.analysis.report_analytics import analytics_out, impact_of, totals_of
@@ -80,7 +80,7 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
     """The whole report model."""
     index, analytics, insights = done.index, done.analytics, done.insights
     currency = index.cost.currency or "GBP"
-    contexts = ContextIndex(index)
+    contexts = ContextIndex(done.context)
     kept = [f for f in done.findings if f.rule not in SIGNAL_RULES] + done.governance
     placed = [place(f, contexts, *impact_of(f, insights)) for f in kept]
     run_rate = run_rate_from(insights.run_rate) if insights.run_rate else run_rate_of([], set())
