@@ -22,8 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.analysis.command_flags import CONFIRMS
+from shared.analysis.command_flags import CONFIRMS, GROUP_OF_TYPE
 
+__all__ = ["GROUP_OF_TYPE", "Arg", "Command", "CommandKind", "arg", "arm_type", "by_id", "by_name", "delete",
+           "final_snapshot", "group_prefix", "safe_value", "sq"]
 CommandKind = Literal["change", "check", "purchase"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNSAFE_WARNING = "no command: the resource id contains characters we will not put in a shell command"
@@ -152,49 +154,6 @@ def group_prefix(resource_id: str) -> str:
             len(parts) == 3 or parts[3].lower() == "providers"):
         return "/".join(parts[:3])
     return ""
-
-
-# report-design D6.2: the az command group for each resource type a command may target.
-GROUP_OF_TYPE: dict[str, tuple[str, ...]] = {
-    "microsoft.compute/virtualmachines": ("vm",),
-    "microsoft.compute/virtualmachinescalesets": ("vmss",),
-    "microsoft.compute/disks": ("disk",),
-    "microsoft.compute/snapshots": ("snapshot",),
-    "microsoft.compute/availabilitysets": ("vm availability-set",),
-    "microsoft.network/publicipaddresses": ("network public-ip",),
-    "microsoft.network/networkinterfaces": ("network nic",),
-    "microsoft.network/loadbalancers": ("network lb",),
-    "microsoft.network/loadbalancers/loadbalancingrules": ("network lb rule",),
-    "microsoft.network/applicationgateways": ("network application-gateway",),
-    "microsoft.network/virtualnetworkgateways": ("network vnet-gateway",),
-    "microsoft.network/natgateways": ("network nat gateway",),
-    "microsoft.network/privateendpoints": ("network private-endpoint",),
-    "microsoft.network/privatednszones": ("network private-dns zone",),
-    "microsoft.network/ddosprotectionplans": ("network ddos-protection",),
-    "microsoft.network/expressroutecircuits": ("network express-route",),
-    "microsoft.network/networksecuritygroups": ("network nsg",),
-    "microsoft.network/routetables": ("network route-table",),
-    "microsoft.network/ipgroups": ("resource",),
-    "microsoft.network/trafficmanagerprofiles": ("network traffic-manager profile",),
-    "microsoft.network/virtualnetworks": ("network vnet",),
-    "microsoft.network/virtualnetworks/subnets": ("network vnet subnet",),
-    "microsoft.network/frontdoorwebapplicationfirewallpolicies": ("resource",),
-    "microsoft.web/serverfarms": ("appservice plan",),
-    "microsoft.web/connections": ("resource",),
-    "microsoft.web/certificates": ("webapp config ssl",),
-    "microsoft.sql/servers/elasticpools": ("sql elastic-pool",),
-    "microsoft.sql/servers/databases": ("sql db",),
-    "microsoft.sql/managedinstances": ("sql mi",),
-    "microsoft.sqlvirtualmachine/sqlvirtualmachines": ("sql vm",),
-    "microsoft.storage/storageaccounts": ("storage account", "storage account management-policy"),
-    "microsoft.resources/resourcegroups": ("group",),
-    "microsoft.recoveryservices/vaults": ("backup vault backup-properties",),
-    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": ("backup protection",),
-    "microsoft.containerservice/managedclusters/agentpools": ("aks nodepool",),
-    "microsoft.documentdb/databaseaccounts": ("cosmosdb",),
-    "microsoft.synapse/workspaces": ("synapse workspace",),
-    "subscription": ("rest", "policy assignment", "policy remediation"),
-}
 
 
 def by_id(group: str, verb: str, target: str, *args: Arg, kind: CommandKind = "change", optional: bool = False,
