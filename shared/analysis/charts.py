@@ -12,7 +12,6 @@ from markupsafe import Markup, escape
 from shared.analysis import chart_axes as axes
 from shared.analysis.chart_axes import nice_ticks
 from shared.analysis.report_model import DailyCost
-from shared.analysis.report_model_insights import ShareOf
 from shared.analysis.report_model_tags import Insights
 
 _BAR = "#2f6f8f"
@@ -101,25 +100,3 @@ def _annotations(insights: Insights, currency: str, x: Callable[[dt.date], float
                    + axes.text(x(end), y(level) + 16, f"forecast {axes.short_money(month.forecast, currency)} "
                                f"for {last.strftime('%B')}", anchor="end", size=10, fill=_MUTED))
     return out
-
-
-def service_chart(services: Sequence[ShareOf], other: float, other_count: int, currency: str) -> Markup:
-    """Spend by service: the top 10 and an "Other (N services)" bar, so the bars add up to the total."""
-    rows = [(a.label, a.amount) for a in services if a.amount > 0]
-    if other > 0:
-        rows.append((f"Other ({other_count} services)", other))
-    if not rows:
-        return Markup("<p>Nothing to show.</p>")
-    ticks = nice_ticks(max(v for _, v in rows))
-    label_w, row_h, scale = 200, 22, (_CW - 200 - 90) / (ticks[-1] or 1.0)
-    height = row_h * len(rows) + 28
-    parts = [f'<line x1="{label_w + t * scale:.1f}" y1="0" x2="{label_w + t * scale:.1f}" y2="{height - 22}" '
-             f'stroke="{_GRID}"/>' + axes.text(label_w + t * scale, height - 8, axes.short_money(t, currency),
-                                               anchor="middle", size=10, fill=_MUTED) for t in ticks]
-    for n, (label, value) in enumerate(rows):
-        y0 = 4 + n * row_h
-        parts.append(axes.text(label_w - 6, y0 + 14, axes.clip(label), anchor="end")
-                     + f'<rect x="{label_w}" y="{y0 + 3}" width="{value * scale:.1f}" height="{row_h - 8}" '
-                     f'fill="{_BAR}"/>' + axes.text(label_w + value * scale + 6, y0 + 14,
-                                                    axes.short_money(value, currency)))
-    return _svg(_CW, height, "Spend by service, last 30 days", "".join(parts))

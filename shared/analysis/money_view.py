@@ -23,6 +23,12 @@ from shared.analysis.report_model_tags import Insights
 
 ROWS = 6  # D13.5's first cut: analytics tables to fewer rows (report.json has them all)
 SERVICES = 8
+STEADY = 0.005  # a change under half a percent reads as steady
+MOVED = 0.01  # a mover is shown when it moved by more than 1% of its spend and one unit of currency
+
+
+def _moved_enough(m: Mover) -> bool:
+    return m.status != "changed" or (abs(m.delta) >= 1.0 and abs(m.delta) >= MOVED * max(m.before, m.now))
 Row = tuple[str, ...]
 Rows = Sequence[Row]
 
@@ -79,6 +85,9 @@ def _run_rate(i: Insights, cur: str) -> str:
             f"{money(r.annual, cur, 'annual')} a year), the mean of the {r.days} days from {r.from_:%-d %b}"
             + (", one-off days replaced" if r.excludes else "") + ".")
     if r.base_daily is not None and r.change_daily is not None and r.base_from is not None:
+        if r.change_pct is not None and abs(r.change_pct) < STEADY:
+            return text + (f" Steady: {money(r.base_daily, cur)} a day in the first {r.base_days} days from "
+                           f"{r.base_from:%-d %b}.")
         pct = f" ({_signed_pct(r.change_pct)})" if r.change_pct is not None else ""
         text += (f" Against {money(r.base_daily, cur)} a day in the first {r.base_days} days from "
                  f"{r.base_from:%-d %b}: {'+' if r.change_daily >= 0 else ''}{money(r.change_daily, cur)} a day{pct}")
@@ -120,9 +129,10 @@ def money_view(r: Report) -> MoneyView | None:
     shown = min(ROWS, len(i.by_resource_group))
     return MoneyView(
         months=months, run_rate=_run_rate(i, cur), events=events,
-        services_moved="; ".join(f"{m[0]} {m[1]} → {m[2]} ({m[3]})" for m in (_moved(x, cur) for x in mv.services[:5]))
-        if mv else "",
-        resources_moved=[_moved(m, cur) for m in mv.resources[:ROWS]] if mv else [],
+        services_moved="; ".join(f"{m[0]} {m[1]} → {m[2]} ({m[3]})" for m in (
+            _moved(x, cur) for x in [x for x in mv.services if _moved_enough(x)][:5])) or "no service moved by more "
+        "than 1%" if mv else "",
+        resources_moved=[_moved(m, cur) for m in [m for m in mv.resources if _moved_enough(m)][:ROWS]] if mv else [],
         moved_total=(f"Last 30 days {money(mv.total_now, cur)} against {money(mv.total_before, cur)} the 30 days "
                      "before" + (f" ({mv.prior_days} days of data)" if mv.prior_days < 30 else "")) if mv else "",
         new_costs=[("started" if c in i.new_costs else "stopped", c.name, c.type_label, f"{c.date:%-d %b}",

@@ -8,13 +8,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from shared.analysis.chart_axes import nice_ticks, short_money
-from shared.analysis.charts import daily_chart, service_chart
+from shared.analysis.charts import daily_chart
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights
 from shared.analysis.insights_views import CostInsights
 from shared.analysis.report_analytics import insights_out
 from shared.analysis.report_model import DailyCost, Report
-from shared.analysis.report_model_insights import ShareOf
 from shared.analysis.waterfall import waterfall
 from tests.unit.analysis.builders import END, a_row, analyse, cost_line, scan
 from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
@@ -93,16 +92,6 @@ def test_waterfall_labels_each_bar_and_draws_the_estimate_whisker() -> None:
     assert str(waterfall(headline.model_copy(update={"tiers": tiers}))).count('stroke="#333"') == 2
 
 
-def test_service_chart_adds_an_other_bar_so_bars_sum_to_the_total_and_escapes_labels() -> None:
-    services = [ShareOf(key="<b>Bad</b>", label="<b>Bad</b>", amount=100.0, share=0.5),
-                ShareOf(key="Storage", label="Storage", amount=50.0, share=0.25)]
-    svg = str(service_chart(services, 50.0, 13, "GBP"))
-    texts = _texts(svg)
-    assert "Other (13 services)" in texts and "<b>Bad</b>" in texts  # the text, not markup
-    assert "<b>" not in svg and "£100" in texts and "£0" in texts
-
-
 def test_charts_say_so_when_there_is_nothing_to_draw() -> None:
     empty = compute_insights(scan([], cost_rows=[]), build_index(scan([], cost_rows=[])))
     assert _daily_chart(empty) == "<p>No cost data.</p>"
-    assert str(service_chart([], 0.0, 0, "GBP")) == "<p>Nothing to show.</p>"

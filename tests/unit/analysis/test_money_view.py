@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from shared.analysis.rules.registry import CATALOGUE
-from tests.unit.analysis.builders import analyse
+from tests.unit.analysis.builders import a_row, analyse, cost_line, scan
 from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 
 
@@ -79,3 +79,24 @@ def test_tamar_money_section_says_steady_and_sizes_its_budget() -> None:
     section = money_section(html)
     assert report["analytics"]["insights"]["level_shifts"] == [] and "Run-rate £9.66 a day" in section
     assert "a £310 budget, an anomaly alert" in html
+
+
+def test_service_table_adds_an_other_row_so_rows_sum_to_the_total_and_escapes_labels() -> None:
+    # report-design D13.5's second cut: spend by service is a table (it was a chart); the chart's test moved here.
+    report, html = rendered("Pennine")
+    insights = report["analytics"]["insights"]
+    shown = insights["by_service"][:8]
+    rest = sum(a["amount"] for a in insights["by_service"][8:]) + insights["by_service_other"]
+    assert abs(sum(a["amount"] for a in shown) + rest - insights["spend_30d"]) < 0.05
+    section = money_section(html)
+    count = len(insights["by_service"][8:]) + insights["services_other_count"]
+    assert f"Other ({count} services)" in section
+    hostile = analyse_hostile_service()
+    assert "&lt;b&gt;Bad&lt;/b&gt;" in hostile and "<b>Bad</b>" not in hostile
+
+
+def analyse_hostile_service() -> str:
+    """The money section of a review whose only meter category is a hostile string."""
+    vm = a_row("Microsoft.Compute/virtualMachines", "vm1")
+    bundle = analyse(scan([vm], cost_rows=cost_line(vm["id"], 10.0, "<b>Bad</b>")))
+    return money_section(bundle.report_html.decode())
