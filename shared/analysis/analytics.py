@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
+from shared.analysis.trends import find_anomalies
 
 TREND_DAYS = 90
-BASELINE_DAYS = 28
-# A day is anomalous outside median +/- max(4 robust sigmas, 25% of the median).
-SIGMAS = 4.0
-MIN_BAND_SHARE = 0.25
 GROWTH_RATIO = 1.2
 UNKNOWN = "(not in inventory)"
 
@@ -130,18 +127,9 @@ def _trend(index: EstateIndex, out: Analytics) -> None:
 
 
 def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, float]]:
-    values = [c for _, c in out.daily]
-    found = []
-    for i in range(BASELINE_DAYS, len(values)):
-        base = values[i - BASELINE_DAYS:i]
-        median = statistics.median(base)
-        mad = statistics.median(abs(v - median) for v in base) * 1.4826
-        band = max(SIGMAS * mad, MIN_BAND_SHARE * median)
-        if median <= 0:
-            continue
-        if values[i] > median + band or values[i] < median - band:
-            found.append((out.daily[i][0], values[i], median, median + band, max(0.0, median - band)))
-    return found
+    """One-off days of the trend (trends.find_anomalies: v1's band, less weekly rhythm and runs that are steps)."""
+    return [(out.daily[a.index][0], a.value, a.expected, a.upper, a.lower)
+            for a in find_anomalies([c for _, c in out.daily])]
 
 
 def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date]) -> dict[dt.date, dict[str, float]]:

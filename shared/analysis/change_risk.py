@@ -21,7 +21,7 @@ _BASE_EFFORT: dict[ActionKind, str] = {
     "delete": "minutes", "delete_data": "minutes", "delete_ip": "minutes", "delete_vm": "hours",
     "deallocate": "minutes", "storage_sku": "minutes", "resize": "hours", "lifecycle": "hours",
     "kind_upgrade": "minutes", "licence": "weeks", "commitment": "weeks", "schedule": "hours", "advice": "hours",
-    "signal": "hours"}
+    "signal": "hours", "policy": "hours", "billing": "weeks"}
 RISKS = ("low", "medium", "high")
 DR_REASON = "disaster-recovery standby: confirm against the DR runbook"
 IP_REASON = "the address cannot be recovered: check DNS records and allow-lists"
@@ -79,6 +79,12 @@ def _risk(finding: Finding, context: Context, index: EstateIndex) -> tuple[str, 
         return "medium", ["commits spend for the whole term: a billing administrator decides"]
     if action == "schedule":
         return "low", ["the VM stops out of hours: start it when it is needed"]
+    if action == "policy":
+        # A deny or require policy changes what everyone may create; budgets, alerts and settings only report.
+        effects = [w for c in finding.commands if not c.optional and c.group.startswith("policy") for w in c.warnings]
+        return ("medium", effects) if effects else ("low", [])
+    if action == "billing":
+        return "low", ["a billing change with your Microsoft account team: nothing in the subscription moves"]
     return "low", []
 
 

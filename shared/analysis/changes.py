@@ -10,8 +10,12 @@ stable across scans (shared/analysis/findings.py:finding_id), so matching is by 
 - resolved: in the previous review, not in this one, in a subscription whose inventory this review read:
   `resource_gone` when the resource is no longer in the inventory, `cleared` when it is but the condition is
   not. Findings of subscriptions this review could not read are `not_reviewed`, never resolved.
-- Cost signals (category `anomaly`: COST-1/2/3, one per day or trend) are neither: they are events, not
-  conditions to resolve (report v2 moves them to `analytics.signals`).
+- Cost signals are neither: they are events, not conditions to resolve. Report v2 publishes COST-1/3/5 in
+  `analytics.signals`, not as findings, so they never reach this comparison; COST-2 (a one-off day, category
+  `anomaly`) stays a finding to explain and is left out here, like the anomaly category of a v1 report.
+
+Both sides are the findings as published (report.json v2's `findings`): an id in `new` or `persisting` is always
+one the report lists, and a v1 report read through `read_report` is compared after its own upgrade.
 """
 
 from __future__ import annotations
@@ -31,11 +35,10 @@ from shared.analysis.changes_model import (
     ResolvedFinding,
     SpendChange,
 )
-from shared.analysis.findings import Finding
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.realised import Claim, bill_window, judge_all
-from shared.analysis.report_model import Report
+from shared.analysis.report_model import FindingOut, Report
 from shared.analysis.report_reader import ReportUnreadable, read_report, schema_version_of
 
 logger = logging.getLogger(__name__)
@@ -53,9 +56,9 @@ class PreviousReview:
 
 @dataclass(frozen=True)
 class CurrentReview:
-    """What this review found, on which inventory, at what time."""
+    """What this review published, on which inventory, at what time."""
 
-    findings: Sequence[Finding]
+    findings: Sequence[FindingOut]
     index: EstateIndex
     inventory_subscriptions: frozenset[str]  # lower-case ids of the subscriptions whose inventory was read
     currency: str
@@ -75,29 +78,27 @@ def read_previous(data: bytes | None) -> PreviousReview | None:
         return None
 
 
-def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[Finding], spend_30d: float,
+def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[FindingOut], spend_30d: float,
                    found_monthly: float) -> CurrentReview:
-    """This review as compute_changes reads it."""
+    """This review as compute_changes reads it (`findings`: report.json v2's published findings)."""
     read = frozenset(s.subscription_id.lower() for s in inputs.subscriptions if "resource-graph" in s.raw)
     return CurrentReview(findings, index, read, index.cost.currency or "GBP", spend_30d, found_monthly,
                          inputs.generated_at)
 
 
-def _date(value: dt.datetime) -> dt.date:
+def review_date(value: dt.datetime) -> dt.date:
+    """The UTC date of a review's generated_at (a naive time is taken as UTC)."""
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
 
 
 def first_seen_before(report: Report) -> dict[str, dt.date]:
     """First-seen date of every finding of a stored review, from what it recorded (its date by default)."""
-    default = _date(report.generated_at)
-    recorded: dict[str, dt.date] = {}
-    section: Any = getattr(report, "changes", None)  # report v2 carries it; v1 does not
-    if section is not None:
-        recorded.update(Changes.model_validate(section, from_attributes=True).first_seen_map(default))
+    default = review_date(report.generated_at)
+    # The section's dates first (they survive any number of reviews), then each finding's own.
+    recorded = report.changes.first_seen_map(default) if report.changes is not None else {}
     for finding in report.findings:
-        own: Any = getattr(finding, "first_seen", None)
-        if isinstance(own, dt.date) and finding.id not in recorded:
-            recorded[finding.id] = own
+        if finding.first_seen is not None and finding.id not in recorded:
+            recorded[finding.id] = finding.first_seen
     return {f.id: recorded.get(f.id, default) for f in report.findings}
 
 
@@ -136,7 +137,7 @@ def compute_changes(previous: PreviousReview | None, current: CurrentReview) -> 
     reviewed = [f for f in before.values() if f.id in gone_ids
                 and f.subscription_id.lower() in current.inventory_subscriptions]
     not_reviewed = sorted(gone_ids - {f.id for f in reviewed})
-    previous_end = report.data_window.cost_to or (_date(report.generated_at) - dt.timedelta(days=1))
+    previous_end = report.data_window.cost_to or (review_date(report.generated_at) - dt.timedelta(days=1))
     window = bill_window(current.index, previous_end, current.now)
     inventory = _inventory_ids(current.index) if reviewed else set()
     verdicts = judge_all((_claim(f, current.currency) for f in reviewed), current.index, window)
@@ -149,7 +150,7 @@ def compute_changes(previous: PreviousReview | None, current: CurrentReview) -> 
     return Changes(
         previous_scan_id=report.scan_id, previous_generated_at=report.generated_at,
         previous_schema_version=previous.schema_version,
-        days_since_previous=(_date(current.now) - _date(report.generated_at)).days,
+        days_since_previous=(review_date(current.now) - review_date(report.generated_at)).days,
         settled_through=window.settled_through, spend=_spend(report, current),
         counts=ChangeCounts(new=len(new), persisting=len(persisting), resolved=len(resolved),
                             not_reviewed=len(not_reviewed)),

@@ -6,7 +6,8 @@ import math
 
 from markupsafe import escape
 
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+from shared.analysis.money import SYMBOLS
+
 STEPS = (1.0, 2.0, 2.5, 5.0)
 MAX_INTERVALS = 5
 
@@ -27,7 +28,7 @@ def nice_ticks(top: float) -> list[float]:
 
 def short_money(value: float, currency: str) -> str:
     """A chart label in whole units (£424, £12,710); under 10 units up to 2 decimals (£9.66)."""
-    symbol = _SYMBOLS.get(currency, "")
+    symbol = SYMBOLS.get(currency, "")
     text = f"{abs(value):,.0f}" if abs(value) >= 10 else f"{abs(value):,.2f}".rstrip("0").rstrip(".")
     sign = "-" if value < 0 else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"

@@ -11,67 +11,16 @@ from markupsafe import Markup, escape
 
 from shared.analysis import chart_axes as axes
 from shared.analysis.chart_axes import nice_ticks
-from shared.analysis.insights_model import Amount
-from shared.analysis.insights_views import CostInsights
-from shared.analysis.money import money
-from shared.analysis.report_model import AmountByKey, DailyCost
+from shared.analysis.report_model import DailyCost
+from shared.analysis.report_model_tags import Insights
 
-_W, _H, _PAD = 720, 220, 40
 _BAR = "#2f6f8f"
 _ALERT = "#c0392b"
 
 
-def trend_chart(daily: list[DailyCost], currency: str) -> Markup:
-    """Daily spend as a line, anomalous days marked with red dots."""
-    if not daily:
-        return Markup("<p>No cost data.</p>")
-    top = max(d.cost for d in daily) or 1.0
-    step = (_W - 2 * _PAD) / max(len(daily) - 1, 1)
-
-    def xy(i: int, cost: float) -> tuple[float, float]:
-        return _PAD + i * step, _H - _PAD - (cost / top) * (_H - 2 * _PAD)
-
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, d.cost) for i, d in enumerate(daily)))
-    marks = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_ALERT}"><title>{escape(d.date.isoformat())}: '
-        f"{escape(money(d.cost, currency))}</title></circle>"
-        for i, d in enumerate(daily) if d.anomaly for x, y in [xy(i, d.cost)])
-    labels = (f'<text x="{_PAD}" y="{_H - 10}" font-size="11">{escape(daily[0].date.isoformat())}</text>'
-              f'<text x="{_W - _PAD}" y="{_H - 10}" font-size="11" text-anchor="end">'
-              f"{escape(daily[-1].date.isoformat())}</text>"
-              f'<text x="{_PAD}" y="{_PAD - 10}" font-size="11">max {escape(money(top, currency))} a day</text>')
-    axis = f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" stroke="#999"/>'
-    # Every interpolated string is escape()d; the rest are numbers we formatted.
-    return Markup(  # noqa: S704
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" role="img" '
-        f'aria-label="Daily spend, last {len(daily)} days">{axis}'
-        f'<polyline fill="none" stroke="{_BAR}" stroke-width="2" points="{points}"/>{marks}{labels}</svg>')
-
-
-def bar_chart(items: list[AmountByKey], currency: str, title: str, limit: int = 8) -> Markup:
-    """Horizontal bars for the largest amounts."""
-    rows = [i for i in items if i.amount > 0][:limit]
-    if not rows:
-        return Markup("<p>Nothing to show.</p>")
-    top = max(i.amount for i in rows)
-    row_h, label_w = 18, 220
-    height = row_h * len(rows) + 10
-    parts = []
-    for n, item in enumerate(rows):
-        y = 5 + n * row_h
-        width = (item.amount / top) * (_W - label_w - 120)
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 16}" font-size="12" text-anchor="end">{escape(item.key[:40])}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row_h - 8}" fill="{_BAR}"/>'
-            f'<text x="{label_w + width + 6:.1f}" y="{y + 16}" font-size="12">{escape(money(item.amount, currency))}'
-            "</text>")
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {height}" role="img" '  # noqa: S704
-                  f'aria-label="{escape(title)}">{"".join(parts)}</svg>')
-
-
 # Issue 16 (design D8.10): every fact printed as text, not only in a tooltip, so the charts read on paper.
 _MUTED, _GRID, _SHIFT = "#777", "#e3e3e3", "#8e44ad"
-_CW, _CH, _LEFT, _RIGHT, _TOP, _BOTTOM = 720, 260, 56, 16, 34, 36
+_CW, _CH, _LEFT, _RIGHT, _TOP, _BOTTOM = 720, 220, 56, 16, 34, 30
 
 
 def _svg(width: int, height: int, label: str, body: str) -> Markup:
@@ -80,9 +29,8 @@ def _svg(width: int, height: int, label: str, body: str) -> Markup:
                   f'aria-label="{escape(label)}">{body}</svg>')
 
 
-def daily_chart(insights: CostInsights) -> Markup:
+def daily_chart(days: Sequence[DailyCost], insights: Insights, currency: str) -> Markup:
     """Daily spend (D8.10): y ticks and gridlines, month lines, 7-day average, run-rate, shifts, one-offs, forecast."""
-    days, currency = insights.daily, insights.currency
     if not days:
         return Markup("<p>No cost data.</p>")
     month = insights.months[-1] if insights.months else None
@@ -118,18 +66,18 @@ def daily_chart(insights: CostInsights) -> Markup:
                      + " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in average) + '"/>'
                      + axes.text(x(average[-1][0]) - 4, y(average[-1][1]) + 14, "7-day average", anchor="end",
                                  size=10, fill=_MUTED))
-    parts += _annotations(insights, x, y, days[-1].date, end)
+    parts += _annotations(insights, currency, x, y, days[-1].date, end)
     return _svg(_CW, _CH, f"Daily spend, {days[0].date.isoformat()} to {days[-1].date.isoformat()}", "".join(parts))
 
 
-def _annotations(insights: CostInsights, x: Callable[[dt.date], float], y: Callable[[float], float],
+def _annotations(insights: Insights, currency: str, x: Callable[[dt.date], float], y: Callable[[float], float],
                  last: dt.date, end: dt.date) -> list[str]:
-    currency, out = insights.currency, []
+    out: list[str] = []
     rate = insights.run_rate
     if rate is not None:
-        out.append(f'<line x1="{x(rate.start):.1f}" y1="{y(rate.daily):.1f}" x2="{x(last):.1f}" '
+        out.append(f'<line x1="{x(rate.from_):.1f}" y1="{y(rate.daily):.1f}" x2="{x(last):.1f}" '
                    f'y2="{y(rate.daily):.1f}" stroke="{_ALERT}" stroke-width="2"/>'
-                   + axes.text(x(rate.start), y(rate.daily) - 6,
+                   + axes.text(x(rate.from_), y(rate.daily) - 6,
                                f"run-rate {axes.short_money(rate.daily, currency)} a day", fill=_ALERT))
     for n, shift in enumerate(insights.level_shifts):
         driver = f", {axes.clip(shift.drivers[0].name)}" if shift.drivers else ""
@@ -152,59 +100,3 @@ def _annotations(insights: CostInsights, x: Callable[[dt.date], float], y: Calla
                    + axes.text(x(end), y(level) + 16, f"forecast {axes.short_money(month.forecast, currency)} "
                                f"for {last.strftime('%B')}", anchor="end", size=10, fill=_MUTED))
     return out
-
-
-def waterfall_chart(run_rate_monthly: float, steps: Sequence[tuple[str, float, float]], currency: str) -> Markup:
-    """D8.10's page-1 waterfall: today's monthly run-rate, then what is left after each tier of savings.
-
-    `steps` are (label, saving, saving at the upper bound): measured, licences, commitment, estimates; a step whose
-    bound is above its saving draws a whisker to the run-rate left at the bound.
-    """
-    bars = [("Today", run_rate_monthly, run_rate_monthly)]
-    left = left_high = run_rate_monthly
-    for label, saving, high in steps:
-        left, left_high = left - saving, left_high - max(high, saving)
-        bars.append((label, left, left_high))
-    ticks = nice_ticks(run_rate_monthly)
-    top, bar_w, height = ticks[-1] or 1.0, (_CW - _LEFT - _RIGHT) / len(bars), _CH - _TOP - _BOTTOM
-
-    def y(value: float) -> float:
-        return _TOP + height * (1 - max(value, 0.0) / top)
-
-    parts = [f'<line x1="{_LEFT}" y1="{y(t):.1f}" x2="{_CW - _RIGHT}" y2="{y(t):.1f}" stroke="{_GRID}"/>'
-             + axes.text(_LEFT - 6, y(t) + 4, axes.short_money(t, currency), anchor="end", fill=_MUTED)
-             for t in ticks]
-    for n, (label, value, low) in enumerate(bars):
-        x0 = _LEFT + n * bar_w + bar_w * 0.15
-        parts.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{bar_w * 0.7:.1f}" '
-                     f'height="{y(0) - y(value):.1f}" fill="{_BAR if n == 0 else _MUTED}"/>'
-                     + axes.text(x0 + bar_w * 0.35, y(value) - 6, axes.short_money(value, currency), anchor="middle")
-                     + axes.text(x0 + bar_w * 0.35, _CH - _BOTTOM + 14, axes.clip(label, 24), anchor="middle"))
-        if low < value - 0.005:
-            mid = x0 + bar_w * 0.35
-            parts.append(f'<line x1="{mid:.1f}" y1="{y(value):.1f}" x2="{mid:.1f}" y2="{y(low):.1f}" stroke="#333"/>'
-                         + axes.text(mid, y(value) - 20, f"as low as {axes.short_money(low, currency)}", size=10,
-                                     anchor="middle"))
-    return _svg(_CW, _CH, "Monthly run-rate before and after the savings", "".join(parts))
-
-
-def service_chart(services: Sequence[Amount], other: float, other_count: int, currency: str) -> Markup:
-    """Spend by service: the top 10 and an "Other (N services)" bar, so the bars add up to the total."""
-    rows = [(a.label, a.amount) for a in services if a.amount > 0]
-    if other > 0:
-        rows.append((f"Other ({other_count} services)", other))
-    if not rows:
-        return Markup("<p>Nothing to show.</p>")
-    ticks = nice_ticks(max(v for _, v in rows))
-    label_w, row_h, scale = 200, 22, (_CW - 200 - 90) / (ticks[-1] or 1.0)
-    height = row_h * len(rows) + 28
-    parts = [f'<line x1="{label_w + t * scale:.1f}" y1="0" x2="{label_w + t * scale:.1f}" y2="{height - 22}" '
-             f'stroke="{_GRID}"/>' + axes.text(label_w + t * scale, height - 8, axes.short_money(t, currency),
-                                               anchor="middle", size=10, fill=_MUTED) for t in ticks]
-    for n, (label, value) in enumerate(rows):
-        y0 = 4 + n * row_h
-        parts.append(axes.text(label_w - 6, y0 + 14, axes.clip(label), anchor="end")
-                     + f'<rect x="{label_w}" y="{y0 + 3}" width="{value * scale:.1f}" height="{row_h - 8}" '
-                     f'fill="{_BAR}"/>' + axes.text(label_w + value * scale + 6, y0 + 14,
-                                                    axes.short_money(value, currency)))
-    return _svg(_CW, height, "Spend by service, last 30 days", "".join(parts))

@@ -1,4 +1,5 @@
-"""Every `az` command the report may print, the flags it may carry, and where azure-cli defines each flag.
+"""Every `az` command the report may print, the flags it may carry, where azure-cli defines each flag, and the
+command group for each resource type (D6.2).
 
 Checked by reading azure-cli's own source, not its help text: the wheels azure_cli-2.91.0, azure_cli_core-2.91.0
 and knack-0.14.0 (the knack release azure-cli-core 2.91.0 requires), unpacked. Paths are inside the wheels:
@@ -111,7 +112,62 @@ FLAGS: dict[str, dict[str, str]] = {
     "synapse workspace delete": {"--ids": "cm/synapse/manual/commands.py:231",
                                  "--yes": "cm/synapse/manual/commands.py:231"},
     "rest": {"--method": "cm/util/_params.py:12", "--url": "cm/util/_params.py:15", "--body": "cm/util/_params.py:27"},
+    # The governance recommendations (report-design D10.2).
+    "policy assignment create": {
+        "--name": "cm/resource/commands.py:173; aaz: cm/resource/aaz/latest/policy/assignment/_create.py:65",
+        "--scope": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:73",
+        "--mi-system-assigned": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:82",
+        "--location": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:100 (AAZResourceLocationArg, "
+                      "core/aaz/_arg.py:527)",
+        "--params": "aaz: cm/resource/aaz/latest/policy/assignment/_create.py:146",
+        "--policy": "cm/resource/policy.py:408", "--identity-scope": "cm/resource/policy.py:411",
+        "--role": "cm/resource/policy.py:414"},
+    "policy remediation create": {"--subscription": SUBSCRIPTION + " (no --scope: cm/policyinsights/custom.py:445)",
+                                  "--name": "cm/policyinsights/commands.py:48; cm/policyinsights/_params.py:133",
+                                  "--policy-assignment": "cm/policyinsights/_params.py:144"},
 }
 
 # Commands registered with `confirmation`: knack adds `--yes`, which every printed command passes.
 CONFIRMS: frozenset[str] = frozenset(name for name, flags in FLAGS.items() if "--yes" in flags)
+
+# report-design D6.2: the az command group for each resource type a command may target.
+GROUP_OF_TYPE: dict[str, tuple[str, ...]] = {
+    "microsoft.compute/virtualmachines": ("vm",),
+    "microsoft.compute/virtualmachinescalesets": ("vmss",),
+    "microsoft.compute/disks": ("disk",),
+    "microsoft.compute/snapshots": ("snapshot",),
+    "microsoft.compute/availabilitysets": ("vm availability-set",),
+    "microsoft.network/publicipaddresses": ("network public-ip",),
+    "microsoft.network/networkinterfaces": ("network nic",),
+    "microsoft.network/loadbalancers": ("network lb",),
+    "microsoft.network/loadbalancers/loadbalancingrules": ("network lb rule",),
+    "microsoft.network/applicationgateways": ("network application-gateway",),
+    "microsoft.network/virtualnetworkgateways": ("network vnet-gateway",),
+    "microsoft.network/natgateways": ("network nat gateway",),
+    "microsoft.network/privateendpoints": ("network private-endpoint",),
+    "microsoft.network/privatednszones": ("network private-dns zone",),
+    "microsoft.network/ddosprotectionplans": ("network ddos-protection",),
+    "microsoft.network/expressroutecircuits": ("network express-route",),
+    "microsoft.network/networksecuritygroups": ("network nsg",),
+    "microsoft.network/routetables": ("network route-table",),
+    "microsoft.network/ipgroups": ("resource",),
+    "microsoft.network/trafficmanagerprofiles": ("network traffic-manager profile",),
+    "microsoft.network/virtualnetworks": ("network vnet",),
+    "microsoft.network/virtualnetworks/subnets": ("network vnet subnet",),
+    "microsoft.network/frontdoorwebapplicationfirewallpolicies": ("resource",),
+    "microsoft.web/serverfarms": ("appservice plan",),
+    "microsoft.web/connections": ("resource",),
+    "microsoft.web/certificates": ("webapp config ssl",),
+    "microsoft.sql/servers/elasticpools": ("sql elastic-pool",),
+    "microsoft.sql/servers/databases": ("sql db",),
+    "microsoft.sql/managedinstances": ("sql mi",),
+    "microsoft.sqlvirtualmachine/sqlvirtualmachines": ("sql vm",),
+    "microsoft.storage/storageaccounts": ("storage account", "storage account management-policy"),
+    "microsoft.resources/resourcegroups": ("group",),
+    "microsoft.recoveryservices/vaults": ("backup vault backup-properties",),
+    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": ("backup protection",),
+    "microsoft.containerservice/managedclusters/agentpools": ("aks nodepool",),
+    "microsoft.documentdb/databaseaccounts": ("cosmosdb",),
+    "microsoft.synapse/workspaces": ("synapse workspace",),
+    "subscription": ("rest", "policy assignment", "policy remediation"),
+}

@@ -8,6 +8,11 @@ the command unavailable (`usable` is False): the report then says why and shows 
 Two renderings of the same object: `standalone` (CSV, JSON: `--ids '<full id>'`) and `in_script` (the HTML
 appendix: `--ids "$P1"'/Microsoft.Compute/disks/x'`, the resource-group prefix declared once per script).
 Ids in commands keep inventory casing. The flags each command may carry are in command_flags.py.
+
+One value Caleta cannot know, the e-mail address for cost alerts (report-design D10.2), is a shell variable the
+script checks before it runs: an argument that `reads` it holds `$NAME` where the value goes, and is rendered
+`"$(printf '<value with %s>' "$NAME")"`, so the address enters the JSON body as data, never as shell text. Such a
+value must hold no `%` or backslash (printf's format characters): otherwise the command is not usable.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.analysis.command_flags import CONFIRMS
+from shared.analysis.command_flags import CONFIRMS, GROUP_OF_TYPE
 
+__all__ = ["GROUP_OF_TYPE", "Arg", "Command", "CommandKind", "arg", "arm_type", "by_id", "by_name", "delete",
+           "final_snapshot", "group_prefix", "safe_value", "sq"]
 CommandKind = Literal["change", "check", "purchase"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNSAFE_WARNING = "no command: the resource id contains characters we will not put in a shell command"
@@ -36,10 +43,22 @@ def safe_value(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Arg:
-    """One option: `flag` with its value (shell-quoted when rendered), or a switch when `value` is None."""
+    """One option: `flag` with its value (shell-quoted when rendered), or a switch when `value` is None; `reads`
+    names a shell variable whose value fills each `$NAME` in `value` when the command runs."""
 
     flag: str
     value: str | None = None
+    reads: str | None = None
+
+
+def _filled(value: str, variable: str) -> str:
+    """`value` as printf fills it from `$variable` at run time: one word, the variable double-quoted."""
+    pieces = value.split("$" + variable)
+    return '"$(printf ' + sq("%s".join(pieces)) + f' "${variable}"' * (len(pieces) - 1) + ')"'
+
+
+def _printf_safe(arg: Arg) -> bool:
+    return arg.value is None or not any(c in arg.value for c in "%\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +83,12 @@ class Command:
     def usable(self) -> bool:
         """Whether every value can be put in a shell command."""
         values = [self.target_id, *(a.value for a in self.args if a.value is not None)]
-        return all(safe_value(v) for v in values)
+        return all(safe_value(v) for v in values) and all(_printf_safe(a) for a in self.args if a.reads)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The shell variables the command reads (the script checks each is set)."""
+        return tuple(dict.fromkeys(a.reads for a in self.args if a.reads))
 
     def flags(self) -> list[str]:
         """Every flag the command line carries, `--ids` included."""
@@ -73,7 +97,10 @@ class Command:
     def _words(self, target: str, prefixes: Mapping[str, str] | None = None) -> str:
         parts = ["az", self.name]
         for a in self.args:
-            parts.append(a.flag if a.value is None else f"{a.flag} {_quoted(a.value, prefixes or {})}")
+            if a.value is None:
+                parts.append(a.flag)
+            else:
+                parts.append(f"{a.flag} {_filled(a.value, a.reads) if a.reads else _quoted(a.value, prefixes or {})}")
         if self.use_ids:
             parts.append(f"--ids {target}")
         line = " ".join(parts)
@@ -91,16 +118,19 @@ class Command:
 
 
 def _quoted(value: str, prefixes: Mapping[str, str]) -> str:
-    """`value` single-quoted, or `"$P1"'/rest'` when it starts with a declared resource-group prefix."""
-    for prefix, variable in prefixes.items():
-        if value.startswith(prefix) and len(value) > len(prefix):
+    """`value` single-quoted, or `"$P1"'/rest'` when it starts with a declared prefix (the longest wins), or
+    `"$S1"` when it is one (a subscription scope)."""
+    for prefix, variable in sorted(prefixes.items(), key=lambda kv: -len(kv[0])):
+        if value == prefix:
+            return f'"${variable}"'
+        if value.startswith(prefix + "/"):
             return f'"${variable}"{sq(value[len(prefix):])}'
     return sq(value)
 
 
-def arg(flag: str, value: str | None = None) -> Arg:
-    """An option (or a switch, without a value)."""
-    return Arg(flag, value)
+def arg(flag: str, value: str | None = None, reads: str | None = None) -> Arg:
+    """An option (or a switch, without a value); `reads`: the shell variable filling `$NAME` in the value."""
+    return Arg(flag, value, reads)
 
 
 def arm_type(resource_id: str) -> str:
@@ -114,55 +144,16 @@ def arm_type(resource_id: str) -> str:
 
 
 def group_prefix(resource_id: str) -> str:
-    """`/subscriptions/<s>/resourceGroups/<rg>/providers` of an id (inventory casing), or '' for scopes."""
+    """`/subscriptions/<s>/resourceGroups/<rg>/providers` of an id (inventory casing), `/subscriptions/<s>` of a
+    subscription-scoped path (a policy scope, an assignment id), or '' for anything else."""
     parts = resource_id.split("/")
     if len(parts) > 6 and parts[1].lower() == "subscriptions" and parts[3].lower() == "resourcegroups" \
             and parts[5].lower() == "providers":
         return "/".join(parts[:6])
+    if len(parts) >= 3 and parts[0] == "" and parts[1].lower() == "subscriptions" and parts[2] and (
+            len(parts) == 3 or parts[3].lower() == "providers"):
+        return "/".join(parts[:3])
     return ""
-
-
-# report-design D6.2: the az command group for each resource type a command may target.
-GROUP_OF_TYPE: dict[str, tuple[str, ...]] = {
-    "microsoft.compute/virtualmachines": ("vm",),
-    "microsoft.compute/virtualmachinescalesets": ("vmss",),
-    "microsoft.compute/disks": ("disk",),
-    "microsoft.compute/snapshots": ("snapshot",),
-    "microsoft.compute/availabilitysets": ("vm availability-set",),
-    "microsoft.network/publicipaddresses": ("network public-ip",),
-    "microsoft.network/networkinterfaces": ("network nic",),
-    "microsoft.network/loadbalancers": ("network lb",),
-    "microsoft.network/loadbalancers/loadbalancingrules": ("network lb rule",),
-    "microsoft.network/applicationgateways": ("network application-gateway",),
-    "microsoft.network/virtualnetworkgateways": ("network vnet-gateway",),
-    "microsoft.network/natgateways": ("network nat gateway",),
-    "microsoft.network/privateendpoints": ("network private-endpoint",),
-    "microsoft.network/privatednszones": ("network private-dns zone",),
-    "microsoft.network/ddosprotectionplans": ("network ddos-protection",),
-    "microsoft.network/expressroutecircuits": ("network express-route",),
-    "microsoft.network/networksecuritygroups": ("network nsg",),
-    "microsoft.network/routetables": ("network route-table",),
-    "microsoft.network/ipgroups": ("resource",),
-    "microsoft.network/trafficmanagerprofiles": ("network traffic-manager profile",),
-    "microsoft.network/virtualnetworks": ("network vnet",),
-    "microsoft.network/virtualnetworks/subnets": ("network vnet subnet",),
-    "microsoft.network/frontdoorwebapplicationfirewallpolicies": ("resource",),
-    "microsoft.web/serverfarms": ("appservice plan",),
-    "microsoft.web/connections": ("resource",),
-    "microsoft.web/certificates": ("webapp config ssl",),
-    "microsoft.sql/servers/elasticpools": ("sql elastic-pool",),
-    "microsoft.sql/servers/databases": ("sql db",),
-    "microsoft.sql/managedinstances": ("sql mi",),
-    "microsoft.sqlvirtualmachine/sqlvirtualmachines": ("sql vm",),
-    "microsoft.storage/storageaccounts": ("storage account", "storage account management-policy"),
-    "microsoft.resources/resourcegroups": ("group",),
-    "microsoft.recoveryservices/vaults": ("backup vault backup-properties",),
-    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": ("backup protection",),
-    "microsoft.containerservice/managedclusters/agentpools": ("aks nodepool",),
-    "microsoft.documentdb/databaseaccounts": ("cosmosdb",),
-    "microsoft.synapse/workspaces": ("synapse workspace",),
-    "subscription": ("rest", "policy assignment"),
-}
 
 
 def by_id(group: str, verb: str, target: str, *args: Arg, kind: CommandKind = "change", optional: bool = False,

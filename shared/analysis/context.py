@@ -1,60 +1,38 @@
 """Environment, owner hint and cost centre of every resource (report design D4.1, D4.2), derived once.
 
-Findings, batches, analytics and the CSV read the same values from one `EstateContext`. Tag values are customer
-data: they come back truncated to 64 characters and must be escaped wherever they are shown; keys such as
-`contact`, `description` or `notes` are never read (the demo estate plants instructions there).
+The one implementation of D4: findings, batches, the plan, the analytics and the CSV read the same values from
+one `EstateContext` (the engine builds it once per scan); dr.py adds D4.3 on top and finding_context.py gathers
+both for a finding. A subscription scope (a guardrail, a commitment) takes the environment of most of its
+last-30-day spend, so the subscription reads the same in the plan, the analytics and `subscriptions[]`. Tag
+values are customer data: they come back truncated to 64 characters and must be escaped wherever they are shown;
+keys such as `contact`, `description` or `notes` are never read (the demo estate plants instructions there).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from shared.analysis.context_keys import (
+    AKS_CLUSTER_RG,
+    COST_CENTRE_KEYS,
+    ENV_KEYS,
+    ENV_LABELS,
+    ENV_VALUES,
+    MAX_VALUE,
+    NEVER_READ,
+    OWNER_KEYS,
+    env_of_value,
+    name_tokens,
+    norm_key,
+    offer_is_dev_test,
+    split_id,
+)
 from shared.analysis.index import EstateIndex, parent_ids
 
-ENV_KEYS = ("env", "environment", "stage", "envtype")
-OWNER_KEYS = ("owner", "createdby", "technicalowner", "technicalcontact", "team", "squad")
-COST_CENTRE_KEYS = ("costcentre", "costcenter", "cc", "chargecode", "billingcode")
-NEVER_READ = frozenset({"contact", "description", "notes"})
-AKS_CLUSTER_RG = "aksmanagedclusterrg"
-MAX_VALUE = 64
-
-ENV_VALUES = {
-    **dict.fromkeys(("prod", "production", "prd", "live"), "prod"),
-    **dict.fromkeys(("dev", "development"), "dev"),
-    **dict.fromkeys(("test", "tst", "qa", "uat", "staging", "stg", "preprod"), "test"),
-    **dict.fromkeys(("sandbox", "sbx", "poc", "lab", "demo", "experiment"), "sandbox"),
-}
-ENV_LABELS = {"prod": "Production", "dev": "Development", "test": "Test", "sandbox": "Sandbox", "other": "Other",
-              "unknown": "Unknown"}
-_NAME_SPLIT = re.compile(r"[-_.() ]+")
-_NON_ALNUM = re.compile(r"[^a-z0-9]")
-
-
-@lru_cache(maxsize=4096)
-def norm_key(key: str) -> str:
-    """A tag key compared case-insensitively with non-alphanumerics removed (`Cost-Centre` -> `costcentre`)."""
-    return _NON_ALNUM.sub("", key.lower())
-
-
-def name_tokens(name: str) -> list[str]:
-    """A name split on `-_.() ` and case-folded (`rg-sandbox-ddos` -> rg, sandbox, ddos)."""
-    return [t for t in _NAME_SPLIT.split(name.casefold()) if t]
-
-
-def env_of_value(value: str) -> str | None:
-    """The environment an environment tag value or name token stands for, None when unmapped."""
-    return ENV_VALUES.get(_NON_ALNUM.sub("", value.lower()))
-
-
-def offer_is_dev_test(quota_id: str | None) -> bool:
-    """Dev/Test offers are for non-production use (the same test as licensing's Dev/Test check)."""
-    quota = quota_id or ""
-    return "devtest" in quota.lower() or quota.upper().startswith("MSDN")
-
+__all__ = ["COST_CENTRE_KEYS", "ENV_KEYS", "ENV_LABELS", "MAX_VALUE", "OWNER_KEYS", "Environment", "EstateContext",
+           "TagHint", "name_tokens", "norm_key", "split_id"]
 
 @dataclass(frozen=True, slots=True)
 class Environment:
@@ -87,14 +65,6 @@ def _normalised(tags: Any) -> dict[str, str]:
     return {norm_key(str(k)): str(v) for k, v in tags.items() if norm_key(str(k)) not in NEVER_READ}
 
 
-def split_id(resource_id: str) -> tuple[str, str]:
-    """(subscription id, resource group), both lower case ('' when the id has none)."""
-    parts = resource_id.lower().split("/")
-    sub = parts[2] if len(parts) > 2 and parts[1] == "subscriptions" else ""
-    group = parts[4] if len(parts) > 4 and parts[3] == "resourcegroups" else ""
-    return sub, group
-
-
 class EstateContext:
     """Environment, owner and cost centre per resource id, from inventory tags, containers and offers."""
 
@@ -118,6 +88,7 @@ class EstateContext:
         self._layers: dict[str, list[Layer]] = {}
         self._env: dict[str, Environment] = {}
         self._env_above: dict[tuple[str, str, str], Environment] = {}
+        self._by_spend: dict[str, str] | None = None
 
     def _node_groups(self) -> dict[tuple[str, str], str]:
         """AKS node resource group -> the cluster's resource group (from the clusters' own properties)."""
@@ -181,7 +152,25 @@ class EstateContext:
             found = self._env[rid] = self._environment(rid)
         return found
 
+    def _subscription_by_spend(self, sub: str) -> Environment | None:
+        """A subscription's environment: the one with most of its resources' last-30-day spend (None: no cost)."""
+        if self._by_spend is None:
+            spend: dict[str, dict[str, float]] = {}
+            for rid, meters in self.index.cost.last30.items():
+                if split_id(rid)[1]:
+                    envs = spend.setdefault(split_id(rid)[0], {})
+                    env = self.environment(rid).value
+                    envs[env] = envs.get(env, 0.0) + sum(meters.values())
+            self._by_spend = {s: max(sorted(envs), key=lambda e: envs[e]) for s, envs in spend.items() if envs}
+        value = self._by_spend.get(sub)
+        return Environment(value, "most of its spend") if value else None
+
     def _environment(self, rid: str) -> Environment:
+        sub, group = split_id(rid)
+        if sub and not group and rid.rstrip("/") == f"/subscriptions/{sub}":
+            found = self._subscription_by_spend(sub)
+            if found is not None:
+                return found
         layers = self.layers(rid)
         found = self._env_from_tags(layers[:1])
         if found is not None:

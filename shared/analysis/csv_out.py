@@ -1,7 +1,9 @@
 """report.csv (report-design D14): one row per finding, ready for a spreadsheet or a tracker import.
 
 UTF-8 with a byte-order mark (so Excel reads £ and accents), CRLF, the columns in the design's order. `change`
-is reserved for issue 15 (since the last review); `status`, `assignee` and `due` are empty tracker columns.
+says new or persisting against the previous review, and each finding resolved since it is one more row with
+`change` resolved (issue 15 section 4: its claim in `monthly_saving`, never counted, what the settled bill shows in
+`evidence` and `evidence_json`); `status`, `assignee` and `due` are empty tracker columns.
 Text cells that a spreadsheet could run as a formula are prefixed with `'` (security-findings finding 10: a
 formula character after leading whitespace or a line feed, `|`, and the fullwidth forms too); numeric columns
 stay numbers. Never truncated: every finding, every command.
@@ -14,8 +16,12 @@ import io
 import json
 import unicodedata
 
+from shared.analysis.changes_model import ResolvedFinding
+from shared.analysis.changes_view import resolved_sentence
+from shared.analysis.commands import arm_type
 from shared.analysis.report_model import Report
 from shared.analysis.report_model_findings import FindingOut
+from shared.analysis.rules.registry import CATALOGUE
 
 COLUMNS = ("id", "change", "section", "batch_id", "batch_title", "kind", "tier", "counted", "title", "action_text",
            "rule", "rule_title", "category", "resource_name", "resource_type", "subscription_name",
@@ -70,12 +76,34 @@ def _row(f: FindingOut) -> dict[str, str]:
         "status": "", "assignee": "", "due": ""}
 
 
+def _resolved_row(r: ResolvedFinding, report: Report) -> dict[str, str]:
+    """A finding of the previous review resolved since: what it claimed, and what the settled bill shows."""
+    parts = r.resource_id.split("/")
+    names = {s.subscription_id: s.display_name or "" for s in report.subscriptions}
+    spec = CATALOGUE.get(r.rule)
+    outcome = {"reason": r.reason, "saving": r.saving, "evidence": r.evidence, "realised_monthly": r.realised_monthly,
+               "first_seen": r.first_seen.isoformat(), "bill": r.bill.model_dump(mode="json") if r.bill else None}
+    row = dict.fromkeys(COLUMNS, "")
+    row.update({
+        "id": r.id, "change": "resolved", "kind": r.kind or "", "counted": "false", "title": r.title, "rule": r.rule,
+        "rule_title": spec.title if spec else r.title, "category": r.category, "resource_name": r.resource_name,
+        "resource_type": arm_type(r.resource_id), "subscription_name": names.get(r.subscription_id, ""),
+        "subscription_id": r.subscription_id,
+        "resource_group": parts[4] if len(parts) > 4 and parts[3] == "resourcegroups" else "",
+        "monthly_saving": _money(r.monthly_savings), "annual_saving": _money(12 * r.monthly_savings),
+        "currency": r.currency, "not_counted_reason": "resolved since the previous review: the claim it made",
+        "evidence": resolved_sentence(r), "evidence_json": json.dumps(outcome, ensure_ascii=False),
+        "resource_id": r.resource_id})
+    return row
+
+
 def render_csv(report: Report) -> bytes:
-    """report.csv."""
+    """report.csv: a row per finding, then a row per finding resolved since the previous review."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for f in report.findings:
-        row = _row(f)
+    rows = [_row(f) for f in report.findings]
+    rows += [_resolved_row(r, report) for r in (report.changes.resolved if report.changes else [])]
+    for row in rows:
         writer.writerow([row[c] if c in NUMERIC else neutralise(row[c]) for c in COLUMNS])
     return (BOM + buffer.getvalue()).encode("utf-8")

@@ -1,8 +1,9 @@
 """Disaster-recovery context of a resource (report design D4.3): a standby that looks idle may be the DR plan.
 
-True when a name token of the resource or its resource group, or the value of an `app`/`role`/`purpose`/
-`workload` tag, is a DR word; or when the resource sits in the Azure paired region of its subscription's main
-region (the region with most spend) and the tenant bills Azure Site Recovery.
+True when a name token of the resource or its resource group, or a token of the value of an `app`/`role`/
+`purpose`/`workload` tag, is a DR word; or when the resource sits in the Azure paired region of its subscription's
+main region (the region with most spend) and the tenant bills Azure Site Recovery on a Recovery Services vault.
+The rules' own check (rules/environment.py, which holds NET-5/8/13 back as review items) reads the same pairs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from shared.analysis.context import EstateContext, name_tokens, norm_key, split_id
+from shared.analysis.context import MAX_VALUE, EstateContext, name_tokens, norm_key, split_id
 from shared.analysis.index import EstateIndex
 
 DR_WORDS = frozenset({"dr", "disaster", "recovery", "failover", "asr", "standby", "secondary"})
@@ -80,8 +81,8 @@ class DrDetector:
         own = dict(self.context.layers(resource_id)[0][1])
         for key in DR_TAG_KEYS:
             value = own.get(norm_key(key), "").strip().lower()
-            if value in DR_WORDS:
-                reasons.append(f"tag {key} = {value}")
+            if DR_WORDS.intersection(name_tokens(value)):  # "dr", "DR-site", "standby"
+                reasons.append(f"tag {key} = {value[:MAX_VALUE]}")
         location = str(row.get("location") or "").lower() if row else ""
         main = self.main_region.get(sub)
         if self.site_recovery and main and location and PAIRED_REGION.get(main) == location:

@@ -1,43 +1,53 @@
-"""The analysis run: index, rules, Advisor, pricing from the bill, de-duplication, analytics, narrative, rendering."""
+"""The analysis run: index, rules, Advisor, pricing from the bill, de-duplication, analytics, narrative, rendering.
+
+The analytics of report-design D8 and D10 (insights.py) run once the findings are final: the has-finding markers
+and each subscription's measured savings (GV-B sizes a budget on the run-rate after them) come from the
+findings; the governance recommendations come back as findings of their own (governance_items.py), kept apart
+from `findings` so the narrative reads what it read before.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import defaultdict
 
 from shared.analysis.advisor import advisor_finding, load_recs
-from shared.analysis.analytics import Analytics, compute_analytics
+from shared.analysis.analysed import Analysed
+from shared.analysis.analytics import compute_analytics
 from shared.analysis.bill_rates import BillRates
 from shared.analysis.changes import compute_changes, current_review, read_previous
+from shared.analysis.context import EstateContext
 from shared.analysis.dedup import dedupe
 from shared.analysis.facts import build_facts
 from shared.analysis.findings import Finding
-from shared.analysis.index import EstateIndex, build_index
+from shared.analysis.governance_items import governance_findings
+from shared.analysis.index import build_index
+from shared.analysis.insights import compute_insights, findings_by_resource
 from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.analysis.narrative import write_narrative
 from shared.analysis.pricing import reprice
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
+from shared.analysis.report_changes import with_changes
 from shared.analysis.review_items import review_candidates, review_items
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
 from shared.analysis.rules.costdata import cost_findings
 from shared.analysis.rules.registry import all_rules
+from shared.analysis.tiers import SIGNAL_RULES, tier_of
 from shared.analysis.twins import Twins
 
 logger = logging.getLogger(__name__)
+__all__ = ["Analysed", "analyse_findings", "measured_by_subscription", "run_analysis"]
 
 
-@dataclass
-class Analysed:
-    """The final findings of a scan and what the report is built from."""
-
-    index: EstateIndex
-    ctx: RuleContext
-    findings: list[Finding]
-    analytics: Analytics
-    rates: BillRates
-    twins: Twins
+def measured_by_subscription(findings: list[Finding], currency: str) -> dict[str, float]:
+    """Each subscription's measured tier (D2): what GV-B's budget is sized after."""
+    out: dict[str, float] = defaultdict(float)
+    for f in findings:
+        if f.currency == currency and tier_of(f) == "measured":
+            out[f.subscription_id.lower()] += f.monthly_savings
+    return dict(out)
 
 
 def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
@@ -67,7 +77,13 @@ def analyse_findings(inputs: ScanInputs) -> Analysed:
                       {a.day for a in analytics.anomalies})
     findings = reprice(ctx, findings, rates, twins)
     findings += review_items(ctx, findings, analytics, rates)
-    return Analysed(index, ctx, dedupe(findings), analytics, rates, twins)
+    final = dedupe(findings)
+    context = EstateContext(index, {s.subscription_id.lower(): s.display_name for s in inputs.subscriptions})
+    published = [f for f in final if f.rule not in SIGNAL_RULES]
+    insights = compute_insights(inputs, index, findings=findings_by_resource(published),
+                                measured_monthly=measured_by_subscription(final, currency), context=context)
+    governance = governance_findings(insights.guardrails, currency)
+    return Analysed(index, ctx, final, analytics, rates, twins, insights, governance, context)
 
 
 def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
@@ -80,10 +96,11 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
     sheet = build_facts(final, done.analytics, currency, total, names)
     narrative = write_narrative(sheet, narrator, max_prompt_tokens)
+    report = build_report(inputs, done, narrative)
+    # Compared on the published findings: COST-1/3/5 are signals in report v2, never new or persisting.
     changes = compute_changes(read_previous(inputs.previous_report),
-                              current_review(inputs, index, final, done.analytics.total_30d, total))
-    # Rendering seam (issue 15): report_build takes `changes` once report.json v2 carries the section.
-    report = build_report(inputs, index, final, done.analytics, narrative, done.rates, done.twins)
+                              current_review(inputs, index, report.findings, done.analytics.total_30d, total))
+    report = with_changes(report, changes)
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
     return ReportBundle(
         report_json=render_json(report), report_html=render_html(report, names),

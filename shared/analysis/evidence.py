@@ -115,6 +115,9 @@ KEYS: dict[str, Key] = {
                                                                                           "money", _ADV),
     "kept_share": _k("Share kept after clean-up and right-sizing", "percent", _ADV),
     "resized_by": _k("Re-sized by findings", "text", _ADV),
+    # governance recommendations (D10.2)
+    "recommendation": _k("Why"), "budget_amount": _k("Suggested monthly budget", "money", _BILL),
+    "tag_keys": _k("Tag keys"), "not_read": _k("Not read, so not checked"),
 }
 SENTENCES: dict[tuple[str, str], str] = {
     ("power_state", "stopped"): "Stopped from inside the VM: compute still bills",

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.analysis import guardrail_commands as cmd
+from shared.analysis.commands import Command
 from shared.analysis.extras import Budget, PolicyAssignment, assigned
 from shared.analysis.insights_model import money
-from shared.analysis.insights_views import Guardrail, GuardrailCommand
+from shared.analysis.insights_views import Guardrail
 from shared.analysis.offers import Offer
 from shared.analysis.wording import money_text, pct_text
 
@@ -57,7 +58,7 @@ class SubscriptionState:
 
 
 def _guardrail(s: SubscriptionState, gid: str, title: str, detail: str, not_read: tuple[str, ...],
-               commands: tuple[GuardrailCommand, ...] = (), amount: float | None = None,
+               commands: tuple[Command, ...] = (), amount: float | None = None,
                keys: tuple[str, ...] = ()) -> Guardrail:
     return Guardrail(gid, s.subscription_id, title, detail, "not_read" if not_read else "missing", not_read,
                      amount, keys, commands)

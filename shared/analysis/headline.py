@@ -3,9 +3,10 @@
 Low end = the measured tier alone; high end = every tier with each estimate at its upper bound. The exact
 counted sum (`counted_monthly`) is rounded once at the end and equals v1's `totals.monthly_savings`.
 
-Run-rate (D8.2, the part the headline needs): the mean day of the last 28 with anomaly days replaced by the
-same weekday one week earlier; monthly = 30 x, annual = 360 x. The seam for the analytics of D8: `run_rate_of`
-takes the date of the latest level shift when one is known, and then averages the days since it (7 to 28 days).
+Run-rate (D8.2): the analytics' own (timeline.run_rate: the mean day of the last 28, or of the days since the
+latest level shift when it is 7 to 28 days old, anomaly days replaced by the same weekday one week earlier;
+monthly = 30 x, annual = 360 x), taken with `run_rate_from`. `run_rate_of` computes the same from a daily series
+alone, for a stored v1 report that has no per-resource data (report_v2.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import statistics
 
 from shared.analysis.findings import TIERS, Finding
+from shared.analysis.insights_model import RunRate as DetailedRunRate
 from shared.analysis.report_model import Headline, RunRate, RunRateAfter, SavingsRange, TierTotal
 from shared.analysis.tiers import range_of, tier_of
 
@@ -24,6 +26,12 @@ TIER_NEEDS = {"measured": "a change in your estate", "conditional": "licences wi
               "commitment": "a purchase your finance team approves", "estimated": "a check before you act"}
 TIER_WORDS = {"measured": "measured", "conditional": "if licensed", "commitment": "commitment",
               "estimated": "estimate"}
+
+
+def run_rate_from(rate: DetailedRunRate) -> RunRate:
+    """The headline's run-rate: the analytics' D8.2 figure, so page 1 and the money section agree."""
+    return RunRate(daily=rate.daily, monthly=rate.monthly, annual=rate.annual, from_=rate.start, days=rate.days,
+                   excludes=list(rate.excludes))
 
 
 def run_rate_of(daily: list[tuple[dt.date, float]], anomaly_days: set[dt.date],

@@ -14,21 +14,7 @@ from shared.analysis.change_risk import EFFORT_SHORT
 from shared.analysis.headline import TIER_WORDS
 from shared.analysis.money import money, money_range, percent
 from shared.analysis.report_model import Report
-from shared.analysis.report_model_findings import FindingOut
 from shared.analysis.report_model_plan import PlanRow
-from shared.analysis.scripts import comment
-
-SCRIPT_LIMIT = 50
-
-
-@dataclass
-class Script:
-    """One appendix script: its anchor, title and lines."""
-
-    anchor: str
-    title: str
-    lines: list[str]
-    left_out: int = 0
 
 
 @dataclass
@@ -88,34 +74,9 @@ def effort_risk(row: PlanRow) -> str:
     return f"{EFFORT_SHORT[row.effort]} · {row.change_risk}"
 
 
-def scripts(r: Report) -> list[Script]:
-    """Appendix A: one script per shown plan row with commands, at most SCRIPT_LIMIT commands each."""
-    by_id: dict[str, FindingOut] = {f.id: f for f in r.findings}
-    out = []
-    for section in r.action_plan.sections:
-        for row in section.rows:
-            if not row.script_anchor:
-                continue
-            lines, written, left = list(row.script_prefixes), 0, 0
-            for fid in row.finding_ids:
-                f = by_id[fid]
-                if not f.commands:
-                    continue
-                if written >= SCRIPT_LIMIT:
-                    left += len(f.commands)
-                    continue
-                note = f"{f.resource_name}: " + (f.evidence_text[0] if f.evidence_text else f.title)
-                lines.append(comment(note))
-                for c in f.commands:
-                    if written >= SCRIPT_LIMIT:
-                        left += 1
-                        continue
-                    lines.append(c.in_script)
-                    if c.optional or c.kind == "purchase":
-                        lines.extend(comment("  " + w) for w in c.warnings)
-                    written += 1
-            out.append(Script(row.script_anchor, row.title, lines, left))
-    return out
+def missing_sources(sources: dict[str, str]) -> list[tuple[str, str]]:
+    """The sources of a subscription that were not collected, with why (Appendix C)."""
+    return [(k, v) for k, v in sources.items() if v != "collected"]
 
 
 def hygiene_names(r: Report, limit: int) -> tuple[list[str], int]:

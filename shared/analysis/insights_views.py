@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from shared.analysis.commands import Command
 from shared.analysis.insights_model import (
     Amount,
     AnomalyRow,
@@ -149,20 +150,6 @@ class Signal:
 
 
 @dataclass(frozen=True)
-class GuardrailCommand:
-    """One `az` command of a guardrail (D6.1's shape): values single-quoted when rendered, JSON built by json.dumps."""
-
-    group: str
-    verb: str
-    args: tuple[tuple[str, str | None], ...]
-    kind: str = "change"
-    optional: bool = False
-    warnings: tuple[str, ...] = ()
-    variables: tuple[str, ...] = ()  # shell variables the command reads (ALERT_EMAIL)
-    text: str = ""
-
-
-@dataclass(frozen=True)
 class Guardrail:
     """D10.2: a governance recommendation for one subscription (GV-B, GV-A, GV-P, GV-T, GV-I, GV-E)."""
 
@@ -174,7 +161,7 @@ class Guardrail:
     not_read: tuple[str, ...]
     amount: float | None  # GV-B: the suggested monthly budget
     keys: tuple[str, ...]  # GV-T, GV-I: tag keys
-    commands: tuple[GuardrailCommand, ...]
+    commands: tuple[Command, ...]
 
 
 @dataclass(frozen=True)

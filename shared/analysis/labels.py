@@ -31,11 +31,12 @@ TYPE_LABELS = {
     "microsoft.operationalinsights/workspaces": "Log Analytics workspace",
     "microsoft.containerservice/managedclusters": "AKS cluster", "microsoft.recoveryservices/vaults":
         "Recovery Services vault", "microsoft.resources/resourcegroups": "resource group",
+    "microsoft.sql/servers": "SQL server", "microsoft.keyvault/vaults": "key vault",
+    "microsoft.cache/redis": "Azure Cache for Redis", "microsoft.containerregistry/registries": "container registry",
+    "microsoft.insights/components": "Application Insights", "microsoft.datafactory/factories": "data factory",
+    "microsoft.automation/automationaccounts": "automation account",
     "subscription": "subscription",
 }
-OFFER_PREFIXES = (("EnterpriseAgreement", "Enterprise Agreement"), ("PayAsYouGo", "Pay-As-You-Go"),
-                  ("MSDNDevTest", "Dev/Test (pay-as-you-go)"), ("MSDN", "Visual Studio subscription"),
-                  ("CSP", "CSP"), ("Sponsored", "Sponsorship"), ("FreeTrial", "Free trial"))
 BASIS_LABELS = {"bill": "from your bill", "bill_twin": "from your bill (a similar resource's price)",
                 "advisor": "Advisor estimate", "rule_of_thumb": "rule of thumb", "list_price": "list price"}
 TERM_LABELS = {"P1Y": "1 year", "P3Y": "3 years"}
@@ -49,11 +50,3 @@ def type_label(arm_type: str) -> str:
     last = arm_type.rsplit("/", 1)[-1]
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last).lower()
     return words or "resource"
-
-
-def offer_label(quota_id: str | None) -> str:
-    """Enterprise Agreement, Pay-As-You-Go, Dev/Test ... from a subscription's quotaId (the quotaId otherwise)."""
-    if not quota_id:
-        return "unknown"
-    return next((label for prefix, label in OFFER_PREFIXES if quota_id.startswith(prefix + "_")
-                 or quota_id == prefix), quota_id)

@@ -45,6 +45,7 @@ class Placed:
     low: float
     high: float
     impact: float | None
+    note: str | None = None  # a one-off's meter and what to check, in the analytics' words (D8.4)
 
     @property
     def id(self) -> str:
@@ -80,7 +81,7 @@ def _group(resource_id: str) -> str | None:
     return parts[4] if len(parts) > 4 and parts[3].lower() == "resourcegroups" else None
 
 
-def place(finding: Finding, contexts: ContextIndex, impact: float | None = None) -> Placed:
+def place(finding: Finding, contexts: ContextIndex, impact: float | None = None, note: str | None = None) -> Placed:
     """The finding placed: context, effort, change risk, tier, range and section."""
     context = contexts.of(finding.resource_id)
     effort = effort_of(finding, context)
@@ -93,4 +94,4 @@ def place(finding: Finding, contexts: ContextIndex, impact: float | None = None)
     low, high = range_of(finding)
     return Placed(finding, context, section_of(finding, effort, risk, impact), tier_of(finding), effort, risk,
                   tuple(reasons), name, contexts.sub_names.get(finding.subscription_id.lower()) or None,
-                  _group(finding.resource_id), type_label(arm_type(finding.resource_id)), low, high, impact)
+                  _group(finding.resource_id), type_label(arm_type(finding.resource_id)), low, high, impact, note)

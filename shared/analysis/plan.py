@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from shared.analysis.change_risk import RISKS, bigger_effort
 from shared.analysis.findings import TIERS
+from shared.analysis.governance_items import ESTATE_WIDE
 from shared.analysis.index import EstateIndex
+from shared.analysis.movers import hygiene_threshold as movers_threshold
 from shared.analysis.placement import SECTION_LABELS, SECTIONS, Placed
 from shared.analysis.plan_text import batch_title, detail_of, kinds_line, what_to_do
 from shared.analysis.report_model_plan import (
@@ -27,15 +29,15 @@ from shared.analysis.report_model_plan import (
     PlanRow,
     PlanSection,
 )
-from shared.analysis.scripts import declarations, prefixes_for
+from shared.analysis.scripts import declarations, prefixes_for, variable_checks
 from shared.analysis.tiers import rule_class
 
 BOUNDS = PlanBounds(rows_per_section=12, batch_names=8, script_commands=50, hygiene_names=20, review_items=10)
 
 
 def hygiene_threshold(run_rate_monthly: float) -> float:
-    """H = max(10 units, 0.1% of the monthly run-rate)."""
-    return round(max(10.0, 0.001 * run_rate_monthly), 2)
+    """H = max(10 units, 0.1% of the monthly run-rate) (movers.hygiene_threshold, the one definition), in pence."""
+    return round(movers_threshold(run_rate_monthly), 2)
 
 
 def batch_id(section: str, key: tuple[str, ...]) -> str:
@@ -50,6 +52,8 @@ def _key(p: Placed) -> tuple[str, ...] | None:
         return (f.subscription_id.lower(), (p.resource_group or "").lower(), p.context.owner or "")
     if p.section == "decide":
         decision = rule_class(f.rule).decision
+        if decision == "governance":  # D5.2: per subscription; the tag decision estate-wide
+            return (decision, "all" if f.rule in ESTATE_WIDE else f.subscription_id.lower())
         return (decision,) if decision in ("licence", "commitment") and f.kind != "review" else None
     if p.section == "investigate" and f.kind != "risk":
         return (f.subscription_id.lower(), (p.resource_group or "").lower(), f.family)
@@ -106,7 +110,9 @@ def _row(g: Group, currency: str, index: EstateIndex) -> PlanRow:
     monthly = round(sum(p.finding.monthly_savings for p in counted), 2)
     low, high = round(sum(p.low for p in items), 2), round(sum(p.high for p in items), 2)
     single = len(items) == 1
-    names = sorted({p.name for p in items}, key=str.lower)
+    # A guardrail's or a commitment's "resource" is its scope, which the row's title and Where already name.
+    scoped = g.key is not None and g.key[0] in ("governance", "commitment")
+    names = [] if scoped else sorted({p.name for p in items}, key=str.lower)
     same = len({p.resource_group for p in items}) == 1 and len({p.finding.subscription_id for p in items}) == 1
     owners = {p.context.owner for p in items}
     envs = {p.context.environment_label for p in items}
@@ -147,7 +153,7 @@ def build_plan(placed: list[Placed], run_rate_monthly: float, currency: str,
                       key=lambda r: _order(r[0]))
         visible: list[PlanRow] = []
         for row, g in rows:
-            review = not row.counted
+            review = any(p.finding.kind == "review" for p in g.items)
             for p in g.items:
                 where[p.id] = (section, row.id, row.title) if row.row_type == "batch" else (section, None, None)
             if len(visible) >= BOUNDS.rows_per_section or (review and reviews >= BOUNDS.review_items):
@@ -155,7 +161,8 @@ def build_plan(placed: list[Placed], run_rate_monthly: float, currency: str,
             reviews += review
             if any(c.usable for p in g.items for c in p.finding.commands):
                 anchor += 1
-                prefixes = declarations(prefixes_for(c for p in g.items for c in p.finding.commands))
+                commands = [c for p in g.items for c in p.finding.commands if c.usable]
+                prefixes = declarations(prefixes_for(commands)) + variable_checks(commands)
                 row = row.model_copy(update={"script_anchor": f"A-{anchor}", "script_prefixes": prefixes})
             visible.append(row)
             shown[row.id] = g.items

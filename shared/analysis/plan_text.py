@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from shared.analysis.evidence import sentence, typed
+from shared.analysis.governance_items import FOUND, guardrail_title
 from shared.analysis.index import EstateIndex
 from shared.analysis.money import money
 from shared.analysis.placement import Placed, held_back
@@ -28,7 +29,8 @@ def what_to_do(p: Placed, currency: str) -> str:
         return f.title if p.name in f.title else f"{f.title} ({p.name})"
     if f.rule == "COST-2" and p.impact:
         day = dt.date.fromisoformat(str(f.evidence.get("day")))
-        return f"One-off {money(p.impact, currency)} on {day:%-d %b} from {p.name}: check what ran that day"
+        what = p.note or f"from {p.name}: check what ran that day"
+        return f"One-off {money(p.impact, currency)} on {day:%-d %b}, {what}"
     if f.rule in ("CMT-1", "CMT-2"):
         return f.title
     action = f.action.rstrip(".")
@@ -52,7 +54,13 @@ def detail_of(p: Placed, currency: str) -> str:
 
 
 def kinds_line(items: list[Placed]) -> str:
-    """"3 managed disks, 2 public IP addresses and 1 NAT gateway"."""
+    """"3 managed disks, 2 public IP addresses and 1 NAT gateway"; for guardrails, what each subscription lacks."""
+    if all(p.finding.rule in FOUND for p in items):
+        # What was not read is said, never taken as absent (D10.2).
+        lacks = Counter(FOUND[p.finding.rule] + (" (not read: check first)" if p.finding.evidence.get("not_read")
+                                                 else "") for p in items)
+        where = len({p.finding.subscription_id for p in items})
+        return "; ".join(lacks) + (f" (in {where} subscriptions)" if where > 1 else "")
     counts = Counter(p.type_label for p in items)
     parts = [f"{n} {label}{'s' if n > 1 and not label.endswith('s') else ''}" for label, n in counts.most_common()]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -97,6 +105,10 @@ def batch_title(section: str, key: tuple[str, ...], items: list[Placed], monthly
     if key and key[0] == "licence":
         return f"Hybrid Benefit: up to {money(monthly, currency, 'summary')} a month if you hold " \
                f"{licences_needed(items, index)}"
+    if key and key[0] == "governance":
+        budget = next((f.evidence.get("budget_amount") for f in (p.finding for p in items) if f.rule == "GV-B"), None)
+        shown = money(float(budget), currency, "summary") if isinstance(budget, int | float) else None
+        return guardrail_title([p.finding for p in items], first.subscription_name, shown)
     if key and key[0] == "commitment":
         counted = [p for p in items if p.tier]
         return (counted[0] if counted else first).finding.title + " (the other terms and the savings plan beside it)"

@@ -1,9 +1,9 @@
-"""The report's cost analytics, signals and totals (report-design D12.2, D8.11, D2.2).
+"""The report's cost analytics, signals and totals (report-design D12.2, D8, D8.11, D2.2).
 
-Analytics keep v1's fields with ids lower case; cost events of the bill (COST-1 growth, COST-2 one-off, COST-3
-forecast, COST-5 untagged spend) are `signals`, not findings (COST-2 also stays a risk finding with the one-off
-amount to explain). The analytics of report-design D8 (months, level shifts, movers, tags ...) join
-`CostAnalytics` here, in `analytics_out`: this is the seam a later helper extends.
+Analytics keep v1's fields with ids lower case; the analytics of D8 and D10 (insights.py) are the `insights`
+block beside them, and the bill's cost events (level shifts, one-offs, growth, the month-end forecast, untagged
+spend) are `signals`, in D8.11's words, not findings (COST-2 also stays a risk finding with the one-off amount to
+explain). The guardrails are findings of their own (governance_items.py); `insights.governance` lists them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from shared.analysis.analytics import Analytics
 from shared.analysis.findings import Finding
+from shared.analysis.insights_views import CostInsights
 from shared.analysis.report_model import (
     AnomalyOut,
     CostAnalytics,
@@ -22,9 +23,8 @@ from shared.analysis.report_model import (
     Totals,
 )
 from shared.analysis.report_model_plan import AmountByKey
+from shared.analysis.report_model_tags import Insights
 from shared.analysis.tiers import basis_of, counts, rule_class, tier_of
-
-_SIGNAL_TYPES = {"COST-1": "growth", "COST-2": "anomaly", "COST-3": "forecast", "COST-5": "untagged"}
 
 
 def _amounts(values: dict[str, float], limit: int | None = None, ids: bool = False) -> list[AmountByKey]:
@@ -32,8 +32,8 @@ def _amounts(values: dict[str, float], limit: int | None = None, ids: bool = Fal
     return [AmountByKey(key=k.lower() if ids else k, amount=round(v, 2)) for k, v in ordered[:limit]]
 
 
-def analytics_out(analytics: Analytics, signals: list[Signal]) -> CostAnalytics:
-    """The cost analytics section."""
+def analytics_out(analytics: Analytics, insights: CostInsights, governance: list[Finding]) -> CostAnalytics:
+    """The cost analytics section: v1's fields, the signals and the D8 block."""
     anomaly_days = {a.day for a in analytics.anomalies}
     return CostAnalytics(
         currency=analytics.currency, total_last_30_days=round(analytics.total_30d, 2),
@@ -52,31 +52,32 @@ def analytics_out(analytics: Analytics, signals: list[Signal]) -> CostAnalytics:
                    for a in analytics.anomalies],
         untagged_share=round(analytics.untagged_share, 4), untagged_last_30_days=round(analytics.untagged_30d, 2),
         top_resources=[AmountByKey(key=k.lower(), amount=round(v, 2)) for k, v in analytics.top_resources],
-        signals=signals)
+        signals=[Signal(type=s.type, date=s.date, resource_id=s.resource_id.lower() if s.resource_id else None,  # type: ignore[arg-type]
+                        amount=s.amount, text=s.text) for s in insights.signals],
+        insights=insights_out(insights, governance))
 
 
-def impact_of(finding: Finding, analytics: Analytics) -> float | None:
-    """COST-2's one-off: the day's total minus the same weekday one week earlier (D8.4)."""
+def insights_out(insights: CostInsights, governance: list[Finding]) -> Insights:
+    """D8 and D10 as report.json publishes them (CostInsights.to_dict, checked by the model: extra fields fail)."""
+    data = insights.to_dict()
+    for key in ("currency", "daily", "signals", "guardrails", "unit_economics"):
+        data.pop(key)  # v1's own field (daily, unit_economics), analytics.signals, and the GV-* findings
+    data["tags"]["untagged_by_subscription"] = [{"subscription_id": s, "amount": a, "share": f}
+                                                for s, a, f in insights.tags.untagged_by_subscription]
+    ids: dict[tuple[str, str], str] = {(f.subscription_id.lower(), f.rule): f.id for f in governance}
+    data["governance"] = [{**g, "finding_ids": [ids[(g["subscription_id"], r)] for r in g["recommendation_ids"]
+                                                if (g["subscription_id"], r) in ids]} for g in data["governance"]]
+    return Insights.model_validate(data)
+
+
+def impact_of(finding: Finding, insights: CostInsights) -> tuple[float | None, str | None]:
+    """COST-2's one-off (the day's total above the same weekday one week earlier, D8.4) and the analytics' words
+    for it (its meter and what to check), from the analytics' own anomaly row."""
     if finding.rule != "COST-2":
-        return None
+        return None, None
     day = dt.date.fromisoformat(str(finding.evidence.get("day")))
-    by_day = dict(analytics.daily)
-    before = by_day.get(day - dt.timedelta(days=7))
-    return round(float(finding.evidence.get("day_cost") or 0) - before, 2) if before is not None else None
-
-
-def signals_of(findings: list[Finding], analytics: Analytics) -> list[Signal]:
-    """Every cost signal of the bill, in the words of its rule."""
-    out = []
-    for f in findings:
-        kind = _SIGNAL_TYPES.get(f.rule)
-        if kind is None:
-            continue
-        day = f.evidence.get("day")
-        amount = impact_of(f, analytics) if f.rule == "COST-2" else None
-        out.append(Signal(type=kind, date=dt.date.fromisoformat(str(day)) if day else None,  # type: ignore[arg-type]
-                          resource_id=f.resource_id.lower(), amount=amount, text=f.title))
-    return out
+    row = next((a for a in insights.anomalies if a.date == day), None)
+    return (row.one_off, row.text) if row else (None, None)
 
 
 def totals_of(findings: list[Finding], currency: str) -> Totals:

@@ -1,32 +1,30 @@
-"""Assemble report.json v2 from the findings, the analytics and the narrative (report-design D12.2).
+"""Assemble report.json v2 from the analysis (report-design D12.2).
 
 Order: place every finding (context, effort, risk, tier, section), build the headline and the plan, then
-publish each finding with its row's script prefixes. COST-1/3/5 become analytics signals; COST-2 stays a risk
-with its one-off amount. Seam for the analytics of D8 (a later helper): `analytics_out` publishes today's
-analytics plus the signals, and `run_rate_of` takes the latest level shift once analytics detect one.
+publish each finding with its row's script prefixes. COST-1/3/5 are analytics signals (tiers.SIGNAL_RULES);
+COST-2 stays a risk with its one-off amount; the guardrails (GV-*) join the findings as Decide items. The
+headline's run-rate is the analytics' (D8.2: one-off days replaced, the days since a level shift when it is
+7 to 28 days old), so page 1 and the money section say the same.
 """
 
 from __future__ import annotations
 
-from shared.analysis.analytics import Analytics
-from shared.analysis.bill_rates import BillRates
+from shared.analysis.analysed import Analysed
 from shared.analysis.commitment_view import commitments_of
 from shared.analysis.customer_queries import queries_for
 from shared.analysis.finding_context import ContextIndex
-from shared.analysis.findings import Finding
-from shared.analysis.headline import build_headline, run_rate_of
+from shared.analysis.headline import build_headline, run_rate_from, run_rate_of
 from shared.analysis.index import WINDOW_DAYS, EstateIndex
-from shared.analysis.labels import offer_label
 from shared.analysis.model import ScanInputs
+from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTIONS, Placed, place
 from shared.analysis.plan import build_plan
-from shared.analysis.report_analytics import analytics_out, impact_of, signals_of, totals_of
+from shared.analysis.report_analytics import analytics_out, impact_of, totals_of
 from shared.analysis.report_findings import finding_out
 from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
 from shared.analysis.scripts import prefixes_for
-from shared.analysis.twins import Twins
+from shared.analysis.tiers import SIGNAL_RULES
 
-SIGNAL_RULES = ("COST-1", "COST-3", "COST-5")
 METHODOLOGY = [
     "Inventory from Azure Resource Graph, cost from the Cost Management Query API (amortized cost, daily, by "
     "resource and meter category), recommendations from Azure Advisor (Cost category).",
@@ -78,22 +76,22 @@ def _order(p: Placed, section: str) -> tuple[int, float, str]:
     return (SECTIONS.index(section), -p.high, p.name.lower())
 
 
-def build_report(inputs: ScanInputs, index: EstateIndex, findings: list[Finding], analytics: Analytics,
-                 narrative: Narrative, rates: BillRates, twins: Twins) -> Report:
+def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Report:
     """The whole report model."""
+    index, analytics, insights = done.index, done.analytics, done.insights
     currency = index.cost.currency or "GBP"
-    contexts = ContextIndex(index)
-    kept = [f for f in findings if f.rule not in SIGNAL_RULES]
-    placed = [place(f, contexts, impact_of(f, analytics)) for f in kept]
-    run_rate = run_rate_of(analytics.daily, {a.day for a in analytics.anomalies})
+    contexts = ContextIndex(done.context)
+    kept = [f for f in done.findings if f.rule not in SIGNAL_RULES] + done.governance
+    placed = [place(f, contexts, *impact_of(f, insights)) for f in kept]
+    run_rate = run_rate_from(insights.run_rate) if insights.run_rate else run_rate_of([], set())
     plan, where, rows = build_plan(placed, run_rate.monthly, currency, index)
     row_prefixes: dict[str, dict[str, str]] = {}
     for items in rows.values():
         shared = prefixes_for(c for q in items for c in q.finding.commands)
         row_prefixes |= dict.fromkeys((p.id for p in items), shared)
     published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
-    out = [finding_out(p, where[p.id], index, rates, row_prefixes.get(p.id) or prefixes_for(p.finding.commands),
-                       currency) for p in published]
+    out = [finding_out(p, where[p.id], index, done.rates,
+                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency) for p in published]
     window_from, window_to = index.cost.window_from, index.cost.window_to
     return Report(
         customer_id=inputs.customer_id, scan_id=inputs.scan_id, company=inputs.company,
@@ -104,7 +102,7 @@ def build_report(inputs: ScanInputs, index: EstateIndex, findings: list[Finding]
         subscriptions=_subscriptions(inputs, contexts),
         headline=build_headline(kept, currency, analytics.total_30d, run_rate),
         totals=totals_of(kept, currency), findings=out, action_plan=plan,
-        commitments=commitments_of(kept, rates, twins),
-        analytics=analytics_out(analytics, signals_of(findings, analytics)),
+        commitments=commitments_of(kept, done.rates, done.twins),
+        analytics=analytics_out(analytics, insights, done.governance),
         customer_queries=queries_for(out), narrative=narrative, limitations=limitations_of(inputs, index),
         methodology=METHODOLOGY)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from shared.analysis.changes_model import Changes
 from shared.analysis.report_model_analytics import AnomalyOut, CostAnalytics, DailyCost, Signal
 from shared.analysis.report_model_findings import FindingOut, Model
 from shared.analysis.report_model_plan import ActionPlan, AmountByKey, Commitments
@@ -167,7 +168,7 @@ class Report(Model):
     company: str
     generated_at: dt.datetime
     currency: str
-    previous_scan_id: str | None = None
+    previous_scan_id: str | None = Field(default=None, description="the review `changes` compares with")
     data_window: DataWindow
     subscriptions: list[SubscriptionOut]
     headline: Headline
@@ -178,6 +179,7 @@ class Report(Model):
     analytics: CostAnalytics
     customer_queries: list[CustomerQuery]
     narrative: Narrative
-    changes: None = Field(default=None, description="reserved for issue 15: since your last review")
+    changes: Changes | None = Field(default=None, description="since your last review (issue 15): null on a "
+                                    "customer's first review")
     limitations: list[str]
     methodology: list[str]

@@ -1,8 +1,8 @@
 """report.json v2: the cost analytics from the bill (report-design D8, D12.2).
 
-Today's analytics with ids lower case and the bill's cost signals. The analytics of report-design D8 (months,
-level shifts, movers, new and stopped costs, tags, actual against amortised) join `CostAnalytics` as
-optional fields: this is where the analytics work plugs in.
+Today's analytics with ids lower case, the bill's cost signals (D8.11), and the analytics of report-design D8 and
+D10 in one optional block, `insights` (report_model_insights.py, report_model_tags.py): its fields keep D12.2's
+names without changing the shape of the fields v2 kept from v1 (`months`, `by_subscription`, `anomalies` ...).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pydantic import Field
 
 from shared.analysis.report_model_findings import Model
 from shared.analysis.report_model_plan import AmountByKey
+from shared.analysis.report_model_tags import Insights
 
 
 class DailyCost(Model):
@@ -42,13 +43,14 @@ class Signal(Model):
     type: Literal["growth", "anomaly", "level_shift", "forecast", "untagged"]
     date: dt.date | None
     resource_id: str | None
-    amount: float | None
+    amount: float | None = Field(description="the change a day (level_shift), the one-off, the growth in 30 days, "
+                                 "the forecast, or the untagged spend")
     text: str
 
 
 class CostAnalytics(Model):
-    """Spend from the customer's own bill (amortized, billing currency), keys lower case. The analytics of
-    report-design D8 (months, level shifts, movers, tags ...) are added here as optional fields."""
+    """Spend from the customer's own bill (amortized, billing currency), keys lower case; the analytics of
+    report-design D8 and D10 in `insights` (null in reports written before it and in upgraded v1 reports)."""
 
     currency: str
     total_last_30_days: float
@@ -68,3 +70,5 @@ class CostAnalytics(Model):
     top_resources: list[AmountByKey]
     signals: list[Signal]
     unit_economics: None = Field(default=None, description="reserved: cost per unit of the customer's business")
+    insights: Insights | None = Field(default=None, description="report-design D8 and D10: the story in time, "
+                                      "where the money goes, tags, cash against amortised, governance")

@@ -128,6 +128,8 @@ class FindingOut(Model):
     not_counted_reason: str | None
     sources: list[str]
     alternatives: list[AlternativeOut]
-    first_seen: dt.date | None = None
+    first_seen: dt.date | None = Field(
+        default=None, description="the date of the first review that listed it; null for a one-off (an event)")
     change: Literal["new", "persisting", "resolved"] | None = Field(
-        default=None, description="reserved for issue 15's comparison with the previous review")
+        default=None, description="against the previous review (`changes`): new or persisting; null on a first "
+        "review and for a one-off; resolved findings are in changes.resolved and report.csv")

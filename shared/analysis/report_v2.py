@@ -16,7 +16,8 @@ from shared.analysis.commands import arm_type
 from shared.analysis.evidence import sentence, typed
 from shared.analysis.findings import Alternative, Finding
 from shared.analysis.headline import build_headline, run_rate_of
-from shared.analysis.labels import offer_label, type_label
+from shared.analysis.labels import type_label
+from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTION_LABELS, section_of
 from shared.analysis.plan import BOUNDS, hygiene_threshold
 from shared.analysis.report_analytics import totals_of

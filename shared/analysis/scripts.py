@@ -2,7 +2,8 @@
 
 Each script declares one single-quoted prefix per resource group it touches
 (`P1='/subscriptions/…/resourceGroups/rg-tms-dev/providers'`) and its commands read
-`--ids "$P1"'/Microsoft.Compute/disks/x'`, which keeps most commands to one printed line. Each item's evidence is
+`--ids "$P1"'/Microsoft.Compute/disks/x'`, which keeps most commands to one printed line; a subscription scope
+(a policy's `--scope`) is `S1='/subscriptions/…'` the same way. Each item's evidence is
 a `#` comment above its commands (control characters removed, so a hostile name cannot end the comment).
 Optional and money-spending commands are emitted commented out with their warning. At most
 `limit` commands per script; the rest are in the CSV's `commands` column.
@@ -24,15 +25,17 @@ def comment(text: str) -> str:
 
 
 def prefixes_for(commands: Iterable[Command]) -> dict[str, str]:
-    """Resource-group prefix -> variable name (P1, P2, ... in order of first use) for `--ids` commands."""
+    """Prefix -> variable name, in order of first use: P1, P2 ... for resource groups (`--ids`, ids in values),
+    S1, S2 ... for subscription scopes (policy scopes and assignment ids)."""
     out: dict[str, str] = {}
     for command in commands:
         values = [command.target_id] if command.use_ids else []
-        values += [a.value for a in command.args if a.value and a.value.startswith("/subscriptions/")]
+        values += [a.value for a in command.args if a.value and a.value.startswith("/subscriptions/") and not a.reads]
         for value in values:
             prefix = group_prefix(value)
             if command.usable and prefix and prefix not in out and safe_value(prefix):
-                out[prefix] = f"P{len(out) + 1}"
+                letter = "P" if "/resourceGroups/" in prefix or "/resourcegroups/" in prefix.lower() else "S"
+                out[prefix] = f"{letter}{sum(1 for v in out.values() if v[0] == letter) + 1}"
     return out
 
 
@@ -41,24 +44,11 @@ def declarations(prefixes: dict[str, str]) -> list[str]:
     return [f"{variable}={sq(prefix)}" for prefix, variable in prefixes.items()]
 
 
-def script_lines(items: list[tuple[str, tuple[Command, ...]]], limit: int) -> tuple[list[str], int]:
-    """The script body for (evidence comment, commands) items, and how many commands were left out."""
-    usable = [(note, tuple(c for c in commands if c.usable)) for note, commands in items]
-    prefixes = prefixes_for(c for _, commands in usable for c in commands)
-    lines, written, left = declarations(prefixes), 0, 0
-    for note, commands in usable:
-        if not commands:
-            continue
-        if written >= limit:
-            left += len(commands)
-            continue
-        lines.append(comment(note))
-        for command in commands:
-            if written >= limit:
-                left += 1
-                continue
-            lines.append(command.in_script(prefixes))
-            if command.optional or command.kind == "purchase":
-                lines.extend(comment("  " + w) for w in command.warnings)
-            written += 1
-    return lines, left
+# What each shell variable a command may read stands for (commands.Arg.reads).
+VARIABLES = {"ALERT_EMAIL": "the e-mail address for cost alerts"}
+
+
+def variable_checks(commands: Iterable[Command]) -> list[str]:
+    """One line per shell variable the commands read: the script stops at once, saying what to set, when unset."""
+    variables = dict.fromkeys(v for c in commands for v in c.variables)
+    return [f': "${{{v}:?set {v} first: {VARIABLES.get(v, "a value this script needs")}}}"' for v in variables]

@@ -56,14 +56,11 @@ def spend_basis(days: ResourceDays, context: EstateContext) -> SpendBasis:
 
 
 def by_environment(basis: SpendBasis) -> tuple[tuple[Amount, ...], dict[str, str]]:
-    """Spend per environment (D4.1), and each subscription's environment (the one with most of its spend)."""
+    """Spend per environment (D4.1), and each subscription's environment (context.py's: most of its spend)."""
     totals: dict[str, float] = defaultdict(float)
-    per_sub: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for r, amount in enumerate(basis.now30):
-        env = basis.context.environment(basis.days.ids[r]).value
-        totals[env] += amount
-        per_sub[basis.days.subs[r]][env] += amount
-    sub_env = {sub: max(sorted(envs), key=lambda e: envs[e]) for sub, envs in per_sub.items()}
+        totals[basis.context.environment(basis.days.ids[r]).value] += amount
+    sub_env = {sub: basis.context.environment(f"/subscriptions/{sub}").value for sub in set(basis.days.subs)}
     return tuple(a for a in _amounts(totals, basis.total, ENV_LABELS) if a.amount), sub_env
 
 

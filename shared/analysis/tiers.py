@@ -15,7 +15,8 @@ from typing import Literal
 from shared.analysis.findings import Finding, PriceBasis, Tier
 
 ActionKind = Literal["delete", "delete_data", "delete_ip", "delete_vm", "deallocate", "storage_sku", "resize",
-                     "lifecycle", "kind_upgrade", "licence", "commitment", "schedule", "advice", "signal"]
+                     "lifecycle", "kind_upgrade", "licence", "commitment", "schedule", "advice", "signal", "policy",
+                     "billing"]
 Decision = Literal["none", "licence", "commitment", "dr", "governance", "judgement"]
 PlanCategory = Literal["waste", "rightsizing", "storage-tiering", "licensing", "commitment", "hygiene", "anomaly",
                        "governance"]
@@ -79,7 +80,12 @@ RULES: dict[str, RuleClass] = {
     "RV-DDOS": _c(_NONE, "rightsizing", "advice", "judgement"), "RV-LOGS": _c(_NONE, "rightsizing", "advice"),
     "RV-SQLED": _c(_NONE, "licensing", "advice"), "RV-AKS": _c(_NONE, "rightsizing", "advice"),
     "RV-DOMINANT": _c(_NONE, "commitment", "advice", "judgement"),
+    "GV-B": _c(_NONE, "governance", "policy", "governance"), "GV-A": _c(_NONE, "governance", "policy", "governance"),
+    "GV-P": _c(_NONE, "governance", "policy", "governance"), "GV-T": _c(_NONE, "governance", "policy", "governance"),
+    "GV-I": _c(_NONE, "governance", "policy", "governance"), "GV-E": _c(_NONE, "governance", "billing", "governance"),
 }
+# Cost events of the bill published as analytics.signals, not as findings (D2.1, D8.11).
+SIGNAL_RULES = frozenset({"COST-1", "COST-3", "COST-5"})
 _UNKNOWN = RuleClass("estimated", "waste", "advice")
 _V1_BASIS: dict[str, PriceBasis] = {"actual_cost": "bill", "advisor": "advisor", "estimate": "rule_of_thumb"}
 

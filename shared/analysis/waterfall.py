@@ -43,7 +43,8 @@ def waterfall(h: Headline) -> Markup:
             parts.append(f'<line x1="{x0:.1f}" y1="{y + 13}" x2="{x1:.1f}" y2="{y + 13}" stroke="#333"/>'
                          f'<line x1="{x0:.1f}" y1="{y + 8}" x2="{x0:.1f}" y2="{y + 18}" stroke="#333"/>')
         cut = f" (\u2212{money(saved, h.currency, 'summary')})" if saved else ""
-        text = money(value, h.currency, "summary") + cut
+        low = f", as low as {money(max(value - spread, 0.0), h.currency, 'summary')}" if spread > 0 else ""
+        text = money(value, h.currency, "summary") + cut + low
         parts.append(f'<text x="{_LABEL + (value + saved) * scale + 6:.1f}" y="{y + 16}" font-size="12">'
                      f"{escape(text)}</text>")
     height = _PAD * 2 + len(steps) * _ROW

@@ -1,53 +1,18 @@
-"""Small wording helpers for the analytics' own sentences: money, percentages, dates and plain type labels."""
+"""Small wording helpers for the analytics' own sentences: money, percentages, dates and plain type labels
+(money.py's format and labels.py's table, so the analytics and the plan word things alike)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-# Plain labels for the types a report names most; others fall back to the type's last segment.
-TYPE_LABELS = {
-    "microsoft.compute/virtualmachines": "Virtual machine",
-    "microsoft.compute/virtualmachinescalesets": "VM scale set",
-    "microsoft.compute/disks": "Managed disk",
-    "microsoft.compute/snapshots": "Disk snapshot",
-    "microsoft.network/publicipaddresses": "Public IP address",
-    "microsoft.network/networkinterfaces": "Network interface",
-    "microsoft.network/loadbalancers": "Load balancer",
-    "microsoft.network/applicationgateways": "Application gateway",
-    "microsoft.network/virtualnetworkgateways": "VPN gateway",
-    "microsoft.network/natgateways": "NAT gateway",
-    "microsoft.network/privateendpoints": "Private endpoint",
-    "microsoft.network/privatednszones": "Private DNS zone",
-    "microsoft.network/ddosprotectionplans": "DDoS protection plan",
-    "microsoft.network/azurefirewalls": "Azure Firewall",
-    "microsoft.network/expressroutecircuits": "ExpressRoute circuit",
-    "microsoft.network/virtualnetworks": "Virtual network",
-    "microsoft.web/serverfarms": "App Service plan",
-    "microsoft.web/sites": "App Service app",
-    "microsoft.sql/servers": "SQL server",
-    "microsoft.sql/servers/databases": "SQL database",
-    "microsoft.sql/servers/elasticpools": "SQL elastic pool",
-    "microsoft.sqlvirtualmachine/sqlvirtualmachines": "SQL Server on a VM",
-    "microsoft.storage/storageaccounts": "Storage account",
-    "microsoft.operationalinsights/workspaces": "Log Analytics workspace",
-    "microsoft.containerservice/managedclusters": "AKS cluster",
-    "microsoft.recoveryservices/vaults": "Recovery Services vault",
-    "microsoft.keyvault/vaults": "Key vault",
-    "microsoft.cache/redis": "Azure Cache for Redis",
-    "microsoft.containerregistry/registries": "Container registry",
-    "microsoft.insights/components": "Application Insights",
-    "microsoft.datafactory/factories": "Data factory",
-    "microsoft.automation/automationaccounts": "Automation account",
-}
+from shared.analysis import labels
+from shared.analysis.commands import arm_type
+from shared.analysis.money import money
 
 
 def money_text(value: float, currency: str) -> str:
-    """£1,234.56 (or `1,234.56 CHF` for a currency without a symbol we print); the sign in front."""
-    symbol = _SYMBOLS.get(currency)
-    sign = "-" if value < 0 else ""
-    amount = f"{abs(value):,.2f}"
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+    """£1,234.56 (or `1,234.56 CHF` for a currency without a symbol): money.py's table style, the one format."""
+    return money(value, currency)
 
 
 def signed_money(value: float, currency: str) -> str:
@@ -67,18 +32,11 @@ def day_text(day: dt.date) -> str:
 
 
 def resource_type_of(resource_id: str) -> str:
-    """The lower-case ARM type of an id (namespace/type[/child]); '' for scopes such as a subscription."""
-    parts = resource_id.lower().strip("/").split("/")
-    if "providers" not in parts:
-        return ""
-    i = len(parts) - 1 - parts[::-1].index("providers")
-    rest = parts[i + 1:]
-    return "/".join([rest[0], *rest[1::2]]) if rest else ""
+    """The lower-case ARM type of a resource id (commands.arm_type); '' for a scope such as a subscription."""
+    return arm_type(resource_id) if "/providers/" in resource_id.lower() else ""
 
 
-def type_label(arm_type: str) -> str:
-    """A plain label for an ARM type ("Managed disk"); unknown types show their last segment."""
-    known = TYPE_LABELS.get(arm_type.lower())
-    if known:
-        return known
-    return arm_type.rsplit("/", 1)[-1] if arm_type else "Subscription charge"
+def type_label(arm_type_name: str) -> str:
+    """A plain label for an ARM type, capitalised for a table cell ("Managed disk"): labels.py's one table."""
+    label = labels.type_label(arm_type_name) if arm_type_name else "subscription charge"
+    return label[:1].upper() + label[1:]

@@ -5,7 +5,9 @@ again after its estate changed and the calendar moved on (issue 15)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -24,7 +26,9 @@ EXPECTATIONS = DEMO_ESTATE.with_name("demo_expectations.json")
 # The expectations record v1's basis; report-design D3 re-prices estimates and Advisor figures from the bill.
 V2_BASES = {"actual_cost": {"bill"}, "estimate": {"rule_of_thumb", "bill_twin", "list_price"},
             "advisor": {"advisor", "bill_twin", "bill", "rule_of_thumb"}}
-SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5"}
+# The bill's events as the rule that raised them in v1; a level shift (D8.3) is new in v2 and has no rule.
+SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5",
+                "level_shift": "level_shift"}
 
 
 def _wait(api: Api, customer: dict[str, Any], timeout: float = 180.0) -> dict[str, Any]:
@@ -109,8 +113,9 @@ WESSEX = "Wessex Larder Ltd"
 
 @pytest.fixture(scope="module")
 def wessex_twice(api: Api, stack: Any, reports: Any, customers: dict[str, dict[str, Any]]) -> Iterator[
-        tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
-    """Wessex's first report, its second (after the demo's estate changes and 45 days), and its review history."""
+        tuple[dict[str, Any], dict[str, Any], dict[str, Any], str, str]]:
+    """Wessex's first report, its second (after the demo's estate changes and 45 days), its review history, and
+    the second review's report.html and report.csv."""
     customer = customers[WESSEX]
     base, key = f"/api/customers/{customer['customer_id']}", customer["api_key"]
     try:
@@ -119,7 +124,9 @@ def wessex_twice(api: Api, stack: Any, reports: Any, customers: dict[str, dict[s
         scan = _wait(api, {**customer, "first_scan_id": scan_id})
         assert scan["status"] == "partial", scan.get("reason")
         second = api.get(f"{base}/scans/{scan_id}/report.json", api_key=key).json()
-        yield reports[WESSEX][0], second, api.get(f"{base}/reviews", api_key=key).json()
+        html = api.get(f"{base}/scans/{scan_id}/report.html", api_key=key).body.decode("utf-8")
+        table = api.get(f"{base}/scans/{scan_id}/report.csv", api_key=key).body.decode("utf-8")
+        yield reports[WESSEX][0], second, api.get(f"{base}/reviews", api_key=key).json(), html, table
     finally:
         stack.simulator.reset()  # the estate and the calendar (and so the app's clock) as loaded
 
@@ -130,7 +137,7 @@ def _actionable(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_second_wessex_review_resolves_the_deleted_disk_and_finds_the_new_one_when_reviewed_again(
         wessex_twice: Any) -> None:
-    first, second, _ = wessex_twice
+    first, second, *_ = wessex_twice
     before, after = _actionable(first), _actionable(second)
     assert [f["resource_name"] for i, f in before.items() if i not in after] == ["disk-wms-old-data"]
     assert [f["resource_name"] for i, f in after.items() if i not in before] == ["disk-wms-migration-scratch"]
@@ -140,19 +147,55 @@ def test_second_wessex_review_resolves_the_deleted_disk_and_finds_the_new_one_wh
 
 
 def test_review_history_counts_the_changes_and_the_realised_saving_when_reviewed_again(wessex_twice: Any) -> None:
-    first, second, history = wessex_twice
+    first, second, history, *_ = wessex_twice
     latest, earlier = history["reviews"]
     before, after = _actionable(first), _actionable(second)
     assert (latest["scan_id"], earlier["scan_id"], latest["previous_scan_id"]) == (
         second["scan_id"], first["scan_id"], first["scan_id"])
     assert (latest["new"], latest["resolved"], latest["persisting"]) == (1, 1, len(set(before) & set(after)))
-    assert latest["persisting"] == 5 and earlier["new"] is None
+    # Five still standing, the deleted VM's idle backup (BKP-1) and the Operations subscription's two guardrails.
+    assert latest["persisting"] == 8 and earlier["new"] is None
     deleted = next(f for f in before.values() if f["resource_name"] == "disk-wms-old-data")
     # Realised: the settled bill after the first review shows the deleted disk's cost gone.
     assert deleted["monthly_savings"] > 0
     assert latest["realised_monthly"] == pytest.approx(deleted["monthly_savings"], abs=0.01)
     assert latest["savings_monthly"] == second["totals"]["monthly_savings"]
     assert latest["spend_30d"] == second["analytics"]["total_last_30_days"]
+
+
+def test_second_wessex_review_says_what_changed_in_json_html_and_csv_when_reviewed_again(
+        wessex_twice: Any) -> None:
+    first, second, _, html, table = wessex_twice
+    changes, first_day = second["changes"], first["generated_at"][:10]
+    assert second["previous_scan_id"] == changes["previous_scan_id"] == first["scan_id"]
+    [gone] = changes["resolved"]
+    deleted = next(f for f in first["findings"] if f["resource_name"] == "disk-wms-old-data")
+    assert (gone["id"], gone["resource_name"], gone["reason"], gone["saving"], gone["evidence"]) == (
+        deleted["id"], "disk-wms-old-data", "resource_gone", "realised", "bill_confirms")
+    assert gone["realised_monthly"] == gone["monthly_savings"] == deleted["monthly_savings"] > 0
+    assert gone["first_seen"] == first_day
+    by_change = {f["resource_name"]: (f["change"], f["first_seen"]) for f in _actionable(second).values()}
+    assert by_change.pop("disk-wms-migration-scratch") == ("new", second["generated_at"][:10])
+    # The rest persist with the first review's date: the five still standing, the deleted VM's idle backup, and
+    # the guardrails (budget, anomaly alert) of the one subscription whose bill is read.
+    assert len(by_change) == 7 and set(by_change.values()) == {("persisting", first_day)}
+    guardrails = [f["rule"] for f in second["findings"] if f["rule"].startswith("GV-")]
+    assert sorted(guardrails) == ["GV-A", "GV-B"] and by_change["Wessex Larder Operations"][0] == "persisting"
+    assert {p["first_seen"] for p in changes["persisting"]} == {first_day}
+    assert changes["spend"]["delta"] == pytest.approx(
+        second["analytics"]["total_last_30_days"] - first["analytics"]["total_last_30_days"], abs=0.01)
+    since = html[html.index('<section id="since"'):html.index('<section id="plan"')]
+    assert html.index('id="since"') < html.index('id="plan"')  # near the top, before the plan
+    for text in ("Since your last review", "1 resolved · 1 new · 8 persisting", "disk-wms-old-data", "realised",
+                 "disk-wms-migration-scratch", "Persisting since", "Spend over the last 30 days"):
+        assert text in since, text
+    rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
+    changed = {(r["resource_name"], r["change"]) for r in rows if r["category"] != "anomaly"}
+    assert ("disk-wms-old-data", "resolved") in changed and ("disk-wms-migration-scratch", "new") in changed
+    assert sum(1 for r in rows if r["change"] == "persisting" and r["category"] != "anomaly") == 8
+    resolved = next(r for r in rows if r["change"] == "resolved")
+    assert (resolved["counted"], float(resolved["monthly_saving"])) == ("false", deleted["monthly_savings"])
+    assert resolved["evidence"].startswith("realised")
 
 
 def test_pennine_and_tamar_are_reviewed_once_when_the_demo_runs(api: Api, wessex_twice: Any,

@@ -57,7 +57,8 @@ def anomalies(ctx: RuleContext, analytics: Analytics) -> list[Finding]:
                           "driver_change": delta},
                          "the day's total outside median +/- max(4 robust sigmas, 25%) of the previous 28 days; "
                          "the driver is the resource whose cost moved most that day",
-                         "Check what ran that day on this resource; set a budget alert to catch repeats",
+                         "Check what ran that day on this resource; a Cost Management anomaly alert catches the "
+                         "next one (a budget alert does not fire on a one-day spike inside the budget)",
                          variant=anomaly.day.isoformat()))
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from shared.analysis.dr import PAIRED_REGION, SITE_RECOVERY_METER
 from shared.analysis.rules.base import RuleContext, subscription_of, tag_text
 
 Environment = Literal["production", "non-production", "unknown"]
@@ -23,12 +24,9 @@ _PLATFORM_NAME_SUFFIXES = ("-asr", "-asrreplica")
 _PLATFORM_TAG_MARKERS = {"asr-replicadisk": "Site Recovery", "asrseeddisk": "Site Recovery",
                          "rsvaultbackup": "Azure Backup", "kubernetes.io-created-for-pv": "AKS",
                          "k8s-azure-created-by": "AKS", "aks-managed-": "AKS"}
-# Azure region pairs (learn.microsoft.com "Azure cross-region replication pairings"), both directions.
-_PAIRS = (("uksouth", "ukwest"), ("northeurope", "westeurope"), ("eastus", "westus"), ("eastus2", "centralus"),
-          ("westus2", "westcentralus"), ("francecentral", "francesouth"), ("germanywestcentral", "germanynorth"),
-          ("swedencentral", "swedensouth"), ("switzerlandnorth", "switzerlandwest"), ("norwayeast", "norwaywest"))
-PAIRED_REGION = dict(_PAIRS) | {b: a for a, b in _PAIRS}
-SITE_RECOVERY_METER = "Azure Site Recovery"
+# Azure region pairs and the Site Recovery meter: dr.py's table (report-design D4.3), so the rules and the
+# report's DR context read the same pairs.
+__all__ = ["PAIRED_REGION", "SITE_RECOVERY_METER", "dr_context", "environment_of", "platform_owner"]
 
 
 def _words(text: str) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from shared.analysis import advisor, review_items
+from shared.analysis import advisor, governance_items, review_items
 from shared.analysis.rules import (
     backup,
     commitments,
@@ -53,7 +53,8 @@ def all_rules() -> list[InventoryRule]:
 def all_specs() -> tuple[RuleSpec, ...]:
     """The declaration of every rule: inventory families, then Advisor, commitments and cost data."""
     return (*(check.spec for check in all_rules()), *advisor.SPECS, *commitments.SPECS,
-            *(check.spec for check in costdata.RULES), *review_items.SPECS)
+            *(check.spec for check in costdata.RULES), *review_items.SPECS,
+            *governance_items.SPECS)
 
 
 def _catalogue(specs: tuple[RuleSpec, ...]) -> dict[str, RuleSpec]:

@@ -3,8 +3,10 @@ not reviewed, and the change in spend; the previous review read from a stored v1
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,11 @@ from shared.analysis import ReportBundle, ScanInputs
 from shared.analysis.changes import first_seen_before, read_previous
 from shared.analysis.changes_model import Changes
 from shared.analysis.report_model import Report
-from tests.unit.analysis.builders import END, NOW, SUB, a_disk, analyse, scan
+from tests.unit.analysis.builders import END, NOW, a_disk, analyse, scan
 
 PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
 LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
+LATER_REVIEW = LATER + dt.timedelta(days=1)  # the second review runs the day after its last day of cost data
 
 
 def _rows(resource_id: str, daily: float, first: dt.date, last: dt.date) -> list[list[Any]]:
@@ -66,6 +69,10 @@ def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, delet
 
 def test_first_review_has_no_changes_when_no_previous_report(first: ReportBundle) -> None:
     assert first.changes is None
+    published = json.loads(first.report_json)
+    assert (published["changes"], published["previous_scan_id"]) == (None, None)
+    # First seen today, so the next review can carry the date; no change without a review to compare with.
+    assert {(f["first_seen"], f["change"]) for f in published["findings"]} == {(NOW.date().isoformat(), None)}
 
 
 def test_deleted_resource_is_resolved_and_realised_when_the_bill_has_settled(first: ReportBundle) -> None:
@@ -106,14 +113,27 @@ def test_new_and_persisting_findings_carry_first_seen_when_compared(first: Repor
     new_disk = a_disk("disk-c")
     bundle = _second(first, LATER, b_attached=False, extra=[new_disk])
     changes = _changes(bundle)
-    ids = {(f["rule"], f["resource_name"]): f["id"] for f in json.loads(bundle.report_json)["findings"]}
-    disk_b, disk_c, untagged = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"], ids["COST-5", SUB]
+    published = json.loads(bundle.report_json)
+    ids = {(f["rule"], f["resource_name"]): f["id"] for f in published["findings"]}
+    disk_b, disk_c = ids["DSK-1", "disk-b"], ids["DSK-1", "disk-c"]
+    # The guardrails (a budget and an anomaly alert for the subscription, report-design D10) persist too.
+    guardrails = {f["id"] for f in published["findings"] if f["rule"].startswith("GV-")}
+    assert {f["rule"] for f in published["findings"] if f["id"] in guardrails} == {"GV-B", "GV-A"}
     assert changes.new == [disk_c]
     assert sorted((p.id, p.first_seen) for p in changes.persisting) == sorted(
-        [(disk_b, NOW.date()), (untagged, NOW.date())])
-    assert changes.change_map() == {disk_c: "new", disk_b: "persisting", untagged: "persisting"}
-    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date(), untagged: NOW.date()}
-    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 2, 1)
+        [(disk_b, NOW.date()), *((g, NOW.date()) for g in guardrails)])
+    # Every published finding is new or persisting, and nothing else is: the untagged spend (COST-5) is a signal
+    # in report v2 (analytics.signals), not a finding, so it is neither (report-design D2.1, D8.11).
+    assert changes.change_map() == {disk_c: "new", disk_b: "persisting", **dict.fromkeys(guardrails, "persisting")}
+    # report.json v2 carries it: the section, the previous scan, and each finding's change and first-seen date.
+    assert {f["id"]: (f["change"], f["first_seen"]) for f in published["findings"]} == {
+        disk_c: ("new", LATER_REVIEW.isoformat()), disk_b: ("persisting", NOW.date().isoformat()),
+        **dict.fromkeys(guardrails, ("persisting", NOW.date().isoformat()))}
+    assert published["previous_scan_id"] == published["changes"]["previous_scan_id"] == json.loads(
+        first.report_json)["scan_id"]
+    assert "untagged" in {s["type"] for s in published["analytics"]["signals"]}
+    assert changes.first_seen_map(LATER) == {disk_c: LATER, disk_b: NOW.date(), **dict.fromkeys(guardrails, NOW.date())}
+    assert (changes.counts.new, changes.counts.persisting, changes.counts.resolved) == (1, 3, 1)
 
 
 def test_spend_change_compares_the_two_last_30_days_when_compared(first: ReportBundle) -> None:
@@ -128,18 +148,21 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
     inputs = dataclasses.replace(inputs, subscriptions=[dataclasses.replace(
         sub, raw={k: v for k, v in sub.raw.items() if k != "resource-graph"}, missing={"resource-graph": "403"})])
     changes = _changes(analyse(inputs))
-    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 3  # A, B, COST-5
+    # Disks A and B and the first review's two guardrails (GV-B, GV-A); its untagged spend (COST-5) is a signal
+    # in report v2, not a finding.
+    assert changes.resolved == [] and changes.counts.not_reviewed == len(changes.not_reviewed) == 4
+    assert set(changes.not_reviewed) == {f["id"] for f in json.loads(first.report_json)["findings"]}
 
 
 def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
-    class ReportV2Like(Report):  # what report.json v2 reads as: the same, plus the `changes` section
-        changes: Changes | None = None  # type: ignore[assignment]  # v2 reserves the field as None until wired
-
     second = _second(first, LATER, b_attached=False)
-    document = json.loads(second.report_json) | {"changes": _changes(second).model_dump(mode="json")}
-    stored = ReportV2Like.model_validate(document)
+    stored = Report.model_validate_json(second.report_json)
+    assert stored.changes == _changes(second)  # report.json v2 carries the section, typed
     b_id = next(f.id for f in stored.findings if f.resource_name == "disk-b")
     assert first_seen_before(stored)[b_id] == NOW.date()  # not the second review's date
+    # The section's date wins over the finding's own field (both say the same here; the section is the record).
+    blank = stored.model_copy(update={"findings": [f.model_copy(update={"first_seen": None}) for f in stored.findings]})
+    assert first_seen_before(blank)[b_id] == NOW.date()
 
 
 def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_again() -> None:
@@ -149,11 +172,21 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
     previous = read_previous(data)
     assert previous is not None and previous.schema_version == 1
     tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
-    changes = _changes(analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data)))
+    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data))
+    changes = _changes(bundle)
     stored = json.loads(data)["findings"]
-    actionable = {f["id"] for f in stored if f["category"] != "anomaly"}
+    # What report v2 still calls a finding: v1's cost signals (category anomaly, and COST-5's untagged spend, which
+    # v1 filed as hygiene) are analytics signals after the upgrade (report-design D12.1), so never compared.
+    actionable = {f["id"] for f in stored if f["category"] != "anomaly" and f["rule"] != "COST-5"}
     assert {p.id for p in changes.persisting} == actionable  # the same estate and day: nothing resolved
-    assert changes.resolved == [] and changes.spend.delta == 0.0
+    assert not {i for i in changes.new if i in {f["id"] for f in stored}}  # nothing v1 listed comes back as new
+    assert changes.resolved == []
+    # The v1 file was written when the demo's last 30 days came to £13,343.36; the demo's day has moved since
+    # (2026-12-06, report-design's worked day), so the spend change is the difference of the two reports' figures.
+    before = json.loads(data)["analytics"]["total_last_30_days"]
+    now = json.loads(bundle.report_json)["analytics"]["total_last_30_days"]
+    assert (changes.spend.previous_30d, changes.spend.current_30d, changes.spend.delta) == (
+        before, now, round(now - before, 2)) == (13343.36, 13331.89, -11.47)
     assert {p.first_seen for p in changes.persisting} == {dt.date(2026, 11, 25)}
     assert changes.previous_scan_id == json.loads(data)["scan_id"] and changes.previous_schema_version == 1
 
@@ -198,8 +231,28 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
         "DSK-1", "disk-wms-old-data", "resource_gone", "realised")
     names = {f["id"]: f["resource_name"] for f in json.loads(second.report_json)["findings"]}
     assert [names[i] for i in changes.new] == ["disk-wms-migration-scratch"]
-    # Six persist: the five of the first review's findings still standing, and the idle backup of the VM deleted
-    # long ago (BKP-1); the live VM's backups keep running while the calendar moves on, so it is never "new".
-    assert len(changes.persisting) == 6 and {p.first_seen for p in changes.persisting} == {TODAY}
+    # Eight persist: the five of the first review's findings still standing, the idle backup of the VM deleted
+    # long ago (BKP-1; the live VM's backups keep running while the calendar moves on, so it is never "new"), and
+    # the two guardrails of the one subscription whose bill is read (a budget and an anomaly alert, D10).
+    assert len(changes.persisting) == 8 and {p.first_seen for p in changes.persisting} == {TODAY}
+    assert sorted(names[p.id] for p in changes.persisting if names[p.id] == "Wessex Larder Operations") == [
+        "Wessex Larder Operations"] * 2
     assert changes.spend.delta is not None and changes.spend.delta < 0
     assert changes.savings.realised_monthly == gone.realised_monthly == gone.monthly_savings
+    # The CSV: every finding's change, and the resolved one as a row of its own (its claim, not counted).
+    rows = list(csv.DictReader(io.StringIO(second.findings_csv.decode("utf-8").removeprefix("\ufeff"))))
+    assert sorted(r["change"] for r in rows if r["category"] != "anomaly") == ["new", *["persisting"] * 8,
+                                                                                 "resolved"]
+    resolved = next(r for r in rows if r["change"] == "resolved")
+    assert (resolved["id"], resolved["resource_name"], resolved["counted"], resolved["section"]) == (
+        gone.id, "disk-wms-old-data", "false", "")
+    assert float(resolved["monthly_saving"]) == gone.monthly_savings
+    assert resolved["evidence"].startswith(f"realised £{gone.monthly_savings:.2f} a month")
+    assert json.loads(resolved["evidence_json"])["saving"] == "realised"
+    # The HTML section, before the plan: resolved with what the bill shows, new, persisting since the first review.
+    html = second.report_html.decode()
+    since = html[html.index('<section id="since"'):html.index('<section id="plan"')]
+    for text in ("1 resolved · 1 new · 8 persisting", "disk-wms-old-data", "realised £", "disk-wms-migration-scratch",
+                 f"Persisting since {TODAY:%-d %b %Y}:</strong> 8 findings", "down £"):
+        assert text in since, text
+    assert '<section id="since"' not in first.report_html.decode()  # a first review has no such section

@@ -8,12 +8,15 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from shared.analysis.chart_axes import nice_ticks, short_money
-from shared.analysis.charts import daily_chart, service_chart, waterfall_chart
+from shared.analysis.charts import daily_chart
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights
-from shared.analysis.insights_model import Amount
 from shared.analysis.insights_views import CostInsights
-from tests.unit.analysis.builders import END, a_row, cost_line, scan
+from shared.analysis.report_analytics import insights_out
+from shared.analysis.report_model import DailyCost, Report
+from shared.analysis.waterfall import waterfall
+from tests.unit.analysis.builders import END, a_row, analyse, cost_line, scan
+from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "ddos-<script>alert(1)</script>"
@@ -49,9 +52,15 @@ def test_short_money_keeps_whole_units_and_pence_below_ten() -> None:
         "£12,710", "£9.66", "-27 CHF")
 
 
+def _daily_chart(found: CostInsights) -> str:
+    """The chart as the report draws it: from report.json's daily series and analytics block."""
+    days = [DailyCost(date=d.date, cost=d.cost, anomaly=d.anomaly) for d in found.daily]
+    return str(daily_chart(days, insights_out(found, []), found.currency))
+
+
 def test_daily_chart_prints_ticks_months_run_rate_shift_one_off_and_forecast() -> None:
     found = _insights()
-    svg = str(daily_chart(found))
+    svg = _daily_chart(found)
     texts = _texts(svg)
     assert {"£0", "£250", "£500", "£750", "£1,000"} <= set(texts)  # y ticks, with a gridline each
     assert svg.count('stroke="#e3e3e3"') >= len(nice_ticks(1020.0)) + 3  # tick lines and month lines
@@ -65,24 +74,24 @@ def test_daily_chart_prints_ticks_months_run_rate_shift_one_off_and_forecast() -
 
 
 def test_waterfall_labels_each_bar_and_draws_the_estimate_whisker() -> None:
-    svg = str(waterfall_chart(12710.16, [("After measured", 2912.94, 2912.94), ("After licences", 1380.36, 1380.36),
-                                         ("After commitment", 85.39, 85.39), ("After estimates", 290.76, 337.14)],
-                              "GBP"))
+    # Page 1's waterfall (waterfall.py) is the one the report draws; its test took over the analytics' own.
+    pennine = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
+    headline = Report.model_validate_json(analyse(scan_inputs(pennine)).report_json).headline
+    svg = str(waterfall(headline))
     texts = _texts(svg)
-    bars = ["£12,710", "£9,797", "£8,417", "£8,331", "£8,041"]
+    assert texts[:5] == ["Run-rate today", "£12,700", "After measured", "£9,800 (\u2212£2,910)", "After licences"]
+    bars = ["£12,700", "£9,800 (\u2212£2,910)", "£8,420 (\u2212£1,380)", "£8,330 (\u2212£85)"]
     assert [t for t in texts if t in bars] == bars
-    assert "as low as £7,994" in texts and "After estimates" in texts and "£15,000" in texts
-
-
-def test_service_chart_adds_an_other_bar_so_bars_sum_to_the_total_and_escapes_labels() -> None:
-    services = [Amount("<b>Bad</b>", "<b>Bad</b>", 100.0, 0.5), Amount("Storage", "Storage", 50.0, 0.25)]
-    svg = str(service_chart(services, 50.0, 13, "GBP"))
-    texts = _texts(svg)
-    assert "Other (13 services)" in texts and "<b>Bad</b>" in texts  # the text, not markup
-    assert "<b>" not in svg and "£100" in texts and "£0" in texts
+    assert "£8,070 (\u2212£263)" in texts and "After estimates" in texts
+    assert 'stroke="#333"' not in svg  # Pennine's estimates are priced on twins: no range, no whisker
+    # A rule-of-thumb estimate with a range draws D8.10's whisker to the run-rate left at its upper bound.
+    tiers = [t.model_copy(update={"monthly_high": t.monthly + 50.0}) if t.tier == "estimated" else t
+             for t in headline.tiers]
+    texts = _texts(str(waterfall(headline.model_copy(update={"tiers": tiers}))))
+    assert "£8,070 (\u2212£263), as low as £8,020" in texts
+    assert str(waterfall(headline.model_copy(update={"tiers": tiers}))).count('stroke="#333"') == 2
 
 
 def test_charts_say_so_when_there_is_nothing_to_draw() -> None:
     empty = compute_insights(scan([], cost_rows=[]), build_index(scan([], cost_rows=[])))
-    assert str(daily_chart(empty)) == "<p>No cost data.</p>"
-    assert str(service_chart([], 0.0, 0, "GBP")) == "<p>Nothing to show.</p>"
+    assert _daily_chart(empty) == "<p>No cost data.</p>"

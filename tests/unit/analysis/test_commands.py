@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from functools import lru_cache
 
 import pytest
@@ -24,7 +25,7 @@ from shared.analysis.dependants import dependent_ips
 from shared.analysis.engine import Analysed, analyse_findings
 from shared.analysis.findings import Finding
 from shared.analysis.rules.compute import attached_disks, nics_of, public_ips_of
-from shared.analysis.scripts import prefixes_for
+from shared.analysis.scripts import prefixes_for, variable_checks
 from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
 from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 from tests.unit.analysis.hostile import SUFFIX, hostile_inputs
@@ -32,8 +33,12 @@ from tests.unit.analysis.peer_fixtures import FIXTURES, evidence_of, fixture_inp
 
 # Rules whose action is advice with no command: a check, a migration or a purchase decision.
 NO_COMMAND = {"ADV", "COST-1", "COST-2", "COST-3", "COST-5", "CMT-2", "LIC-4", "NET-6", "NET-7", "NET-14",
-              "NET-24", "NET-25", "DSK-9", "DB-7", "STO-2", "RV-DDOS", "RV-LOGS", "RV-SQLED", "RV-AKS", "RV-DOMINANT"}
-_QUOTED = re.compile(r"'[^']*'|\"'\"|\"\$P\d+\"")
+              "NET-24", "NET-25", "DSK-9", "DB-7", "STO-2", "RV-DDOS", "RV-LOGS", "RV-SQLED", "RV-AKS", "RV-DOMINANT",
+              "GV-E"}
+_QUOTED = re.compile(r"'[^']*'|\"'\"|\"\$[PS]\d+\"")
+# A value filled from a shell variable at run time (commands.Arg.reads): "$(printf '<format>' "$NAME" ...)".
+_FILLED = re.compile(r"\"\$\(printf (?:'[^']*'|\"'\")+(?: \"\$[A-Z_]+\")+\)\"")
+ALERT_EMAIL = "o'brien+ops@example.com"  # what a customer sets; its quote must stay data
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +52,8 @@ def corpus() -> list[Analysed]:
 
 
 def all_findings() -> list[Finding]:
-    return [f for run in corpus() for f in run.findings]
+    """The rules' findings and the governance recommendations (report-design D10) of every run."""
+    return [f for run in corpus() for f in [*run.findings, *run.governance]]
 
 
 def all_commands() -> list[tuple[Finding, Command]]:
@@ -55,19 +61,28 @@ def all_commands() -> list[tuple[Finding, Command]]:
     return out + [(f, c) for f in all_findings() for a in f.alternatives for c in a.commands]
 
 
-def _words(text: str) -> list[str]:
-    return shlex.split(text.removeprefix("# "))
+def _words(text: str, command: Command | None = None) -> list[str]:
+    """The words the shell passes to az; with variables, bash itself expands them (ALERT_EMAIL set)."""
+    line = text.removeprefix("# ")
+    if command is None or not command.variables:
+        return shlex.split(line)
+    script = f"ALERT_EMAIL={shlex.quote(ALERT_EMAIL)}; printf '%s\\0' {line}"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    return done.stdout.split("\0")[:-1]
 
 
 def _expected(command: Command, value_of: dict[str, str] | None = None) -> list[str]:
     words = ["az", *command.name.split()]
     for a in command.args:
-        words += [a.flag] if a.value is None else [a.flag, a.value]
+        value = a.value.replace("$" + a.reads, ALERT_EMAIL) if a.value is not None and a.reads else a.value
+        words += [a.flag] if value is None else [a.flag, value]
     return words + (["--ids", command.target_id] if command.use_ids else [])
 
 
 def _expand(word: str, prefixes: dict[str, str]) -> str:
     for prefix, variable in prefixes.items():
+        if word == f"${variable}":  # a subscription scope, the whole value
+            return prefix
         if word.startswith(f"${variable}/"):
             return prefix + word[len(variable) + 1:]
     return word
@@ -96,16 +111,16 @@ def test_every_flag_is_in_the_checked_flag_table_when_built() -> None:
 def test_standalone_command_splits_back_into_its_values_when_quoted() -> None:
     for finding, command in all_commands():
         text = command.standalone()
-        assert _words(text) == _expected(command), (finding.rule, text)
+        assert _words(text, command) == _expected(command), (finding.rule, text)
         values = [command.target_id] if command.use_ids else []
-        for value in values + [a.value for a in command.args if a.value is not None]:
+        for value in values + [a.value for a in command.args if a.value is not None and not a.reads]:
             assert sq(value) in text
 
 
 def test_script_command_splits_back_into_its_values_with_declared_prefixes_when_quoted() -> None:
     for finding, command in all_commands():
         prefixes = prefixes_for(finding.commands)
-        words = [_expand(w, prefixes) for w in _words(command.in_script(prefixes))]
+        words = [_expand(w, prefixes) for w in _words(command.in_script(prefixes), command)]
         assert words == _expected(command), (finding.rule, command.in_script(prefixes))
 
 
@@ -113,10 +128,13 @@ def test_no_placeholder_field_or_undeclared_variable_when_rendered() -> None:
     for finding, command in all_commands():
         prefixes = prefixes_for(finding.commands)
         for text in (command.standalone(), command.in_script(prefixes)):
-            skeleton = _QUOTED.sub("Q", text.removeprefix("# "))
+            skeleton = _QUOTED.sub("Q", _FILLED.sub("Q", text.removeprefix("# ")))
             assert re.fullmatch(r"az [a-z -]+?( --[a-z-]+( Q+)?)*", skeleton), (finding.rule, skeleton)
+            # P1.. are declared by the script; a variable a command reads is checked by the script's first lines.
             for variable in re.findall(r'"\$(\w+)"', text):
-                assert variable in prefixes.values()
+                assert variable in prefixes.values() or variable in command.variables
+            if command.variables:
+                assert variable_checks([command]) and "ALERT_EMAIL" in variable_checks([command])[0]
 
 
 def test_optional_and_purchase_commands_are_commented_out_with_a_warning_when_rendered() -> None:

@@ -30,7 +30,9 @@ def demo_reports() -> dict[str, dict[str, Any]]:
 # Advisor figures from the bill where a similar resource is on it, so each v1 basis allows these v2 bases.
 V2_BASES = {"actual_cost": {"bill"}, "estimate": {"rule_of_thumb", "bill_twin", "list_price"},
             "advisor": {"advisor", "bill_twin", "bill", "rule_of_thumb"}}
-SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5"}
+# The bill's events as the rule that raised them in v1; a level shift (D8.3) is new in v2 and has no rule.
+SIGNAL_RULES = {"growth": "COST-1", "anomaly": "COST-2", "forecast": "COST-3", "untagged": "COST-5",
+                "level_shift": "level_shift"}
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:

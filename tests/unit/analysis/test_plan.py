@@ -74,9 +74,14 @@ def large_estate() -> tuple[Report, bytes, bytes]:
     return Report.model_validate_json(bundle.report_json), bundle.report_html, bundle.findings_csv
 
 
+# The one subscription's guardrails (a budget and an anomaly alert: report-design D10) join the disks.
+GUARDRAILS = 2
+
+
 def test_page_stays_bounded_when_estate_has_ten_thousand_findings() -> None:
     report, html, _ = large_estate()
-    assert len(report.findings) == ESTATE_FINDINGS
+    assert len(report.findings) == ESTATE_FINDINGS + GUARDRAILS
+    assert sorted(f.rule for f in report.findings if f.rule.startswith("GV-")) == ["GV-A", "GV-B"]
     assert len(html) <= 1_000_000
     shown = [r for s in report.action_plan.sections for r in s.rows]
     assert all(s.rows_shown <= BOUNDS.rows_per_section for s in report.action_plan.sections)
@@ -97,7 +102,7 @@ def test_hidden_rows_are_counted_and_their_money_stated_when_estate_is_large() -
 def test_csv_and_json_never_truncated_when_estate_is_large() -> None:
     report, _, data = large_estate()
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8").removeprefix(BOM))))
-    assert len(rows) == ESTATE_FINDINGS == len(report.findings)
+    assert len(rows) == ESTATE_FINDINGS + GUARDRAILS == len(report.findings)
     commands = sum(len(r["commands"].splitlines()) for r in rows)
     assert commands >= ESTATE_FINDINGS
     assert all(r["subscription_id"] == SUB for r in rows[:5])

@@ -89,13 +89,15 @@ def test_csv_has_bom_columns_in_design_order_and_one_row_per_finding_when_render
     rows = _rows(bundle)
     assert tuple(rows[0]) == COLUMNS
     assert len(rows) == bundle.findings_count
-    assert [(r["status"], r["assignee"], r["due"], r["change"]) for r in rows] == [("", "", "", "")]
+    # The disk, and its subscription's two guardrails (budget, anomaly alert); a first review: no change yet.
+    assert [(r["status"], r["assignee"], r["due"], r["change"]) for r in rows] == [("", "", "", "")] * 3
 
 
 def test_csv_and_json_carry_each_finding_kind_when_rendered() -> None:
     bundle = hostile_bundle()
     report = Report.model_validate_json(bundle.report_json)
-    assert [r["kind"] for r in _rows(bundle)] == [f.kind for f in report.findings] == ["counted"]
+    assert [r["kind"] for r in _rows(bundle)] == [f.kind for f in report.findings] == ["counted", "risk", "risk"]
+    assert [f.rule for f in report.findings] == ["DSK-1", "GV-B", "GV-A"]
 
 
 def test_command_quotes_a_hostile_resource_id_as_one_word_when_rendered() -> None:

@@ -40,13 +40,16 @@ FROZEN_RULE_IDS = [
     "BKP-1", "BKP-2", "DB-6", "DB-7", "DB-9", "DB-10", "APP-5", "GOV-2", "GOV-3", "STO-2",
     # Issue 16 (report-design D9): review items, added on purpose.
     "RV-DDOS", "RV-LOGS", "RV-SQLED", "RV-AKS", "RV-DOMINANT",
+    # Issue 16 (report-design D10): governance recommendations as plan items, added on purpose.
+    "GV-B", "GV-A", "GV-P", "GV-T", "GV-I", "GV-E",
 ]
 # Every rule's kind (issue 15): counted savings, review items (ranges, never counted), risks (no saving).
 # Changing a kind moves the headline: do it here on purpose.
 FROZEN_KINDS = {
     "review": ["STO-1", "STO-2", "NET-7", "NET-14", "NET-24", "NET-25", "VM-6", "VM-9", "DSK-8", "DSK-9", "LIC-4",
                "BKP-1", "BKP-2", "DB-6", "DB-7", "DB-9", "RV-DDOS", "RV-LOGS", "RV-SQLED", "RV-AKS", "RV-DOMINANT"],
-    "risk": ["NET-2", "NET-6", "DSK-6", "COST-1", "COST-2", "COST-3", "COST-5"],
+    "risk": ["NET-2", "NET-6", "DSK-6", "COST-1", "COST-2", "COST-3", "COST-5",
+             "GV-B", "GV-A", "GV-P", "GV-T", "GV-I", "GV-E"],
 }
 
 

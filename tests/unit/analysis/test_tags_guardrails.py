@@ -145,14 +145,15 @@ def test_commands_quote_every_value_and_round_trip_through_shlex() -> None:
     found = _ids(_insights(with_optional(_scan(), config={SUB: {"budgets": []}})))
     for guardrail in found.values():
         for command in guardrail.commands:
-            words = _words(command.text)
+            text = command.standalone().removeprefix("# ")
+            words = _words(text)
             assert words[:2] == ["az", command.group.split()[0]]
-            for flag, value in command.args:
-                assert flag in words
-                if value is not None and not command.variables:
-                    assert words[words.index(flag) + 1] == value
-                    assert f"'{value}'" in command.text or "'" in value
-            assert "<" not in command.text.replace("\\u003c", "")
+            for a in command.args:
+                assert a.flag in words
+                if a.value is not None and not a.reads:
+                    assert words[words.index(a.flag) + 1] == a.value
+                    assert f"'{a.value}'" in text or "'" in a.value
+            assert "<" not in text.replace("\\u003c", "")
 
 
 def _body_in_bash(command_text: str, email: str) -> Any:
@@ -166,13 +167,13 @@ def _body_in_bash(command_text: str, email: str) -> Any:
 def test_budget_and_alert_bodies_take_the_e_mail_from_the_shell_variable() -> None:
     found = _ids(_insights(with_optional(_scan(), config={SUB: {"budgets": []}})))
     email = "o'brien@example.com"
-    budget_body = _body_in_bash(found["GV-B"].commands[0].text, email)
+    budget_body = _body_in_bash(found["GV-B"].commands[0].standalone(), email)
     notes = budget_body["properties"]["notifications"]
     assert {n["thresholdType"] for n in notes.values()} == {"Actual", "Forecasted"}
     assert all(n["contactEmails"] == [email] and n["contactRoles"] == ["Owner", "Contributor"]
                for n in notes.values())
     assert budget_body["properties"]["amount"] == found["GV-B"].amount
-    alert_body = _body_in_bash(found["GV-A"].commands[0].text, email)
+    alert_body = _body_in_bash(found["GV-A"].commands[0].standalone(), email)
     assert alert_body["kind"] == "InsightAlert" and alert_body["properties"]["notification"]["to"] == [email]
     assert alert_body["properties"]["viewId"].endswith("/views/ms:DailyAnomalyByResourceGroup")
     for gid in ("GV-B", "GV-A"):
@@ -186,9 +187,9 @@ def test_require_tag_commands_carry_hostile_keys_as_single_words() -> None:
     rows = cost_line(row["id"], 10.0) + cost_line(other["id"], 10.0)
     found = _ids(_insights(scan([row, other], cost_rows=rows)))
     for command in found["GV-T"].commands:
-        params = dict(command.args).get("--params")
+        params = {a.flag: a.value for a in command.args}.get("--params")
         if params:
-            words = _words(command.text)
+            words = _words(command.standalone().removeprefix("# "))
             assert words[words.index("--params") + 1] == params
             assert json.loads(params)["tagName"]["value"] in ("owner", hostile)
 
