@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.analysis import SubscriptionInputs
+from shared.analysis.model import SubscriptionInputs
 
 COST_DETAIL = "cost-detail"
 COST_CONFIG = "cost-config"
