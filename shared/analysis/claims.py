@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.analysis.facts import AliasKind, FactKey, NarrativeFacts, Unit
+from shared.analysis.facts import NOT_READ, AliasKind, FactKey, NarrativeFacts, Unit
 
 K = FactKey
 Ids = tuple[tuple[str, str | None], ...]
@@ -120,6 +120,12 @@ def _id(sheet: NarrativeFacts, key: FactKey, about: str | None = None) -> str | 
     return fact.id if fact is not None else None
 
 
+def _read(sheet: NarrativeFacts, key: FactKey, about: str) -> str | None:
+    """The fact's id when its data was read (a count), None when it was not (its clause is left out)."""
+    fact = sheet.of(key, about)
+    return fact.id if fact is not None and fact.value != NOT_READ else None
+
+
 def _claim(claim_type: str, **ids: str | None) -> Claim:
     return Claim(claim_type, tuple(ids.items()))
 
@@ -165,7 +171,7 @@ def _context(s: NarrativeFacts) -> list[Claim]:
             for v in s.aliases_of("review")]
     for sub in s.aliases_of("subscription"):
         out.append(_claim("governance_gap", subscription=sub.id, outside_agreement=_id(s, K.OUTSIDE_AGREEMENT, sub.id),
-                          budget_count=_id(s, K.BUDGET_COUNT, sub.id), alert_count=_id(s, K.ALERT_COUNT, sub.id)))
+                          budget_count=_read(s, K.BUDGET_COUNT, sub.id), alert_count=_read(s, K.ALERT_COUNT, sub.id)))
         out.append(_claim("tagging_gap", untagged_share=_id(s, K.UNTAGGED_SHARE), subscription=sub.id,
                           sub_untagged_share=_id(s, K.SUB_UNTAGGED_SHARE, sub.id),
                           sub_untagged_amount=_id(s, K.SUB_UNTAGGED_AMOUNT, sub.id)))

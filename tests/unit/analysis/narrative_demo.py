@@ -14,7 +14,12 @@ from shared.analysis.insights_views import CostInsights
 from shared.analysis.narrative_facts import build_narrative_facts
 from shared.analysis.narrative_inputs import NarrativeInputs
 from shared.analysis.narrative_report import commitment_term, inputs_from_report
-from tests.unit.analysis.test_insights_demo import DEVTEST, PROD, SANDBOX, TAMAR, demo
+from local.estates.model import load_estate
+from shared.analysis.index import build_index
+from shared.analysis.insights import compute_insights
+from tests.unit.analysis.demo_inputs import DEMO, scan_inputs
+from tests.unit.analysis.optional_data import with_optional
+from tests.unit.analysis.test_insights_demo import ALERTS, BUDGETS, DEVTEST, MEASURED, PROD, SANDBOX, TAMAR, TODAY, demo
 
 
 @dataclass(frozen=True)
@@ -203,13 +208,28 @@ def tamar_parts() -> tuple[Headline, Plan, list[FindingView]]:
     return headline, plan, findings
 
 
+@lru_cache(maxsize=1)
+def pennine_budgets_unread() -> CostInsights:
+    """Pennine's analytics when the Sandbox subscription's budgets could not be read (B1 missing there)."""
+    tenant = next(t for t in load_estate(DEMO, TODAY).tenants if t.display_name.startswith("Pennine"))
+    config = {s.subscription_id: {"budgets": BUDGETS.get(s.subscription_id, []),
+                                  "scheduled_actions": ALERTS.get(s.subscription_id, [])} for s in tenant.subscriptions}
+    config[SANDBOX] = {"scheduled_actions": []}
+    scanned = with_optional(scan_inputs(tenant, TODAY), config=config,
+                            policies={s.subscription_id: [] for s in tenant.subscriptions})
+    return compute_insights(scanned, build_index(scanned), measured_monthly=MEASURED)
+
+
 @lru_cache(maxsize=4)
 def inputs(name: str) -> NarrativeInputs:
-    """The narrative inputs of one demo tenant through the report adapter."""
-    headline, plan, findings = pennine_parts() if name == "Pennine" else tamar_parts()
-    company = "Pennine Freight Ltd" if name == "Pennine" else "Tamar Analytics Ltd"
-    term = commitment_term([("P1Y", "counted"), ("P3Y", "upside")]) if name == "Pennine" else None
-    return inputs_from_report(company, demo(name), headline, plan, findings, term)
+    """The narrative inputs of one demo tenant through the report adapter ("Pennine-unread": Sandbox's budgets
+    not read)."""
+    pennine = name.startswith("Pennine")
+    headline, plan, findings = pennine_parts() if pennine else tamar_parts()
+    company = "Pennine Freight Ltd" if pennine else "Tamar Analytics Ltd"
+    term = commitment_term([("P1Y", "counted"), ("P3Y", "upside")]) if pennine else None
+    insights = pennine_budgets_unread() if name == "Pennine-unread" else demo(name)
+    return inputs_from_report(company, insights, headline, plan, findings, term)
 
 
 def sheet(name: str) -> NarrativeFacts:

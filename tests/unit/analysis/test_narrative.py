@@ -75,7 +75,8 @@ def test_llm_narrative_published_with_figures_from_templates_when_answer_valid()
     assert (narrative["source"], narrative["fallback_reason"]) == ("llm", None)
     assert narrative["summary"][0]["text"] == "Acme spends about £60 a month on Azure. Spend is steady at about £2 a " \
                                               "day, unchanged since 27 August."
-    assert f"1. Delete {HOSTILE_NAME} in Sub {CANARY}: £60 a month, minutes, low risk." in \
+    assert f"1. Act on {HOSTILE_NAME}, a disk attached to nothing, in Sub {CANARY}: £60 a month, an hour or two, " \
+           "medium risk." in \
         [p["text"] for p in narrative["summary"]]
 
 
