@@ -205,9 +205,9 @@ def _context(w: _Writer) -> str:
                 f"{w.f('anomaly_date')}.")
     if kind == "weekday_pattern":
         return f"Spend drops {w.f('weekend_drop')} at weekends: some resources already stop out of hours."
-    many = "s" if w.num("billed_resources") != 1 else ""
+    plural = "s" if w.num("billed_resources") != 1 else ""
     return (f"This is a small estate: {w.f('run_rate_monthly')} a month across {w.f('billed_resources')} billed "
-            f"resource{many}.")
+            f"resource{plural}.")
 
 
 def _opening(w: _Writer) -> str:

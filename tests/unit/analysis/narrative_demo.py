@@ -9,14 +9,14 @@ import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
+from local.estates.model import load_estate
 from shared.analysis.facts import NarrativeFacts
+from shared.analysis.index import build_index
+from shared.analysis.insights import compute_insights
 from shared.analysis.insights_views import CostInsights
 from shared.analysis.narrative_facts import build_narrative_facts
 from shared.analysis.narrative_inputs import NarrativeInputs
 from shared.analysis.narrative_report import commitment_term, inputs_from_report
-from local.estates.model import load_estate
-from shared.analysis.index import build_index
-from shared.analysis.insights import compute_insights
 from tests.unit.analysis.demo_inputs import DEMO, scan_inputs
 from tests.unit.analysis.optional_data import with_optional
 from tests.unit.analysis.test_insights_demo import ALERTS, BUDGETS, DEVTEST, MEASURED, PROD, SANDBOX, TAMAR, TODAY, demo
@@ -116,8 +116,8 @@ PIP_OLD = rid(TAMAR, "rg-analytics", "microsoft.network/publicipaddresses", "pip
 
 def _f(fid: str, rule: str, resource: str, label: str, env: str, action: str = "Delete it", kind: str = "counted",
        **evidence: object) -> FindingView:
-    return FindingView(fid, rule, kind, resource, label, env, action, tuple(Evidence(k, v) for k, v in evidence.items()),
-                       kind == "counted")
+    return FindingView(fid, rule, kind, resource, label, env, action,
+                       tuple(Evidence(k, v) for k, v in evidence.items()), kind == "counted")
 
 
 def _row(row_type: str, fid: str, title: str, ids: tuple[str, ...], names: tuple[str, ...], sub: str | None,
@@ -150,8 +150,8 @@ def pennine_parts() -> tuple[Headline, Plan, list[FindingView]]:
         _f("f-tms", "DSK-1", dev_rg, "managed disk", "dev"), _f("f-tms2", "NET-9", dev_rg + "x", "NAT gateway", "dev"),
         _f("f-web", "NET-5", rid(DEVTEST, "rg-web-dev", "microsoft.network/applicationgateways", "agw-web-dev"),
            "application gateway", "dev", "Delete it if no site will use it"),
-        _f("f-web2", "APP-1", rid(DEVTEST, "rg-web-dev", "microsoft.web/serverfarms", "asp-web-dev"), "App Service plan",
-           "dev"),
+        _f("f-web2", "APP-1", rid(DEVTEST, "rg-web-dev", "microsoft.web/serverfarms", "asp-web-dev"),
+           "App Service plan", "dev"),
         _f("f-sql", "LIC-2", rid(PROD, "rg-erp-prod", "microsoft.compute/virtualmachines", "vm-erp-sql-01"),
            "SQL Server VM", "prod", "If you have SQL Server licences with Software Assurance, switch on"),
         _f("f-rdsh", "LIC-1", rid(PROD, "rg-rdsh-prod", "microsoft.compute/virtualmachinescalesets", "vmss-rdsh-prod"),
@@ -181,7 +181,7 @@ def pennine_parts() -> tuple[Headline, Plan, list[FindingView]]:
                  (1380.36,) * 3, True, "weeks", "medium"),
             _row("finding", "f-dr", "VPN gateway vgw-dr-ukwest looks like disaster-recovery standby", ("f-dr",),
                  ("vgw-dr-ukwest",), PROD, prod, "rg-dr-ukwest", (0.0, 0.0, 104.73), False, "hours", "high"),
-            _row("finding", "f-cmt", "Reserve 3 × D4s_v5 for 1 year after right-sizing", ("f-cmt",),
+            _row("finding", "f-cmt", "Reserve 3 x D4s_v5 for 1 year after right-sizing", ("f-cmt",),
                  ("Pennine Freight Production",), PROD, prod, None, (85.39,) * 3, True, "weeks", "medium"))),
         Section("investigate", (
             _row("finding", "f-sqled", "SQL Server Enterprise where Standard may do (vm-erp-sql-01)", ("f-sqled",),
@@ -199,9 +199,9 @@ def tamar_parts() -> tuple[Headline, Plan, list[FindingView]]:
                 _f("f-pip", "NET-1", PIP_OLD, "public IP address", "prod"),
                 _f("f-dom", "RV-DOMINANT", VM_ANALYTICS, "virtual machine", "prod", "Commit or schedule", "review")]
     plan = Plan((
-        Section("do_now", (_row("finding", "f-scratch", "Delete the managed disk disk-analytics-scratch", ("f-scratch",),
-                                ("disk-analytics-scratch",), TAMAR, name, "rg-analytics", (32.94,) * 3, True,
-                                "minutes", "low"),)),
+        Section("do_now", (_row("finding", "f-scratch", "Delete the managed disk disk-analytics-scratch",
+                                ("f-scratch",), ("disk-analytics-scratch",), TAMAR, name, "rg-analytics",
+                                (32.94,) * 3, True, "minutes", "low"),)),
         Section("decide", (_row("finding", "f-dom", "One resource dominates the bill (vm-analytics-01)", ("f-dom",),
                                 ("vm-analytics-01",), TAMAR, name, "rg-analytics", (0.0, 32.63, 106.05), False,
                                 "hours", "low"),))), Hygiene(("f-pip",), 3.55))

@@ -29,7 +29,8 @@ PENNINE = [
     "protecting nothing, first billed on 29 October; it has cost £2,830 since then. The last 30 days include a "
     "one-off £646 of Bandwidth on 24 November, mostly stpenninedatalake; the run-rate leaves it out.",
     "Savings: £2,910 a month measured on your bill; £1,380 more if you hold the licences; £85 with a 1-year "
-    "commitment; £291\u2013£337 estimated. In all £2,910 to £4,720 a month (23\u201337% of spend, £35k\u2013£57k a year).",
+    "commitment; £291\u2013£337 estimated. In all £2,910 to £4,720 a month (23\u201337% of spend, "
+    "£35k\u2013£57k a year).",
     f"1. Delete ddos-sandbox-trial in {SANDBOX}: £2,240 a month, minutes, low risk.",
     f"2. Put a £50 budget, an anomaly alert and a deny policy for costly resource types on {SANDBOX} so it cannot "
     "recur: an hour or two, medium risk.",
@@ -40,7 +41,7 @@ PENNINE = [
     "region (£0\u2013£105 a month); confirm with your DR runbook.",
 ]
 # D11.3's Tamar text, with D2.2's one money format: £9.66 a day prints £10 and £32.94 prints £33 (the design's
-# own "£33–£106" for 32.63 follows the rule; its "£9.66" and "£32.94" do not).
+# own "£33 to £106" for 32.63 follows the rule; its "£9.66" and "£32.94" do not).
 TAMAR = [
     "Tamar Analytics Ltd spends about £290 a month on Azure. Spend is steady at about £10 a day, unchanged since "
     "7 September.",

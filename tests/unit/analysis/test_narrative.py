@@ -99,7 +99,7 @@ def test_deterministic_narrative_published_when_answer_breaks_a_rule(reply: str,
         narrative = narrative_of(FakeNarrator(reply))
     assert (narrative["source"], narrative["fallback_reason"]) == ("deterministic", "rejected")
     (line,) = [r for r in caplog.records if r.getMessage().startswith("narrative_fallback")]
-    assert f"reason=rejected detail={rule} " in line.getMessage() and getattr(line, "metric") == "narrative_fallback"
+    assert f"reason=rejected detail={rule} " in line.getMessage() and line.__dict__["metric"] == "narrative_fallback"
 
 
 @pytest.mark.parametrize(("error", "reason"), [
@@ -119,7 +119,7 @@ def test_no_model_is_a_reason_logged_as_information_when_narrator_absent(caplog:
         bundle = analyse(hostile_scan())
     assert bundle.narrative_fallback_reason == "no_model"
     (line,) = [r for r in caplog.records if r.getMessage().startswith("narrative_fallback")]
-    assert (line.levelno, getattr(line, "reason")) == (logging.INFO, "no_model")
+    assert (line.levelno, line.__dict__["reason"]) == (logging.INFO, "no_model")
     assert HOSTILE_NAME not in line.getMessage() and "£" not in line.getMessage()
 
 
