@@ -43,6 +43,8 @@ def a_label(type_label: str) -> str:
     words = type_label.split()
     if not words:
         return "a resource"
+    if len(words) == 1 and type_label.islower():  # a raw ARM type segment ("protecteditems"): no plain label
+        return f"a resource of type {type_label}"
     first = words[0]
     keep = first in _KEEP_CASE or (len(first) > 1 and first[1].isupper()) or (len(words) > 1 and words[1][:1].isupper())
     text = type_label if keep else first[0].lower() + type_label[1:]

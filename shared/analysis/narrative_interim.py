@@ -86,7 +86,7 @@ def _item(f: Finding, insights: CostInsights, names: Mapping[str, str], section:
     return PlanItem(
         row_id=f.id, kind=kind, section=section, rule=f.rule if kind != "review" or f.rule.startswith("RV-")
         else "RV-DR" if f.evidence.get("dr_context") else f.rule, type_label=type_label(resource_type_of(rid)),
-        environment=spend.environment if spend else None, names=(names.get(rid) or parts[-1],),
+        environment=spend.environment if spend else None, names=(names.get(rid) or parts[-1].split(";")[-1],),
         subscription_id=sub, subscription=spend.name if spend else None,
         resource_group=parts[4] if len(parts) > 4 else None, resource_ids=(rid,), monthly=f.monthly_savings,
         low=low, high=high, counted=kind != "review", effort=effort, risk=risk, licences=licences,
