@@ -24,6 +24,8 @@ REVIEWS: dict[str, tuple[str, str, str]] = {
     "RV-AKS": ("how the AKS system pool of {name} is sized", "the AKS system pool of {name}",
                "check the node size and the autoscaler minimum"),
 }
+OFFER_WORDS = {"Pay-As-You-Go": "Pay-As-You-Go", "Enterprise Agreement": "on your Enterprise Agreement",
+               "CSP": "bought through a CSP"}
 DEFAULT_REVIEW = ("what to do with {name}, {a_type}", "{name}, {a_type}", "check it before you act")
 _KEEP_CASE = ("Azure", "App")
 
@@ -49,6 +51,12 @@ def a_label(type_label: str) -> str:
     keep = first in _KEEP_CASE or (len(first) > 1 and first[1].isupper()) or (len(words) > 1 and words[1][:1].isupper())
     text = type_label if keep else first[0].lower() + type_label[1:]
     return ("an " if text[0].lower() in "aeiou" else "a ") + text
+
+
+def offer_words(label: str) -> str:
+    """How "{subscription} is ..." names an offer: "Pay-As-You-Go", "on your Enterprise Agreement", "a Visual
+    Studio subscription"."""
+    return OFFER_WORDS.get(label) or (label if label.endswith("subscription") else f"a {label} subscription")
 
 
 def join(items: list[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.analysis.claim_format import percent_span, span
-from shared.analysis.claim_phrases import a_label, driver_phrase, join, review_words
+from shared.analysis.claim_phrases import a_label, driver_phrase, join, offer_words, review_words
 from shared.analysis.claims import Claim
 from shared.analysis.facts import Alias, Fact, FactKey, NarrativeFacts
 
@@ -188,7 +188,7 @@ def _context(w: _Writer) -> str:
     if kind == "governance_gap":
         s = w.alias("subscription")
         offer = w.implied(K.OFFER, s.id)
-        text = f"{w.private(s.name)} is {offer.value if offer else 'on its own offer'}"
+        text = f"{w.private(s.name)} is {offer_words(str(offer.value)) if offer else 'on its own offer'}"
         if w.fact("outside_agreement") and w.f("outside_agreement") == "yes":
             main = w.implied(K.MAIN_AGREEMENT)
             text += f", outside your {main.value if main else 'main agreement'}"
