@@ -74,9 +74,9 @@ def slot_names(offer: Offer) -> list[str]:
     return names + list(CONTEXT_SLOTS)
 
 
-def _read_back(claim: Claim, sheet: NarrativeFacts) -> SlotText:
+def _read_back(claim: Claim, sheet: NarrativeFacts, said: frozenset[str] = frozenset()) -> SlotText:
     """Render the claim and re-read its sentence: every number in it must print in its cited facts."""
-    out = render(claim, sheet)
+    out = render(claim, sheet, said)
     allowed = set(LITERALS.get(claim.type, set()))
     for fact_id in out.fact_ids:
         fact = sheet.fact(fact_id)
@@ -130,12 +130,13 @@ def parse_answer(raw: str, sheet: NarrativeFacts, offer: Offer | None = None) ->
     items = [c.get("item") for s, c in chosen if group_of(s) == "action"]
     if len(items) != len(set(items)):
         raise NarrativeRejected("duplicate_item", "the same action twice")
-    said = [c for _, c in chosen if c.type != "none"]
-    if len(said) != len(set(said)):
+    stated = [c for _, c in chosen if c.type != "none"]
+    if len(stated) != len(set(stated)):
         raise NarrativeRejected("duplicate_claim", "the same statement twice")
-    out = []
+    out, said = [], frozenset[str]()
     for slot, claim in chosen:
         check_claim(claim, sheet)
-        text = _read_back(claim, sheet)
+        text = _read_back(claim, sheet, said)
         out.append(SlotText(slot, text.claim, text.fact_ids, text.alias_ids, text.text, text.roles))
+        said |= {claim.get("item") or ""} if group_of(slot) == "action" else set()
     return out

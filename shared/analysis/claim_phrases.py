@@ -16,7 +16,7 @@ REVIEWS: dict[str, tuple[str, str, str]] = {
                 "keep it if you need DDoS rapid response or cost protection"),
     "RV-DR": ("whether to keep {name}, {a_type} in the DR region", "{name}, {a_type} in the DR region",
               "confirm with your DR runbook"),
-    "RV-DOMINANT": ("how {name} runs", "how {name} runs (a reservation, savings plan or schedule)",
+    "RV-DOMINANT": ("how {name} runs", "a reservation, savings plan or schedule for {name}",
                     "it is the largest single lever on this bill"),
     "RV-SQLED": ("whether {name} needs SQL Server Enterprise", "SQL Server Enterprise on {name}, where Standard "
                  "may do", "run the query in the appendix first"),

@@ -43,8 +43,8 @@ class Rendered:
 
 
 class _Writer:
-    def __init__(self, claim: Claim, sheet: NarrativeFacts) -> None:
-        self.claim, self.sheet, self.out = claim, sheet, Rendered()
+    def __init__(self, claim: Claim, sheet: NarrativeFacts, said: frozenset[str]) -> None:
+        self.claim, self.sheet, self.out, self.said = claim, sheet, Rendered(), said
         self.currency = sheet.currency
 
     def fact(self, role: str) -> Fact | None:
@@ -136,7 +136,8 @@ def _guardrails(w: _Writer, p: Alias) -> str:
     for gid in p.words:
         budget = w.implied(K.GUARDRAIL_BUDGET, p.id) if gid == "GV-B" else None
         words.append(f"a {budget.render(w.sheet.currency)} budget" if budget else GUARDRAIL_WORDS.get(gid, ""))
-    recur = f" {p.note}" if p.note else ""
+    # "so it cannot recur" reads right only after the action on the cost it would stop.
+    recur = f" {p.note}" if p.note and p.follows in w.said else ""
     return (f"Put {join([x for x in words if x])} on {w.private(p.where)}{recur}: "
             f"{EFFORT_WORDS[w.f('effort')]}, {w.f('risk')} risk.")
 
@@ -233,9 +234,10 @@ _WRITERS = {"spend_level": _opening, "spend_change": _change, "spend_change_driv
             "all_measured": _all_measured, "action": _action}
 
 
-def render(claim: Claim, sheet: NarrativeFacts) -> Rendered:
-    """The claim's sentence with its figures filled in ('' for `none`), and the facts and aliases it cites."""
-    w = _Writer(claim, sheet)
+def render(claim: Claim, sheet: NarrativeFacts, said: frozenset[str] = frozenset()) -> Rendered:
+    """The claim's sentence with its figures filled in ('' for `none`), and the facts and aliases it cites;
+    `said`: the plan rows earlier action slots named."""
+    w = _Writer(claim, sheet, said)
     if claim.type != "none":
         w.out.text = _WRITERS.get(claim.type, _context)(w)
     return w.out

@@ -200,7 +200,8 @@ class Alias:
     group: str = ""
     words: tuple[str, ...] = ()
     resource_ids: tuple[str, ...] = ()
-    note: str = ""  # P# guardrails: "so it cannot recur" when they follow a new recurring cost
+    note: str = ""  # P# guardrails: "so it cannot recur", said only right after the row it follows
+    follows: str = ""  # P# guardrails: the alias of the new recurring cost they would stop
 
     def visible(self) -> dict[str, str]:
         """The alias as the prompt shows it: Caleta's enums only."""

@@ -126,11 +126,11 @@ def _tiers(b: _Builder) -> None:
     b.add(K.COMMITMENT_TERM, t.commitment_term if t.commitment > 0 else None)
 
 
-def _row(b: _Builder, row: PlanItem) -> None:
+def _row(b: _Builder, row: PlanItem, follows: str) -> None:
     alias = b.alias("P", "action", type_label=row.type_label, rule=row.rule, environment=row.environment,
                     detail=row.kind, name=row.names[0] if row.names else "", where=row.subscription or "",
                     group=row.resource_group or "", words=row.names or row.guardrails,
-                    resource_ids=row.resource_ids, note=row.note)
+                    resource_ids=row.resource_ids, note=row.note, follows=follows)
     if row.kind == "review":
         b.add(K.ACTION_LOW, row.low, alias.id)
         b.add(K.ACTION_HIGH, row.high, alias.id)
@@ -183,7 +183,7 @@ def build_narrative_facts(inputs: NarrativeInputs) -> NarrativeFacts:
     candidates = action_candidates(inputs)
     hygiene = hygiene_row(inputs)
     for row in [*candidates, *([hygiene] if hygiene else [])]:
-        _row(b, row)
+        _row(b, row, "P1" if row.note else "")
     for row in review_items(inputs):
         _review(b, row)
     _subscriptions(b, [r.subscription_id for r in candidates if r.subscription_id])

@@ -127,3 +127,12 @@ def test_fallback_passes_its_own_checker_when_demo_sheets_are_used(tenant: str) 
     facts = sheet(tenant)
     offer = offered(facts)
     assert len(parse_answer(json.dumps(deterministic_answer(facts, offer)), facts, offer)) >= 8
+
+
+def test_guardrails_say_it_cannot_recur_only_after_the_cost_they_stop_when_a_model_reorders_them() -> None:
+    facts = sheet("Pennine")
+    offer = offered(facts)
+    answer = deterministic_answer(facts, offer)
+    answer["action_1"], answer["action_2"] = answer["action_2"], answer["action_1"]
+    texts = {s.slot: s.text for s in parse_answer(json.dumps(answer), facts, offer)}
+    assert texts["action_1"].startswith("Put a £50 budget") and "cannot recur" not in texts["action_1"]
