@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from shared.analysis.claim_instances import instances
 from shared.analysis.claim_rules import NarrativeRejected, check_claim, roles_of
 from shared.analysis.claim_templates import LITERALS, render
 from shared.analysis.claims import (
@@ -23,7 +24,6 @@ from shared.analysis.claims import (
     Claim,
     SlotGroup,
     group_of,
-    instances,
 )
 from shared.analysis.facts import NarrativeFacts
 

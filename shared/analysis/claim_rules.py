@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from shared.analysis.claims import CLAIM_ROLES, Claim, Role
-from shared.analysis.facts import NOT_READ, Alias, Fact, FactKey, NarrativeFacts
+from shared.analysis.claim_read import NarrativeRejected, Read, roles_of
+from shared.analysis.claims import Claim
+from shared.analysis.facts import NOT_READ, FactKey, NarrativeFacts
 
 K = FactKey
 MIN_CHANGE = 0.05  # a change below 5% is "steady" (D11.2)
@@ -21,69 +22,20 @@ DOMINANT_SHARE = 0.40
 WEEKEND_DROP_MIN = 0.15  # weekends at most 85% of weekdays
 SMALL_ESTATE = 2000.0
 TOLERANCE = 0.011
-
-
-class NarrativeRejected(Exception):
-    """An answer (or claim) broke a rule; `rule` names it, the message says it in words, never the answer."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.rule = rule
-
-
-def roles_of(claim: Claim) -> tuple[Role, ...] | None:
-    """The role set of the claim's type that matches its properties exactly, if any."""
-    names = {name for name, _ in claim.ids}
-    return next((v for v in CLAIM_ROLES.get(claim.type, ()) if {r.name for r in v} == names), None)
-
-
-class _Read:
-    """The claim's roles, read and checked on first use."""
-
-    def __init__(self, claim: Claim, sheet: NarrativeFacts, roles: tuple[Role, ...]) -> None:
-        self.claim, self.sheet, self.roles = claim, sheet, {r.name: r for r in roles}
-
-    def fact(self, role: str, about: str | None = None) -> Fact:
-        spec, fact = self.roles[role], self.sheet.fact(self.claim.get(role) or "")
-        if fact is None:
-            raise NarrativeRejected("missing_fact", f"{self.claim.type}: {role} cites no fact")
-        if (spec.key is not None and fact.key is not spec.key) or (spec.unit is not None and fact.unit != spec.unit):
-            raise NarrativeRejected("wrong_key", f"{self.claim.type}: {role} cites a fact of another kind")
-        if spec.key is not None and fact.about != about:
-            raise NarrativeRejected("wrong_item", f"{self.claim.type}: {role} cites a fact about another item")
-        return fact
-
-    def opt(self, role: str, about: str | None = None) -> Fact | None:
-        return self.fact(role, about) if self.claim.get(role) is not None else None
-
-    def num(self, role: str, about: str | None = None) -> float:
-        value = self.fact(role, about).value
-        return float(value) if isinstance(value, float | int) else 0.0
-
-    def date(self, role: str) -> dt.date:
-        value = self.fact(role).value
-        if not isinstance(value, dt.date):
-            raise NarrativeRejected("wrong_key", f"{self.claim.type}: {role} is not a date")
-        return value
-
-    def alias(self, role: str) -> Alias:
-        alias = self.sheet.alias(self.claim.get(role) or "")
-        if alias is None or alias.kind != self.roles[role].alias:
-            raise NarrativeRejected("wrong_alias", f"{self.claim.type}: {role} names something of another kind")
-        return alias
+__all__ = ["NarrativeRejected", "check_claim", "roles_of"]
 
 
 def _no(rule: str, message: str) -> NarrativeRejected:
     return NarrativeRejected(rule, message)
 
 
-def _change(r: _Read) -> None:
+def _change(r: Read) -> None:
     if abs(r.num("change_pct")) < MIN_CHANGE:
         raise _no("change_below_5pct", "a change below 5% is not a change")
     r.fact("now_daily"), r.fact("base_daily"), r.fact("base_from")
 
 
-def _change_driver(r: _Read) -> None:
+def _change_driver(r: Read) -> None:
     _change(r)
     d = r.alias("driver")
     share = r.num("driver_share", d.id)
@@ -99,7 +51,7 @@ def _change_driver(r: _Read) -> None:
     r.fact("driver_cost_since", d.id)
 
 
-def _level_shift(r: _Read) -> None:
+def _level_shift(r: Read) -> None:
     if r.date("shift_date") not in r.sheet.shifts:
         raise _no("no_such_shift", "the analytics found no step on that day")
     r.fact("shift_delta"), r.opt("shift_pct")
@@ -110,7 +62,7 @@ def _level_shift(r: _Read) -> None:
         raise _no("driver_share_out_of_range", "the driver's share of the step is below 50% or above 150%")
 
 
-def _steady(r: _Read) -> None:
+def _steady(r: Read) -> None:
     if abs(r.num("change_pct")) >= MIN_CHANGE:
         raise _no("not_steady", "spend changed by 5% or more")
     if r.sheet.shifts:
@@ -118,7 +70,7 @@ def _steady(r: _Read) -> None:
     r.fact("now_daily"), r.fact("base_from")
 
 
-def _one_off(r: _Read) -> None:
+def _one_off(r: Read) -> None:
     day = r.date("anomaly_date")
     entry = r.sheet.one_offs.get(day)
     if entry is None:
@@ -132,11 +84,11 @@ def _one_off(r: _Read) -> None:
         raise _no("not_the_top_driver", "the driver named is not the one-off's top driver")
 
 
-def _tiers(r: _Read) -> tuple[float, float, float, float]:
+def _tiers(r: Read) -> tuple[float, float, float, float]:
     return r.num("tier_measured"), r.num("tier_conditional"), r.num("tier_commitment"), r.num("tier_est_high")
 
 
-def _certainty(r: _Read) -> None:
+def _certainty(r: Read) -> None:
     measured, conditional, commitment, high = _tiers(r)
     r.fact("tier_est_low"), r.fact("range_low"), r.opt("share_low"), r.opt("share_high")
     r.fact("annual_low"), r.fact("annual_high")
@@ -146,7 +98,7 @@ def _certainty(r: _Read) -> None:
         raise _no("range_sum_mismatch", "the high end is not the sum of the tiers at their upper bounds")
 
 
-def _all_measured(r: _Read) -> None:
+def _all_measured(r: Read) -> None:
     if r.num("tier_measured") <= 0:
         raise _no("nothing_measured", "no saving is measured")
     others = sum(r.sheet.number(k) for k in (K.TIER_CONDITIONAL, K.TIER_COMMITMENT, K.TIER_EST_HIGH))
@@ -155,7 +107,7 @@ def _all_measured(r: _Read) -> None:
     r.fact("share_measured")
 
 
-def _action(r: _Read) -> None:
+def _action(r: Read) -> None:
     p = r.alias("item")
     if p.detail == "hygiene":
         raise _no("not_a_candidate", "the hygiene list is not an action")
@@ -170,12 +122,12 @@ def _action(r: _Read) -> None:
         r.fact(role, p.id)
 
 
-def _review(r: _Read) -> None:
+def _review(r: Read) -> None:
     v = r.alias("item")
     r.fact("review_low", v.id), r.fact("review_high", v.id)
 
 
-def _governance(r: _Read) -> None:
+def _governance(r: Read) -> None:
     s = r.alias("subscription")
     clauses = [r.fact("outside_agreement", s.id).value == "yes"]
     for role, what in (("budget_count", "budgets"), ("alert_count", "anomaly alerts")):
@@ -187,7 +139,7 @@ def _governance(r: _Read) -> None:
         raise _no("no_gap", "the subscription has its budget and alert and sits inside the agreement")
 
 
-def _tagging(r: _Read) -> None:
+def _tagging(r: Read) -> None:
     if r.num("untagged_share") < UNTAGGED_MIN:
         raise _no("untagged_below_10pct", "less than 10% of spend is untagged")
     s = r.alias("subscription")
@@ -196,7 +148,7 @@ def _tagging(r: _Read) -> None:
     r.fact("sub_untagged_amount", s.id)
 
 
-def _dominant(r: _Read) -> None:
+def _dominant(r: Read) -> None:
     if r.num("resource_share") < DOMINANT_SHARE:
         raise _no("share_below_40pct", "no resource holds 40% of spend")
     v = r.alias("item")
@@ -207,7 +159,7 @@ def _dominant(r: _Read) -> None:
         raise _no("lever_not_above_counted", "the lever is not larger than the savings counted")
 
 
-def _anomaly_days(r: _Read) -> None:
+def _anomaly_days(r: Read) -> None:
     if r.num("anomaly_count") < 1:
         raise _no("no_day_outside_the_range", "no day fell outside the usual range")
     day, one_offs = r.date("anomaly_date"), r.sheet.one_offs
@@ -215,22 +167,22 @@ def _anomaly_days(r: _Read) -> None:
         raise _no("not_the_largest_one_off", "that day is not the largest one-off")
 
 
-def _weekday(r: _Read) -> None:
+def _weekday(r: Read) -> None:
     if r.num("weekend_drop") < WEEKEND_DROP_MIN:
         raise _no("no_weekend_drop", "weekend spend is above 85% of weekday spend")
 
 
-def _small(r: _Read) -> None:
+def _small(r: Read) -> None:
     if r.num("run_rate_monthly") >= SMALL_ESTATE:
         raise _no("not_a_small_estate", "the run-rate is 2,000 a month or more")
     r.fact("billed_resources")
 
 
-def _spend_level(r: _Read) -> None:
+def _spend_level(r: Read) -> None:
     r.fact("run_rate_monthly"), r.fact("spend_30d")
 
 
-RULES: dict[str, Callable[[_Read], None]] = {
+RULES: dict[str, Callable[[Read], None]] = {
     "spend_level": _spend_level, "spend_change": _change, "spend_change_driver": _change_driver,
     "level_shift": _level_shift, "spend_steady": _steady, "one_off_spike": _one_off, "certainty_split": _certainty,
     "all_measured": _all_measured, "action": _action, "review_not_counted": _review, "governance_gap": _governance,
@@ -252,4 +204,4 @@ def check_claim(claim: Claim, sheet: NarrativeFacts) -> None:
             raise NarrativeRejected("unknown_fact", "answer cites an unknown fact")
         if ident is not None and not ident.startswith("F") and sheet.alias(ident) is None:
             raise NarrativeRejected("unknown_alias", "answer names an unknown alias")
-    RULES[claim.type](_Read(claim, sheet, roles))
+    RULES[claim.type](Read(claim, sheet, roles))

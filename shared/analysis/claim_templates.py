@@ -8,15 +8,13 @@ the rule (Caleta's words), never from the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from shared.analysis.claim_format import percent_span, span
 from shared.analysis.claim_phrases import a_label, driver_phrase, join, offer_words, review_words
+from shared.analysis.claim_writer import MASK, Rendered, Writer
 from shared.analysis.claims import Claim
-from shared.analysis.facts import Alias, Fact, FactKey, NarrativeFacts
+from shared.analysis.facts import Alias, FactKey, NarrativeFacts
 
 K = FactKey
-MASK = "\u27e8name\u27e9"
 EFFORT_WORDS = {"minutes": "minutes", "hours": "an hour or two", "days": "a day or more, with testing",
                 "weeks": "weeks: procurement or finance"}
 GUARDRAIL_WORDS = {"GV-A": "an anomaly alert", "GV-P": "a deny policy for costly resource types"}
@@ -24,72 +22,13 @@ GUARDRAIL_WORDS = {"GV-A": "an anomaly alert", "GV-P": "a deny policy for costly
 LITERALS = {"spend_level": {"30"}, "one_off_spike": {"30"}}
 
 
-@dataclass
-class Rendered:
-    """A claim's sentence, the same sentence with customer strings masked, and what it cites."""
-
-    text: str = ""
-    fact_ids: list[str] = field(default_factory=list)
-    alias_ids: list[str] = field(default_factory=list)
-    private: list[str] = field(default_factory=list)
-
-    @property
-    def masked(self) -> str:
-        """The sentence with every customer string replaced (so their digits are not read as figures)."""
-        out = self.text
-        for value in sorted({p for p in self.private if p}, key=len, reverse=True):
-            out = out.replace(value, MASK)
-        return out
-
-
-class _Writer:
-    def __init__(self, claim: Claim, sheet: NarrativeFacts, said: frozenset[str]) -> None:
-        self.claim, self.sheet, self.out, self.said = claim, sheet, Rendered(), said
-        self.currency = sheet.currency
-
-    def fact(self, role: str) -> Fact | None:
-        fact = self.sheet.fact(self.claim.get(role) or "")
-        if fact is not None and fact.id not in self.out.fact_ids:
-            self.out.fact_ids.append(fact.id)
-        return fact
-
-    def f(self, role: str) -> str:
-        fact = self.fact(role)
-        return fact.render(self.sheet.currency) if fact is not None else ""
-
-    def num(self, role: str) -> float:
-        fact = self.fact(role)
-        return float(fact.value) if fact is not None and isinstance(fact.value, float | int) else 0.0
-
-    def cite(self, fact: Fact) -> Fact:
-        if fact.id not in self.out.fact_ids:
-            self.out.fact_ids.append(fact.id)
-        return fact
-
-    def implied(self, key: FactKey, about: str | None = None) -> Fact | None:
-        """A fact the template adds by the claim's item (a licence count, a budget), cited like a role's."""
-        fact = self.sheet.of(key, about)
-        return self.cite(fact) if fact is not None else None
-
-    def alias(self, role: str) -> Alias:
-        alias = self.sheet.alias(self.claim.get(role) or "")
-        if alias is None:
-            raise KeyError(role)
-        self.out.alias_ids.append(alias.id)
-        return alias
-
-    def private(self, value: str) -> str:
-        self.out.private.append(value)
-        return value
-
-
-def _change(w: _Writer) -> str:
+def _change(w: Writer) -> str:
     pct = w.num("change_pct")
     return (f"Daily spend is {'up' if pct >= 0 else 'down'} {w.f('change_pct')} since {w.f('base_from')}: "
             f"{w.f('now_daily')} a day against {w.f('base_daily')}.")
 
 
-def _driver(w: _Writer) -> str:
+def _driver(w: Writer) -> str:
     d, rising = w.alias("driver"), w.num("change_pct") >= 0
     first = w.f("driver_first_cost")
     since = "then" if first else w.f("base_from")
@@ -98,7 +37,7 @@ def _driver(w: _Writer) -> str:
             f"{driver_phrase(d)}{billed}; it has cost {w.f('driver_cost_since')} since {since}.")
 
 
-def _shift(w: _Writer) -> str:
+def _shift(w: Writer) -> str:
     delta = w.num("shift_delta")
     pct = f" ({w.f('shift_pct')})" if w.claim.get("shift_pct") else ""
     text = f"On {w.f('shift_date')} spend stepped {'up' if delta >= 0 else 'down'} by {w.f('shift_delta')} a day{pct}"
@@ -107,14 +46,14 @@ def _shift(w: _Writer) -> str:
     return text + "."
 
 
-def _steady(w: _Writer) -> str:
+def _steady(w: Writer) -> str:
     now, base = w.f("now_daily"), w.f("base_from")
     if abs(w.num("change_pct")) < 0.005:
         return f"Spend is steady at about {now} a day, unchanged since {base}."
     return f"Spend is steady at about {now} a day, within {w.f('change_pct')} of the four weeks from {base}."
 
 
-def _certainty(w: _Writer) -> str:
+def _certainty(w: Writer) -> str:
     measured, conditional, commitment = w.num("tier_measured"), w.num("tier_conditional"), w.num("tier_commitment")
     parts = [f"{w.f('tier_measured')} a month measured on your bill"] if measured > 0 else []
     if conditional > 0:
@@ -131,7 +70,7 @@ def _certainty(w: _Writer) -> str:
             f"({share}{span(w.f('annual_low'), w.f('annual_high'))} a year).")
 
 
-def _guardrails(w: _Writer, p: Alias) -> str:
+def _guardrails(w: Writer, p: Alias) -> str:
     words = []
     for gid in p.words:
         budget = w.implied(K.GUARDRAIL_BUDGET, p.id) if gid == "GV-B" else None
@@ -142,7 +81,7 @@ def _guardrails(w: _Writer, p: Alias) -> str:
             f"{EFFORT_WORDS[w.f('effort')]}, {w.f('risk')} risk.")
 
 
-def _action(w: _Writer) -> str:
+def _action(w: Writer) -> str:
     p = w.alias("item")
     tail = f"{EFFORT_WORDS.get(w.f('effort'), w.f('effort'))}, {w.f('risk')} risk"
     names = join([w.private(n) for n in p.words[:3]]) + (" and others" if len(p.words) > 3 else "")
@@ -175,7 +114,7 @@ def _action(w: _Writer) -> str:
     return f"Act on {names}, {driver_phrase(p)}, in {where}: {saving} a month, {tail}."
 
 
-def _context(w: _Writer) -> str:
+def _context(w: Writer) -> str:
     kind = w.claim.type
     if kind == "review_not_counted":
         v = w.alias("item")
@@ -211,7 +150,7 @@ def _context(w: _Writer) -> str:
             f"resource{plural}.")
 
 
-def _opening(w: _Writer) -> str:
+def _opening(w: Writer) -> str:
     monthly, spend = w.num("run_rate_monthly"), w.num("spend_30d")
     text = f"{w.private(w.sheet.company)} spends about {w.f('run_rate_monthly')} a month on Azure"
     if monthly and abs(spend - monthly) / monthly >= 0.01:
@@ -219,13 +158,13 @@ def _opening(w: _Writer) -> str:
     return text + "."
 
 
-def _one_off(w: _Writer) -> str:
+def _one_off(w: Writer) -> str:
     d = w.alias("driver")
     return (f"The last 30 days include a one-off {w.f('one_off_amount')} of {w.f('anomaly_service')} on "
             f"{w.f('anomaly_date')}, mostly {w.private(d.name)}; the run-rate leaves it out.")
 
 
-def _all_measured(w: _Writer) -> str:
+def _all_measured(w: Writer) -> str:
     return f"All {w.f('tier_measured')} a month of savings is measured on your bill ({w.f('share_measured')} of spend)."
 
 
@@ -237,7 +176,7 @@ _WRITERS = {"spend_level": _opening, "spend_change": _change, "spend_change_driv
 def render(claim: Claim, sheet: NarrativeFacts, said: frozenset[str] = frozenset()) -> Rendered:
     """The claim's sentence with its figures filled in ('' for `none`), and the facts and aliases it cites;
     `said`: the plan rows earlier action slots named."""
-    w = _Writer(claim, sheet, said)
+    w = Writer(claim, sheet, said)
     if claim.type != "none":
         w.out.text = _WRITERS.get(claim.type, _context)(w)
     return w.out

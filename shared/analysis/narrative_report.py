@@ -1,147 +1,23 @@
 """The narrative's inputs from report.json v2's own parts: the headline, the action plan and the findings.
 
-Coded against the field names of report-core's models (report_model.Headline, report_model_plan.ActionPlan,
-report_model_findings.FindingOut, the commitments block) as read-only protocols, so those models are passed in
-as they are. A row's kind follows its first finding: a review item, a licence or commitment decision, a
-Do-this-week batch (a clean-up), a single delete, or another change. Licence counts are read from the licence
-row's title, which report-core words as "... if you hold 4 SQL Server Enterprise core licences and 32 Windows
-Server core licences (...)": a structured `licences` field on the row would be better (say so at merge).
+Coded against the field names of report-core's models as read-only protocols (narrative_report_types.py), so
+those models are passed in as they are. A row's kind follows its first finding: a review item, a licence or
+commitment decision, a Do-this-week batch (a clean-up), a single delete, or another change. Licence counts are
+read from the licence row's title, which report-core words as "... if you hold 4 SQL Server Enterprise core
+licences and 32 Windows Server core licences (...)": a structured `licences` field on the row would be better.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 from shared.analysis.insights_views import CostInsights
 from shared.analysis.narrative_inputs import NarrativeInputs, PlanItem, RowKind, TierFigures
+from shared.analysis.narrative_report_types import FindingLike, HeadlineLike, PlanLike, RowLike
 
 _LICENCES = re.compile(r"(\d+) ((?:SQL Server \w+)|(?:Windows Server)) core licences")
 _TERMS = {"P1Y": "1-year", "P3Y": "3-year"}
-
-
-class TierLike(Protocol):
-    @property
-    def tier(self) -> str: ...
-    @property
-    def monthly(self) -> float: ...
-    @property
-    def monthly_low(self) -> float: ...
-    @property
-    def monthly_high(self) -> float: ...
-
-
-class RangeLike(Protocol):
-    @property
-    def low_monthly(self) -> float: ...
-    @property
-    def high_monthly(self) -> float: ...
-    @property
-    def low_annual(self) -> float: ...
-    @property
-    def high_annual(self) -> float: ...
-    @property
-    def low_share(self) -> float | None: ...
-    @property
-    def high_share(self) -> float | None: ...
-
-
-class HeadlineLike(Protocol):
-    """report_model.Headline."""
-
-    @property
-    def tiers(self) -> Sequence[TierLike]: ...
-    @property
-    def range(self) -> RangeLike: ...
-    @property
-    def counted_monthly(self) -> float: ...
-
-
-class RowLike(Protocol):
-    """report_model_plan.PlanRow."""
-
-    @property
-    def row_type(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def finding_ids(self) -> Sequence[str]: ...
-    @property
-    def names(self) -> Sequence[str]: ...
-    @property
-    def subscription_id(self) -> str | None: ...
-    @property
-    def subscription_name(self) -> str | None: ...
-    @property
-    def resource_group(self) -> str | None: ...
-    @property
-    def monthly(self) -> float: ...
-    @property
-    def monthly_low(self) -> float: ...
-    @property
-    def monthly_high(self) -> float: ...
-    @property
-    def counted(self) -> bool: ...
-    @property
-    def effort(self) -> str: ...
-    @property
-    def change_risk(self) -> str: ...
-
-
-class SectionLike(Protocol):
-    @property
-    def section(self) -> str: ...
-    @property
-    def rows(self) -> Sequence[RowLike]: ...
-
-
-class HygieneLike(Protocol):
-    @property
-    def finding_ids(self) -> Sequence[str]: ...
-    @property
-    def monthly(self) -> float: ...
-
-
-class PlanLike(Protocol):
-    """report_model_plan.ActionPlan."""
-
-    @property
-    def sections(self) -> Sequence[SectionLike]: ...
-    @property
-    def hygiene(self) -> HygieneLike: ...
-
-
-class EvidenceLike(Protocol):
-    @property
-    def key(self) -> str: ...
-    @property
-    def value(self) -> object: ...
-
-
-class FindingLike(Protocol):
-    """report_model_findings.FindingOut."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def rule(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def resource_id(self) -> str: ...
-    @property
-    def resource_type_label(self) -> str: ...
-    @property
-    def environment(self) -> str: ...
-    @property
-    def action_text(self) -> str: ...
-    @property
-    def evidence(self) -> Sequence[EvidenceLike]: ...
-    @property
-    def counted(self) -> bool: ...
 
 
 def tiers_from_headline(headline: HeadlineLike, commitment_term: str | None = None) -> TierFigures:

@@ -136,3 +136,13 @@ def test_guardrails_say_it_cannot_recur_only_after_the_cost_they_stop_when_a_mod
     answer["action_1"], answer["action_2"] = answer["action_2"], answer["action_1"]
     texts = {s.slot: s.text for s in parse_answer(json.dumps(answer), facts, offer)}
     assert texts["action_1"].startswith("Put a £50 budget") and "cannot recur" not in texts["action_1"]
+
+
+def test_narrative_block_has_report_v2s_shape_when_serialised() -> None:
+    block = json.loads(json.dumps(write_narrative(sheet("Tamar"), None, 8000).to_dict()))
+    assert set(block) == {"source", "fallback_reason", "slots", "facts", "footnote"}
+    assert set(block["slots"][0]) == {"slot", "claim", "fact_ids", "alias_ids", "text"}
+    first = block["facts"][0]
+    assert first == {"id": "F1", "key": "run_rate_monthly", "value": 289.94, "unit": "money", "about": None,
+                     "text": "monthly run-rate: 30 days at today's daily rate: £289.94"}
+    assert {f["unit"] for f in block["facts"]} <= {"money", "percent", "count", "date", "label"}
