@@ -12,7 +12,7 @@ from local.simulator.ai import _Walker
 from local.simulator.strict_schema import validate
 from shared.analysis.claim_check import offered, parse_answer, slot_names
 from shared.analysis.claim_schema import SCHEMA_NAME, answer_schema
-from shared.analysis.facts import FactKey, NarrativeFacts
+from shared.analysis.facts import Fact, FactKey, NarrativeFacts
 from shared.analysis.narrative import SYSTEM_PROMPT, fit_budget, user_prompt
 from tests.unit.analysis.narrative_demo import sheet
 from tests.unit.analysis.test_deterministic import _edge
@@ -104,3 +104,10 @@ def test_budget_fitting_drops_context_before_actions_when_the_prompt_is_too_long
     assert [a.id for a in fitted.aliases if a.kind == "action"][:3] == ["P1", "P2", "P3"]
     assert len(fitted.aliases) < len(facts.aliases) and not fitted.aliases_of("subscription")
     assert fit_budget(facts, 300) is None
+
+
+@pytest.mark.parametrize("key", list(FactKey))
+def test_every_key_has_wording_and_unit_when_a_fact_is_made(key: FactKey) -> None:
+    fact = Fact("F1", key, 1.0, None, "SQL Server Enterprise")
+    assert fact.label and "{" not in fact.label
+    assert fact.unit in ("money", "annual", "percent", "count", "date", "label")
