@@ -39,9 +39,8 @@ METHODOLOGY = [
     "One finding per resource and family; mutually exclusive options count once; a resource's cost is never "
     "claimed by two counted findings; commitments are sized on the usage left after clean-up and right-sizing, "
     "and with less than 60 days of lookback only 1-year commitments count. Review items are never counted.",
-    "The summary is written by Caleta's templates from checked statements, every figure filled from a computed "
-    "fact; a language model (when used) only chooses which statements to include and sees aggregates and "
-    "aliases only, never resource names, ids or tags.",
+    "The summary is checked statements, every figure filled from a computed fact; a language model (when used) "
+    "only chooses among them and sees aggregates and aliases, never resource names, ids or tags.",
 ]
 
 
