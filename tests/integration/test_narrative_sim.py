@@ -20,6 +20,7 @@ from shared.analysis import analyse_scan
 from shared.analysis.claims import group_of
 from shared.analysis.llm import build_openai_narrator
 from shared.analysis.narrative import write_narrative
+from shared.analysis.report_reader import read_report
 from shared.config import reset_settings
 from shared.identity import caleta_credential
 from tests.conftest import DEMO_ESTATE
@@ -91,7 +92,8 @@ def test_llm_narrative_used_when_simulated_model_answers_in_schema(ai_env: Any) 
 @pytest.mark.parametrize("tenant", ["Pennine", "Tamar"])
 def test_demo_summaries_are_model_chosen_with_every_slot_filled_when_the_model_answers(ai_env: Any,
                                                                                      tenant: str) -> None:
-    # the fact sheets of D11.3 (the plan as report-core builds it), through the real client and the simulated model
+    # the fact sheets the engine builds from the demo's report (tiers, plan, review items), through the real
+    # client and the simulated model
     narrative = write_narrative(sheet(tenant), build_openai_narrator(), 8000)
     slots = [s.slot for s in narrative.slots]
     assert (narrative.source, narrative.fallback_reason) == ("llm", None)
@@ -104,6 +106,11 @@ def test_demo_reviews_publish_the_model_chosen_narrative_when_analysed(ai_env: A
     inputs = scan_inputs(next(t for t in load_demo().tenants if t.display_name == tenant))
     bundle = analyse_scan(inputs, build_openai_narrator())
     assert (bundle.narrative_source, bundle.narrative_fallback_reason) == ("llm", None)
+    narrative = read_report(bundle.report_json).narrative
+    assert (narrative.source, len(narrative.slots), narrative.footnote) == (
+        "llm", 9, "Written from checked templates; a language model chose which statements to include and never "
+        "wrote a figure.")
+    assert all(s.text for s in narrative.slots if s.claim != "none")
 
 
 @pytest.mark.parametrize(("mode", "reason"), [("invalid_json", "rejected"), ("wrong_number", "rejected"),

@@ -61,7 +61,15 @@ def test_v1_fixture_keeps_its_content_when_read() -> None:
                                   "saving £2,237.18 a month.")
 
 
-@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+LEGACY_NARRATIVE = [p for p in STORED if "summary" in json.loads(p.read_bytes())["narrative"]]
+
+
+def test_both_narrative_shapes_of_version_2_are_stored_when_listed() -> None:
+    shapes = {("summary" in json.loads(p.read_bytes())["narrative"]) for p in STORED if p.parent.name == "v2"}
+    assert shapes == {True, False}
+
+
+@pytest.mark.parametrize("path", LEGACY_NARRATIVE, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_narrative_written_before_checked_claims_reads_as_legacy_slots_losing_no_word(path: Path) -> None:
     # given: v1, and v2 before its narrative block became claims, wrote paragraphs and {id: text} facts
     old = _document(path)["narrative"]
