@@ -20,7 +20,7 @@ from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTIONS, Placed, place
 from shared.analysis.plan import build_plan
 from shared.analysis.report_analytics import analytics_out, impact_of, totals_of
-from shared.analysis.report_findings import finding_out
+from shared.analysis.report_findings import finding_out, licence_series
 from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
 from shared.analysis.scripts import prefixes_for
 from shared.analysis.tiers import SIGNAL_RULES
@@ -90,8 +90,10 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
         shared = prefixes_for(c for q in items for c in q.finding.commands)
         row_prefixes |= dict.fromkeys((p.id for p in items), shared)
     published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
+    licence = licence_series(kept, index)
     out = [finding_out(p, where[p.id], index, done.rates,
-                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency) for p in published]
+                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency, licence)
+           for p in published]
     window_from, window_to = index.cost.window_from, index.cost.window_to
     return Report(
         customer_id=inputs.customer_id, scan_id=inputs.scan_id, company=inputs.company,
