@@ -58,6 +58,8 @@ class Twins:
         self._snapshots: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self.snapshots:
             self._snapshots[str(row.get("location") or "").lower()].append(row)
+        self._memo_rates: BillRates | None = None
+        self._memo_results: dict[tuple[Any, ...], Any] = {}
 
     def compute_ids(self) -> set[str]:
         """Every VM and scale set: the candidates for compute twins."""
@@ -68,32 +70,43 @@ class Twins:
         return {str(r["id"]).lower() for r in self.disks if sku_name(r).startswith("StandardSSD")} | {
             str(r["id"]).lower() for r in self.snapshots if sku_name(r).startswith("Standard")}
 
+    def _memo(self, rates: BillRates) -> dict[tuple[Any, ...], Any]:
+        """Results already computed with these rates (a scan has one BillRates; another one starts afresh)."""
+        if rates is not self._memo_rates:
+            self._memo_rates, self._memo_results = rates, {}
+        return self._memo_results
+
     def compute_rate(self, rates: BillRates, size: str, os_type: str, region: str, exclude: str = "") -> float | None:
         """The median full-day compute rate of machines of this size, OS and region (per instance)."""
-        found = []
-        for rid, instances in self._machines.get((size.lower(), os_type, region), []):
-            if rid.lower() == exclude.lower():
-                continue
-            rate = rates.compute_rate(rid, instances)
-            if rate is not None:
-                found.append(rate)
-        return median_rate(found)
+        memo, key = self._memo(rates), ("compute", size.lower(), os_type, region)
+        if key not in memo:
+            memo[key] = [(rid.lower(), rate) for rid, instances in self._machines.get(key[1:], [])
+                         if (rate := rates.compute_rate(rid, instances)) is not None]
+        return median_rate([rate for rid, rate in memo[key] if rid != exclude.lower()])
 
     def disk_rate(self, rates: BillRates, sku_prefix: str, size_gb: int, region: str) -> float | None:
         """The median full-day rate of disks of this SKU family in the same size tier and region."""
-        tier = disk_tier(size_gb)
-        found = [rate for row in (self._disks.get((region, tier), []) if tier >= 0 else [])
-                 if sku_name(row).startswith(sku_prefix) and (rate := rates.own_rate(str(row["id"]))) is not None]
-        return median_rate(found)
+        memo, tier = self._memo(rates), disk_tier(size_gb)
+        key = ("disk", sku_prefix, tier, region)
+        if key not in memo:
+            memo[key] = median_rate([
+                rate for row in (self._disks.get((region, tier), []) if tier >= 0 else [])
+                if sku_name(row).startswith(sku_prefix) and (rate := rates.own_rate(str(row["id"]))) is not None])
+        result: float | None = memo[key]
+        return result
 
     def snapshot_gb_rate(self, rates: BillRates, sku_prefix: str, region: str) -> float | None:
         """The median full-day rate per GB of snapshots of this SKU family in the region."""
-        found = []
-        for row in self._snapshots.get(region, []):
-            size = int(props(row).get("diskSizeGB") or 0)
-            if not sku_name(row).startswith(sku_prefix) or size <= 0:
-                continue
-            rate = rates.own_rate(str(row["id"]))
-            if rate is not None:
-                found.append(rate / size)
-        return median_rate(found)
+        memo, key = self._memo(rates), ("snapshot", sku_prefix, region)
+        if key not in memo:
+            found = []
+            for row in self._snapshots.get(region, []):
+                size = int(props(row).get("diskSizeGB") or 0)
+                if not sku_name(row).startswith(sku_prefix) or size <= 0:
+                    continue
+                rate = rates.own_rate(str(row["id"]))
+                if rate is not None:
+                    found.append(rate / size)
+            memo[key] = median_rate(found)
+        result: float | None = memo[key]
+        return result
