@@ -4,7 +4,8 @@ An answer is refused when it is not the JSON the schema asks for (a slot missing
 value is not an id or claim name (a figure, a URL, markup), when it cites an unknown fact or alias, when a claim
 is false on its facts (claim_rules.py), when two slots say the same thing, or when a rendered sentence states a
 number its cited facts do not hold (the sentence is read with customer strings masked). Rules are named, never
-the answer. The deterministic fallback's answer passes through the same function.
+the answer. The actions chosen are numbered in the plan's order (P1 first). The deterministic fallback's answer
+passes through the same function.
 """
 
 from __future__ import annotations
@@ -111,6 +112,18 @@ def _claim_of(slot: str, value: object) -> Claim:
     return Claim(kind, tuple((r.name, value[r.name]) for r in roles))
 
 
+def _plan_rank(claim: Claim) -> tuple[int, int]:
+    item = claim.get("item") or ""
+    return (0, int(item[1:])) if item[:1] == "P" and item[1:].isdigit() else (1, 0)
+
+
+def _in_plan_order(chosen: list[tuple[str, Claim]]) -> list[tuple[str, Claim]]:
+    """The actions in the plan's order of preference (P1 first): a model chooses which actions the summary names,
+    Caleta numbers them, so "1." is what to do first and guardrails follow the cost they stop."""
+    actions = iter(sorted((c for s, c in chosen if group_of(s) == "action"), key=_plan_rank))
+    return [(slot, next(actions) if group_of(slot) == "action" else claim) for slot, claim in chosen]
+
+
 def parse_answer(raw: str, sheet: NarrativeFacts, offer: Offer | None = None) -> list[SlotText]:
     """Validate an answer against the schema and every rule; the slots in order, each with its sentence."""
     if len(raw) > MAX_ANSWER_CHARS:
@@ -133,6 +146,7 @@ def parse_answer(raw: str, sheet: NarrativeFacts, offer: Offer | None = None) ->
     stated = [c for _, c in chosen if c.type != "none"]
     if len(stated) != len(set(stated)):
         raise NarrativeRejected("duplicate_claim", "the same statement twice")
+    chosen = _in_plan_order(chosen)
     out, said = [], frozenset[str]()
     for slot, claim in chosen:
         check_claim(claim, sheet)

@@ -136,12 +136,30 @@ def test_fallback_passes_its_own_checker_when_demo_sheets_are_used(tenant: str) 
     assert len(parse_answer(json.dumps(deterministic_answer(facts, offer)), facts, offer)) >= 8
 
 
-def test_guardrails_say_it_cannot_recur_only_after_the_cost_they_stop_when_a_model_reorders_them() -> None:
+def test_actions_are_numbered_in_plan_order_when_a_model_reorders_them() -> None:
+    # given: the model names the sandbox guardrails first and the DDoS plan they would stop second
     facts = sheet("Pennine")
     offer = offered(facts)
     answer = deterministic_answer(facts, offer)
     answer["action_1"], answer["action_2"] = answer["action_2"], answer["action_1"]
+    # when
     texts = {s.slot: s.text for s in parse_answer(json.dumps(answer), facts, offer)}
+    # then: Caleta numbers them as the plan ranks them, so the guardrails follow the cost they stop
+    assert texts["action_1"].startswith("Delete ddos-sandbox-trial")
+    assert texts["action_2"].startswith("Put a £50 budget") and texts["action_2"].endswith(
+        "so it cannot recur: an hour or two, medium risk.")
+
+
+def test_guardrails_say_it_cannot_recur_only_after_the_cost_they_stop_when_a_model_leaves_that_cost_out() -> None:
+    # given: the guardrails, the licences and the rg-tms-dev clean-up, without the DDoS plan
+    facts = sheet("Pennine")
+    offer = offered(facts)
+    answer = deterministic_answer(facts, offer)
+    tms = next(c for c in offer["action"] if c.get("item") == "P4")
+    answer["action_1"], answer["action_2"], answer["action_3"] = answer["action_2"], answer["action_3"], tms.as_json()
+    # when
+    texts = {s.slot: s.text for s in parse_answer(json.dumps(answer), facts, offer)}
+    # then
     assert texts["action_1"].startswith("Put a £50 budget") and "cannot recur" not in texts["action_1"]
 
 
