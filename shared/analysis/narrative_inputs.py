@@ -1,9 +1,9 @@
 """What the narrative is written from: the analytics (`compute_insights`), the headline tiers and the plan rows.
 
-Plain frozen types, filled by an adapter: `narrative_report.inputs_from_report` from report.json v2's headline,
-plan and findings (report-design D2, D5), or, until those are on this branch, `narrative_interim` from v1's
-findings. The fact sheet (narrative_facts.py) reads nothing else. Names, subscription and resource-group names
-are customer data: they reach the renderer, never a prompt.
+Plain frozen types, filled by `narrative_report.inputs_from_report` from report.json v2's headline, plan and
+findings (report-design D2, D5), which the engine builds before the narrative (`engine.narrative_inputs`). The
+fact sheet (narrative_facts.py) reads nothing else. Names, subscription and resource-group names are customer
+data: they reach the renderer, never a prompt.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext, ViewportSize, sync_playwright
 
 from tests.e2e.browser_support import SHOTS, launch
 from tests.unit.analysis.builders import analyse
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 PAGE_LIMITS = {"Pennine Freight Ltd": 8, "Tamar Analytics Ltd": 4}
 SUMMARY_HEIGHT = 1100
 # A4 less 12 mm margins, in CSS px (report-design D13.5): the print layout's page.
-A4_PAGE = {"width": 703, "height": 1032}
+A4_PAGE: ViewportSize = {"width": 703, "height": 1032}
 
 
 @pytest.fixture(scope="module")
