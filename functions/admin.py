@@ -1,14 +1,16 @@
 """The admin API (an Entra ID access token with app role Caleta.Admin, checked by the app: shared/admin_auth.py).
 
 Routes live under /api/manage/ (the Functions host reserves routes starting with "admin"): list customers
-(never secrets), offboard a customer, run the purge now, list deletion certificates, dead-letter counts, and
-the pseudonyms that name subscriptions in the logs. Every route checks the caller before it touches any store.
+(never secrets), offboard a customer, run the purge now, list deletion certificates, dead-letter counts, the
+pseudonyms that name subscriptions in the logs, and the reviews whose summary fell back to fixed rules. Every
+route checks the caller before it touches any store.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import azure.functions as func
@@ -16,6 +18,7 @@ import azure.functions as func
 from functions._http import handled, json_response, route_param
 from shared import views
 from shared.admin_auth import AdminCaller, require_admin
+from shared.analysis.narrative_model import FallbackReason
 from shared.errors import InvalidInput
 from shared.ids import is_guid
 from shared.pipeline import offboard, purge
@@ -25,6 +28,7 @@ from shared.services import get_services
 logger = logging.getLogger(__name__)
 bp = func.Blueprint()
 MAX_PSEUDONYMS = 1000
+DEFAULT_FALLBACK_DAYS, MAX_FALLBACK_DAYS, MAX_FALLBACKS = 30, 400, 500
 
 
 def _admin(req: func.HttpRequest) -> AdminCaller:
@@ -82,6 +86,28 @@ def admin_dead_letters(req: func.HttpRequest) -> func.HttpResponse:
     """Dead-lettered messages per queue."""
     _admin(req)
     return json_response(200, {"dead_letters": views.dead_letter_counts(get_services())})
+
+
+def _fallback_query(params: Mapping[str, str]) -> tuple[int, str | None]:
+    """`days` (1 to 400, default 30) and `reason` (one of the closed set) of the fallback listing; InvalidInput
+    naming the bad field."""
+    raw_days = params.get("days", str(DEFAULT_FALLBACK_DAYS))
+    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_FALLBACK_DAYS:
+        raise InvalidInput({"days": f"a whole number of days from 1 to {MAX_FALLBACK_DAYS}"})
+    reason = params.get("reason") or None
+    if reason is not None and reason not in {r.value for r in FallbackReason}:
+        raise InvalidInput({"reason": "one of " + ", ".join(r.value for r in FallbackReason)})
+    return int(raw_days), reason
+
+
+@bp.route(route="manage/narrative-fallbacks", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@handled
+def admin_narrative_fallbacks(req: func.HttpRequest) -> func.HttpResponse:
+    """Recent reviews whose summary fell back to fixed rules, across customers: scan, customer, reason, time."""
+    _admin(req)
+    days, reason = _fallback_query(req.params)
+    found = views.narrative_fallbacks(get_services(), days, reason, MAX_FALLBACKS)
+    return json_response(200, {"days": days, "reason": reason, "limit": MAX_FALLBACKS, "fallbacks": found})
 
 
 def _subscription_ids(body: bytes) -> list[str]:

@@ -171,12 +171,13 @@ def _analyse_with(settings: Settings, narrator: Callable[[], Narrator]) -> Analy
     """The analysis with the configured narrator and prompt budget (deterministic narrative without one)."""
 
     def analyse(inputs: ScanInputs) -> ReportBundle:
-        chosen: Narrator | None
-        try:
-            chosen = narrator()
-        except Exception as exc:  # the analysis falls back to its deterministic narrative without one
-            logger.warning("no narrator (%s): deterministic narrative", type(exc).__name__)
-            chosen = None
+        chosen: Narrator | None = None
+        # No AI_ENDPOINT is the supported "no model" deployment (docs/deploy.md 1a): no narrator, nothing to warn of.
+        if settings.ai_endpoint:
+            try:
+                chosen = narrator()
+            except Exception as exc:  # the analysis falls back to its deterministic narrative without one
+                logger.warning("no narrator (%s): deterministic narrative", type(exc).__name__)
         return run_analysis(inputs, chosen, max_prompt_tokens=settings.ai_max_prompt_tokens)
 
     return analyse

@@ -6,6 +6,7 @@ writes. Every customer-scoped query takes the id of a customer the caller has al
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from shared.api.reviews import Review, ReviewList
@@ -67,6 +68,14 @@ def certificate(services: Services, certificate_id: str) -> dict[str, Any]:
 def all_certificates(services: Services) -> list[dict[str, Any]]:
     """Every deletion certificate, newest first (admins)."""
     return [c.to_dict() for c in services.certificates.list_all()]
+
+
+def narrative_fallbacks(services: Services, days: int, reason: str | None, limit: int) -> list[dict[str, Any]]:
+    """Reviews of the last `days` days, across customers, whose summary fell back to fixed rules (admins): scan id,
+    customer id, reason and time, no content; only one reason when `reason` is given."""
+    since = services.clock() - dt.timedelta(days=days)
+    found = services.scans.narrative_fallbacks(since, limit if reason is None else 10 * limit)
+    return [f.to_dict() for f in found if reason is None or f.reason == reason][:limit]
 
 
 def dead_letter_counts(services: Services) -> dict[str, int]:

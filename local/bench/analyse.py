@@ -19,6 +19,7 @@ from local.bench.collect import SCAN_ID, raw_path
 from local.bench.procstats import peak_rss_mb
 from shared.analysis import ScanInputs, analyse_scan
 from shared.analysis.llm import NarratorError
+from shared.analysis.narrative_model import FallbackReason
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_model import Report
 from shared.domain import ScanStatus, TaskOutcome
@@ -76,7 +77,7 @@ class CountingNarrator:
             self.completion_tokens += response.usage.completion_tokens
         content = response.choices[0].message.content if response.choices else None
         if not content:
-            raise NarratorError("empty answer")
+            raise NarratorError(FallbackReason.EMPTY_ANSWER)
         return content
 
 

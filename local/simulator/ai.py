@@ -1,4 +1,11 @@
-"""OpenAI-compatible chat completions that honour json_schema deterministically, with misbehaviour modes."""
+"""OpenAI-compatible chat completions that honour json_schema deterministically, with misbehaviour modes.
+
+A stand-in for a model (no Azure source applies to what it chooses): it builds an instance of the schema it is
+given, picking among `anyOf` branches and `enum` values by a hash of the request, so different estates get
+different choices; sibling properties with the same schema get distinct choices while any remain (a model does
+not say the same thing twice). Misbehaviour modes plant a figure, an unknown id or a URL in the first string
+`enum` slot (or the first free-text string when the schema has no enum).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ _SENTENCES = (
 WRONG_NUMBER = "£987,654"
 INVENTED_ALIAS = "F999"
 INJECTED_URL = "https://evil.example/steal"
+PLANTED = {"wrong_number": WRONG_NUMBER, "invented_alias": INVENTED_ALIAS, "injected_url": INJECTED_URL}
 
 
 @dataclass
@@ -36,27 +44,41 @@ class _Walker:
     root: dict[str, Any]
     seed: int
     mode: str
-    free_text_done: bool = False
-    enum_done: bool = False
+    planted: bool = False
 
     def pick(self, path: str, n: int) -> int:
         """A deterministic choice in range(n) for this request and schema path."""
         digest = hashlib.sha256(f"{self.seed}:{path}".encode()).digest()
         return int.from_bytes(digest[:4], "big") % n
 
-    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """Follow $ref and take the first non-null anyOf/oneOf branch."""
+    def choose(self, path: str, n: int, avoid: set[int] | None) -> int:
+        """A deterministic index in range(n), not one in `avoid` while any other remains; recorded in `avoid`."""
+        free = [i for i in range(n) if avoid is None or i not in avoid] or list(range(n))
+        chosen = free[self.pick(path, len(free))]
+        if avoid is not None:
+            avoid.add(chosen)
+        return chosen
+
+    def resolve(self, schema: dict[str, Any], path: str = "", avoid: set[int] | None = None) -> dict[str, Any]:
+        """Follow $ref and pick one non-null anyOf/oneOf branch."""
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/"):
             node: Any = self.root
             for part in ref[2:].split("/"):
                 node = node[part]
-            return self.resolve(node)
+            return self.resolve(node, path, avoid)
         for key in ("anyOf", "oneOf"):
             options = [o for o in schema.get(key, []) if self.resolve(o).get("type") != "null"]
             if options:
-                return self.resolve(options[0])
+                return self.resolve(options[self.choose(f"{path}/{key}", len(options), avoid)], path)
         return schema
+
+    def _plant(self) -> str | None:
+        """The misbehaviour of this mode, once per answer."""
+        if self.planted or self.mode not in PLANTED:
+            return None
+        self.planted = True
+        return PLANTED[self.mode]
 
     def sentence(self, path: str, schema: dict[str, Any]) -> str:
         """A digit-free sentence within the string's length limits."""
@@ -64,34 +86,37 @@ class _Walker:
         text = _SENTENCES[first]
         if self.pick(f"{path}/more", 2):
             text += " " + _SENTENCES[(first + 1 + self.pick(f"{path}/next", len(_SENTENCES) - 1)) % len(_SENTENCES)]
-        if not self.free_text_done and self.mode in ("wrong_number", "injected_url"):
-            self.free_text_done = True
+        planted = self._plant() if self.mode != "invented_alias" else None
+        if planted is not None:
             # The planted text leads, so a short maxLength still keeps it whole.
-            text = f"{WRONG_NUMBER} a month." if self.mode == "wrong_number" else f"{INJECTED_URL} now."
+            text = f"{planted} now."
         limit = schema.get("maxLength")
         if isinstance(limit, int):
             text = text[:limit]
         minimum = int(schema.get("minLength", 0))
         return text + "." * max(0, minimum - len(text))
 
-    def value(self, schema: dict[str, Any], path: str = "") -> Any:
-        """A valid instance of `schema` (modes may plant misbehaviour)."""
-        schema = self.resolve(schema)
+    def value(self, schema: dict[str, Any], path: str = "", avoid: set[int] | None = None) -> Any:
+        """A valid instance of `schema` (modes may plant misbehaviour); `avoid`: choices siblings already made."""
+        branched = any(k in schema for k in ("anyOf", "oneOf", "$ref"))
+        schema = self.resolve(schema, path, avoid)
         if "const" in schema:
             return schema["const"]
         if "enum" in schema:
             choices = schema["enum"]
-            if self.mode == "invented_alias" and not self.enum_done and all(isinstance(c, str) for c in choices):
-                self.enum_done = True
-                return INVENTED_ALIAS
-            return choices[self.pick(path, len(choices))]
+            planted = self._plant() if all(isinstance(c, str) for c in choices) else None
+            if planted is not None:
+                return planted
+            return choices[self.choose(path, len(choices), None if branched else avoid)]
         kind = schema.get("type", "object" if "properties" in schema else "string")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
         if kind == "object":
             props = schema.get("properties", {})
-            return {name: self.value(props[name], f"{path}/{name}") for name in schema.get("required", list(props))
-                    if name in props}
+            used: dict[str, set[int]] = {}  # per sibling schema: the choices already made
+            return {name: self.value(props[name], f"{path}/{name}",
+                                     used.setdefault(json.dumps(props[name], sort_keys=True), set()))
+                    for name in schema.get("required", list(props)) if name in props}
         if kind == "array":
             low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
             count = max(low, min(int(high) if high is not None else 3, 2))

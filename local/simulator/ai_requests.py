@@ -18,6 +18,10 @@ REASONING_REFUSES = ("max_tokens", "top_p", "presence_penalty", "frequency_penal
 # max_tokens "was deprecated and replaced with the new max_completion_tokens" in 2024-09-01-preview (same repo,
 # whats-new); older api-versions answer "Unrecognized request argument supplied: max_completion_tokens".
 MAX_COMPLETION_TOKENS_SINCE = "2024-09-01-preview"
+# The most a model may generate: GPT-4o "16,384 max output tokens" (OpenAI's GPT-4o model page), refused above with
+# "max_tokens is too large: N. This model supports at most 16384 completion tokens, whereas you provided N."
+# (code invalid_value, seen in public reports for Azure GPT-4o: charmbracelet/catwalk#41); GPT-5.1: 128,000.
+MAX_OUTPUT_TOKENS, REASONING_MAX_OUTPUT_TOKENS = 16_384, 128_000
 
 
 def error(status: int, code: str | None, message: str, param: str | None = None,
@@ -72,6 +76,13 @@ def parameter_refusal(state: SimState, req: Request, body: dict[str, Any]) -> Re
     if version and "max_completion_tokens" in body and version < MAX_COMPLETION_TOKENS_SINCE:
         return error(400, None, "Unrecognized request argument supplied: max_completion_tokens", None,
                      "invalid_request_error")
+    cap = REASONING_MAX_OUTPUT_TOKENS if state.options.ai_reasoning else MAX_OUTPUT_TOKENS
+    for name in ("max_completion_tokens", "max_tokens"):
+        asked = body.get(name)
+        if isinstance(asked, int) and asked > cap:
+            return error(400, "invalid_value", f"max_tokens is too large: {asked}. This model supports at most {cap} "
+                                               f"completion tokens, whereas you provided {asked}.", name,
+                         "invalid_request_error")
     if not state.options.ai_reasoning:
         return None
     for name in REASONING_REFUSES:

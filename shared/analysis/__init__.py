@@ -1,7 +1,8 @@
 """The analysis: raw scan data in, a cost review report (json, html, csv) out.
 
-Deterministic rules find and price the waste from the customer's own bill; an LLM may write the narrative
-from aliased aggregates only. Nothing here performs I/O except the narrator's call to the AI endpoint.
+Deterministic rules find and price the waste from the customer's own bill; an LLM may choose the narrative's
+statements among checked claims, from aliased aggregates only. Nothing here performs I/O except the narrator's
+call to the AI endpoint.
 The types live in `model`, the run in `engine`; the product's pipeline calls `engine.run_analysis` through
 shared/services.py, and `analyse_scan` here is the same run with the configured prompt budget.
 """

@@ -44,6 +44,9 @@ class BillRates:
         self.anomaly_days = anomaly_days
         self.compute: dict[str, Series] = {}
         self.all: dict[str, Series] = {}
+        # Rates are asked for again and again (every twin lookup of a size reads the same machines): kept.
+        self._compute_rates: dict[tuple[str, int], float | None] = {}
+        self._own_rates: dict[str, float | None] = {}
         if self.last30_from is not None and compute_ids:
             self.compute = index.daily_costs(compute_ids, {COMPUTE_METER}, self.last30_from)
         if index.cost.window_from is not None and other_ids:
@@ -59,13 +62,19 @@ class BillRates:
 
     def compute_rate(self, resource_id: str, instances: int = 1) -> float | None:
         """A VM's or scale set's full-day compute rate per instance (None when it did not bill 7 full days)."""
-        return full_day_rate(self._clean(self.compute.get(resource_id.lower(), {})), instances)
+        key = (resource_id.lower(), instances)
+        if key not in self._compute_rates:
+            self._compute_rates[key] = full_day_rate(self._clean(self.compute.get(key[0], {})), instances)
+        return self._compute_rates[key]
 
     def own_rate(self, resource_id: str) -> float | None:
         """A disk's or snapshot's full-day rate over the last 30 days (all its meters)."""
-        series = self._clean(self.all.get(resource_id.lower(), {}))
-        recent = {d: v for d, v in series.items() if self.last30_from is not None and d >= self.last30_from}
-        return full_day_rate(recent)
+        rid = resource_id.lower()
+        if rid not in self._own_rates:
+            series = self._clean(self.all.get(rid, {}))
+            recent = {d: v for d, v in series.items() if self.last30_from is not None and d >= self.last30_from}
+            self._own_rates[rid] = full_day_rate(recent)
+        return self._own_rates[rid]
 
     def first_cost_day(self, resource_id: str) -> dt.date | None:
         """The first day the resource itself billed in the window (None when it never did)."""

@@ -1,49 +1,71 @@
-"""The deterministic narrative: the same placeholders the model would write, from fixed templates.
+"""The deterministic narrative: the same slots filled by fixed rules from the claims the sheet offers (D11.3).
 
-Facts are found by key, never by their wording; findings are named by their rule's narrative phrase
-(declared with the rule, see rules/registry.py).
+trend: spend_change_driver for the change's top driver (change >= 5%, driver >= 50%), else level_shift with
+its top driver, else spend_change, else spend_steady; one_off: the largest one-off of the last 30 days;
+certainty: all_measured when it holds, else certainty_split; actions: the first three candidates; context: the
+first two of Decide review items, Investigate review items (skipping those already actions), the dominant lever,
+the governance gap, the tagging gap, the anomaly days. The answer goes through the model's checker.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.analysis.facts import FactKey, FactSheet
-from shared.analysis.rules.registry import narrative_phrase
+from shared.analysis.claim_check import Offer, slot_names
+from shared.analysis.claims import CONTEXT_SLOTS, Claim, SlotGroup, group_of
+from shared.analysis.facts import FactKey, NarrativeFacts
 
-MAX_HIGHLIGHTS = 5
-
-
-def _id(sheet: FactSheet, key: FactKey) -> str | None:
-    fact = sheet.by_key(key)
-    return fact.id if fact is not None else None
+K = FactKey
+TREND = ("spend_change_driver", "level_shift", "spend_change", "spend_steady")
+CONTEXT_ORDER = ("review_not_counted", "dominant_lever", "governance_gap", "tagging_gap", "anomaly_days")
 
 
-def deterministic_answer(sheet: FactSheet) -> dict[str, Any]:
-    """An answer in the model's schema, written from templates (so the same checks and renderer apply)."""
-    total, annual, counted = (_id(sheet, FactKey.TOTAL_MONTHLY_SAVINGS), _id(sheet, FactKey.TOTAL_ANNUAL_SAVINGS),
-                              _id(sheet, FactKey.COUNTED_FINDINGS))
-    spend, share = _id(sheet, FactKey.SPEND_30D), _id(sheet, FactKey.SAVINGS_SHARE_OF_SPEND)
-    summary = [{
-        "text": f"Over the last 30 days the subscriptions reviewed cost {{{spend}}}. We found {{{counted}}} "
-                f"findings with a saving we can count: together {{{total}}} a month ({{{annual}}} a year), "
-                f"{{{share}}} of that spend.",
-        "facts": [spend, counted, total, annual, share],
-    }]
-    categories = sheet.all_of(FactKey.CATEGORY_SAVINGS)
-    if categories:
-        best = max(categories, key=lambda f: f.value)
-        summary.append({"text": f"The largest share is {best.param}: {{{best.id}}} a month.", "facts": [best.id]})
-    forecast, mom = _id(sheet, FactKey.FORECAST_MONTH_END), _id(sheet, FactKey.MONTH_OVER_MONTH)
-    if forecast:
-        text = f"This month's spend is forecast to reach {{{forecast}}}"
-        text += f"; month to date, spend changed by {{{mom}}} against the same days last month." if mom else "."
-        summary.append({"text": text, "facts": [f for f in (forecast, mom) if f]})
-    untagged, anomalies = _id(sheet, FactKey.UNTAGGED_SHARE), _id(sheet, FactKey.ANOMALY_DAYS)
-    if untagged and anomalies:
-        summary.append({"text": f"Untagged resources account for {{{untagged}}} of the spend. Days with spend "
-                                f"outside the expected band: {{{anomalies}}}.", "facts": [untagged, anomalies]})
-    highlights = [{"alias": a.id, "text": f"{narrative_phrase(a.rule)}, saving {{{a.saving_fact}}} a month.",
-                   "facts": [a.saving_fact]}
-                  for a in sheet.aliases[:MAX_HIGHLIGHTS]]
-    return {"summary": [p for p in summary if all(p["facts"])], "highlights": highlights}
+def _share(sheet: NarrativeFacts, claim: Claim, key: FactKey) -> float:
+    return sheet.number(key, claim.get("driver"))
+
+
+def _trend(sheet: NarrativeFacts, claims: list[Claim]) -> Claim:
+    ranked = []
+    for claim in claims:
+        if claim.type == "level_shift" and claim.get("driver") is None:
+            continue
+        share = _share(sheet, claim, K.CHANGE_DRIVER_SHARE if claim.type == "spend_change_driver"
+                       else K.SHIFT_DRIVER_SHARE)
+        first = claim.get("driver_first_cost") is not None
+        ranked.append((TREND.index(claim.type), -share, not first, claims.index(claim), claim))
+    return min(ranked, key=lambda r: r[:4])[4] if ranked else claims[0]
+
+
+def _resources(sheet: NarrativeFacts, alias_id: str | None) -> tuple[str, ...]:
+    alias = sheet.alias(alias_id or "")
+    return alias.resource_ids if alias is not None else ()
+
+
+def _context(sheet: NarrativeFacts, claims: list[Claim], actions: list[Claim]) -> list[Claim]:
+    acted = {rid for a in actions for rid in _resources(sheet, a.get("item"))}
+    ordered = sorted((c for c in claims if c.type in CONTEXT_ORDER), key=lambda c: CONTEXT_ORDER.index(c.type))
+    keep = [c for c in ordered
+            if not (c.type == "review_not_counted" and set(_resources(sheet, c.get("item"))) & acted)]
+    none = next(c for c in claims if c.type == "none")
+    return [*keep, none, none][:len(CONTEXT_SLOTS)]
+
+
+def deterministic_answer(sheet: NarrativeFacts, offer: Offer) -> dict[str, Any]:
+    """An answer in the model's shape, chosen by fixed rules among the offered (true) claims."""
+    chosen: dict[str, Claim] = {}
+    slots = slot_names(offer)
+    for slot in slots:
+        group: SlotGroup = group_of(slot)
+        claims = offer[group]
+        if group == "trend":
+            chosen[slot] = _trend(sheet, claims)
+        elif group == "certainty":
+            chosen[slot] = next((c for c in claims if c.type == "all_measured"), claims[0])
+        elif group == "action":
+            chosen[slot] = claims[int(slot.rsplit("_", 1)[1]) - 1]
+        elif group != "context":
+            chosen[slot] = claims[0]
+    actions = [c for s, c in chosen.items() if group_of(s) == "action"]
+    for slot, claim in zip(CONTEXT_SLOTS, _context(sheet, offer["context"], actions), strict=True):
+        chosen[slot] = claim
+    return {slot: chosen[slot].as_json() for slot in slots}

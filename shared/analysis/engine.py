@@ -1,9 +1,10 @@
 """The analysis run: index, rules, Advisor, pricing from the bill, de-duplication, analytics, narrative, rendering.
 
-The analytics of report-design D8 and D10 (insights.py) run once the findings are final: the has-finding markers
-and each subscription's measured savings (GV-B sizes a budget on the run-rate after them) come from the
-findings; the governance recommendations come back as findings of their own (governance_items.py), kept apart
-from `findings` so the narrative reads what it read before.
+The analytics of report-design D8 and D10 (insights.py) run once per scan, once the findings are final: the
+has-finding markers and each subscription's measured savings (GV-B sizes a budget on the run-rate after them)
+come from the findings; the governance recommendations come back as findings of their own (governance_items.py).
+The same insights feed the report's analytics block and the narrative, which is written last, from the report's
+own headline, plan and findings (report-design D11), and swapped into the report before it is rendered.
 """
 
 from __future__ import annotations
@@ -18,17 +19,22 @@ from shared.analysis.bill_rates import BillRates
 from shared.analysis.changes import compute_changes, current_review, read_previous
 from shared.analysis.context import EstateContext
 from shared.analysis.dedup import dedupe
-from shared.analysis.facts import build_facts
 from shared.analysis.findings import Finding
 from shared.analysis.governance_items import governance_findings
 from shared.analysis.index import build_index
 from shared.analysis.insights import compute_insights, findings_by_resource
 from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.analysis.narrative import write_narrative
+from shared.analysis.narrative_facts import build_narrative_facts
+from shared.analysis.narrative_inputs import NarrativeInputs
+from shared.analysis.narrative_model import FallbackReason, Narrative
+from shared.analysis.narrative_report import commitment_term, inputs_from_report
 from shared.analysis.pricing import reprice
 from shared.analysis.render import render_csv, render_html, render_json
 from shared.analysis.report_build import build_report
 from shared.analysis.report_changes import with_changes
+from shared.analysis.report_model import Report
+from shared.analysis.report_model_narrative import Narrative as NarrativeOut
 from shared.analysis.review_items import review_candidates, review_items
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.commitments import commitment_findings
@@ -38,7 +44,11 @@ from shared.analysis.tiers import SIGNAL_RULES, tier_of
 from shared.analysis.twins import Twins
 
 logger = logging.getLogger(__name__)
-__all__ = ["Analysed", "analyse_findings", "measured_by_subscription", "run_analysis"]
+# The report is built before its summary, which is written from the report's own headline, plan and findings;
+# run_analysis swaps the written narrative in before anything is rendered or stored.
+UNWRITTEN = NarrativeOut(source="deterministic", fallback_reason=None, slots=[], facts=[], footnote="")
+__all__ = ["Analysed", "analyse_findings", "log_narrative", "measured_by_subscription", "narrative_inputs",
+           "run_analysis"]
 
 
 def measured_by_subscription(findings: list[Finding], currency: str) -> dict[str, float]:
@@ -58,6 +68,25 @@ def _advisor_findings(ctx: RuleContext, inputs: ScanInputs) -> list[Finding]:
     out = commitment_findings(ctx, recs)
     out += [advisor_finding(ctx, rec) for rec in recs if not rec.is_commitment]
     return out
+
+
+def log_narrative(inputs: ScanInputs, narrative: Narrative) -> None:
+    """One line per fallback, with its reason and no content: the `narrative_fallback` log-based metric
+    (docs/deploy.md). "No model" is a supported deployment, so it is information, not a warning."""
+    reason = narrative.fallback_reason
+    if reason is None:
+        return
+    level = logging.INFO if reason is FallbackReason.NO_MODEL else logging.WARNING
+    logger.log(level, "narrative_fallback reason=%s detail=%s customer=%s scan=%s", reason.value,
+               narrative.detail or "-", inputs.customer_id, inputs.scan_id,
+               extra={"metric": "narrative_fallback", "reason": reason.value})
+
+
+def narrative_inputs(inputs: ScanInputs, done: Analysed, report: Report) -> NarrativeInputs:
+    """What the summary is written from: the report's headline, plan and findings, and the scan's insights."""
+    term = commitment_term([(o.term, o.status) for rec in report.commitments.recommendations for o in rec.options])
+    return inputs_from_report(inputs.company, done.insights, report.headline, report.action_plan, report.findings,
+                              term)
 
 
 def analyse_findings(inputs: ScanInputs) -> Analysed:
@@ -94,9 +123,11 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
     for row in index.containers:
         names.setdefault(str(row.get("id") or "").lower(), str(row.get("name") or ""))
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
-    sheet = build_facts(final, done.analytics, currency, total, names)
-    narrative = write_narrative(sheet, narrator, max_prompt_tokens)
-    report = build_report(inputs, done, narrative)
+    report = build_report(inputs, done, UNWRITTEN)
+    narrative = write_narrative(build_narrative_facts(narrative_inputs(inputs, done, report)), narrator,
+                                max_prompt_tokens)
+    log_narrative(inputs, narrative)
+    report = report.model_copy(update={"narrative": NarrativeOut.model_validate(narrative.to_dict())})
     # Compared on the published findings: COST-1/3/5 are signals in report v2, never new or persisting.
     changes = compute_changes(read_previous(inputs.previous_report),
                               current_review(inputs, index, report.findings, done.analytics.total_30d, total))
@@ -107,4 +138,5 @@ def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_to
         findings_csv=render_csv(report), findings_count=len(report.findings),
         total_monthly_savings=report.totals.monthly_savings, currency=currency, narrative_source=narrative.source,
         changes=changes, spend_30d=round(done.analytics.total_30d, 2),
+        narrative_fallback_reason=narrative.fallback_reason.value if narrative.fallback_reason else None,
     )

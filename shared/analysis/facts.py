@@ -1,169 +1,136 @@
-"""Facts (F1..) and aliases (R1..): the only things a language model ever sees of the estate.
+"""Facts (F1..) and aliases (D#, P#, V#, S#): the only things a language model ever sees of the estate (D11.1).
 
-A fact is an aggregate the analysis computed, labelled in our own words; an alias stands for a resource
-by rule, category and Azure type. Names, ids, tags, subscription and tenant ids never enter a fact.
+A fact is a typed aggregate the analysis computed: a key (what it measures), a value, a unit and, for facts about
+one driver, plan row, review item or subscription, the alias it is `about`. An alias stands for such a thing by
+its kind, Caleta's plain type label, rule and environment; the customer's names live beside it for the renderer
+only and never enter a prompt (`Alias.visible`). Label facts hold Caleta's own enums (effort, risk, offer labels)
+or Microsoft's meter categories, never customer strings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.analysis.analytics import Analytics
-from shared.analysis.findings import CATEGORIES, Finding
+from shared.analysis.claim_format import date_text, money_text, percent_text
+from shared.analysis.fact_keys import SPEC, FactKey, Unit
+from shared.analysis.wording import money_text as table_money
 
-MAX_FACTS = 40
-MAX_ALIASES = 10
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-Unit = Literal["money", "percent", "count"]
-
-
-class FactKey(StrEnum):
-    """What a fact measures, independent of its wording; with `Fact.param` it names one fact of a sheet."""
-
-    TOTAL_MONTHLY_SAVINGS = "total_monthly_savings"
-    TOTAL_ANNUAL_SAVINGS = "total_annual_savings"
-    COUNTED_FINDINGS = "counted_findings"
-    FINDINGS = "findings"
-    SPEND_30D = "spend_30d"
-    SAVINGS_SHARE_OF_SPEND = "savings_share_of_spend"
-    FORECAST_MONTH_END = "forecast_month_end"
-    UNTAGGED_SHARE = "untagged_share"
-    ANOMALY_DAYS = "anomaly_days"
-    MONTH_OVER_MONTH = "month_over_month"
-    CATEGORY_SAVINGS = "category_savings"  # param: the category
-    FINDING_SAVING = "finding_saving"  # param: the alias (R1..)
-
-
-# The wording the model and the reader see ({param} filled in) and the unit, per key. Changing a label
-# changes the prompt and every report's narrative.facts: do it on purpose.
-_WORDING: dict[FactKey, tuple[str, Unit]] = {
-    FactKey.TOTAL_MONTHLY_SAVINGS: ("total monthly savings counted in the report", "money"),
-    FactKey.TOTAL_ANNUAL_SAVINGS: ("total annual savings (monthly x 12)", "money"),
-    FactKey.COUNTED_FINDINGS: ("number of findings with a counted saving", "count"),
-    FactKey.FINDINGS: ("number of findings in the report", "count"),
-    FactKey.SPEND_30D: ("spend over the last 30 days", "money"),
-    FactKey.SAVINGS_SHARE_OF_SPEND: ("monthly savings as a share of the last 30 days' spend", "percent"),
-    FactKey.FORECAST_MONTH_END: ("forecast spend for the current calendar month", "money"),
-    FactKey.UNTAGGED_SHARE: ("share of the last 30 days' spend on untagged resources", "percent"),
-    FactKey.ANOMALY_DAYS: ("number of days with spend outside the expected band", "count"),
-    FactKey.MONTH_OVER_MONTH: ("change of month-to-date spend vs the same days last month", "percent"),
-    FactKey.CATEGORY_SAVINGS: ("monthly savings in category {param}", "money"),
-    FactKey.FINDING_SAVING: ("monthly saving of finding {param}", "money"),
-}
+AliasKind = Literal["driver", "action", "review", "subscription"]
+Value = float | dt.date | str
+NOT_READ = "not read"
+__all__ = ["NOT_READ", "Alias", "AliasKind", "Fact", "FactKey", "NarrativeFacts", "Unit", "Value"]
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One computed number, keyed by what it measures; its label is our own words for the key."""
+    """One computed value, keyed by what it measures; `about` names the alias it belongs to, if any."""
 
     id: str
     key: FactKey
-    value: float
+    value: Value
+    about: str | None = None
     param: str = ""
 
     @property
-    def label(self) -> str:
-        """The fact in words, as the model and the reader see it."""
-        return _WORDING[self.key][0].format(param=self.param)
+    def unit(self) -> Unit:
+        """money, annual (money in the annual style), percent (a fraction), count, date or label."""
+        return SPEC[self.key][1]
 
     @property
-    def unit(self) -> Unit:
-        """money, percent or count."""
-        return _WORDING[self.key][1]
+    def label(self) -> str:
+        """What the fact measures, in Caleta's words."""
+        return SPEC[self.key][0].format(param=self.param)
 
     def render(self, currency: str) -> str:
-        """The value as the reader sees it."""
-        return format_value(self.value, self.unit, currency)
+        """The value as the summary prints it (money to 3 significant figures, whole percents, '7 September')."""
+        value, unit = self.value, self.unit
+        if isinstance(value, dt.date):
+            return date_text(value)
+        if isinstance(value, str):
+            return value
+        if unit in ("money", "annual"):
+            return money_text(value, currency, "annual" if unit == "annual" else "summary")
+        if unit == "percent":
+            return percent_text(abs(value))
+        return f"{round(value):,}"
+
+    def exact(self, currency: str) -> str:
+        """The value in full (pence, one decimal of a percent): the facts list of report.json."""
+        if isinstance(self.value, float | int) and self.unit in ("money", "annual"):
+            return table_money(float(self.value), currency)
+        if isinstance(self.value, float | int) and self.unit == "percent":
+            return f"{100 * float(self.value):.1f}%"
+        return self.render(currency)
 
 
 @dataclass(frozen=True)
 class Alias:
-    """A stand-in for a finding's resource: the model sees rule, category and type only."""
+    """A stand-in for a driver (D#), plan row (P#), review item (V#) or subscription (S#).
+
+    `visible()` is all a model sees. `name`, `where` and `words` are customer data or wording that holds it
+    (resource names, the subscription's name, the resource group): the renderer's only, escaped where shown.
+    """
 
     id: str
-    finding_id: str
-    rule: str
-    category: str
-    resource_type: str
-    display_name: str  # the customer's name for it: renderer only, never in a prompt
-    saving_fact: str
+    kind: AliasKind
+    type_label: str
+    rule: str | None = None
+    environment: str | None = None
+    detail: str | None = None  # P#: the row kind (delete, cleanup, licence, ...); V#: the review rule
+    name: str = ""
+    where: str = ""
+    group: str = ""
+    words: tuple[str, ...] = ()
+    resource_ids: tuple[str, ...] = ()
+    note: str = ""  # P# guardrails: "so it cannot recur", said only right after the row it follows
+    follows: str = ""  # P# guardrails: the alias of the new recurring cost they would stop
 
-
-def format_value(value: float, unit: str, currency: str) -> str:
-    """Money with its symbol and two decimals, percentages with one, counts as integers."""
-    if unit == "money":
-        symbol = _SYMBOLS.get(currency)
-        return f"{symbol}{value:,.2f}" if symbol else f"{value:,.2f} {currency}"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    return f"{round(value):,}"
-
-
-def resource_type_of(resource_id: str) -> str:
-    """The Azure type of an id (namespace/type[/child]); '' for scopes such as a subscription."""
-    parts = resource_id.strip("/").split("/")
-    lowered = [p.lower() for p in parts]
-    if "providers" not in lowered:
-        return "microsoft.resources/resourcegroups" if "resourcegroups" in lowered else "subscription"
-    i = len(lowered) - 1 - lowered[::-1].index("providers")
-    rest = lowered[i + 1:]
-    return "/".join([rest[0], *rest[1::2]]) if rest else ""
+    def visible(self) -> dict[str, str]:
+        """The alias as the prompt shows it: Caleta's enums only."""
+        shown = {"id": self.id, "kind": self.kind, "type": self.type_label, "rule": self.rule or "",
+                 "environment": self.environment or "", "row": self.detail or ""}
+        return {k: v for k, v in shown.items() if v}
 
 
 @dataclass
-class FactSheet:
-    """Facts and aliases, in order."""
+class NarrativeFacts:
+    """The fact sheet: facts and aliases in order, the company (renderer only) and the billing currency."""
 
+    company: str
     currency: str
-    facts: list[Fact]
-    aliases: list[Alias]
+    facts: list[Fact] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    # What the checker verifies claims against beyond the facts (never in a prompt): every one-off day above the
+    # band (its top driver's resource id and the one-off amount), where the last 30 days start, the days of the
+    # level shifts and the largest resource's id.
+    one_offs: dict[dt.date, tuple[str, float]] = field(default_factory=dict)
+    recent_from: dt.date | None = None
+    shifts: frozenset[dt.date] = frozenset()
+    top_resource: str | None = None
 
     def fact(self, fact_id: str) -> Fact | None:
         """The fact with this id, if present."""
         return next((f for f in self.facts if f.id == fact_id), None)
 
-    def by_key(self, key: FactKey, param: str = "") -> Fact | None:
-        """The fact measuring `key` (for `param`), if present."""
-        return next((f for f in self.facts if f.key is key and f.param == param), None)
+    def alias(self, alias_id: str) -> Alias | None:
+        """The alias with this id, if present."""
+        return next((a for a in self.aliases if a.id == alias_id), None)
 
-    def all_of(self, key: FactKey) -> list[Fact]:
-        """Every fact measuring `key`, in sheet order (one per param)."""
-        return [f for f in self.facts if f.key is key]
+    def of(self, key: FactKey, about: str | None = None) -> Fact | None:
+        """The fact measuring `key` (about `about`), if present."""
+        return next((f for f in self.facts if f.key is key and f.about == about), None)
 
+    def about(self, alias_id: str) -> list[Fact]:
+        """Every fact about one alias."""
+        return [f for f in self.facts if f.about == alias_id]
 
-def build_facts(findings: list[Finding], analytics: Analytics, currency: str, total: float,
-                names: dict[str, str]) -> FactSheet:
-    """The fact sheet for a report: headline aggregates, category totals, then the top findings."""
-    counted = [f for f in findings if f.counted and f.monthly_savings > 0]
-    spend = analytics.total_30d
-    rows: list[tuple[FactKey, float, str]] = [
-        (FactKey.TOTAL_MONTHLY_SAVINGS, total, ""),
-        (FactKey.TOTAL_ANNUAL_SAVINGS, total * 12, ""),
-        (FactKey.COUNTED_FINDINGS, len(counted), ""),
-        (FactKey.FINDINGS, len(findings), ""),
-        (FactKey.SPEND_30D, spend, ""),
-        (FactKey.SAVINGS_SHARE_OF_SPEND, 100 * total / spend if spend else 0.0, ""),
-        (FactKey.FORECAST_MONTH_END, analytics.forecast_month_end, ""),
-        (FactKey.UNTAGGED_SHARE, 100 * analytics.untagged_share, ""),
-        (FactKey.ANOMALY_DAYS, len(analytics.anomalies), ""),
-    ]
-    if analytics.month_over_month is not None:
-        rows.append((FactKey.MONTH_OVER_MONTH, 100 * analytics.month_over_month, ""))
-    for category in CATEGORIES:
-        amount = sum(f.monthly_savings for f in counted if f.category == category)
-        if amount > 0:
-            rows.append((FactKey.CATEGORY_SAVINGS, amount, category))
-    facts = [Fact(f"F{i}", key, round(value, 2), param) for i, (key, value, param) in enumerate(rows, start=1)]
-    aliases: list[Alias] = []
-    for finding in counted[:MAX_ALIASES]:
-        if len(facts) >= MAX_FACTS:
-            break
-        alias_id = f"R{len(aliases) + 1}"
-        fact = Fact(f"F{len(facts) + 1}", FactKey.FINDING_SAVING, finding.monthly_savings, alias_id)
-        facts.append(fact)
-        aliases.append(Alias(alias_id, finding.id, finding.rule, finding.category,
-                             resource_type_of(finding.resource_id), names.get(finding.resource_id.lower(), ""),
-                             fact.id))
-    return FactSheet(currency, facts[:MAX_FACTS], aliases)
+    def aliases_of(self, kind: AliasKind) -> list[Alias]:
+        """Every alias of one kind, in sheet order."""
+        return [a for a in self.aliases if a.kind == kind]
+
+    def number(self, key: FactKey, about: str | None = None, default: float = 0.0) -> float:
+        """A numeric fact's value, or `default` when absent or not a number."""
+        fact = self.of(key, about)
+        return float(fact.value) if fact is not None and isinstance(fact.value, float | int) else default

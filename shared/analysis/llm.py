@@ -5,20 +5,35 @@ Stateless by design: no Responses API storage, Assistants, Files or Batch (data 
 
 from __future__ import annotations
 
-import logging
+import re
 
 import openai
 
+from shared.analysis.claim_schema import SCHEMA_NAME
+from shared.analysis.narrative_model import FallbackReason, NarratorError
 from shared.config import get_settings
 from shared.identity import caleta_credential
 
-logger = logging.getLogger(__name__)
-
+__all__ = ["NarratorError", "OpenAINarrator", "build_openai_narrator", "classify"]
+_CODE = re.compile(r"[A-Za-z_]{1,40}")  # a service error code ("DeploymentNotFound"); anything else is dropped
 AI_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
-class NarratorError(Exception):
-    """The model gave no usable answer (timeout, throttling, refusal, empty reply)."""
+def classify(exc: openai.OpenAIError) -> NarratorError:
+    """The fallback reason of a failed call (the error's class and code only: its text can echo the request)."""
+    if isinstance(exc, openai.APITimeoutError):
+        return NarratorError(FallbackReason.TIMEOUT, type(exc).__name__)
+    if isinstance(exc, openai.RateLimitError):
+        return NarratorError(FallbackReason.THROTTLED, "429")
+    code = getattr(exc, "code", None)
+    # A prompt the content filter blocks: HTTP 400 with code content_filter ("The response was filtered", Azure
+    # OpenAI's content filtering docs).
+    if isinstance(exc, openai.BadRequestError) and code == "content_filter":
+        return NarratorError(FallbackReason.REFUSED, "content_filter")
+    status = getattr(exc, "status_code", None)
+    named = code if isinstance(code, str) and _CODE.fullmatch(code) else None
+    return NarratorError(FallbackReason.MODEL_ERROR,
+                         " ".join(str(p) for p in (type(exc).__name__, status, named) if p))
 
 
 class OpenAINarrator:
@@ -36,7 +51,7 @@ class OpenAINarrator:
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
                 response_format={
                     "type": "json_schema",
-                    "json_schema": {"name": "cost_review_narrative", "schema": schema, "strict": True},
+                    "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True},
                 },
                 # Both the GPT-4o and the GPT-5/o-series deployments take max_completion_tokens on the v1 API;
                 # reasoning models refuse max_tokens and any temperature but the default (the openai client
@@ -45,18 +60,18 @@ class OpenAINarrator:
                 store=False,
             )
         except openai.OpenAIError as exc:
-            # The exception text can echo the request; log only its type.
-            logger.warning("narrator call failed: %s", type(exc).__name__)
-            raise NarratorError(type(exc).__name__) from exc
+            raise classify(exc) from exc
         if not response.choices:
-            raise NarratorError("no choices")
+            raise NarratorError(FallbackReason.EMPTY_ANSWER, "no choices")
         choice = response.choices[0]
+        if choice.finish_reason == "content_filter" or choice.message.refusal:
+            raise NarratorError(FallbackReason.REFUSED, choice.finish_reason or "refusal")
         # "length": the budget ran out, on a reasoning model possibly before any visible token; the text is cut.
-        if choice.finish_reason in ("length", "content_filter") or choice.message.refusal:
-            raise NarratorError(f"answer incomplete ({choice.finish_reason or 'refusal'})")
+        if choice.finish_reason == "length":
+            raise NarratorError(FallbackReason.CUT_ANSWER, "length")
         content = choice.message.content
         if not content:
-            raise NarratorError("empty answer")
+            raise NarratorError(FallbackReason.EMPTY_ANSWER, choice.finish_reason)
         return content
 
 

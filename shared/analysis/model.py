@@ -50,6 +50,8 @@ class ReportBundle:
     # records both in the scan's summary row (the review history).
     changes: Changes | None = None
     spend_30d: float | None = None
+    # Why the deterministic narrative was published (narrative_model.FallbackReason's value); None for the model's.
+    narrative_fallback_reason: str | None = None
 
 
 class Narrator(Protocol):

@@ -1,90 +1,55 @@
-"""The narrative: ask the model for prose that cites facts by id, check every word of it, or write it ourselves.
+"""The narrative: the model chooses claims for fixed slots, the checker validates them, templates write them.
 
-The model writes placeholders ({F3}, {R1}); the renderer fills in the numbers and names. An answer is
-rejected if it is not the requested JSON, states a number that is not a fact, cites an unknown id, or
-contains a URL, an e-mail address or markup. Any failure gives the deterministic narrative instead.
+The model sees aggregates and aliases only (ARCHITECTURE decision 7): facts with their key and value, and
+aliases with kind, type label, rule and environment; never a name, id or tag. It writes no text and no figure.
+Any failure (no model, timeout, throttling, refusal, an empty or cut answer, a rejected answer, a prompt budget
+too small for the facts) publishes the deterministic narrative, which passes the same checker, with the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import re
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from shared.analysis.claim_check import NarrativeRejected, Offer, offered, parse_answer, slot_names
+from shared.analysis.claim_schema import answer_schema
 from shared.analysis.deterministic import deterministic_answer
-from shared.analysis.facts import FactSheet
+from shared.analysis.facts import AliasKind, NarrativeFacts
 from shared.analysis.model import Narrator
-from shared.analysis.report_model import Narrative, Paragraph
+from shared.analysis.narrative_model import FallbackReason, Narrative, NarratorError
 
 logger = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 20_000
-MAX_TEXT_CHARS = 600
-MAX_ANSWER_TOKENS = 1200
-_PLACEHOLDER = re.compile(r"\{([FR]\d{1,3})\}")
-_BARE_ID = re.compile(r"\b([FR]\d{1,3})\b")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_FORBIDDEN = (
-    (re.compile(r"https?:|ftp:|www\.|\bdata:", re.IGNORECASE), "a URL"),
-    (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+"), "an e-mail address"),
-    (re.compile(r"[<>`]|\]\(|!\["), "markup"),
-    (re.compile(r"\b[\w-]+\.(?:com|net|org|io|co|uk|ru|xyz|info|biz|app|dev)\b", re.IGNORECASE), "a domain name"),
-)
-
+# The answer is about 2,000 characters of ids; the rest is room for a reasoning model's hidden reasoning, which
+# counts against max_completion_tokens ("OpenAI recommends reserving at least 25,000 tokens for reasoning and
+# outputs when you start experimenting", OpenAI reasoning guide). GPT-4o refuses more than 16,384 completion
+# tokens ("This model supports at most 16384 completion tokens", the API's 400), so the one budget both families
+# take is at most that. A cap, not a charge: only the tokens generated are billed.
+MAX_ANSWER_TOKENS = 16_000
 SYSTEM_PROMPT = (
-    "You write the executive summary of a cloud cost review for a company's finance and IT leads. "
-    "You receive only computed facts (ids F1, F2, ...) and aliases for resources (R1, R2, ...). "
-    "Write plain British English. Never write a digit: refer to every number with its fact placeholder such as {F1}, "
-    "and to a resource only with its alias placeholder such as {R1}. List in 'facts' every fact you used. "
-    "No links, e-mail addresses, markup or advice beyond the facts. Answer with JSON that follows the schema."
+    "You choose the statements of the executive summary of a cloud cost review for a company's finance and IT "
+    "leads. You write no text and no numbers: for each slot of the answer you choose one claim object from the "
+    "JSON schema, and Caleta's templates write the sentence and fill every figure from the facts. The facts "
+    "(F1, F2, ...) are computed from the bill; aliases stand for drivers of a spend change (D#), plan rows (P#), "
+    "review items (V#) and subscriptions (S#), shown by kind, type, rule and environment only. Every claim the "
+    "schema offers is true. Choose what a finance lead needs first: why spend changed, how certain the savings "
+    "are, the actions worth doing first (largest and safest), and context that changes a decision; do not say "
+    "the same thing twice. Answer with JSON that follows the schema exactly."
 )
+_DROP_ORDER: tuple[AliasKind, ...] = ("subscription", "review", "driver", "action")
 
 
-class _Para(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=MAX_TEXT_CHARS)
-    facts: list[str] = Field(max_length=20)
-
-
-class _Highlight(_Para):
-    alias: str
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    summary: list[_Para] = Field(min_length=1, max_length=4)
-    highlights: list[_Highlight] = Field(default_factory=list, max_length=5)
-
-
-class NarrativeRejected(Exception):
-    """The model's answer broke a rule; the message names the rule, never the answer."""
-
-
-def answer_schema(sheet: FactSheet) -> dict[str, object]:
-    """The JSON schema requested from the model; fact and alias ids are enums of the ids present."""
-    fact_ids: dict[str, object] = {"type": "array", "items": {"type": "string", "enum": [f.id for f in sheet.facts]}}
-    para = {"type": "object", "additionalProperties": False, "required": ["text", "facts"],
-            "properties": {"text": {"type": "string"}, "facts": fact_ids}}
-    properties: dict[str, object] = {"summary": {"type": "array", "items": para}}
-    if sheet.aliases:
-        properties["highlights"] = {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["alias", "text", "facts"],
-            "properties": {"alias": {"type": "string", "enum": [a.id for a in sheet.aliases]},
-                           "text": {"type": "string"}, "facts": fact_ids}}}
-    return {"type": "object", "additionalProperties": False, "required": list(properties), "properties": properties}
-
-
-def user_prompt(sheet: FactSheet) -> str:
-    """The data part of the prompt: facts and aliases as JSON, nothing from the customer's own strings."""
+def user_prompt(sheet: NarrativeFacts, offer: Offer) -> str:
+    """The data part of the prompt: facts and aliases as JSON (Caleta's words and enums only) and the slots."""
     payload = {
         "currency": sheet.currency,
-        "facts": [{"id": f.id, "label": f.label, "value": f.render(sheet.currency)} for f in sheet.facts],
-        "aliases": [{"id": a.id, "rule": a.rule, "category": a.category, "resource_type": a.resource_type,
-                     "saving_fact": a.saving_fact} for a in sheet.aliases],
+        "facts": [{"id": f.id, "key": f.key.value, "label": f.label, "value": f.exact(sheet.currency),
+                   **({"about": f.about} if f.about else {})} for f in sheet.facts],
+        "aliases": [a.visible() for a in sheet.aliases],
+        "slots": slot_names(offer),
     }
-    return "Facts and aliases:\n" + json.dumps(payload, ensure_ascii=True, indent=0)
+    return "Facts, aliases and the slots to fill:\n" + json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
 
 
 def estimate_tokens(text: str) -> int:
@@ -92,93 +57,55 @@ def estimate_tokens(text: str) -> int:
     return len(text) * 2 // 7 + 1
 
 
-def fit_budget(sheet: FactSheet, max_tokens: int) -> FactSheet:
-    """Drop trailing aliases and facts until the prompt fits the token budget."""
-    while estimate_tokens(SYSTEM_PROMPT + user_prompt(sheet)) > max_tokens and len(sheet.facts) > 1:
-        if sheet.aliases:
-            dropped = sheet.aliases.pop()
-            sheet.facts = [f for f in sheet.facts if f.id != dropped.saving_fact]
-        else:
-            sheet.facts.pop()
+def _request_tokens(sheet: NarrativeFacts) -> int:
+    offer = offered(sheet)
+    return estimate_tokens(SYSTEM_PROMPT + user_prompt(sheet, offer) + json.dumps(answer_schema(offer)))
+
+
+def _without(sheet: NarrativeFacts, alias_id: str) -> NarrativeFacts:
+    return dataclasses.replace(sheet, aliases=[a for a in sheet.aliases if a.id != alias_id],
+                               facts=[f for f in sheet.facts if f.about != alias_id])
+
+
+def fit_budget(sheet: NarrativeFacts, max_tokens: int) -> NarrativeFacts | None:
+    """The sheet, less subscriptions, review items, drivers and actions beyond three (last first), until the whole
+    request fits `max_tokens`; None when even the estate's own facts do not fit."""
+    while _request_tokens(sheet) > max_tokens:
+        droppable = [a for kind in _DROP_ORDER for a in reversed(sheet.aliases_of(kind))
+                     if not (kind == "action" and int(a.id[1:]) <= 3)]
+        if not droppable:
+            return None
+        sheet = _without(sheet, droppable[0].id)
     return sheet
 
 
-def _check_text(text: str, sheet: FactSheet) -> None:
-    known = {f.id for f in sheet.facts} | {a.id for a in sheet.aliases}
-    for pattern, what in _FORBIDDEN:
-        if pattern.search(text):
-            raise NarrativeRejected(f"answer contains {what}")
-    for ident in _BARE_ID.findall(text):
-        if ident not in known:
-            raise NarrativeRejected("answer cites an unknown id")
-    bare = _BARE_ID.sub(" ", _PLACEHOLDER.sub(" ", text))
-    allowed = {n for f in sheet.facts for n in _NUMBER.findall(f.render(sheet.currency))}
-    values = {f.value for f in sheet.facts}
-    for number in _NUMBER.findall(bare):
-        try:
-            value = float(number.replace(",", ""))
-        except ValueError:
-            raise NarrativeRejected("answer states a malformed number") from None
-        if number not in allowed and not any(abs(value - v) <= 0.005 for v in values):
-            raise NarrativeRejected("answer states a number that is not in the facts")
-
-
-def parse_answer(raw: str, sheet: FactSheet) -> _Answer:
-    """Validate the model's answer against the schema and every content rule."""
-    if len(raw) > MAX_ANSWER_CHARS:
-        raise NarrativeRejected("answer too long")
+def _deterministic(sheet: NarrativeFacts, reason: FallbackReason, detail: str | None) -> Narrative:
+    offer = offered(sheet)
     try:
-        answer = _Answer.model_validate_json(raw)
-    except ValidationError:
-        raise NarrativeRejected("answer is not the requested JSON") from None
-    fact_ids = {f.id for f in sheet.facts}
-    alias_ids = {a.id for a in sheet.aliases}
-    for para in [*answer.summary, *answer.highlights]:
-        if not set(para.facts) <= fact_ids:
-            raise NarrativeRejected("answer cites an unknown fact")
-        _check_text(para.text, sheet)
-    if any(h.alias not in alias_ids for h in answer.highlights):
-        raise NarrativeRejected("answer names an unknown alias")
-    return answer
+        slots = parse_answer(json.dumps(deterministic_answer(sheet, offer)), sheet, offer)
+    except NarrativeRejected as exc:  # a defect of ours: say so loudly, publish the report without a summary
+        logger.error("deterministic narrative rejected by its own checker: %s", exc.rule)
+        slots = []
+    return Narrative("deterministic", reason, tuple(slots), tuple(sheet.facts), sheet.currency, detail)
 
 
-def render_text(text: str, sheet: FactSheet) -> str:
-    """Fill in placeholders: facts become formatted numbers, aliases the customer's resource names."""
-    def fill(match: re.Match[str]) -> str:
-        ident = match.group(1)
-        fact = sheet.fact(ident)
-        if fact is not None:
-            return fact.render(sheet.currency)
-        alias = next((a for a in sheet.aliases if a.id == ident), None)
-        return alias.display_name or alias.resource_type if alias else ident
-
-    return _PLACEHOLDER.sub(fill, text)
-
-
-def _published(answer: _Answer, sheet: FactSheet, source: str, reason: str | None) -> Narrative:
-    summary = [Paragraph(text=render_text(p.text, sheet), facts=p.facts) for p in answer.summary]
-    highlights = [Paragraph(text=render_text(f"{{{h.alias}}}: {h.text}", sheet), facts=h.facts)
-                  for h in answer.highlights]
-    facts = {f.id: f"{f.label}: {f.render(sheet.currency)}" for f in sheet.facts}
-    return Narrative(source=source, fallback_reason=reason, summary=summary,  # type: ignore[arg-type]
-                     highlights=highlights, facts=facts)
-
-
-def write_narrative(sheet: FactSheet, narrator: Narrator | None, max_prompt_tokens: int) -> Narrative:
-    """The LLM narrative when it passes every check, else the deterministic one (saying why)."""
-    fallback = deterministic_answer(sheet)
+def write_narrative(sheet: NarrativeFacts, narrator: Narrator | None, max_prompt_tokens: int) -> Narrative:
+    """The model's choice when it passes every check, else the deterministic narrative with the reason."""
     if narrator is None:
-        return _published(_Answer.model_validate(fallback), sheet, "deterministic", "no language model configured")
-    sheet = fit_budget(sheet, max_prompt_tokens)
+        return _deterministic(sheet, FallbackReason.NO_MODEL, None)
+    asked = fit_budget(sheet, max_prompt_tokens)
+    if asked is None:
+        return _deterministic(sheet, FallbackReason.BUDGET_TOO_SMALL, None)
+    offer = offered(asked)
     try:
-        raw = narrator.complete(SYSTEM_PROMPT, user_prompt(sheet), answer_schema(sheet), MAX_ANSWER_TOKENS)
-        answer = parse_answer(raw, sheet)
+        raw = narrator.complete(SYSTEM_PROMPT, user_prompt(asked, offer), answer_schema(offer), MAX_ANSWER_TOKENS)
+        slots = parse_answer(raw, asked, offer)
     except NarrativeRejected as exc:
-        logger.warning("narrative rejected: %s", exc)
-        return _published(_Answer.model_validate(deterministic_answer(sheet)), sheet, "deterministic",
-                          f"the model's answer was rejected ({exc})")
-    except Exception as exc:  # any model failure means the deterministic narrative
-        logger.warning("narrative model failed: %s", type(exc).__name__)
-        return _published(_Answer.model_validate(deterministic_answer(sheet)), sheet, "deterministic",
-                          "the language model did not answer in time or failed")
-    return _published(answer, sheet, "llm", None)
+        return _deterministic(sheet, FallbackReason.REJECTED, exc.rule)
+    except NarratorError as exc:
+        return _deterministic(sheet, exc.reason, exc.detail)
+    except TimeoutError:
+        return _deterministic(sheet, FallbackReason.TIMEOUT, "TimeoutError")
+    except Exception as exc:  # any other model failure means the deterministic narrative
+        return _deterministic(sheet, FallbackReason.MODEL_ERROR, type(exc).__name__)
+    return Narrative("llm", None, tuple(slots), tuple(asked.facts), asked.currency)

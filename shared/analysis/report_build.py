@@ -20,7 +20,7 @@ from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTIONS, Placed, place
 from shared.analysis.plan import build_plan
 from shared.analysis.report_analytics import analytics_out, impact_of, totals_of
-from shared.analysis.report_findings import finding_out
+from shared.analysis.report_findings import finding_out, licence_series
 from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
 from shared.analysis.scripts import prefixes_for
 from shared.analysis.tiers import SIGNAL_RULES
@@ -39,8 +39,8 @@ METHODOLOGY = [
     "One finding per resource and family; mutually exclusive options count once; a resource's cost is never "
     "claimed by two counted findings; commitments are sized on the usage left after clean-up and right-sizing, "
     "and with less than 60 days of lookback only 1-year commitments count. Review items are never counted.",
-    "Every number in the narrative comes from a computed fact; the language model (when used) sees aggregates "
-    "and aliases only, never resource names, ids or tags.",
+    "The summary is checked statements, every figure filled from a computed fact; a language model (when used) "
+    "only chooses among them and sees aggregates and aliases, never resource names, ids or tags.",
 ]
 
 
@@ -90,8 +90,10 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
         shared = prefixes_for(c for q in items for c in q.finding.commands)
         row_prefixes |= dict.fromkeys((p.id for p in items), shared)
     published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
+    licence = licence_series(kept, index)
     out = [finding_out(p, where[p.id], index, done.rates,
-                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency) for p in published]
+                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency, licence)
+           for p in published]
     window_from, window_to = index.cost.window_from, index.cost.window_to
     return Report(
         customer_id=inputs.customer_id, scan_id=inputs.scan_id, company=inputs.company,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
 from shared.analysis.bill_rates import BillRates
 from shared.analysis.commands import Command, arm_type
 from shared.analysis.evidence import sentence, typed
@@ -20,6 +23,7 @@ from shared.analysis.rules.registry import CATALOGUE
 from shared.analysis.tiers import basis_of, counts, rule_class
 
 LICENCE_METER = "Virtual Machines Licenses"
+Series = Mapping[str, Mapping[dt.date, float]]  # lower-case resource id -> day -> cost
 
 
 def commands_out(commands: tuple[Command, ...], prefixes: dict[str, str]) -> list[CommandOut]:
@@ -35,14 +39,29 @@ def _alternative(a: Alternative, prefixes: dict[str, str]) -> AlternativeOut:
                           commands=commands_out(a.commands, prefixes))
 
 
-def cost_since(f: Finding, index: EstateIndex, rates: BillRates) -> CostSince | None:
-    """D3.6: the cost of the resources the saving is priced on, since they first billed or over the window."""
+def _licence_vm(f: Finding) -> str:
+    """LIC-2's virtual machine (lower case): the saving is priced on its licence meter."""
+    return next((r.lower() for r in f.resources if "/virtualmachines/" in r.lower()), "")
+
+
+def licence_series(findings: Iterable[Finding], index: EstateIndex) -> Series:
+    """The licence meter's daily cost of every LIC-2 VM since the window start, in one pass over the bill."""
+    start = index.cost.window_from
+    vms = {vm for f in findings if f.rule == "LIC-2" and (vm := _licence_vm(f))}
+    return index.daily_costs(vms, {LICENCE_METER}, start) if start is not None and vms else {}
+
+
+def cost_since(f: Finding, index: EstateIndex, rates: BillRates, licence: Series | None = None) -> CostSince | None:
+    """D3.6: the cost of the resources the saving is priced on, since they first billed or over the window
+    (`licence`: licence_series of the report's findings, read once for all of them)."""
     start = index.cost.window_from
     if start is None or arm_type(f.resource_id) == "subscription":
         return None
     if f.rule == "LIC-2":
-        vm = next((r for r in f.resources if "/virtualmachines/" in r.lower()), "")
-        series = index.daily_costs({vm.lower()}, {LICENCE_METER}, start).get(vm.lower(), {}) if vm else {}
+        vm = _licence_vm(f)
+        if licence is None:
+            licence = licence_series([f], index)
+        series = licence.get(vm, {}) if vm else {}
         amount, first = sum(series.values()), min((d for d, v in series.items() if v > 0), default=None)
     else:
         basis = [k for k in f.priced if "|" not in k] or [k.split("|", 1)[0] for k in f.priced] or [f.resource_id]
@@ -63,8 +82,8 @@ def _warnings(f: Finding) -> list[str]:
 
 
 def finding_out(p: Placed, where: tuple[str, str | None, str | None], index: EstateIndex, rates: BillRates,
-                prefixes: dict[str, str], currency: str) -> FindingOut:
-    """The published finding (where: its section, batch id and batch title)."""
+                prefixes: dict[str, str], currency: str, licence: Series | None = None) -> FindingOut:
+    """The published finding (where: its section, batch id and batch title; licence: see cost_since)."""
     f, ctx = p.finding, p.context
     section, batch, batch_title = where
     evidence = typed(f.evidence)
@@ -88,7 +107,7 @@ def finding_out(p: Placed, where: tuple[str, str | None, str | None], index: Est
         annual_savings=round(12 * f.monthly_savings, 2), currency=f.currency, basis=basis_of(f),
         saving_confidence=f.confidence, change_risk=p.change_risk, change_risk_reasons=list(p.risk_reasons),  # type: ignore[arg-type]
         effort=p.effort, formula=f.formula, commands=commands_out(f.commands, prefixes),  # type: ignore[arg-type]
-        warnings=_warnings(f), cost_since=cost_since(f, index, rates),
+        warnings=_warnings(f), cost_since=cost_since(f, index, rates, licence),
         cost_30d=round(index.cost30(f.resource_id), 2), impact_amount=_r(p.impact), counted=counted,
         not_counted_reason=_why_not(f, counted),
         sources=list(f.sources), alternatives=[_alternative(a, prefixes) for a in f.alternatives])

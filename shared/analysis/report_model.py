@@ -3,7 +3,8 @@
 `shared/analysis/report.schema.json` is this model's JSON schema, committed and served at
 GET /api/schemas/report/v2.json; `$schema` names it. A test keeps them equal. Stored reports of any version are
 read back through report_reader.py (v1 is upgraded by report_v2.py). Findings are in report_model_findings.py,
-the plan and commitments in report_model_plan.py, the analytics in report_model_analytics.py.
+the plan and commitments in report_model_plan.py, the analytics in report_model_analytics.py, the narrative in
+report_model_narrative.py.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pydantic import ConfigDict, Field
 from shared.analysis.changes_model import Changes
 from shared.analysis.report_model_analytics import AnomalyOut, CostAnalytics, DailyCost, Signal
 from shared.analysis.report_model_findings import FindingOut, Model
+from shared.analysis.report_model_narrative import Narrative
 from shared.analysis.report_model_plan import ActionPlan, AmountByKey, Commitments
 
 REPORT_SCHEMA_VERSION: Literal[2] = 2
 SCHEMA_URL = "https://caleta.io/schemas/report/v2.json"
 __all__ = ["REPORT_SCHEMA_VERSION", "SCHEMA_URL", "AmountByKey", "AnomalyOut", "CostAnalytics", "DailyCost",
-           "FindingOut", "Narrative", "Paragraph", "Report", "Signal"]
+           "FindingOut", "Narrative", "Report", "Signal"]
 
 
 class CurrencyAmount(Model):
@@ -101,23 +103,6 @@ class Headline(Model):
     counted_annual: float
     range: SavingsRange
     run_rate_after: RunRateAfter
-
-
-class Paragraph(Model):
-    """One narrative paragraph, numbers filled in by the renderer from facts."""
-
-    text: str
-    facts: list[str]
-
-
-class Narrative(Model):
-    """The executive summary and which writer produced it."""
-
-    source: Literal["llm", "deterministic"]
-    fallback_reason: str | None
-    summary: list[Paragraph]
-    highlights: list[Paragraph]
-    facts: dict[str, str]
 
 
 class SubscriptionOut(Model):

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.analysis.narrative_legacy import is_legacy, upgrade_legacy
 from shared.analysis.report_model import REPORT_SCHEMA_VERSION, Report
 from shared.analysis.report_v2 import upgrade_v1_document
 from shared.errors import CaletaError
@@ -69,6 +70,15 @@ def _where(error: ValidationError) -> str:
     return f"{error.error_count()} problem(s), the first at {path}: {first['type']}"
 
 
+def _claims_narrative(document: Document) -> Document:
+    """A v2 document written before the narrative block became checked claims (2026-12), its paragraphs read as
+    `legacy` slots: the block was retyped under the same version (docs/report-format.md, "Versioning")."""
+    narrative = document.get("narrative")
+    if is_legacy(narrative):
+        return {**document, "narrative": upgrade_legacy(narrative)}
+    return document
+
+
 def read_report(data: bytes) -> Report:
     """A stored report.json as today's Report; ReportVersionUnsupported if a later release wrote it."""
     try:
@@ -77,7 +87,7 @@ def read_report(data: bytes) -> Report:
         raise ReportUnreadable("report.json is not valid JSON") from None
     version = schema_version_of(document)
     try:
-        current = upgrade(document, version)
+        current = _claims_narrative(upgrade(document, version))
         # Fields this release does not know are ignored: a release rolled back still reads what the
         # next one wrote under the same version (it only ever adds optional fields).
         return Report.model_validate(current, extra="ignore")

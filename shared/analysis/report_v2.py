@@ -5,7 +5,8 @@ v1 path. Then: ids lower case; evidence typed through the D12.3 table; `confiden
 `cost_to_date` -> `cost_since` "in the last N days"; kind, tier, category and section from the rule (D2.1,
 D5.1 without the inventory); COST-1/3/5 move to `analytics.signals`; the headline is recomputed from the
 findings and the daily series. What v1 never recorded (environment, owner, commands, the plan's batches,
-commitments) is "unknown", empty or null. The stored v1 bytes themselves are never rewritten.
+commitments) is "unknown", empty or null; the narrative's paragraphs are `legacy` slots (narrative_legacy.py).
+The stored v1 bytes themselves are never rewritten.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shared.analysis.evidence import sentence, typed
 from shared.analysis.findings import Alternative, Finding
 from shared.analysis.headline import build_headline, run_rate_of
 from shared.analysis.labels import type_label
+from shared.analysis.narrative_legacy import upgrade_legacy
 from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTION_LABELS, section_of
 from shared.analysis.plan import BOUNDS, hygiene_threshold
@@ -126,7 +128,7 @@ def upgrade_v1(old: ReportV1) -> Report:
         commitments=Commitments(recommendations=[], coverage=Coverage(visible=False, share=None, reason=_NOT_RECORDED),
                                 utilisation=Coverage(visible=False, share=None, reason=_NOT_RECORDED)),
         analytics=CostAnalytics.model_validate({**analytics, "signals": [s.model_dump() for s in signals]}),
-        customer_queries=[], narrative=old.narrative.model_dump(), limitations=old.limitations,
+        customer_queries=[], narrative=upgrade_legacy(old.narrative.model_dump()), limitations=old.limitations,
         methodology=old.methodology)
 
 

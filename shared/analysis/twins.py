@@ -6,6 +6,7 @@ from the bill (bill_rates.py): the rate is the median full-day rate across twins
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from typing import Any
 
 from shared.analysis.bill_rates import BillRates, median_rate
@@ -44,6 +45,21 @@ class Twins:
         self.machines = index.of_type(VM) + index.of_type(VMSS)
         self.disks = index.of_type(DISK)
         self.snapshots = index.of_type(SNAPSHOT)
+        # Grouped once: each lookup reads its own group, not the whole inventory (an estate of 100,000 resources
+        # asks for hundreds of rates). Inventory order is kept inside a group, so medians are unchanged.
+        self._machines: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+        for row in self.machines:
+            size, os_type, region, instances = vm_profile(row)
+            self._machines[(size.lower(), os_type, region)].append((str(row["id"]), instances))
+        self._disks: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+        for row in self.disks:
+            self._disks[(str(row.get("location") or "").lower(), disk_tier(int(props(row).get("diskSizeGB") or 0)))
+                        ].append(row)
+        self._snapshots: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in self.snapshots:
+            self._snapshots[str(row.get("location") or "").lower()].append(row)
+        self._memo_rates: BillRates | None = None
+        self._memo_results: dict[tuple[Any, ...], Any] = {}
 
     def compute_ids(self) -> set[str]:
         """Every VM and scale set: the candidates for compute twins."""
@@ -54,37 +70,43 @@ class Twins:
         return {str(r["id"]).lower() for r in self.disks if sku_name(r).startswith("StandardSSD")} | {
             str(r["id"]).lower() for r in self.snapshots if sku_name(r).startswith("Standard")}
 
+    def _memo(self, rates: BillRates) -> dict[tuple[Any, ...], Any]:
+        """Results already computed with these rates (a scan has one BillRates; another one starts afresh)."""
+        if rates is not self._memo_rates:
+            self._memo_rates, self._memo_results = rates, {}
+        return self._memo_results
+
     def compute_rate(self, rates: BillRates, size: str, os_type: str, region: str, exclude: str = "") -> float | None:
         """The median full-day compute rate of machines of this size, OS and region (per instance)."""
-        found = []
-        for row in self.machines:
-            r_size, r_os, r_region, instances = vm_profile(row)
-            if str(row["id"]).lower() == exclude.lower() or (r_size.lower(), r_os, r_region) != (
-                    size.lower(), os_type, region):
-                continue
-            rate = rates.compute_rate(str(row["id"]), instances)
-            if rate is not None:
-                found.append(rate)
-        return median_rate(found)
+        memo, key = self._memo(rates), ("compute", size.lower(), os_type, region)
+        if key not in memo:
+            memo[key] = [(rid.lower(), rate) for rid, instances in self._machines.get(key[1:], [])
+                         if (rate := rates.compute_rate(rid, instances)) is not None]
+        return median_rate([rate for rid, rate in memo[key] if rid != exclude.lower()])
 
     def disk_rate(self, rates: BillRates, sku_prefix: str, size_gb: int, region: str) -> float | None:
         """The median full-day rate of disks of this SKU family in the same size tier and region."""
-        tier = disk_tier(size_gb)
-        found = [rate for row in self.disks
-                 if sku_name(row).startswith(sku_prefix) and str(row.get("location") or "").lower() == region
-                 and disk_tier(int(props(row).get("diskSizeGB") or 0)) == tier >= 0
-                 and (rate := rates.own_rate(str(row["id"]))) is not None]
-        return median_rate(found)
+        memo, tier = self._memo(rates), disk_tier(size_gb)
+        key = ("disk", sku_prefix, tier, region)
+        if key not in memo:
+            memo[key] = median_rate([
+                rate for row in (self._disks.get((region, tier), []) if tier >= 0 else [])
+                if sku_name(row).startswith(sku_prefix) and (rate := rates.own_rate(str(row["id"]))) is not None])
+        result: float | None = memo[key]
+        return result
 
     def snapshot_gb_rate(self, rates: BillRates, sku_prefix: str, region: str) -> float | None:
         """The median full-day rate per GB of snapshots of this SKU family in the region."""
-        found = []
-        for row in self.snapshots:
-            size = int(props(row).get("diskSizeGB") or 0)
-            if not sku_name(row).startswith(sku_prefix) or str(row.get("location") or "").lower() != region \
-                    or size <= 0:
-                continue
-            rate = rates.own_rate(str(row["id"]))
-            if rate is not None:
-                found.append(rate / size)
-        return median_rate(found)
+        memo, key = self._memo(rates), ("snapshot", sku_prefix, region)
+        if key not in memo:
+            found = []
+            for row in self._snapshots.get(region, []):
+                size = int(props(row).get("diskSizeGB") or 0)
+                if not sku_name(row).startswith(sku_prefix) or size <= 0:
+                    continue
+                rate = rates.own_rate(str(row["id"]))
+                if rate is not None:
+                    found.append(rate / size)
+            memo[key] = median_rate(found)
+        result: float | None = memo[key]
+        return result

@@ -86,6 +86,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                   "schema": {"type": "string", "pattern": GUID_PATTERN}},
     **{n: {"name": n, "in": "query", "required": False, "description": f"Entra's `{n}`", "schema": {"type": "string"}}
        for n in ("code", "state", "error", "error_description", "error_subcode", "admin_consent", "tenant", "scope")},
+    "days": {"name": "days", "in": "query", "required": False, "description": "Look back this many days (1-400)",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 400, "default": 30}},
+    "reason": {"name": "reason", "in": "query", "required": False, "description": "Only this fallback reason",
+               "schema": {"type": "string"}},
 }
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 HTML = {"text/html": {"schema": {"type": "string"}}}
@@ -200,6 +204,13 @@ ADMIN: tuple[Op, ...] = (
        {"200": answer("Certificates", content=JSON_OBJECT), **ADMIN_REFUSALS}, "adminToken"),
     Op("get", "/manage/dead-letters", "admin_dead_letters", "Dead-lettered messages per queue",
        {"200": answer("Counts per queue", content=JSON_OBJECT), **ADMIN_REFUSALS}, "adminToken"),
+    Op("get", "/manage/narrative-fallbacks", "admin_narrative_fallbacks",
+       "Reviews whose summary fell back to fixed rules, across customers, newest first (?days=1-400, default 30; "
+       "?reason=one of no_model, timeout, throttled, refused, empty_answer, cut_answer, rejected, budget_too_small, "
+       "model_error): scan id, customer id, reason, time; no content",
+       {"200": answer("{days, reason, limit, fallbacks: [{customer_id, scan_id, reason, at}]}", content=JSON_OBJECT),
+        "400": error("days or reason is not one the route takes (named in fields)"), **ADMIN_REFUSALS},
+       "adminToken", params=("days", "reason")),
     Op("post", "/manage/pseudonyms", "admin_pseudonyms",
        "The sub~ pseudonym each subscription id has in the logs (body: {\"subscription_ids\": [...]})",
        {"200": answer("{\"pseudonyms\": {subscription id: sub~…}}", content=JSON_OBJECT),

@@ -125,6 +125,8 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
         return "dropped"
     # The review history reads this summary instead of the reports (written before the scan is published).
     services.scans.record_review(message.customer_id, message.scan_id, summary_of(bundle, inputs.generated_at))
+    services.scans.record_narrative(message.customer_id, message.scan_id, bundle.narrative_source,
+                                    bundle.narrative_fallback_reason)
     failed = [t for t in scan.tasks if t.outcome == "failed"]
     status: ScanState = "partial" if failed else "complete"
     reason = f"{len(failed)} of {len(scan.tasks)} collection tasks failed" if failed else None

@@ -22,6 +22,7 @@ from azure.data.tables import TableTransactionError, UpdateMode
 from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
 from shared.ids import is_hex32
+from shared.storage.narrative_outcome import AT, REASON, SOURCE, NarrativeFallback, fallback_of, narrative_entity
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.review_summary import ReviewSummary, summary_of
 from shared.storage.scan_marker import ScanMarker
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 SCANS_TABLE = "scans"
 _MAX_CAS_ATTEMPTS = 20
 _BATCH = 100  # the most operations one entity-group transaction takes
+NARRATIVE_PROPERTIES = (SOURCE, REASON, AT)
 
 
 def _utcnow() -> dt.datetime:
@@ -74,7 +76,8 @@ class ScanStore:
 
     name = "table:scans"
     declaration = Purged(holds="every scan and task row of the customer (ids, states, plain reasons; a published "
-                                "review's headline: spend, savings and finding counts)")
+                                "review's headline: spend, savings and finding counts; how its summary was written "
+                                "and why it fell back)")
 
     def __init__(self, table: Table, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self._table = table
@@ -248,6 +251,25 @@ class ScanStore:
         rows = self._table.query_entities("PartitionKey eq @pk and kind eq 'scan'", parameters={"pk": customer_id})
         out = [(self._scan(r, ()), summary_of(r)) for r in rows]
         return sorted(out, key=lambda pair: pair[0].scan_id, reverse=True)
+
+    # --- how the summary was written (issue 14 B1) ---------------------------------------------------------
+    def record_narrative(self, customer_id: str, scan_id: str, source: str, reason: str | None) -> None:
+        """Keep how a published review's summary was written: the model's choice, or fixed rules and why."""
+        try:
+            self._table.update_entity({"PartitionKey": customer_id, "RowKey": scan_id,
+                                       **narrative_entity(source, reason, self._clock())}, UpdateMode.MERGE)
+        except ResourceNotFoundError as exc:
+            raise NotFound("scan") from exc
+
+    def narrative_fallbacks(self, since: dt.datetime, limit: int) -> list[NarrativeFallback]:
+        """Reviews across customers whose summary fell back since `since`, newest first, at most `limit`.
+
+        A scan of the table's scan rows (like `in_flight`), filtered on the source: an operator's query.
+        """
+        rows = self._table.query_entities("kind eq 'scan' and narrative_source eq 'deterministic'",
+                                          select=["PartitionKey", "RowKey", *NARRATIVE_PROPERTIES])
+        found = [f for f in (fallback_of(r) for r in rows) if f is not None and f.at >= since]
+        return sorted(found, key=lambda f: (f.at, f.scan_id), reverse=True)[:limit]
 
     def delete_scan(self, customer_id: str, scan_id: str) -> int:
         """Delete a scan's task rows, then its scan row (last, so a retry finds what is left); rows deleted."""

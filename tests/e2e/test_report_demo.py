@@ -108,6 +108,21 @@ def test_hostile_names_escaped_when_report_html_served(reports: Any) -> None:
     assert any("&lt;img src=x onerror=alert(document.cookie)&gt;" in html for html in pages)
 
 
+def test_summaries_are_the_simulated_models_checked_choice_when_demo_scanned(reports: Any) -> None:
+    # report-design D11.4: the demo's model chooses among checked claims; every slot is filled and page 1 prints
+    # the footnote that says so (no v1 "every number ... checked" sentence).
+    for company in ("Pennine Freight Ltd", "Tamar Analytics Ltd"):
+        report, html = reports[company]
+        narrative = Report.model_validate(report).narrative
+        assert (narrative.source, narrative.fallback_reason) == ("llm", None), company
+        assert [s.slot for s in narrative.slots] == ["opening", "trend", "one_off", "certainty", "action_1",
+                                                     "action_2", "action_3", "context_1", "context_2"], company
+        assert all(s.text for s in narrative.slots if s.claim != "none"), company
+        assert narrative.footnote == ("Written from checked templates; a language model chose which statements to "
+                                      "include and never wrote a figure.")
+        assert narrative.footnote in html and "every number" not in html, company
+
+
 WESSEX = "Wessex Larder Ltd"
 
 

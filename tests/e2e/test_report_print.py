@@ -1,5 +1,6 @@
 """The demo reviews printed in headless Chromium (Debian's), A4 (report-design D13.5): Pennine in at most 8 pages,
-Tamar in at most 4; at 1280 px the summary fits the first 1,100 px; hostile names print as text.
+Tamar in at most 4; page 1 (the range, the tiers, the waterfall, the summary and its footnote) on one A4 page; at
+1280 px the summary fits the first 1,100 px; hostile names print as text.
 
 The reports are the demo estate's, analysed as the pipeline does (tests/unit/analysis/demo_inputs.py); the PDFs
 and a screenshot of page 1 go to out/screenshots/ for a person to look at.
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext, ViewportSize, sync_playwright
 
 from tests.e2e.browser_support import SHOTS, launch
 from tests.unit.analysis.builders import analyse
@@ -21,6 +22,8 @@ from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 PAGE_LIMITS = {"Pennine Freight Ltd": 8, "Tamar Analytics Ltd": 4}
 SUMMARY_HEIGHT = 1100
+# A4 less 12 mm margins, in CSS px (report-design D13.5): the print layout's page.
+A4_PAGE: ViewportSize = {"width": 703, "height": 1032}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,25 @@ def test_review_prints_within_its_page_budget_on_a4(browser: BrowserContext, pag
                                                      company: str) -> None:
     count = printed_pages(browser, pages[company], company.split()[0].lower())
     assert 1 < count <= PAGE_LIMITS[company], f"{company}: {count} pages"
+
+
+@pytest.mark.parametrize("company", sorted(PAGE_LIMITS))
+def test_page_one_holds_the_summary_and_its_footnote_on_one_a4_page(browser: BrowserContext,
+                                                                     pages: dict[str, Path], company: str) -> None:
+    tab = browser.new_page()
+    try:
+        tab.emulate_media(media="print")
+        tab.set_viewport_size(A4_PAGE)
+        tab.goto(pages[company].as_uri())
+        height = tab.evaluate("document.querySelector('section.page1').getBoundingClientRect().height")
+        texts = tab.locator("section.page1 p").all_inner_texts()
+        tab.locator("section.page1").screenshot(path=str(SHOTS / f"report-{company.split()[0].lower()}-page1.png"))
+    finally:
+        tab.close()
+    assert height <= A4_PAGE["height"], f"{company}: page 1 is {height:.0f} px"
+    assert [t[:3] for t in texts if t[:1].isdigit()] == ["1. ", "2. ", "3. "]
+    assert texts[-1].startswith("Written from checked templates; statements chosen by fixed rules")
+    assert not any("every number" in t for t in texts)
 
 
 def test_summary_fits_the_first_screen_at_1280_px(browser: BrowserContext, pages: dict[str, Path]) -> None:

@@ -164,6 +164,13 @@ def test_gpt4o_takes_max_tokens_temperature_and_max_completion_tokens_when_sent(
     assert complete(sim, sim_certs, max_completion_tokens=500).choices[0].finish_reason == "stop"
 
 
+def test_gpt4o_refuses_more_completion_tokens_than_it_can_generate_when_sent(sim, sim_certs):
+    with pytest.raises(openai.BadRequestError) as caught:
+        complete(sim, sim_certs, max_completion_tokens=20_000)
+    assert caught.value.code == "invalid_value" and "supports at most 16384 completion tokens" in str(caught.value)
+    assert complete(sim, sim_certs, max_completion_tokens=16_000).choices[0].finish_reason == "stop"
+
+
 def test_max_completion_tokens_is_unrecognised_when_api_version_predates_it(sim, sim_certs):
     provider = get_bearer_token_provider(secret_credential(sim, sim_certs, CONTOSO, READER[0], READER[1]), COGNITIVE)
     client = openai.AzureOpenAI(azure_endpoint=sim.base_url, api_version="2024-06-01", azure_ad_token_provider=provider,

@@ -401,7 +401,8 @@ class FakeAnalysis:
         counts = {s.subscription_id: sorted(s.raw) for s in inputs.subscriptions}
         return ReportBundle(report_json=repr((inputs.generated_at.isoformat(), counts)).encode(),
                             report_html=b"<html></html>", findings_csv=b"id\n", findings_count=0,
-                            total_monthly_savings=0.0, currency="GBP", narrative_source="deterministic")
+                            total_monthly_savings=0.0, currency="GBP", narrative_source="deterministic",
+                            narrative_fallback_reason="no_model")
 
 
 class Clock:

@@ -1,5 +1,6 @@
-"""The narrator's request and how it reads an answer: parameters every current deployment takes, and a cut-off
-answer (finish_reason "length", e.g. a reasoning model's budget spent on reasoning) treated as no answer."""
+"""The narrator's request and how it reads an answer: parameters every current deployment takes, and a cut-off,
+refused or empty answer (finish_reason "length", e.g. a reasoning model's budget spent on reasoning) treated as no
+answer, with its reason."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import openai
 import pytest
 
 from shared.analysis.llm import NarratorError, OpenAINarrator
+from shared.analysis.narrative import MAX_ANSWER_TOKENS
+from shared.analysis.narrative_model import FallbackReason
 
 SCHEMA: dict[str, object] = {"type": "object", "additionalProperties": False, "required": ["a"],
                              "properties": {"a": {"type": "string"}}}
@@ -41,9 +44,18 @@ def test_request_carries_max_completion_tokens_and_no_temperature_when_sent() ->
     assert "max_tokens" not in seen[0] and "temperature" not in seen[0]
 
 
-@pytest.mark.parametrize(("content", "finish", "refusal"), [("", "length", None), ('{"a": "b', "length", None),
-                                                            ("", "content_filter", None), ("", "stop", "I can't")])
-def test_incomplete_answer_raises_narrator_error_when_cut_off_or_refused(content: str, finish: str,
-                                                                         refusal: str | None) -> None:
-    with pytest.raises(NarratorError):
+@pytest.mark.parametrize(("content", "finish", "refusal", "reason"), [
+    ("", "length", None, FallbackReason.CUT_ANSWER), ('{"a": "b', "length", None, FallbackReason.CUT_ANSWER),
+    ("", "content_filter", None, FallbackReason.REFUSED), ("", "stop", "I can't", FallbackReason.REFUSED),
+    ("", "stop", None, FallbackReason.EMPTY_ANSWER)])
+def test_incomplete_answer_raises_with_its_reason_when_cut_off_refused_or_empty(
+        content: str, finish: str, refusal: str | None, reason: FallbackReason) -> None:
+    with pytest.raises(NarratorError) as caught:
         narrator(completion(content, finish, refusal), []).complete("s", "u", SCHEMA, 1200)
+    assert caught.value.reason is reason
+
+
+def test_answer_budget_is_within_gpt4o_output_limit_and_leaves_reasoning_room_when_sized() -> None:
+    # GPT-4o refuses more than 16,384 completion tokens; the answer itself is a few hundred: the rest is for
+    # a reasoning deployment's reasoning (docs/estate-format.md "AI").
+    assert 8_000 <= MAX_ANSWER_TOKENS <= 16_384

@@ -55,8 +55,46 @@ def test_v1_fixture_keeps_its_content_when_read() -> None:
         f["resource_id"].lower() for f in raw["findings"] if f["rule"] in signal_rules)
     assert [f.rule for f in report.findings][:3] == ["NET-12", "LIC-2", "LIC-1"]
     assert report.narrative.source == "deterministic"
-    assert report.narrative.highlights[0].text == ("ddos-sandbox-trial: a DDoS protection plan protecting nothing, "
-                                                   "saving £2,237.18 a month.")
+    # v1's paragraphs are `legacy` slots, summary then highlights, each citing the same facts.
+    highlights = [s for s in report.narrative.slots if s.slot == "legacy"][len(raw["narrative"]["summary"]):]
+    assert highlights[0].text == ("ddos-sandbox-trial: a DDoS protection plan protecting nothing, "
+                                  "saving £2,237.18 a month.")
+
+
+LEGACY_NARRATIVE = [p for p in STORED if "summary" in json.loads(p.read_bytes())["narrative"]]
+
+
+def test_both_narrative_shapes_of_version_2_are_stored_when_listed() -> None:
+    shapes = {("summary" in json.loads(p.read_bytes())["narrative"]) for p in STORED if p.parent.name == "v2"}
+    assert shapes == {True, False}
+
+
+@pytest.mark.parametrize("path", LEGACY_NARRATIVE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_narrative_written_before_checked_claims_reads_as_legacy_slots_losing_no_word(path: Path) -> None:
+    # given: v1, and v2 before its narrative block became claims, wrote paragraphs and {id: text} facts
+    old = _document(path)["narrative"]
+    # when
+    narrative = read_report(path.read_bytes()).narrative
+    # then
+    paragraphs = [*old["summary"], *old["highlights"]]
+    assert [(s.slot, s.claim, s.text, s.fact_ids) for s in narrative.slots] == [
+        ("legacy", "legacy_text", p["text"], p["facts"]) for p in paragraphs]
+    assert [(f.id, f.key, f.text, f.unit) for f in narrative.facts] == [
+        (fid, "legacy", text, "label") for fid, text in old["facts"].items()]
+    assert (narrative.fallback_reason, narrative.footnote) == (
+        "no_model", "Written from fixed templates, before Caleta checked each statement.")
+    assert [text for text, _ in narrative.paragraphs()] == [p["text"] for p in paragraphs]
+
+
+def test_new_v2_narrative_block_is_not_taken_for_a_legacy_one_when_read() -> None:
+    # given: a report written by this release (checked claims)
+    disk = a_disk("d1")
+    written = analyse(scan([disk], cost_rows=cost_line(disk["id"], 3.0))).report_json
+    # when
+    narrative = read_report(written).narrative
+    # then
+    assert narrative.slots and {s.slot for s in narrative.slots} >= {"opening", "certainty"}
+    assert narrative.model_dump() == json.loads(written)["narrative"]
 
 
 def test_v1_report_written_before_kinds_reads_with_kind_from_its_rule_and_no_range() -> None:

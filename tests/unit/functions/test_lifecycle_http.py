@@ -12,7 +12,8 @@ from tests.unit.functions.conftest import AdminHeaders
 FUNCTIONS = {b.build().get_function_name(): b.build() for m in (lifecycle, admin)
              for b in vars(m).values() if isinstance(b, FunctionBuilder)}
 ADMIN_ROUTES = ("admin_list_customers", "admin_offboard", "admin_run_purge", "admin_open_purges",
-                "admin_list_certificates", "admin_dead_letters", "admin_pseudonyms")
+                "admin_list_certificates", "admin_dead_letters", "admin_pseudonyms",
+                "admin_narrative_fallbacks")
 
 
 def call(name: str, req: func.HttpRequest) -> func.HttpResponse:

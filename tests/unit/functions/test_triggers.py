@@ -251,3 +251,28 @@ def test_report_viewer_answers_400_when_the_form_has_fields_it_does_not(fields: 
     response = call("web_view_report", func.HttpRequest(method="POST", url="http://localhost/api/account/report",
                                                         body=form.encode()))
     assert response.status_code == 400 and field in json.loads(response.get_body())["fields"]
+
+
+def test_operators_list_the_reviews_whose_summary_fell_back_when_they_ask(world: World,
+                                                                          admin_headers: AdminHeaders) -> None:
+    # given: a review published without a model (the fake analysis falls back: no_model)
+    scan_id = scanned(world)
+    # when
+    listed = call("admin_narrative_fallbacks", http("GET", key=None, headers=admin_headers()))
+    other = call("admin_narrative_fallbacks", http("GET", key=None, headers=admin_headers(),
+                                                   params={"reason": "timeout", "days": "7"}))
+    # then: ids, the reason and the time; nothing of the summary
+    body = json.loads(listed.get_body())
+    assert (body["days"], body["reason"]) == (30, None)
+    assert [(f["customer_id"], f["scan_id"], f["reason"]) for f in body["fallbacks"]] == [
+        (CUSTOMER_ID, scan_id, "no_model")]
+    assert set(body["fallbacks"][0]) == {"customer_id", "scan_id", "reason", "at"}
+    assert json.loads(other.get_body())["fallbacks"] == []
+
+
+@pytest.mark.parametrize(("params", "field"), [({"days": "0"}, "days"), ({"days": "x"}, "days"),
+                                               ({"days": "401"}, "days"), ({"reason": "bored"}, "reason")])
+def test_fallback_listing_answers_400_naming_the_field_when_the_query_is_bad(
+        params: dict[str, str], field: str, world: World, admin_headers: AdminHeaders) -> None:
+    answer = call("admin_narrative_fallbacks", http("GET", key=None, headers=admin_headers(), params=params))
+    assert answer.status_code == 400 and field in json.loads(answer.get_body())["fields"]

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from local.estates.model import Estate, parse_estate
-from local.simulator.ai import INVENTED_ALIAS, WRONG_NUMBER, _Walker
+from local.simulator.ai import INJECTED_URL, INVENTED_ALIAS, WRONG_NUMBER, _Walker
 from local.simulator.authz import READ_SUBSCRIPTION, access
 from local.simulator.clock import SimClock
 from local.simulator.cost_query import QueryError, parse_definition
@@ -238,3 +238,25 @@ def test_strict_schema_that_follows_the_rules_is_accepted_when_validated():
 def test_strict_schema_breaking_a_rule_is_refused_when_validated(change, message):
     with pytest.raises(SchemaRefused, match=re.escape(message)):
         strict_validate("review", {**STRICT_OK, **change})
+
+
+BRANCHES = {"type": "object", "required": ["a", "b", "c"], "additionalProperties": False,
+            "properties": {k: {"$ref": "#/$defs/pick"} for k in ("a", "b", "c")},
+            "$defs": {"pick": {"anyOf": [{"type": "string", "enum": [v]} for v in ("x", "y", "z", "w")]}}}
+
+
+def test_walker_picks_among_any_of_branches_when_seeds_differ():
+    firsts = {_Walker(BRANCHES, seed, "ok").value(BRANCHES)["a"] for seed in range(20)}
+    assert len(firsts) > 1
+
+
+def test_walker_gives_sibling_slots_of_one_schema_distinct_choices_when_enough_remain():
+    for seed in range(20):
+        value = _Walker(BRANCHES, seed, "ok").value(BRANCHES)
+        assert len({value["a"], value["b"], value["c"]}) == 3
+
+
+def test_walker_plants_misbehaviour_in_the_first_enum_slot_when_schema_has_enums():
+    planted = [_Walker(BRANCHES, 3, mode).value(BRANCHES)["a"] for mode in ("wrong_number", "invented_alias",
+                                                                             "injected_url")]
+    assert planted == [WRONG_NUMBER, INVENTED_ALIAS, INJECTED_URL]

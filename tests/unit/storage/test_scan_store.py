@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from local.memtable import MemoryTable
@@ -81,3 +83,31 @@ def test_purge_deletes_and_counts_the_customers_partition_only() -> None:
     assert store.count_customer(PurgeSubject(OWNER, "t")) == 2
     assert store.delete_customer(PurgeSubject(OWNER, "t")) == 2
     assert store.count_customer(PurgeSubject(OWNER, "t")) == 0 and store.for_customer(OTHER)
+
+
+def test_fallbacks_are_listed_across_customers_newest_first_when_summaries_fell_back() -> None:
+    clock = _Clock()
+    store = ScanStore(MemoryTable(), clock=clock)
+    for customer, scan, source, reason in ((OWNER, "01a1", "deterministic", "timeout"), (OTHER, "01b1", "llm", None),
+                                           (OTHER, "01b2", "deterministic", "rejected")):
+        store.create(customer, scan, ["s1"], "manual")
+        clock.now += dt.timedelta(hours=1)
+        store.record_narrative(customer, scan, source, reason)
+    found = store.narrative_fallbacks(clock.now - dt.timedelta(days=1), 10)
+    assert [(f.customer_id, f.scan_id, f.reason) for f in found] == [(OTHER, "01b2", "rejected"),
+                                                                    (OWNER, "01a1", "timeout")]
+    assert [f.scan_id for f in store.narrative_fallbacks(clock.now - dt.timedelta(minutes=30), 10)] == ["01b2"]
+    assert len(store.narrative_fallbacks(clock.now - dt.timedelta(days=1), 1)) == 1
+
+
+def test_recording_the_summary_of_a_missing_scan_is_not_found_when_asked() -> None:
+    with pytest.raises(NotFound):
+        ScanStore(MemoryTable()).record_narrative(OWNER, "01zz", "deterministic", "no_model")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
