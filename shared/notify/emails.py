@@ -86,10 +86,12 @@ def roles_ready(to: str, customer_id: str, scan_id: str | None, readable: int, a
             if awaiting else "")
     if scan_id:
         started = "so your first cost review has started"
-        follow = f"Follow it here (sign in with your API key): {_base()}/api/customers/{customer_id}/scans/{scan_id}"
+        follow = ("Follow it on your account page (it asks for your API key): "
+                  f"{account_link(customer=customer_id, scan=scan_id)}")
     else:
         started = "so your first cost review can start"
-        follow = f"It starts with the next scheduled scan, or now: POST {_base()}/api/customers/{customer_id}/scans"
+        follow = ("It starts with the next scheduled scan, or now from your account page (it asks for your API "
+                  f"key): {account_link(customer=customer_id)}")
     body = f"Caleta can now read {readable} of your Azure subscription(s), {started}.\n{rest}\n{follow}\n"
     return Email(to=to, kind="roles_ready", subject="Caleta can read your Azure subscriptions: first scan started",
                  body=body, customer_id=customer_id)
@@ -98,7 +100,6 @@ def roles_ready(to: str, customer_id: str, scan_id: str | None, readable: int, a
 def roles_still_missing(to: str, customer_id: str, subscription_ids: list[str], waited_minutes: int,
                         every_minutes: int) -> Email:
     """After the wait, some subscriptions are still unreadable: what to check, and how to ask again."""
-    link = f"{_base()}/api/customers/{customer_id}/validate"
     shown = "\n".join(f"  - {s}" for s in subscription_ids[:20])
     more = f"\n  ... and {len(subscription_ids) - 20} more" if len(subscription_ids) > 20 else ""
     body = (f"Caleta checked every {every_minutes} minutes for {waited_minutes} minutes and still cannot read these "
@@ -107,6 +108,7 @@ def roles_still_missing(to: str, customer_id: str, subscription_ids: list[str], 
             "  - the principal Caleta uses has Reader (and Cost Management Reader) on the subscription, or on a "
             "management group above it;\n"
             "  - for an Enterprise Agreement, that cost data is visible to subscription owners ('AO view charges').\n"
-            f"\nThen ask Caleta to check again (with your API key): POST {link}\n")
+            f"\nThen ask Caleta to check again with your API key: POST /api/customers/{customer_id}/validate"
+            f" (docs: /api/openapi.json). Your account: {account_link(customer=customer_id)}\n")
     return Email(to=to, kind="roles_still_missing", subject="Caleta still cannot read some of your subscriptions",
                  body=body, customer_id=customer_id)

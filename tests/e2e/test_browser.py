@@ -27,8 +27,10 @@ from playwright.sync_api import (
 
 from local.demo import onboarding_body
 from local.estates.model import Estate, load_estate
+from shared.messages import SOURCES
 from tests.conftest import DEMO_ESTATE, Api
 from tests.e2e.browser_support import CONTRAST_JS, SHOTS, fill_form, launch, shoot, tenant, watch
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = pytest.mark.e2e
 
@@ -126,7 +128,8 @@ def test_first_review_completes_when_followed_on_the_account_page(page: Page, on
     expect(page.locator("#state")).to_have_text("Active")
     shoot(page, "03-review-in-progress")
     expect(page.locator("#scan-status")).to_have_attribute("data-status", "complete", timeout=SCAN_TIMEOUT_MS)
-    expect(page.locator("#scan-progress-text")).to_contain_text("9 of 9")
+    tasks = len(onboarded["body"]["subscription_ids"]) * len(SOURCES)  # one task per subscription and source
+    expect(page.locator("#scan-progress-text")).to_contain_text(f"{tasks} of {tasks} collection tasks finished")
     expect(page.locator("#report-actions")).to_be_visible()
     assert onboarded["api_key"] not in page.url
     shoot(page, "04-review-complete")
@@ -519,8 +522,8 @@ def test_review_email_link_opens_the_account_on_the_scan_it_names(context: Brows
                                                                    stack: Any, estate: Estate,
                                                                    problems: list[str]) -> None:
     # given: a customer with two scans; the e-mail names the first (shared/notify/emails.py:review_ready)
-    api = Api(stack.endpoints["http_base"])
-    customer = api.post("/api/onboarding", onboarding_body(tenant(estate, "Wessex"), estate)).json()
+    api = Api(stack.endpoints["http_base"], ca_bundle=stack.endpoints["ca_bundle"])
+    customer = api.post("/api/onboarding", signed_body(api, tenant(estate, "Wessex"), estate)).json()
     _finished_scan(api, customer, customer["first_scan_id"])
     newer = api.post(f"/api/customers/{customer['customer_id']}/scans", api_key=customer["api_key"]).json()
     assert newer["scan_id"] != customer["first_scan_id"]
@@ -545,8 +548,8 @@ def test_review_email_link_opens_the_account_on_the_scan_it_names(context: Brows
 def test_certificate_email_link_shows_the_certificate_without_a_key(context: BrowserContext, base_url: str,
                                                                     stack: Any, estate: Estate,
                                                                     problems: list[str]) -> None:
-    api = Api(stack.endpoints["http_base"])
-    customer = api.post("/api/onboarding", onboarding_body(tenant(estate, "Tamar"), estate)).json()
+    api = Api(stack.endpoints["http_base"], ca_bundle=stack.endpoints["ca_bundle"])
+    customer = api.post("/api/onboarding", signed_body(api, tenant(estate, "Tamar"), estate)).json()
     _finished_scan(api, customer, customer["first_scan_id"])
     request_id = api.request("DELETE", f"/api/customers/{customer['customer_id']}",
                              api_key=customer["api_key"]).json()["request_id"]

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from local.demo import onboarding_body
 from local.estates.model import load_estate
 from shared.notify import emails
 from shared.notify.model import Email
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 FINAL = ("complete", "partial", "failed")
@@ -33,7 +33,9 @@ _URL = re.compile(r"https?://[^\s)\"'<>]+")
 def things(api: Api) -> dict[str, Any]:
     """A customer with a finished scan, and another offboarded until its deletion certificate was issued."""
     estate = load_estate(DEMO_ESTATE)
-    kept, leaving = (api.post("/api/onboarding", onboarding_body(t, estate)).json() for t in estate.tenants[:2])
+    answers = [api.post("/api/onboarding", signed_body(api, t, estate)) for t in estate.tenants[:2]]
+    assert [a.status for a in answers] == [202, 202], [a.body[:300] for a in answers]
+    kept, leaving = (a.json() for a in answers)
     for customer in (kept, leaving):
         deadline = time.monotonic() + 180
         path = f"/api/customers/{customer['customer_id']}/scans/{customer['first_scan_id']}"
@@ -56,14 +58,17 @@ def rendered(things: dict[str, Any]) -> list[Email]:
         "to": "finance@example.test", "customer_id": things["customer"]["customer_id"],
         "scan_id": things["customer"]["first_scan_id"], "findings": 3, "monthly_savings": 12.5, "currency": "GBP",
         "status": "partial", "reason": "HTTP 403", "request_id": things["certificate_id"], "deadline": now,
-        "certificate_id": things["certificate_id"], "completed_at": now}
+        "certificate_id": things["certificate_id"], "completed_at": now, "when": now, "auth_mode": "federated",
+        "readable": 2, "awaiting": 1, "subscription_ids": ["00000000-0000-4000-8000-000000000001"],
+        "waited_minutes": 60, "every_minutes": 5}
     out = []
     for template in vars(emails).values():
         if inspect.isfunction(template) and template.__module__ == emails.__name__ and \
                 inspect.signature(template).return_annotation in ("Email", Email):
             parameters = inspect.signature(template).parameters
             out.append(template(**{p: values[p] for p in parameters}))  # a new parameter: add it to `values`
-    assert {e.kind for e in out} >= {"review_ready", "access_revoked", "offboarding_confirmed", "certificate_issued"}
+    assert {e.kind for e in out} >= {"review_ready", "access_revoked", "offboarding_confirmed", "certificate_issued",
+                                     "tenant_onboarded_again", "roles_ready", "roles_still_missing"}
     return out
 
 
@@ -72,7 +77,7 @@ def test_every_link_in_every_email_answers_200_without_any_header(things: dict[s
     base = stack.endpoints["http_base"]
     links = [(e.kind, url.rstrip(".,;")) for e in rendered(things) for url in _URL.findall(e.body)]
     assert {kind for kind, _ in links} >= {"review_ready", "access_revoked", "offboarding_confirmed",
-                                           "certificate_issued"}
+                                           "certificate_issued", "roles_ready", "roles_still_missing"}
     for kind, url in links:
         assert url.startswith(f"{base}/api/"), (kind, url)
         assert things["customer"]["api_key"] not in url

@@ -154,7 +154,7 @@ def test_reports_are_served_with_their_content_types_when_the_scan_ends(api: Api
         status = api.get(base, headers=with_key(pennine)).json()
         if status["status"] in ("complete", "partial", "failed"):
             break
-        time.sleep(1.0)
+        time.sleep(0.2)
     assert status.get("status") == "complete", status
     # when
     report = api.get(f"{base}/report.json", headers=with_key(pennine))

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from local.demo import onboarding_body
 from local.estates.model import Estate, Tenant, load_estate
 from local.simulator.control_arm import grant_role
 from shared.pipeline.revalidate import mark_access_revoked
 from shared.services import get_services
 from tests.conftest import DEMO_ESTATE, Api
+from tests.e2e.onboarding_support import signed_body
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 FINAL = ("complete", "partial", "failed")
@@ -49,7 +49,7 @@ def test_revalidated_customer_awaits_fresh_roles_then_the_timer_activates_and_sc
     # given: Tamar onboarded and its first scan done; then its access revoked and its roles (Reader, Cost
     # Management Reader, Contributor) replaced by Reader alone, granted just now
     tamar = tenant(estate, "Tamar")
-    onboarded = api.post("/api/onboarding", onboarding_body(tamar, estate))
+    onboarded = api.post("/api/onboarding", signed_body(api, tamar, estate))
     assert onboarded.status == 202, onboarded.body[:300]
     customer = onboarded.json()
     cid, key = customer["customer_id"], customer["api_key"]

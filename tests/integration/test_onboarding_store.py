@@ -17,7 +17,7 @@ from local.demo import onboarding_body
 from local.estates.model import Estate, load_estate
 from shared.arm import ARM_SCOPE
 from shared.config import get_settings, reset_settings
-from shared.errors import NotFound, PrincipalUnusable
+from shared.errors import InvalidInput, NotFound
 from shared.identity import caleta_credential
 from shared.messages import ScanRequested
 from shared.pipeline.onboard import onboard
@@ -99,14 +99,37 @@ def test_stored_secret_signs_in_when_pipeline_asks_for_the_customer_credential(w
     assert credential.get_token(ARM_SCOPE).token.count(".") == 2
 
 
-def test_nothing_is_stored_when_no_subscription_is_usable(world: tuple[Estate, Path]) -> None:
+def test_customer_awaits_roles_with_its_secret_and_no_scan_when_no_subscription_is_readable_yet(
+        world: tuple[Estate, Path]) -> None:
+    # given: Pennine's principal asked about a subscription it holds no role on (docs/onboarding-design.md section
+    # 4: roles may take minutes to show, so this is not a refusal)
+    estate, secret_dir = world
+    body, bus = pennine(estate), RecordingBus()
+    unreadable = next(t for t in estate.tenants if t.display_name.startswith("Tamar")).subscriptions[0].subscription_id
+    body["subscription_ids"] = [unreadable]
+    real = services(bus)
+    # when
+    answer = onboard(json.dumps(body).encode(), real)
+    # then: a key and no scan; the customer awaits roles on what it asked for; the secret is kept (encrypted) for
+    # the re-checks to sign in with, and is nowhere in the customer's row
+    assert (answer.state, answer.first_scan_id) == ("awaiting_roles", None)
+    assert [(s.subscription_id, s.status) for s in answer.validation.subscriptions] == [(unreadable, "awaiting_roles")]
+    customer = real.customers.authenticate_key(answer.customer_id, answer.api_key)
+    assert customer.state == "awaiting_roles" and customer.subscription_ids == (unreadable,)
+    assert bus.sent == [] and real.scans.for_customer(customer.customer_id) == []
+    assert real.secrets.get(customer.customer_id) == body["auth"]["client_secret"]
+    assert body["auth"]["client_secret"] not in json.dumps(customer_rows(), default=str)
+    assert all(body["auth"]["client_secret"].encode() not in p.read_bytes() for p in secret_dir.iterdir())
+
+
+def test_nothing_is_stored_when_the_secret_is_refused(world: tuple[Estate, Path]) -> None:
     estate, secret_dir = world
     body = pennine(estate)
-    body["subscription_ids"] = [next(t for t in estate.tenants if t.display_name.startswith("Tamar"))
-                                .subscriptions[0].subscription_id]
+    body["auth"]["client_secret"] = "wrong-secret-value"
     before = (len(customer_rows()), sorted(secret_dir.iterdir()))
-    with pytest.raises(PrincipalUnusable):
+    with pytest.raises(InvalidInput) as refused:
         onboard(json.dumps(body).encode(), services())
+    assert "auth.client_secret" in refused.value.fields
     assert (len(customer_rows()), sorted(secret_dir.iterdir())) == before
 
 

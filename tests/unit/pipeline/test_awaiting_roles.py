@@ -82,7 +82,8 @@ def test_customer_is_told_once_what_to_check_when_the_wait_is_over() -> None:
     assert counts["told"] == 1 and not any(again.values())
     (mail,) = world.outbox.sent
     assert mail.kind == "roles_still_missing" and SUB in mail.body
-    assert f"POST http://localhost:7071/api/customers/{CUSTOMER_ID}/validate" in mail.body
+    assert f"POST /api/customers/{CUSTOMER_ID}/validate" in mail.body
+    assert f"http://localhost:7071/api/account#customer={CUSTOMER_ID}" in mail.body
     assert "every 5 minutes for 60 minutes" in mail.body
     assert stored(world).wait_ended_at == world.clock().isoformat()
     assert world.customers.get(CUSTOMER_ID).state == "awaiting_roles" and world.customers.awaiting_roles() == []
