@@ -133,6 +133,7 @@ class TaskOutcome:
     outcome: Outcome
     reason: str | None
     updated_at: dt.datetime
+    denied: bool = False  # ARM refused the principal on this subscription (not the whole customer: audit B5)
 
     def to_dict(self) -> dict[str, Any]:
         """The API shape of a task."""

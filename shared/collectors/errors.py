@@ -1,6 +1,9 @@
 """The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
-- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret, 401/403 from ARM) -> AccessDenied
+- the tenant refused us -> AccessDenied, whose code says how far: `SIGN_IN_REFUSED` when Entra refused the
+  sign-in (AADSTS revoked/disabled/deleted/wrong secret) or ARM refused the token itself (401
+  InvalidAuthenticationToken): the whole customer; any other 401/403 from ARM carries ARM's code and is this
+  subscription's (a role missing there, or a billing-side refusal of cost data: audit B5)
 - the data cannot be collected for this subscription but access is fine (404, unsupported offer, a resource
   provider the subscription has not registered) -> NotCollectable
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
@@ -78,6 +81,10 @@ AADSTS: Mapping[str, SignInRefusal] = {
                             operator=True),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
+SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when the refusal covers the whole customer, not one subscription
+# ARM refusing the token itself rather than one scope: the principal was disabled or deleted after it signed in
+# ("InvalidAuthenticationToken: The access token is invalid", ARM's common error codes, 401).
+TOKEN_REFUSED = frozenset({"InvalidAuthenticationToken"})
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
@@ -153,7 +160,7 @@ def classify(exc: Exception, what: str) -> Exception:
             return misconfigured
         reason = explain_aadsts(str(exc))
         if reason:
-            return AccessDenied(reason, code="aadsts")
+            return AccessDenied(reason, code=SIGN_IN_REFUSED)
         if status is None:
             return TransientError(f"sign-in failed for {what}")
     if isinstance(exc, HttpResponseError) and status is not None:
@@ -161,8 +168,11 @@ def classify(exc: Exception, what: str) -> Exception:
         headers: Mapping[str, str] = getattr(exc.response, "headers", None) or {}
         if status == 429:
             return Throttled(f"{what} throttled", retry_after(headers))
+        if status == 401 and code in TOKEN_REFUSED:
+            return AccessDenied(f"{what}: the tenant no longer accepts the principal's token (HTTP 401 {code})",
+                                code=SIGN_IN_REFUSED)
         if status in (401, 403):
-            return AccessDenied(f"{what}: access denied by the customer's tenant (HTTP {status} {code}); "
+            return AccessDenied(f"{what}: access denied for this subscription (HTTP {status} {code}); "
                                 "check the Reader and Cost Management Reader role assignments", code=code)
         if status == 404:
             return NotCollectable(f"{what}: subscription or provider not found (HTTP 404 {code})")

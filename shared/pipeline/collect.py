@@ -1,10 +1,14 @@
 """Collect one source for one subscription (collect-tasks trigger), write the raw blob, record completion.
 
 Outcomes: data written -> succeeded; the customer's tenant refused us (AccessDenied) -> failed with a plain
-reason, the customer marked access_revoked, no retry; a source this subscription cannot serve (NotCollectable)
--> failed with its reason, no retry; anything transient -> raise, so Service Bus redelivers
-and, after maxDeliveryCount, dead-letters (the watchdog then ends the task). Writing the blob before recording
-the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records once.
+reason, no retry, and the customer marked access_revoked when the refusal covers the whole customer (sign-in
+refused, or ARM refusing the token itself); ARM refusing one subscription (a role missing there, Cost Management
+refusing its billing data) fails that task only, marked denied, and revokes the customer only when every
+subscription of the scan refused and nothing was read (complete.settle; audit B5); a source this subscription
+cannot serve (NotCollectable) -> failed with its reason, no retry; anything transient -> raise, so Service Bus
+redelivers and, after maxDeliveryCount, dead-letters (the watchdog then ends the task). Writing the blob before
+recording the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records
+once.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from shared.collectors import CollectRequest
+from shared.collectors.errors import SIGN_IN_REFUSED
 from shared.errors import AccessDenied, NotCollectable, NotFound
 from shared.messages import CollectTask
 from shared.observability import log_context
@@ -59,10 +64,12 @@ def collect_task(task: CollectTask, services: Services) -> str:
     try:
         collected = services.collectors[task.source](request)
     except AccessDenied as exc:
-        log.warning("access denied: %s", exc.reason)
+        whole_customer = exc.code == SIGN_IN_REFUSED
+        log.warning("access denied (%s): %s", "sign-in" if whole_customer else "this subscription", exc.reason)
         record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
-                       exc.reason)
-        mark_access_revoked(services, task.customer_id, exc.reason)
+                       exc.reason, denied=not whole_customer)
+        if whole_customer:
+            mark_access_revoked(services, task.customer_id, exc.reason)
         return "failed"
     except NotCollectable as exc:
         # This source cannot be read for this subscription (e.g. an offer without cost data): no retry.

@@ -68,7 +68,7 @@ def _as_utc(value: Any) -> dt.datetime:
 def _task(entity: dict[str, Any]) -> TaskOutcome:
     return TaskOutcome(subscription_id=str(entity["subscription_id"]), source=str(entity["source"]),
                        outcome=entity["outcome"], reason=entity.get("reason") or None,
-                       updated_at=_as_utc(entity["updated_at"]))
+                       updated_at=_as_utc(entity["updated_at"]), denied=bool(entity.get("denied", False)))
 
 
 class ScanStore:
@@ -208,8 +208,9 @@ class ScanStore:
             raise NotFound("task") from exc
 
     def finish_task(self, customer_id: str, scan_id: str, subscription_id: str, source: str,
-                    outcome: Literal["succeeded", "failed"], reason: str | None) -> bool:
-        """Move a pending task to its outcome under ETag; False when it already had one (duplicate)."""
+                    outcome: Literal["succeeded", "failed"], reason: str | None, *, denied: bool = False) -> bool:
+        """Move a pending task to its outcome under ETag; False when it already had one (duplicate). `denied`:
+        ARM refused the principal on this subscription (rows written before it read as False)."""
         key = task_row_key(scan_id, subscription_id, source)
         for _ in range(_MAX_CAS_ATTEMPTS):
             try:
@@ -219,7 +220,7 @@ class ScanStore:
             if entity["outcome"] != "pending":
                 return False
             patch = {"PartitionKey": customer_id, "RowKey": key, "outcome": outcome, "reason": reason or "",
-                     "updated_at": self._clock()}
+                     "denied": denied, "updated_at": self._clock()}
             try:
                 self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                           match_condition=MatchConditions.IfNotModified)

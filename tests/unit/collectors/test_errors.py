@@ -6,7 +6,7 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
 from shared.arm import ProviderRegistrationRefused
-from shared.collectors.errors import classify, retry_after, with_throttle_retry
+from shared.collectors.errors import SIGN_IN_REFUSED, classify, retry_after, with_throttle_retry
 from shared.errors import AccessDenied, Misconfigured, NotCollectable, Throttled, TransientError
 
 
@@ -107,3 +107,39 @@ def test_refused_registration_is_not_collectable_and_names_the_provider_when_the
     assert caught.value.reason.startswith("advisor recommendations: the subscription has not registered "
                                           "Microsoft.Advisor;")
     assert "az provider register --namespace Microsoft.Advisor" in caught.value.reason
+
+
+class Refused:
+    """The response part of an ARM refusal as azure-core exposes it."""
+
+    def __init__(self, status: int) -> None:
+        self.status_code, self.reason = status, "refused"
+        self.headers: dict[str, str] = {}
+
+    def text(self) -> str:
+        return ""
+
+
+def arm_refusal(status: int, code: str) -> HttpResponseError:
+    exc = HttpResponseError("refused", response=Refused(status))  # type: ignore[arg-type]
+    exc.error = type("E", (), {"code": code})()  # type: ignore[assignment]
+    return exc
+
+
+def test_a_refused_token_is_the_whole_customers_when_arm_says_invalid_authentication_token():
+    mapped = classify(arm_refusal(401, "InvalidAuthenticationToken"), "cost")
+    assert isinstance(mapped, AccessDenied) and mapped.code == SIGN_IN_REFUSED
+
+
+def test_a_refused_sign_in_is_the_whole_customers_when_entra_refuses_the_secret():
+    mapped = classify(ClientAuthenticationError("AADSTS7000222: expired"), "cost")
+    assert isinstance(mapped, AccessDenied) and mapped.code == SIGN_IN_REFUSED
+
+
+@pytest.mark.parametrize(("status", "code"), [(403, "AuthorizationFailed"), (401, "AccountCostDisabled"),
+                                              (401, "401"), (401, "IndirectCostDisabled")])
+def test_one_subscriptions_refusal_carries_arms_code_when_a_role_or_billing_view_is_missing(status: int,
+                                                                                          code: str) -> None:
+    mapped = classify(arm_refusal(status, code), "cost")
+    assert isinstance(mapped, AccessDenied) and mapped.code == code != SIGN_IN_REFUSED
+    assert "for this subscription" in mapped.reason
