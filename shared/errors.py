@@ -18,7 +18,8 @@
           |                          HTTP 503 with Retry-After
           + Throttled(retry_after) -> the API asked us to wait
           + IncompleteResults     -> a source could not be read to the end (Resource Graph truncated or broken
-                                     paging; a queue too long to browse), so nothing is concluded from it
+          |                          paging; a queue too long to browse), so nothing is concluded from it
+          + Deferred(resume_after) -> progress is saved: the work continues later in a scheduled message
 
 Messages never carry secrets or customer data: they name fields and reasons only.
 """
@@ -111,3 +112,11 @@ class Throttled(TransientError):
 
 class IncompleteResults(TransientError):
     """A source could not be read to the end (Resource Graph paging, a queue too long to browse)."""
+
+
+class Deferred(TransientError):
+    """Work saved part-way: continue in `resume_after` seconds (a scheduled continuation, not a redelivery)."""
+
+    def __init__(self, message: str, resume_after: float) -> None:
+        super().__init__(message)
+        self.resume_after = resume_after

@@ -1,7 +1,11 @@
 """The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
-- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret, 401/403 from ARM) -> AccessDenied
+- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret) -> AccessDenied(code="aadsts"): sign-in
+  itself failed, the customer as a whole is refused
+- ARM refused one subscription (401/403) -> AccessDenied with ARM's code: that subscription only (the pipeline
+  marks the customer access_revoked only when every subscription is refused, docs/pipeline.md)
 - the data cannot be collected for this subscription but access is fine (404, unsupported offer) -> NotCollectable
+  (Cost Management's own refusals are read by code in shared/collectors/cost_errors.py)
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
 
@@ -69,6 +73,7 @@ AADSTS: Mapping[str, SignInRefusal] = {
     "700213": SignInRefusal("no matching federated credential subject", "auth.mode"),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
+SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when Entra refused the sign-in itself (the whole customer)
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
@@ -125,7 +130,7 @@ def classify(exc: Exception, what: str) -> Exception:
         # azure-identity's sign-in failures carry the token endpoint's 400: the AADSTS code decides, not the status.
         reason = explain_aadsts(str(exc))
         if reason:
-            return AccessDenied(reason, code="aadsts")
+            return AccessDenied(reason, code=SIGN_IN_REFUSED)
         if status is None:
             return TransientError(f"sign-in failed for {what}")
     if isinstance(exc, HttpResponseError) and status is not None:
