@@ -11,7 +11,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
+from shared.analysis.cost_sections import GROWTH_RATIO, columns, is_layout2, section
+from shared.analysis.costs import GROWTH_DAYS, DayCache, canonical, cost_columns
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 
@@ -20,7 +21,6 @@ BASELINE_DAYS = 28
 # A day is anomalous outside median +/- max(4 robust sigmas, 25% of the median).
 SIGMAS = 4.0
 MIN_BAND_SHARE = 0.25
-GROWTH_RATIO = 1.2
 UNKNOWN = "(not in inventory)"
 
 
@@ -109,12 +109,22 @@ def _breakdowns(index: EstateIndex, out: Analytics) -> None:
     out.top_resources = sorted(per_resource.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
 
 
+def trend(daily: dict[dt.date, float], end: dt.date) -> list[tuple[dt.date, float]]:
+    """The last TREND_DAYS days' spend up to `end`, to the penny (what the report charts and scans for anomalies)."""
+    days = [end - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    return [(d, round(daily.get(d, 0.0), 2)) for d in days]
+
+
+def anomaly_days(daily: dict[dt.date, float], end: dt.date) -> list[dt.date]:
+    """The days of the trend whose spend fell outside the expected band (the collection asks for their drivers)."""
+    return [found[0] for found in _anomaly_days(trend(daily, end))]
+
+
 def _trend(index: EstateIndex, out: Analytics) -> None:
     end = index.cost.window_to
     if end is None:
         return
-    days = [end - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    out.daily = [(d, round(index.cost.daily.get(d, 0.0), 2)) for d in days]
+    out.daily = trend(index.cost.daily, end)
     months: dict[str, float] = defaultdict(float)
     for day, cost in index.cost.daily.items():
         months[day.strftime("%Y-%m")] += cost
@@ -129,8 +139,8 @@ def _trend(index: EstateIndex, out: Analytics) -> None:
     out.forecast_month_end = out.month_to_date + statistics.fmean(recent) * remaining
 
 
-def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, float]]:
-    values = [c for _, c in out.daily]
+def _anomaly_days(daily: list[tuple[dt.date, float]]) -> list[tuple[dt.date, float, float, float, float]]:
+    values = [c for _, c in daily]
     found = []
     for i in range(BASELINE_DAYS, len(values)):
         base = values[i - BASELINE_DAYS:i]
@@ -140,7 +150,7 @@ def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, fl
         if median <= 0:
             continue
         if values[i] > median + band or values[i] < median - band:
-            found.append((out.daily[i][0], values[i], median, median + band, max(0.0, median - band)))
+            found.append((daily[i][0], values[i], median, median + band, max(0.0, median - band)))
     return found
 
 
@@ -154,15 +164,22 @@ def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date]) -> 
         envelope = sub.raw.get("cost")
         if envelope is None or str(envelope.data.get("currency") or "") != index.cost.currency:
             continue
-        columns = cost_columns(envelope.data)
-        if columns is None or columns[2] is None:
+        if is_layout2(envelope.data):  # each resource's cost on the anomalous days the collection asked about
+            for raw_day, raw_id, cost in columns(section(envelope.data, "anomaly_days"), "UsageDate", "ResourceId",
+                                                 "cost") or ():
+                day = cache[raw_day]
+                if day in days:
+                    on_day[day][str(raw_id or "").lower()] += float(cost or 0.0)
             continue
-        cost_col, date_col, id_col, _ = columns
+        columns_at = cost_columns(envelope.data)
+        if columns_at is None or columns_at[2] is None:
+            continue
+        cost_col, date_col, id_col, _ = columns_at
         for row in envelope.data.get("rows") or []:
             day = cache[row[date_col]]
             if day in days:
                 on_day[day][str(row[id_col] or "").lower()] += float(row[cost_col] or 0.0)
-    return on_day
+    return {day: canonical(by_resource) for day, by_resource in on_day.items()}
 
 
 def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
@@ -173,11 +190,11 @@ def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
     end = index.cost.window_to
     if end is None:
         return out
-    found = _anomaly_days(out)
+    found = _anomaly_days(out.daily)
     on_day = _second_pass(inputs, index, {f[0] for f in found})
     usual = {rid: sum(m.values()) / 30 for rid, m in index.cost.last30.items()}
     for day, cost, expected, upper, lower in found:
-        deltas = sorted(((rid, c - usual.get(rid, 0.0)) for rid, c in on_day[day].items()),
+        deltas = sorted(((rid, c - usual.get(rid, 0.0)) for rid, c in on_day.get(day, {}).items()),
                         key=lambda kv: -abs(kv[1]))[:3]
         services = index.cost.daily_service.get(day, {})
         svc_usual = {s: statistics.fmean(index.cost.daily_service.get(day - dt.timedelta(days=n), {}).get(s, 0.0)

@@ -1,7 +1,9 @@
 """The customer's own cost, read in one pass: per resource (last 30 days and whole window) and per day.
 
 Cost rows are read by column name (Cost or PreTaxCost, UsageDate, ResourceId, MeterCategory, Currency),
-never by position; rows in a currency other than the bill's are left out and reported.
+never by position; rows in a currency other than the bill's are left out and reported. Envelopes of layout 1
+(daily rows per resource, scans before issue 17) are read here; layout 2 (sections) by cost_sections.py, into
+the same index.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from shared.analysis.cost_sections import GROWTH_DAYS as GROWTH_DAYS
+from shared.analysis.cost_sections import add_sections, is_layout2, section
 from shared.analysis.model import ScanInputs
 
 logger = logging.getLogger(__name__)
 
 # The analysis window for "what it costs a month": the last 30 days of the cost data.
 WINDOW_DAYS = 30
-GROWTH_DAYS = 7
 _COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 
 
@@ -67,10 +70,19 @@ class CostIndex:
         return self.window_to - dt.timedelta(days=WINDOW_DAYS - 1) if self.window_to else None
 
 
-def _pick_currency(envelopes: list[dict[str, Any]]) -> str:
+def row_weight(data: dict[str, Any]) -> int:
+    """How much a subscription's envelope weighs when the scan's billing currency is chosen: its rows (layout 1)
+    or its resource totals (layout 2). Only a scan mixing currencies can tell the two apart."""
+    if is_layout2(data):
+        return len((section(data, "totals") or {}).get("rows") or [])
+    return len(data.get("rows") or [])
+
+
+def pick_currency(envelopes: list[dict[str, Any]]) -> str:
+    """The currency most of the scan's cost rows are in (the bill's)."""
     counts: dict[str, int] = defaultdict(int)
     for data in envelopes:
-        counts[str(data.get("currency") or "")] += len(data.get("rows") or [])
+        counts[str(data.get("currency") or "")] += row_weight(data)
     return max(counts, key=lambda c: counts[c]) if counts else ""
 
 
@@ -178,10 +190,41 @@ def _row_days(data: dict[str, Any]) -> list[dt.date]:
     return [d for d in (parse_day(r[col]) for r in data.get("rows") or []) if d is not None]
 
 
+# Cost rows carry at most six decimals, so every sum of them is a six-decimal number: rounding sums to six
+# decimals and keying them in sorted order gives the same floats, in the same order, whichever rows they were
+# added from (a day at a time in layout 1, pre-summed by Cost Management in layout 2) and in whichever order.
+# (A sum ending on exactly half a penny then rounds as Python rounds that float, no longer as the additions'
+# error happened to fall.)
+PRECISION = 6
+
+
+def canonical(values: dict[Any, float]) -> dict[Any, float]:
+    """Sums rounded to PRECISION, keyed in sorted order (a defaultdict stays one)."""
+    out: dict[Any, float] = defaultdict(float) if isinstance(values, defaultdict) else {}
+    for key in sorted(values):
+        out[key] = round(values[key], PRECISION)
+    return out
+
+
+def canonical_nested(values: dict[Any, dict[str, float]]) -> dict[Any, dict[str, float]]:
+    """canonical() one level down as well."""
+    out: dict[Any, dict[str, float]] = _nested() if isinstance(values, defaultdict) else {}
+    for key in sorted(values):
+        out[key] = canonical(values[key])
+    return out
+
+
+def _canonical_index(index: CostIndex) -> None:
+    index.last30, index.daily_service = canonical_nested(index.last30), canonical_nested(index.daily_service)
+    index.window_total, index.daily = canonical(index.window_total), canonical(index.daily)
+    index.by_subscription, index.first_week = canonical(index.by_subscription), canonical(index.first_week)
+    index.last_week = canonical(index.last_week)
+
+
 def build_cost_index(inputs: ScanInputs) -> CostIndex:
     """Read every subscription's cost envelope into one index in the billing currency."""
     envelopes = [(s.subscription_id, s.raw["cost"].data) for s in inputs.subscriptions if "cost" in s.raw]
-    index = CostIndex(currency=_pick_currency([d for _, d in envelopes]))
+    index = CostIndex(currency=pick_currency([d for _, d in envelopes]))
     ends: list[dt.date] = []
     starts: list[dt.date] = []
     for _, data in envelopes:
@@ -201,5 +244,9 @@ def build_cost_index(inputs: ScanInputs) -> CostIndex:
         if str(data.get("currency") or "") != index.currency:
             index.other_currencies.add(str(data.get("currency") or "unknown"))
             continue
-        _add_cost_rows(index, data, subscription_id, days)
+        if is_layout2(data):
+            add_sections(index, data, subscription_id, days)
+        else:
+            _add_cost_rows(index, data, subscription_id, days)
+    _canonical_index(index)
     return index
