@@ -33,8 +33,9 @@ class Publisher(Protocol):
 
 
 def to_servicebus_message(message: Message) -> ServiceBusMessage:
-    """The Service Bus message for one pipeline message (body: the JSON model; ids from the model)."""
-    return ServiceBusMessage(
+    """The Service Bus message for one pipeline message (body: the JSON model; ids from the model); a message
+    with a `not_before` time is scheduled for then."""
+    out = ServiceBusMessage(
         message.model_dump_json(),
         content_type="application/json",
         message_id=message.message_id(),
@@ -42,6 +43,10 @@ def to_servicebus_message(message: Message) -> ServiceBusMessage:
         subject=type(message).__name__,
         application_properties={"schema_version": message.schema_version, "type": type(message).__name__},
     )
+    not_before = getattr(message, "not_before", None)
+    if not_before is not None:
+        out.scheduled_enqueue_time_utc = not_before
+    return out
 
 
 class ServiceBus:

@@ -3,7 +3,8 @@
 Keys: PartitionKey = customer_id (so purge finds every row by customer), RowKey = scan_id for the scan and
 `{scan_id}~{subscription_id}~{source}` for its tasks. Every change is a conditional update (If-Match on the
 ETag): a task moves from pending to a final outcome once, and a scan moves between states once, so a duplicate
-or concurrent delivery can never count twice or enqueue the analysis twice.
+or concurrent delivery can never count twice or enqueue the analysis twice. A collection that spans deliveries
+keeps its cursor in its own task row (a few hundred bytes, never in the scan row), saved under ETag too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from azure.data.tables import TableTransactionError, UpdateMode
 from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
 from shared.storage.retention import Purged, PurgeSubject
-from shared.storage.table import Table, delete_partition, etag_of, join_text, partition_keys, split_json
+from shared.storage.table import CHUNK_CHARS, Table, delete_partition, etag_of, join_text, partition_keys, split_json
 
 __all__ = ["SCANS_TABLE", "ScanStore", "task_row_key"]
 logger = logging.getLogger(__name__)
@@ -53,9 +54,12 @@ def _as_utc(value: Any) -> dt.datetime:
 
 
 def _task(entity: dict[str, Any]) -> TaskOutcome:
+    progress = json.loads(entity["progress"]) if entity.get("progress") else None
+    resume = entity.get("resume_at")
     return TaskOutcome(subscription_id=str(entity["subscription_id"]), source=str(entity["source"]),
                        outcome=entity["outcome"], reason=entity.get("reason") or None,
-                       updated_at=_as_utc(entity["updated_at"]))
+                       updated_at=_as_utc(entity["updated_at"]), progress=progress,
+                       resume_at=_as_utc(resume) if resume else None)
 
 
 class ScanStore:
@@ -187,8 +191,9 @@ class ScanStore:
             raise NotFound("task") from exc
 
     def finish_task(self, customer_id: str, scan_id: str, subscription_id: str, source: str,
-                    outcome: Literal["succeeded", "failed"], reason: str | None) -> bool:
-        """Move a pending task to its outcome under ETag; False when it already had one (duplicate)."""
+                    outcome: Literal["succeeded", "failed"], reason: str | None, *, denied: bool = False) -> bool:
+        """Move a pending task to its outcome under ETag; False when it already had one (duplicate). `denied`
+        marks a failure where ARM refused the principal on that subscription."""
         key = task_row_key(scan_id, subscription_id, source)
         for _ in range(_MAX_CAS_ATTEMPTS):
             try:
@@ -198,7 +203,7 @@ class ScanStore:
             if entity["outcome"] != "pending":
                 return False
             patch = {"PartitionKey": customer_id, "RowKey": key, "outcome": outcome, "reason": reason or "",
-                     "updated_at": self._clock()}
+                     "updated_at": self._clock(), "denied": denied, "resume_at": ""}
             try:
                 self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                           match_condition=MatchConditions.IfNotModified)
@@ -206,6 +211,41 @@ class ScanStore:
             except ResourceModifiedError:
                 continue
         raise RuntimeError(f"task {key} kept changing under {_MAX_CAS_ATTEMPTS} attempts")
+
+    def cursor(self, customer_id: str, scan_id: str, subscription_id: str,
+               source: str) -> tuple[dict[str, Any] | None, str, str]:
+        """A task's saved cursor (None before its first save), its ETag and its outcome; NotFound without a row."""
+        try:
+            entity = self._table.get_entity(customer_id, task_row_key(scan_id, subscription_id, source))
+        except ResourceNotFoundError as exc:
+            raise NotFound("task") from exc
+        text = entity.get("cursor") or ""
+        return (json.loads(text) if text else None), etag_of(entity), str(entity["outcome"])
+
+    def save_cursor(self, customer_id: str, scan_id: str, subscription_id: str, source: str, cursor: dict[str, Any],
+                    etag: str, *, progress: dict[str, Any] | None = None,
+                    resume_at: dt.datetime | None = None) -> str | None:
+        """Save a pending task's cursor if its row is unchanged since `etag` (read while it was pending, so a final
+        task has moved on); the new ETag, or None when another delivery saved first or the task ended."""
+        key = task_row_key(scan_id, subscription_id, source)
+        text = json.dumps(cursor, separators=(",", ":"))
+        if len(text) > CHUNK_CHARS:
+            raise ValueError("a task cursor must stay small (one Table property)")
+        patch = {"PartitionKey": customer_id, "RowKey": key, "updated_at": self._clock(), "cursor": text,
+                 "progress": json.dumps(progress) if progress else "",
+                 "resume_at": resume_at if resume_at is not None else ""}
+        try:
+            meta = self._table.update_entity(patch, UpdateMode.MERGE, etag=etag,
+                                             match_condition=MatchConditions.IfNotModified)
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+        return str((meta or {}).get("etag", "")) or etag_of(self._table.get_entity(customer_id, key))
+
+    def denied_subscriptions(self, customer_id: str, scan_id: str) -> set[str]:
+        """Subscriptions of the scan where ARM refused the principal (a task failed as denied)."""
+        rows = self._table.query_entities("PartitionKey eq @pk and kind eq 'task' and scan_id eq @sid",
+                                          parameters={"pk": customer_id, "sid": scan_id})
+        return {str(r["subscription_id"]) for r in rows if r.get("denied") is True}
 
     def _scan(self, entity: dict[str, Any], tasks: Sequence[TaskOutcome]) -> ScanStatus:
         return ScanStatus(customer_id=str(entity["PartitionKey"]), scan_id=str(entity["RowKey"]),
