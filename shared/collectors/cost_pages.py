@@ -22,7 +22,7 @@ from azure.mgmt.costmanagement import CostManagementClient
 
 from shared.collectors.cost_errors import classify_cost_refusal
 from shared.collectors.cost_plan import Step
-from shared.collectors.errors import retry_after
+from shared.collectors.errors import SIGN_IN_REFUSED, TOKEN_REFUSED, retry_after
 from shared.collectors.quota import QpuLedger
 from shared.errors import AccessDenied, Deferred, NotCollectable, Throttled, TransientError
 
@@ -139,6 +139,9 @@ class CostReader:
             raise LinkRejected(f"HTTP {status} {code}")
         if column_refused(status, code, message):
             raise ColumnRefused(code or str(status))
+        if status == 401 and code in TOKEN_REFUSED:
+            raise AccessDenied(f"cost query: the tenant no longer accepts the principal's token (HTTP 401 {code})",
+                               code=SIGN_IN_REFUSED)
         refused = classify_cost_refusal(status, code)
         if refused is not None:
             raise refused

@@ -74,6 +74,8 @@ AADSTS: Mapping[str, SignInRefusal] = {
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
 SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when Entra refused the sign-in itself (the whole customer)
+# ARM refusing the token itself (not one subscription): the principal was disabled or deleted after signing in.
+TOKEN_REFUSED = frozenset({"InvalidAuthenticationToken"})
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
@@ -138,8 +140,11 @@ def classify(exc: Exception, what: str) -> Exception:
         headers: Mapping[str, str] = getattr(exc.response, "headers", None) or {}
         if status == 429:
             return Throttled(f"{what} throttled", retry_after(headers))
+        if status == 401 and code in TOKEN_REFUSED:
+            return AccessDenied(f"{what}: the tenant no longer accepts the principal's token (HTTP 401 {code})",
+                                code=SIGN_IN_REFUSED)
         if status in (401, 403):
-            return AccessDenied(f"{what}: access denied by the customer's tenant (HTTP {status} {code}); "
+            return AccessDenied(f"{what}: access denied for this subscription (HTTP {status} {code}); "
                                 "check the Reader and Cost Management Reader role assignments", code=code)
         if status == 404:
             return NotCollectable(f"{what}: subscription or provider not found (HTTP 404 {code})")

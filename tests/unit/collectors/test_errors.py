@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
-from shared.collectors.errors import classify, retry_after, with_throttle_retry
+from shared.collectors.errors import SIGN_IN_REFUSED, classify, retry_after, with_throttle_retry
 from shared.errors import AccessDenied, NotCollectable, Throttled, TransientError
 
 
@@ -81,3 +81,29 @@ def test_throttle_loop_raises_other_failures_at_once_when_not_throttling():
     with pytest.raises(NotCollectable):
         with_throttle_retry(refused, "x", sleep=lambda s: None)
     assert calls == [1]
+
+
+class Refused:
+    """The response part of an ARM refusal as azure-core exposes it."""
+
+    def __init__(self, status: int) -> None:
+        self.status_code, self.reason, self.headers = status, "refused", {}
+
+    def text(self) -> str:
+        return ""
+
+
+def arm_refusal(status: int, code: str) -> HttpResponseError:
+    exc = HttpResponseError("refused", response=Refused(status))  # type: ignore[arg-type]
+    exc.error = type("E", (), {"code": code})()  # type: ignore[assignment]
+    return exc
+
+
+def test_a_refused_token_counts_as_sign_in_refused_when_arm_says_invalid_authentication_token():
+    mapped = classify(arm_refusal(401, "InvalidAuthenticationToken"), "x")
+    assert isinstance(mapped, AccessDenied) and mapped.code == SIGN_IN_REFUSED
+
+
+def test_one_subscriptions_refusal_carries_arms_code_when_a_role_is_missing():
+    mapped = classify(arm_refusal(403, "AuthorizationFailed"), "x")
+    assert isinstance(mapped, AccessDenied) and mapped.code == "AuthorizationFailed"
