@@ -109,10 +109,12 @@ class EstateIndex:
         return len(parts) > 2 and parts[2] in self.cost_subscriptions
 
     def cost30_meters(self, resource_id: str) -> dict[str, float] | None:
-        """Last-30-day cost by meter name, children included; None when the cost-by-meter data was not collected."""
+        """Last-30-day cost by meter name, children included; None when the cost-by-meter data was not collected,
+        or when some of the resource's cost has no meter name (a breakdown with a hole is not a breakdown)."""
         if not self.meters.collected:
             return None
-        return self.rolled30_by_meter.get(resource_id.lower(), {})
+        meters = self.rolled30_by_meter.get(resource_id.lower(), {})
+        return None if "" in meters else meters
 
     def capacity_daily(self, resource_id: str) -> dict[dt.date, float] | None:
         """The daily cost of the resource's "Data Stored" meters; None when cost by meter was not collected."""

@@ -238,3 +238,21 @@ def test_strict_schema_that_follows_the_rules_is_accepted_when_validated():
 def test_strict_schema_breaking_a_rule_is_refused_when_validated(change, message):
     with pytest.raises(SchemaRefused, match=re.escape(message)):
         strict_validate("review", {**STRICT_OK, **change})
+
+
+def test_a_compiled_filter_answers_as_row_matches_when_it_names_many_resources():
+    from local.estates.model import CostRow
+    from local.simulator.cost_query import compile_filter, row_matches
+
+    def row(rid: str, category: str, tags: dict[str, str]) -> CostRow:
+        return CostRow(dt.date(2026, 11, 1), 1.0, 1.27, "GBP", {"ResourceId": rid, "MeterCategory": category}, tags)
+
+    wanted = [f"/subscriptions/s/r/{i}" for i in range(300)]
+    node = {"or": [{"and": [{"dimensions": {"name": "ResourceId", "operator": "In", "values": wanted[:200]}},
+                            {"dimensions": {"name": "MeterCategory", "operator": "In", "values": ["Storage"]}}]},
+                   {"dimensions": {"name": "resourceid", "operator": "In", "values": wanted[200:]}},
+                   {"not": {"tags": {"name": "env", "operator": "In", "values": ["prod"]}}}]}
+    rows = [row(f"/subscriptions/s/r/{i}".upper() if i % 2 else f"/subscriptions/s/r/{i}", cat, tags)
+            for i in range(0, 400, 7) for cat in ("Storage", "Bandwidth") for tags in ({}, {"ENV": "Prod"})]
+    assert [compile_filter(node)(r) for r in rows] == [row_matches(node, r) for r in rows]
+    assert any(compile_filter(node)(r) for r in rows) and not all(compile_filter(node)(r) for r in rows)
