@@ -157,7 +157,7 @@ class _Run:
             if page.next_link:
                 c["link"] = page.next_link
             else:
-                c["done"][step.name] = {"pages": c["page"], "rows": c["step_rows"]}
+                c["done"][step.name] = {"pages": c["page"], "rows": c["step_rows"], "qpu": step.qpu}
                 c.update(step=None, link=None, page=0, step_rows=0)
             self.save(total)
             if c["step"] is None:

@@ -78,7 +78,8 @@ def assemble(steps: Iterable[Step], done: dict[str, dict[str, Any]], part: Calla
             "window": {"from": w.start.isoformat(), "to": w.end.isoformat()},
             "last30": {"from": first.isoformat(), "to": last.isoformat()},
             "sections": sections, "missing": dict(missing or {}),
-            "steps": {name: {"pages": int(v["pages"]), "rows": int(v["rows"])} for name, v in done.items()}}
+            "steps": {name: {"pages": int(v["pages"]), "rows": int(v["rows"]), "qpu": int(v.get("qpu", 1))}
+                      for name, v in done.items()}}
 
 
 def daily_summary(partial: dict[str, Any]) -> dict[str, Any]:

@@ -64,8 +64,8 @@ def one_row(body: dict[str, Any]) -> list[Any]:
 
 
 def page(body: dict[str, Any], rows: list[list[Any]] | None = None, next_link: str | None = None) -> Reply:
-    return Reply(200, {"properties": {"columns": columns_for(body), "rows": [one_row(body)] if rows is None else rows,
-                                      "nextLink": next_link}}, {"x-ms-ratelimit-microsoft.costmanagement-qpu-consumed": "1"})
+    props = {"columns": columns_for(body), "rows": [one_row(body)] if rows is None else rows, "nextLink": next_link}
+    return Reply(200, {"properties": props}, {"x-ms-ratelimit-microsoft.costmanagement-qpu-consumed": "1"})
 
 
 def client_for(arm: FakeArm) -> Any:
@@ -128,7 +128,7 @@ def test_next_link_is_posted_with_the_same_body_when_a_step_has_more_pages():
     assert len(follow) == 1 and follow[0].body == first.body
     assert collected.data["sections"]["totals"]["rows"] == [[1.0, "/r/a", "Virtual Machines", "GBP"],
                                                             [2.0, "/r/b", "Storage", "GBP"]]
-    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2}
+    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2, "qpu": 1}
 
 
 def test_rows_are_mapped_by_column_name_when_pages_order_columns_differently():
@@ -184,7 +184,8 @@ def test_a_redelivery_resumes_at_the_next_page_and_never_reads_a_written_page_ag
     # then: one request per page, none repeated, across many deliveries
     keys = [(step_of(r), "skiptoken" in r.url) for r in arm.requests]
     assert deliveries > 5 and len(keys) == len(set(keys)) == 13  # 12 steps, one of two pages
-    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2}
+    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2, "qpu": 1}
+    assert collected.data["steps"]["earlier"]["qpu"] == 2  # 60 days: a QPU per 31 days
 
 
 def test_a_refused_next_link_restarts_its_step_and_no_other():
@@ -204,7 +205,7 @@ def test_a_refused_next_link_restarts_its_step_and_no_other():
                     and "skiptoken" not in r.url]
     daily = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
     assert len(totals_first) == 2 and len(daily) == 4  # the step read twice; the months before it once
-    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 1}
+    assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 1, "qpu": 1}
 
 
 @pytest.mark.parametrize("link", [
