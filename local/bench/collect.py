@@ -23,12 +23,12 @@ from typing import Any
 from azure.identity import ClientSecretCredential
 
 from local.bench.bounds import scaled
+from local.bench.counting import CountingTable
 from local.bench.host import FunctionsHost, instance_seconds
 from local.bench.hostconfig import HostConfig, load
 from local.bench.procstats import peak_rss_mb
 from local.bench.progress import BenchScan
 from local.bench.servicebus import Delivery, DeliveryClock, DeliveryRules, QueueModel
-from local.memtable import MemoryTable
 from shared.arm import advisor_client, cost_management_client, resource_graph_client
 from shared.collectors import Collected, CollectRequest, advisor, cost, resource_graph
 from shared.collectors.cost_state import Superseded
@@ -45,29 +45,6 @@ Task = tuple[str, Source, int]  # (subscription, source, hop): a cost task's con
 def raw_path(out: Path, subscription_id: str, source: str) -> Path:
     """Where the bench keeps one raw blob (the same bytes the pipeline writes to Blob storage)."""
     return out / "raw" / subscription_id.lower() / f"{source}.json.gz"
-
-
-class CountingTable(MemoryTable):
-    """The ledger's table, counting the storage transactions it would bill."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.operations = 0
-
-    def get_entity(self, partition_key: str, row_key: str, **kwargs: Any) -> Any:
-        """Counted read."""
-        self.operations += 1
-        return super().get_entity(partition_key, row_key, **kwargs)
-
-    def create_entity(self, entity: dict[str, Any], **kwargs: Any) -> Any:
-        """Counted insert."""
-        self.operations += 1
-        return super().create_entity(entity, **kwargs)
-
-    def update_entity(self, entity: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        """Counted replace."""
-        self.operations += 1
-        return super().update_entity(entity, *args, **kwargs)
 
 
 class Collection:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.simulator.cost_query import compile_filter, parse_definition
+from local.simulator.cost_filters import compile_filter
+from local.simulator.cost_query import parse_definition
 from local.simulator.state import SimState
 from shared.collectors.cost_plan import static_steps, windows_for
 

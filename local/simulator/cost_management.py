@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from local.estates.model import CostRow, Subscription
 from local.simulator import authz, cost_errors
-from local.simulator.cost_query import QueryError, QuerySpec, compile_filter, parse_definition
+from local.simulator.cost_filters import compile_filter
+from local.simulator.cost_query import QueryError, QuerySpec, parse_definition
 from local.simulator.http import Request, Response, arm_error, json_response
 from local.simulator.state import SimState
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,33 +190,3 @@ def row_matches(node: dict[str, Any] | None, row: CostRow) -> bool:
         return row.dims[_canonical(name, DIMENSIONS, "Dimension")].lower() in values
     tag = next((v for k, v in row.tags.items() if k.lower() == name.lower()), None)
     return tag is not None and tag.lower() in values
-
-
-def compile_filter(node: dict[str, Any] | None) -> Callable[[CostRow], bool]:
-    """row_matches as a predicate built once per query: each `In` list becomes a set (a filter naming hundreds of
-    resources is tested against every row of the window)."""
-    if node is None:
-        return lambda row: True
-    for key, combine in (("and", all), ("or", any)):
-        children = _get(node, key)
-        if children is not None:
-            parts = [compile_filter(c) for c in children]
-            return lambda row, parts=parts, combine=combine: combine(p(row) for p in parts)  # type: ignore[misc]
-    if _get(node, "not") is not None:
-        inner = compile_filter(_get(node, "not"))
-        return lambda row: not inner(row)
-    dims = _get(node, "dimensions")
-    comparison = dims if dims is not None else _get(node, "tags")
-    name = str(_get(comparison, "name"))
-    values = frozenset(str(v).lower() for v in _get(comparison, "values"))
-    if dims is not None:
-        dimension = _canonical(name, DIMENSIONS, "Dimension")
-        return lambda row: row.dims[dimension].lower() in values
-    wanted = name.lower()
-
-    def tagged(row: CostRow) -> bool:
-        tag = next((v for k, v in row.tags.items() if k.lower() == wanted), None)
-        return tag is not None and tag.lower() in values
-
-    return tagged
-

@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from shared.analysis.cost_sections import GROWTH_RATIO, columns, is_layout2, section
-from shared.analysis.costs import GROWTH_DAYS, DayCache, canonical, cost_columns
+from shared.analysis.cost_sums import canonical
+from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 

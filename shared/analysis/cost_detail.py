@@ -22,7 +22,8 @@ from operator import itemgetter
 from typing import Any
 
 from shared.analysis.cost_sections import columns, is_layout2, section
-from shared.analysis.costs import WINDOW_DAYS, canonical, canonical_nested, parse_day
+from shared.analysis.cost_sums import canonical, canonical_nested
+from shared.analysis.costs import WINDOW_DAYS, parse_day
 
 _COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 # Meters whose daily series is kept (STO-2 reads capacity growth): AOE's "meters ending 'Data Stored'".
@@ -45,6 +46,14 @@ def _positions(data: dict[str, Any], *names: str) -> dict[str, int] | None:
     if cost is None or "UsageDate" not in pos:
         return None
     return {"cost": cost, "UsageDate": pos["UsageDate"], **{n: pos[n] for n in names if n in pos}}
+
+
+@dataclass
+class SeriesRecorder:
+    """In a dry run of the rules (shared/analysis/series_needs.py): every daily series they ask for, unanswered."""
+
+    series: list[tuple[frozenset[str], frozenset[str], dt.date]] = field(default_factory=list)
+    capacity: set[str] = field(default_factory=set)
 
 
 @dataclass

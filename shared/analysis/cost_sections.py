@@ -9,6 +9,7 @@ growth candidates among them). Both layouts give the same index: the same sums, 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import itemgetter
@@ -129,3 +130,19 @@ def _first_week(index: CostIndexLike, data: dict[str, Any], wanted: set[str], da
         if rid in wanted and day is not None and cutoff <= day <= first_to and value > 0:
             index.first_week[rid] += value
             index.first_week_days[rid] |= 1 << (day - cutoff).days
+
+
+def row_weight(data: dict[str, Any]) -> int:
+    """How much a subscription's envelope weighs when the scan's billing currency is chosen: its rows (layout 1)
+    or its resource totals (layout 2). Only a scan mixing currencies can tell the two apart."""
+    if is_layout2(data):
+        return len((section(data, "totals") or {}).get("rows") or [])
+    return len(data.get("rows") or [])
+
+
+def pick_currency(envelopes: list[dict[str, Any]]) -> str:
+    """The currency most of the scan's cost rows are in (the bill's)."""
+    counts: dict[str, int] = defaultdict(int)
+    for data in envelopes:
+        counts[str(data.get("currency") or "")] += row_weight(data)
+    return max(counts, key=lambda c: counts[c]) if counts else ""

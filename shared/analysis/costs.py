@@ -18,7 +18,8 @@ from operator import itemgetter
 from typing import Any
 
 from shared.analysis.cost_sections import GROWTH_DAYS as GROWTH_DAYS
-from shared.analysis.cost_sections import add_sections, is_layout2, section
+from shared.analysis.cost_sections import add_sections, is_layout2, pick_currency
+from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.model import ScanInputs
 
 logger = logging.getLogger(__name__)
@@ -68,22 +69,6 @@ class CostIndex:
     def last30_from(self) -> dt.date | None:
         """First day of the last-30-day window."""
         return self.window_to - dt.timedelta(days=WINDOW_DAYS - 1) if self.window_to else None
-
-
-def row_weight(data: dict[str, Any]) -> int:
-    """How much a subscription's envelope weighs when the scan's billing currency is chosen: its rows (layout 1)
-    or its resource totals (layout 2). Only a scan mixing currencies can tell the two apart."""
-    if is_layout2(data):
-        return len((section(data, "totals") or {}).get("rows") or [])
-    return len(data.get("rows") or [])
-
-
-def pick_currency(envelopes: list[dict[str, Any]]) -> str:
-    """The currency most of the scan's cost rows are in (the bill's)."""
-    counts: dict[str, int] = defaultdict(int)
-    for data in envelopes:
-        counts[str(data.get("currency") or "")] += row_weight(data)
-    return max(counts, key=lambda c: counts[c]) if counts else ""
 
 
 def cost_columns(data: dict[str, Any]) -> tuple[int, int, int | None, int | None] | None:
@@ -188,30 +173,6 @@ def _row_days(data: dict[str, Any]) -> list[dt.date]:
         return []
     col = names.index("UsageDate")
     return [d for d in (parse_day(r[col]) for r in data.get("rows") or []) if d is not None]
-
-
-# Cost rows carry at most six decimals, so every sum of them is a six-decimal number: rounding sums to six
-# decimals and keying them in sorted order gives the same floats, in the same order, whichever rows they were
-# added from (a day at a time in layout 1, pre-summed by Cost Management in layout 2) and in whichever order.
-# (A sum ending on exactly half a penny then rounds as Python rounds that float, no longer as the additions'
-# error happened to fall.)
-PRECISION = 6
-
-
-def canonical(values: dict[Any, float]) -> dict[Any, float]:
-    """Sums rounded to PRECISION, keyed in sorted order (a defaultdict stays one)."""
-    out: dict[Any, float] = defaultdict(float) if isinstance(values, defaultdict) else {}
-    for key in sorted(values):
-        out[key] = round(values[key], PRECISION)
-    return out
-
-
-def canonical_nested(values: dict[Any, dict[str, float]]) -> dict[Any, dict[str, float]]:
-    """canonical() one level down as well."""
-    out: dict[Any, dict[str, float]] = _nested() if isinstance(values, defaultdict) else {}
-    for key in sorted(values):
-        out[key] = canonical(values[key])
-    return out
 
 
 def _canonical_index(index: CostIndex) -> None:

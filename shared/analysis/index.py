@@ -13,21 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from shared.analysis.cost_detail import MeterCosts, daily_costs, read_meter_costs, series_sources
-from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index, canonical, canonical_nested
+from shared.analysis.cost_detail import MeterCosts, SeriesRecorder, daily_costs, read_meter_costs, series_sources
+from shared.analysis.cost_sums import canonical, canonical_nested
+from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index
 from shared.analysis.model import ScanInputs
 
 __all__ = ["WINDOW_DAYS", "EstateIndex", "PolicyRead", "build_index", "parent_ids"]
 
 PolicyRead = Literal["enabled", "no-enabled-rule", "absent", "unknown"]
-
-
-@dataclass
-class SeriesRecorder:
-    """In a dry run of the rules (shared/analysis/series_needs.py): every daily series they ask for, unanswered."""
-
-    series: list[tuple[frozenset[str], frozenset[str], dt.date]] = field(default_factory=list)
-    capacity: set[str] = field(default_factory=set)
 
 
 def parent_ids(resource_id: str) -> list[str]:

@@ -17,14 +17,14 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from shared.analysis.analytics import anomaly_days
+from shared.analysis.cost_detail import SeriesRecorder
 from shared.analysis.cost_sections import columns, growth_candidates, week_sums
 from shared.analysis.costs import parse_day
-from shared.analysis.index import SeriesRecorder, build_index
+from shared.analysis.index import build_index
 from shared.analysis.model import ScanInputs, SubscriptionInputs
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.registry import all_rules
-from shared.collectors.cost_plan import SeriesRequest
-from shared.collectors.cost_state import SeriesNeeds
+from shared.collectors.cost_state import SeriesNeeds, SeriesRequest
 from shared.rawdata import RawEnvelope
 
 logger = logging.getLogger(__name__)

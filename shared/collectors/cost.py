@@ -22,7 +22,7 @@ from azure.mgmt.costmanagement import CostManagementClient
 from shared.arm import cost_management_client
 from shared.collectors import Collected, CollectRequest
 from shared.collectors.cost_envelope import assemble, daily_summary
-from shared.collectors.cost_pages import API_VERSION, ColumnRefused, CostReader, LinkRejected
+from shared.collectors.cost_pages import API_VERSION, CostReader, read_step
 from shared.collectors.cost_plan import (
     Step,
     Windows,
@@ -36,17 +36,15 @@ from shared.collectors.cost_plan import (
 from shared.collectors.cost_state import CostProgress, MemoryProgress, SeriesNeeds
 from shared.collectors.quota import QpuLedger, owner_key
 from shared.config import get_settings
-from shared.errors import Deferred, NotCollectable
+from shared.errors import Deferred
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGES = 1000  # fail closed on a service that never stops paging
 # One delivery ends well inside the function timeout (10 min) and the message lock; then it hands itself back.
 MAX_SECONDS = 480.0
 INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is a scheduled continuation
 RECHECK_S = 30.0  # how soon to look again for the inventory or the other subscriptions' daily totals
 WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without
-MAX_RESTARTS = 3  # a step whose next-page links are refused this often is not collectable
 CAPACITY_SUFFIX = "data stored"
 
 
@@ -127,41 +125,7 @@ class _Run:
         self.save(len(self.plan()))
 
     def read(self, step: Step, total: int) -> None:
-        c = self.cursor
-        if c["step"] != step.name:
-            c.update(step=step.name, link=None, page=0, step_rows=0)
-        while True:
-            try:
-                page = self.reader.page(step, c["column"], c["link"])
-            except LinkRejected as exc:
-                c["restarts"] += 1
-                if c["restarts"] > MAX_RESTARTS:
-                    raise NotCollectable("Cost Management kept refusing its own next-page links") from exc
-                logger.warning("cost: a next-page link was refused (%s): step %s starts again", exc, step.name)
-                c.update(link=None, page=0, step_rows=0)
-                self.save(total)
-                continue
-            except ColumnRefused as exc:
-                if c["column"] != "Cost":
-                    raise NotCollectable(f"cost query refused both cost columns ({exc.code})") from exc
-                logger.warning("cost column refused for this agreement (code %s): reading PreTaxCost", exc.code)
-                c.update(column="PreTaxCost", link=None, page=0, step_rows=0)
-                self.save(total)
-                continue
-            self.progress.put_part(f"{step.name}.{c['page']}", {"columns": page.columns, "rows": page.rows})
-            c["page"] += 1
-            c["step_rows"] += len(page.rows)
-            c["rows"] += len(page.rows)
-            if page.next_link and (page.next_link == c["link"] or c["page"] >= MAX_PAGES):
-                raise NotCollectable("cost query: the service repeated a page link or never stopped paging")
-            if page.next_link:
-                c["link"] = page.next_link
-            else:
-                c["done"][step.name] = {"pages": c["page"], "rows": c["step_rows"], "qpu": step.qpu}
-                c.update(step=None, link=None, page=0, step_rows=0)
-            self.save(total)
-            if c["step"] is None:
-                return
+        read_step(self.reader, step, self.cursor, self.progress.put_part, lambda: self.save(total))
 
     def share_daily(self, steps: list[Step]) -> None:
         """Once this subscription's daily totals are in, write them where the other collections of the scan look."""
@@ -192,15 +156,6 @@ class _Run:
                         missing=self.cursor["missing"])
         rows = sum(len(s["rows"]) for s in data["sections"].values())
         return Collected(data=data, row_count=rows, api_versions={"costmanagement": API_VERSION})
-
-
-def progress_view(cursor: dict[str, Any] | None) -> dict[str, Any] | None:
-    """What GET .../scans/{id} shows of a cost task under way: steps (windows) done and known, rows so far."""
-    if not cursor:
-        return None
-    done = len(cursor.get("done") or {})
-    return {"windows_done": done, "windows_total": max(done, int(cursor.get("total") or 0)),
-            "rows": int(cursor.get("rows") or 0)}
 
 
 def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,

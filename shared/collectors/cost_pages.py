@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 API_VERSION = "2025-03-01"
 CONSUMED = "x-ms-ratelimit-microsoft.costmanagement-qpu-consumed"
 MAX_THROTTLED = 4  # 429s in a row for one page before the task hands itself back for later
+MAX_PAGES = 1000  # fail closed on a service that never stops paging
+MAX_RESTARTS = 3  # a step whose next-page links are refused this often is not collectable
 
 
 class LinkRejected(Exception):
@@ -150,3 +152,42 @@ class CostReader:
         if status >= 500 or status == 408:
             raise TransientError(f"cost query: HTTP {status}")
         raise NotCollectable(f"cost query refused (HTTP {status} {code})")
+
+
+def read_step(reader: CostReader, step: Step, c: dict[str, Any], keep: Callable[[str, dict[str, Any]], None],
+              save: Callable[[], None]) -> None:
+    """Read `step` from the cursor `c` on to its last page, keeping each page and saving the cursor after it."""
+    if c["step"] != step.name:
+        c.update(step=step.name, link=None, page=0, step_rows=0)
+    while True:
+        try:
+            page = reader.page(step, c["column"], c["link"])
+        except LinkRejected as exc:
+            c["restarts"] += 1
+            if c["restarts"] > MAX_RESTARTS:
+                raise NotCollectable("Cost Management kept refusing its own next-page links") from exc
+            logger.warning("cost: a next-page link was refused (%s): step %s starts again", exc, step.name)
+            c.update(link=None, page=0, step_rows=0)
+            save()
+            continue
+        except ColumnRefused as exc:
+            if c["column"] != "Cost":
+                raise NotCollectable(f"cost query refused both cost columns ({exc.code})") from exc
+            logger.warning("cost column refused for this agreement (code %s): reading PreTaxCost", exc.code)
+            c.update(column="PreTaxCost", link=None, page=0, step_rows=0)
+            save()
+            continue
+        keep(f"{step.name}.{c['page']}", {"columns": page.columns, "rows": page.rows})
+        c["page"] += 1
+        c["step_rows"] += len(page.rows)
+        c["rows"] += len(page.rows)
+        if page.next_link and (page.next_link == c["link"] or c["page"] >= MAX_PAGES):
+            raise NotCollectable("cost query: the service repeated a page link or never stopped paging")
+        if page.next_link:
+            c["link"] = page.next_link
+        else:
+            c["done"][step.name] = {"pages": c["page"], "rows": c["step_rows"], "qpu": step.qpu}
+            c.update(step=None, link=None, page=0, step_rows=0)
+        save()
+        if c["step"] is None:
+            return

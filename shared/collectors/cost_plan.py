@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.collectors.cost_state import SeriesRequest
+
 AMORTIZED, ACTUAL = "AmortizedCost", "ActualCost"
 SAVINGS_DAYS = 30  # the analysis's "last 30 days" (shared.analysis.costs.WINDOW_DAYS; a test keeps them equal)
 WEEK = 7
@@ -156,27 +158,6 @@ def static_steps(w: Windows) -> list[Step]:
               Step("actual_cost", "actual_cost", first, last, cost_type=ACTUAL,
                    grouping=(("Dimension", "ChargeType"), ("Dimension", "PricingModel")))]
     return steps
-
-
-@dataclass(frozen=True)
-class SeriesRequest:
-    """Daily cost of some resources (lower-case ids) on some meter categories (none: all) over [since, until]."""
-
-    ids: tuple[str, ...]
-    categories: tuple[str, ...]
-    since: dt.date
-    until: dt.date
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON form (kept in the envelope, so the analysis knows what was asked)."""
-        return {"ids": list(self.ids), "categories": list(self.categories), "since": self.since.isoformat(),
-                "until": self.until.isoformat()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SeriesRequest:
-        """The inverse of to_json."""
-        return cls(tuple(data["ids"]), tuple(data["categories"]), dt.date.fromisoformat(data["since"]),
-                   dt.date.fromisoformat(data["until"]))
 
 
 def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:

@@ -15,8 +15,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from shared.collectors.cost_plan import SeriesRequest
 from shared.errors import NotFound
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    """Daily cost of some resources (lower-case ids) on some meter categories (none: all) over [since, until]."""
+
+    ids: tuple[str, ...]
+    categories: tuple[str, ...]
+    since: dt.date
+    until: dt.date
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (kept in the envelope, so the analysis knows what was asked)."""
+        return {"ids": list(self.ids), "categories": list(self.categories), "since": self.since.isoformat(),
+                "until": self.until.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SeriesRequest:
+        """The inverse of to_json."""
+        return cls(tuple(data["ids"]), tuple(data["categories"]), dt.date.fromisoformat(data["since"]),
+                   dt.date.fromisoformat(data["until"]))
 
 
 class Superseded(Exception):
@@ -115,3 +135,13 @@ class MemoryProgress:
     def anomaly_days(self, partial: dict[str, Any]) -> list[dt.date] | None:
         """The given detector's answer; none without one."""
         return self._days(partial) if self._days else []
+
+
+def progress_view(cursor: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What GET .../scans/{id} shows of a cost task under way: steps (windows) done and known, rows so far."""
+    if not cursor:
+        return None
+    done = len(cursor.get("done") or {})
+    return {"windows_done": done, "windows_total": max(done, int(cursor.get("total") or 0)),
+            "rows": int(cursor.get("rows") or 0)}
+

@@ -13,8 +13,7 @@ import logging
 from typing import Any
 
 from shared.analysis.series_needs import estate_anomaly_days, plan_needs
-from shared.collectors.cost import progress_view
-from shared.collectors.cost_state import SeriesNeeds, Superseded
+from shared.collectors.cost_state import SeriesNeeds, Superseded, progress_view
 from shared.errors import NotFound
 from shared.messages import Source
 from shared.rawdata import decode, decode_part, encode_part

@@ -23,7 +23,8 @@ from azure.data.tables import TableTransactionError, UpdateMode
 from shared.domain import ScanState, ScanStatus, TaskOutcome, check_scan_moves
 from shared.errors import NotFound
 from shared.storage.retention import Purged, PurgeSubject
-from shared.storage.table import CHUNK_CHARS, Table, delete_partition, etag_of, join_text, partition_keys, split_json
+from shared.storage.scan_tasks import TaskProgress, task_row_key
+from shared.storage.table import Table, delete_partition, etag_of, join_text, partition_keys, split_json
 
 __all__ = ["SCANS_TABLE", "ScanStore", "task_row_key"]
 logger = logging.getLogger(__name__)
@@ -35,11 +36,6 @@ _BATCH = 100  # the most operations one entity-group transaction takes
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def task_row_key(scan_id: str, subscription_id: str, source: str) -> str:
-    """RowKey of one task row: sorts right after its scan row."""
-    return f"{scan_id}~{subscription_id.lower()}~{source}"
 
 
 def _unpack(entity: dict[str, Any]) -> tuple[str, ...]:
@@ -62,7 +58,7 @@ def _task(entity: dict[str, Any]) -> TaskOutcome:
                        resume_at=_as_utc(resume) if resume else None)
 
 
-class ScanStore:
+class ScanStore(TaskProgress):
     """Scan and task rows of every customer, with conditional state changes."""
 
     name = "table:scans"
@@ -211,41 +207,6 @@ class ScanStore:
             except ResourceModifiedError:
                 continue
         raise RuntimeError(f"task {key} kept changing under {_MAX_CAS_ATTEMPTS} attempts")
-
-    def cursor(self, customer_id: str, scan_id: str, subscription_id: str,
-               source: str) -> tuple[dict[str, Any] | None, str, str]:
-        """A task's saved cursor (None before its first save), its ETag and its outcome; NotFound without a row."""
-        try:
-            entity = self._table.get_entity(customer_id, task_row_key(scan_id, subscription_id, source))
-        except ResourceNotFoundError as exc:
-            raise NotFound("task") from exc
-        text = entity.get("cursor") or ""
-        return (json.loads(text) if text else None), etag_of(entity), str(entity["outcome"])
-
-    def save_cursor(self, customer_id: str, scan_id: str, subscription_id: str, source: str, cursor: dict[str, Any],
-                    etag: str, *, progress: dict[str, Any] | None = None,
-                    resume_at: dt.datetime | None = None) -> str | None:
-        """Save a pending task's cursor if its row is unchanged since `etag` (read while it was pending, so a final
-        task has moved on); the new ETag, or None when another delivery saved first or the task ended."""
-        key = task_row_key(scan_id, subscription_id, source)
-        text = json.dumps(cursor, separators=(",", ":"))
-        if len(text) > CHUNK_CHARS:
-            raise ValueError("a task cursor must stay small (one Table property)")
-        patch = {"PartitionKey": customer_id, "RowKey": key, "updated_at": self._clock(), "cursor": text,
-                 "progress": json.dumps(progress) if progress else "",
-                 "resume_at": resume_at if resume_at is not None else ""}
-        try:
-            meta = self._table.update_entity(patch, UpdateMode.MERGE, etag=etag,
-                                             match_condition=MatchConditions.IfNotModified)
-        except (ResourceModifiedError, ResourceNotFoundError):
-            return None
-        return str((meta or {}).get("etag", "")) or etag_of(self._table.get_entity(customer_id, key))
-
-    def denied_subscriptions(self, customer_id: str, scan_id: str) -> set[str]:
-        """Subscriptions of the scan where ARM refused the principal (a task failed as denied)."""
-        rows = self._table.query_entities("PartitionKey eq @pk and kind eq 'task' and scan_id eq @sid",
-                                          parameters={"pk": customer_id, "sid": scan_id})
-        return {str(r["subscription_id"]) for r in rows if r.get("denied") is True}
 
     def _scan(self, entity: dict[str, Any], tasks: Sequence[TaskOutcome]) -> ScanStatus:
         return ScanStatus(customer_id=str(entity["PartitionKey"]), scan_id=str(entity["RowKey"]),

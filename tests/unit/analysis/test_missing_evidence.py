@@ -101,4 +101,4 @@ def test_cost_by_meter_is_unknown_for_a_resource_when_some_of_its_cost_has_no_me
         meter_line(other, 3.0, "Hot LRS Data Stored")
     index = build_index(scan([], cost_rows=cost_line(account, 3.0) + cost_line(other, 3.0), meter_rows=meters))
     assert index.cost30_meters(account) is None
-    assert index.cost30_meters(other) == {"Hot LRS Data Stored": pytest.approx(90.0)}
+    assert index.cost30_meters(other) == pytest.approx({"Hot LRS Data Stored": 90.0})

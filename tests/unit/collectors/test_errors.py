@@ -87,7 +87,8 @@ class Refused:
     """The response part of an ARM refusal as azure-core exposes it."""
 
     def __init__(self, status: int) -> None:
-        self.status_code, self.reason, self.headers = status, "refused", {}
+        self.status_code, self.reason = status, "refused"
+        self.headers: dict[str, str] = {}
 
     def text(self) -> str:
         return ""

@@ -242,7 +242,8 @@ def test_strict_schema_breaking_a_rule_is_refused_when_validated(change, message
 
 def test_a_compiled_filter_answers_as_row_matches_when_it_names_many_resources():
     from local.estates.model import CostRow
-    from local.simulator.cost_query import compile_filter, row_matches
+    from local.simulator.cost_filters import compile_filter
+    from local.simulator.cost_query import row_matches
 
     def row(rid: str, category: str, tags: dict[str, str]) -> CostRow:
         return CostRow(dt.date(2026, 11, 1), 1.0, 1.27, "GBP", {"ResourceId": rid, "MeterCategory": category}, tags)
