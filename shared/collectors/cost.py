@@ -60,7 +60,8 @@ class _Run:
                  clock: Callable[[], float], recheck: float, wait_for_scan: float) -> None:
         self.request, self.w, self.progress, self.reader = request, w, progress, reader
         self.clock, self.recheck, self.wait_for_scan = clock, recheck, wait_for_scan
-        self.cursor = progress.load() or _fresh()
+        # A task deferred before its first page has only its continuation hop saved: start from a fresh cursor.
+        self.cursor = {**_fresh(), **(progress.load() or {})}
         self._needs: dict[str, Any] | None = None
 
     def needs(self) -> dict[str, Any]:

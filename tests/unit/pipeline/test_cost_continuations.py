@@ -28,7 +28,7 @@ V1 = "tests/fixtures/messages/v1/CollectTask.json"
 
 
 def with_real_cost_collector(world: World, handler: Any = None, *, turn_every: float = 5.0,
-                             inline_wait: float = 1.0) -> FakeArm:
+                             inline_wait: float = 1.0, booked_ahead: int = 0) -> FakeArm:
     """The real cost collector over a fake ARM, its ledger and sleeps on the world's clock; a turn every few s."""
     arm = FakeArm(handler or (lambda seen: page(seen.body)))
 
@@ -37,6 +37,8 @@ def with_real_cost_collector(world: World, handler: Any = None, *, turn_every: f
 
     ledger = QpuLedger(MemoryTable(), clock=clock, sleep=lambda s: world.clock.advance(seconds=s),
                        limits=((turn_every, 2), (60.0, 50), (3600.0, 500)))
+    for i in range(booked_ahead):  # other tasks of the tenant, already in line
+        ledger.reserve("11111111-1111-1111-1111-111111111111", 1, owner=f"another-task-{i}")
     world.services.collectors = {**world.services.collectors, "cost": functools.partial(
         cost.collect, history_days=90, budget=ledger, client=cost_management_client(
             FakeCredential(), transport=arm, retry_total=0, base_url=ARM), clock=clock,
@@ -154,3 +156,16 @@ def test_a_foreign_next_link_fails_the_task_at_once_without_retry():
     assert collect_task(next(t for t in tasks if t.source == "cost"), world.services) == "failed"
     task = world.scans.task(CUSTOMER_ID, scan_id, SUB, "cost")
     assert "outside this subscription" in (task.reason or "") and len(arm.requests) == 1
+
+
+def test_a_task_whose_first_turn_is_far_off_defers_before_any_page_and_later_completes():
+    # given: twenty turns of other tasks of the tenant already booked ahead of this one
+    world = make_world(SUB)
+    with_real_cost_collector(world, booked_ahead=20)
+    scan_id, tasks = planned(world)
+    cost_task = next(t for t in tasks if t.source == "cost")
+    # when / then: the first delivery reads nothing and hands itself on; the continuations finish the task
+    seen = run_until_final(world, cost_task)
+    assert seen[0][1] == "deferred" and seen[-1][1] == "succeeded"
+    assert world.scans.task(CUSTOMER_ID, scan_id, SUB, "cost").outcome == "succeeded"
+
