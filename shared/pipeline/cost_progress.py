@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from shared.analysis.series_needs import estate_anomaly_days, plan_needs
+from shared.collectors.cost_envelope import daily_summary
 from shared.collectors.cost_state import SeriesNeeds, Superseded, progress_view
 from shared.errors import NotFound
 from shared.messages import Source
@@ -77,14 +78,31 @@ class ScanCostProgress:
         return plan_needs(self.subscription_id, graph, partial)
 
     def anomaly_days(self, partial: dict[str, Any]) -> list[dt.date] | None:
-        """The estate's anomalous days once every cost task of the scan has shared its daily totals."""
+        """The estate's anomalous days once every cost task of the scan has shared its daily totals (in its
+        `estate` part while it collects, in its raw envelope once it succeeded and cleared its parts)."""
         outcomes = {t.subscription_id: t.outcome for t in self.services.scans.tasks(self.customer_id, self.scan_id)
                     if t.source == SOURCE}
         summaries = []
         for sub in self.scan_subscriptions:
             try:
                 summaries.append(decode_part(self.blobs.get_raw_part(self.scan_id, sub, SOURCE, "estate")))
+                continue
             except NotFound:
-                if outcomes.get(sub.lower()) == "pending":
-                    return None  # still collecting its daily totals: ask again later
+                pass
+            outcome = outcomes.get(sub.lower())
+            if outcome == "pending":
+                return None  # still collecting its daily totals: ask again later
+            if outcome == "succeeded":
+                try:
+                    summaries.append(daily_summary(decode(self.blobs.get_raw(self.scan_id, sub, SOURCE)).data))
+                except (NotFound, ValueError, KeyError):
+                    logger.warning("a finished cost task's envelope is unreadable: left out of the anomaly days")
         return estate_anomaly_days(summaries)
+
+    def clear(self) -> None:
+        """Delete the pages once the envelope is written and the outcome recorded (best effort: the raw-data
+        lifecycle and the purge reach them anyway)."""
+        try:
+            self.blobs.delete_raw_parts(self.scan_id, self.subscription_id, SOURCE)
+        except Exception:  # never fail a task that succeeded over its clean-up
+            logger.warning("could not delete a cost task's parts", exc_info=True)

@@ -33,6 +33,7 @@ class Container(Protocol):
     def upload_blob(self, name: str, data: Any, **kwargs: Any) -> Any: ...
     def download_blob(self, blob: str, **kwargs: Any) -> Any: ...
     def list_blobs(self, name_starts_with: str | None = None, **kwargs: Any) -> Iterable[Any]: ...
+    def delete_blob(self, blob: str, **kwargs: Any) -> Any: ...
 
 
 def container_name(customer_id: str) -> str:
@@ -103,6 +104,15 @@ class CustomerBlobs:
     def get_raw_part(self, scan_id: str, subscription_id: str, source: Source, part: str) -> bytes:
         """Read one working part; NotFound when it was never written."""
         return self.read(raw_part_name(scan_id, subscription_id, source, part))
+
+    def delete_raw_parts(self, scan_id: str, subscription_id: str, source: Source) -> int:
+        """Delete a collection's working parts once its raw blob is written and recorded; how many there were."""
+        prefix = raw_part_name(scan_id, subscription_id, source, "x").rsplit("/", 1)[0] + "/"
+        names = self.list_names(prefix)
+        for name in names:
+            with contextlib.suppress(ResourceNotFoundError):
+                self._container.delete_blob(name)
+        return len(names)
 
     def put_report(self, scan_id: str, name: str, data: bytes, content_type: str) -> str:
         """Write (overwrite) one report file of a scan; returns its blob name."""

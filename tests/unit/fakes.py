@@ -96,6 +96,11 @@ class MemoryContainer:
     def create_container(self, **kwargs: Any) -> None:
         self.account.setdefault(self.name, {})
 
+    def delete_blob(self, blob: str, **kwargs: Any) -> None:
+        if blob not in self.account.get(self.name, {}):
+            raise ResourceNotFoundError("The specified blob does not exist.")
+        del self.account[self.name][blob]
+
     def delete_container(self, **kwargs: Any) -> None:
         if self.name not in self.account:
             raise ResourceNotFoundError("The specified container does not exist.")

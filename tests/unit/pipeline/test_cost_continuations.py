@@ -82,9 +82,10 @@ def test_a_cost_task_continues_in_scheduled_messages_with_their_own_ids_and_comp
     assert ids[0] == f"collect:{scan_id}:{SUB}:cost" and ids[1] == f"collect:{scan_id}:{SUB}:cost:1"
     assert [o for _, o in seen] == ["deferred"] * (len(seen) - 1) + ["succeeded"]
     assert len(arm.requests) == len({json.dumps(r.body, sort_keys=True) for r in arm.requests})
-    # and the scan moved on exactly once, with the envelope in layout 2
+    # and the scan moved on exactly once; one raw blob per task, the working parts gone
     assert len(world.bus.of(AnalyseScan)) == 1
     assert world.scans.get(CUSTOMER_ID, scan_id).status == "analysing"
+    assert sorted(n for _, n in world.blobs) == sorted(f"raw/{scan_id}/{SUB}/{s}.json.gz" for s in by_source)
 
 
 def test_progress_shows_on_the_scan_status_and_keeps_the_watchdog_away_while_a_task_waits_its_turn():
