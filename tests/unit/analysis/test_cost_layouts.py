@@ -45,3 +45,16 @@ def test_anomaly_drivers_and_growth_survive_layout_2_when_pennine_is_analysed() 
     assert new["analytics"]["anomalies"] and new["analytics"]["anomalies"][0]["drivers"]
     growth = [f for f in new["findings"] if f["rule"] == "COST-1"]
     assert growth and growth == [f for f in old["findings"] if f["rule"] == "COST-1"]
+
+
+def test_the_same_report_when_a_generated_estate_is_collected_in_either_layout() -> None:
+    # given: the bench's generator at a small size (growth, spikes, disks, SQL and VMs of every kind)
+    from local.estates.generator import generate_estate
+    from local.estates.model import parse_estate
+    from tests.unit.analysis.demo_inputs import TODAY
+
+    tenant = parse_estate(generate_estate(7, 3, 900, 90), TODAY).tenants[0]
+    old, new = scan_both_ways(tenant)
+    # when / then
+    first, second = json.loads(analyse(old).report_json), json.loads(analyse(new).report_json)
+    assert first["findings"] and second == first
