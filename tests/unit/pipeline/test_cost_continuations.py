@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 from local.memtable import MemoryTable
@@ -137,7 +138,7 @@ def test_a_version_1_cost_body_collects_every_window_from_the_start():
     world = make_world(SUB)
     arm = with_real_cost_collector(world)
     scan_id, _ = planned(world)
-    body = json.loads(open(V1).read())
+    body = json.loads(Path(V1).read_text())
     message = CollectTask.model_validate({**body, "customer_id": CUSTOMER_ID, "scan_id": scan_id,
                                           "subscription_id": SUB})
     seen = run_until_final(world, message)
