@@ -1,8 +1,13 @@
 """The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
-- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret, 401/403 from ARM) -> AccessDenied
+- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret) -> AccessDenied(code="aadsts"): sign-in
+  itself failed, the customer as a whole is refused; so is ARM's 401 InvalidAuthenticationToken (the token
+  itself is no longer accepted)
+- ARM refused one subscription (any other 401/403) -> AccessDenied with ARM's code: that subscription only (the
+  pipeline marks the customer access_revoked only when every subscription is refused, docs/pipeline.md)
 - the data cannot be collected for this subscription but access is fine (404, unsupported offer, a resource
-  provider the subscription has not registered) -> NotCollectable
+  provider the subscription has not registered) -> NotCollectable (Cost Management's own refusals are read by
+  code in shared/collectors/cost_errors.py)
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
 
@@ -78,6 +83,9 @@ AADSTS: Mapping[str, SignInRefusal] = {
                             operator=True),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
+SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when Entra refused the sign-in itself (the whole customer)
+# ARM refusing the token itself (not one subscription): the principal was disabled or deleted after signing in.
+TOKEN_REFUSED = frozenset({"InvalidAuthenticationToken"})
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
@@ -153,7 +161,7 @@ def classify(exc: Exception, what: str) -> Exception:
             return misconfigured
         reason = explain_aadsts(str(exc))
         if reason:
-            return AccessDenied(reason, code="aadsts")
+            return AccessDenied(reason, code=SIGN_IN_REFUSED)
         if status is None:
             return TransientError(f"sign-in failed for {what}")
     if isinstance(exc, HttpResponseError) and status is not None:
@@ -161,8 +169,11 @@ def classify(exc: Exception, what: str) -> Exception:
         headers: Mapping[str, str] = getattr(exc.response, "headers", None) or {}
         if status == 429:
             return Throttled(f"{what} throttled", retry_after(headers))
+        if status == 401 and code in TOKEN_REFUSED:
+            return AccessDenied(f"{what}: the tenant no longer accepts the principal's token (HTTP 401 {code})",
+                                code=SIGN_IN_REFUSED)
         if status in (401, 403):
-            return AccessDenied(f"{what}: access denied by the customer's tenant (HTTP {status} {code}); "
+            return AccessDenied(f"{what}: access denied for this subscription (HTTP {status} {code}); "
                                 "check the Reader and Cost Management Reader role assignments", code=code)
         if status == 404:
             return NotCollectable(f"{what}: subscription or provider not found (HTTP 404 {code})")

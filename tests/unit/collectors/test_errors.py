@@ -6,7 +6,7 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
 from shared.arm import ProviderRegistrationRefused
-from shared.collectors.errors import classify, retry_after, with_throttle_retry
+from shared.collectors.errors import SIGN_IN_REFUSED, classify, retry_after, with_throttle_retry
 from shared.errors import AccessDenied, Misconfigured, NotCollectable, Throttled, TransientError
 
 
@@ -107,3 +107,30 @@ def test_refused_registration_is_not_collectable_and_names_the_provider_when_the
     assert caught.value.reason.startswith("advisor recommendations: the subscription has not registered "
                                           "Microsoft.Advisor;")
     assert "az provider register --namespace Microsoft.Advisor" in caught.value.reason
+
+
+class Refused:
+    """The response part of an ARM refusal as azure-core exposes it."""
+
+    def __init__(self, status: int) -> None:
+        self.status_code, self.reason = status, "refused"
+        self.headers: dict[str, str] = {}
+
+    def text(self) -> str:
+        return ""
+
+
+def arm_refusal(status: int, code: str) -> HttpResponseError:
+    exc = HttpResponseError("refused", response=Refused(status))  # type: ignore[arg-type]
+    exc.error = type("E", (), {"code": code})()  # type: ignore[assignment]
+    return exc
+
+
+def test_a_refused_token_counts_as_sign_in_refused_when_arm_says_invalid_authentication_token():
+    mapped = classify(arm_refusal(401, "InvalidAuthenticationToken"), "x")
+    assert isinstance(mapped, AccessDenied) and mapped.code == SIGN_IN_REFUSED
+
+
+def test_one_subscriptions_refusal_carries_arms_code_when_a_role_is_missing():
+    mapped = classify(arm_refusal(403, "AuthorizationFailed"), "x")
+    assert isinstance(mapped, AccessDenied) and mapped.code == "AuthorizationFailed"

@@ -37,20 +37,51 @@ def test_collect_writes_the_envelope_and_succeeds_when_the_source_answers():
     assert (envelope.source, envelope.row_count, envelope.subscription_id) == (tasks[0].source, 2, SUB_A)
 
 
-def test_access_denied_fails_the_task_and_revokes_the_customer_without_retry():
+def test_sign_in_refused_fails_the_task_and_revokes_the_customer_without_retry():
     # given
     world = make_world(SUB_A)
     scan_id, tasks = planned(world)
     cost = next(t for t in tasks if t.source == "cost")
-    world.collectors["cost"].fail = AccessDenied("access denied by the customer's tenant (HTTP 403)")
+    world.collectors["cost"].fail = AccessDenied("sign-in refused (AADSTS7000112): principal disabled", code="aadsts")
     # when
     result = collect_task(cost, world.services)
     # then
     assert result == "failed"
     task = world.services.scans.task(CUSTOMER_ID, scan_id, SUB_A, "cost")
-    assert (task.outcome, task.reason) == ("failed", "access denied by the customer's tenant (HTTP 403)")
+    assert (task.outcome, task.reason) == ("failed", "sign-in refused (AADSTS7000112): principal disabled")
     revoked = world.customers.get(CUSTOMER_ID)
     assert (revoked.state, revoked.state_reason) == ("access_revoked", task.reason)
+
+
+def test_one_subscriptions_denial_fails_its_task_without_retry_and_the_customer_stays_active():
+    # given: ARM refuses the cost query of one subscription (audit B5: not revocation)
+    world = make_world(SUB_A, SUB_B)
+    scan_id, tasks = planned(world)
+    world.collectors["cost"].fail = AccessDenied("the principal may not read this subscription's costs "
+                                                 "(AuthorizationFailed)", code="AuthorizationFailed")
+    # when: every task runs
+    results = [collect_task(t, world.services) for t in tasks]
+    # then: the two cost tasks failed with the reason, the rest succeeded, the customer is still active
+    assert results.count("failed") == 2 and results.count("succeeded") == 4
+    task = world.services.scans.task(CUSTOMER_ID, scan_id, SUB_A, "cost")
+    assert (task.outcome, "AuthorizationFailed" in (task.reason or "")) == ("failed", True)
+    assert world.customers.get(CUSTOMER_ID).state == "active"
+
+
+def test_the_customer_is_revoked_when_every_subscription_refused_the_principal():
+    # given: every source of every subscription answers 403
+    world = make_world(SUB_A, SUB_B)
+    scan_id, tasks = planned(world)
+    for collector in world.collectors.values():
+        collector.fail = AccessDenied("access denied for this subscription (HTTP 403 AuthorizationFailed)",
+                                      code="AuthorizationFailed")
+    # when
+    results = [collect_task(t, world.services) for t in tasks]
+    # then: the scan failed and, as nothing could be read anywhere, the customer is access_revoked
+    assert results == ["failed"] * 6
+    assert world.services.scans.get(CUSTOMER_ID, scan_id).status == "failed"
+    revoked = world.customers.get(CUSTOMER_ID)
+    assert (revoked.state, revoked.state_reason) == ("access_revoked", "every subscription refused the principal")
 
 
 def test_later_tasks_fail_fast_when_access_was_revoked_mid_scan():
