@@ -21,7 +21,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from shared.analysis.cost_sections import columns, is_layout2, section
+from shared.analysis.cost_sections import columns, daily_rows, is_layout2, section
 from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.costs import WINDOW_DAYS, parse_day
 
@@ -120,11 +120,12 @@ def _add_meter_sections(out: MeterCosts, data: dict[str, Any], currency: str) ->
 
 
 def series_sources(envelopes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What `daily_costs` reads: layout 1's whole envelopes, layout 2's `series` sections (with the currency)."""
+    """What `daily_costs` reads: every resource's daily rows (layout 1's whole envelope, layout 2's `resource_days`
+    section), else layout 2's `series` section (with the currency)."""
     out = []
     for data in envelopes:
-        if not is_layout2(data):
-            out.append(data)
+        if (rows := daily_rows(data)) is not None:
+            out.append(rows)
         elif (series := section(data, "series")) is not None:
             out.append({**series, "currency": data.get("currency")})
     return out

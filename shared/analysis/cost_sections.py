@@ -4,6 +4,8 @@ Layout 1 held every day of every resource; layout 2 holds what the analysis read
 totals per resource and meter category over the last 30 days, per resource before them, daily totals per meter
 category, the first and last week per resource, and daily rows only for the resources whose days are read (the
 growth candidates among them). Both layouts give the same index: the same sums, to rounding in the sixth decimal.
+Since issue 16's analytics landed, layout 2 carries C1's daily rows of every resource as well (its
+`resource_days` section): an envelope that has them is read from them, as layout 1 is (`daily_rows`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import itemgetter
 from typing import Any, Protocol
+
+from shared.collectors.cost_plan import RESOURCE_DAYS
 
 _COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 GROWTH_DAYS = 7
@@ -49,6 +53,17 @@ def section(data: dict[str, Any], name: str) -> dict[str, Any] | None:
     """One section of a layout-2 envelope, None when it was not collected."""
     found = (data.get("sections") or {}).get(name)
     return found if isinstance(found, dict) else None
+
+
+def daily_rows(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Every resource's daily cost rows as a layout-1 envelope: layout 1 itself, layout 2's `resource_days` section
+    (with the envelope's currency and window); None for a layout-2 envelope without that section."""
+    if not is_layout2(data):
+        return data
+    part = section(data, RESOURCE_DAYS)
+    if part is None:
+        return None
+    return {**part, "currency": data.get("currency"), "window": data.get("window")}
 
 
 def columns(part: dict[str, Any] | None, *names: str) -> Iterator[tuple[Any, ...]] | None:
@@ -134,10 +149,11 @@ def _first_week(index: CostIndexLike, data: dict[str, Any], wanted: set[str], da
 
 def row_weight(data: dict[str, Any]) -> int:
     """How much a subscription's envelope weighs when the scan's billing currency is chosen: its rows (layout 1)
-    or its resource totals (layout 2). Only a scan mixing currencies can tell the two apart."""
-    if is_layout2(data):
+    or its resource totals (layout 2 without daily rows). Only a scan mixing currencies can tell the two apart."""
+    rows = daily_rows(data)
+    if rows is None:
         return len((section(data, "totals") or {}).get("rows") or [])
-    return len(data.get("rows") or [])
+    return len(rows.get("rows") or [])
 
 
 def pick_currency(envelopes: list[dict[str, Any]]) -> str:

@@ -2,8 +2,9 @@
 
 Cost rows are read by column name (Cost or PreTaxCost, UsageDate, ResourceId, MeterCategory, Currency),
 never by position; rows in a currency other than the bill's are left out and reported. Envelopes of layout 1
-(daily rows per resource, scans before issue 17) are read here; layout 2 (sections) by cost_sections.py, into
-the same index.
+(daily rows per resource, scans before issue 17) are read here, and so is a layout-2 envelope's `resource_days`
+section (the same rows); layout 2 without it is read from its other sections by cost_sections.py, into the same
+index.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from shared.analysis.cost_sections import GROWTH_DAYS as GROWTH_DAYS
-from shared.analysis.cost_sections import add_sections, is_layout2, pick_currency
+from shared.analysis.cost_sections import add_sections, daily_rows, pick_currency
 from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.model import ScanInputs
 
@@ -205,9 +206,10 @@ def build_cost_index(inputs: ScanInputs) -> CostIndex:
         if str(data.get("currency") or "") != index.currency:
             index.other_currencies.add(str(data.get("currency") or "unknown"))
             continue
-        if is_layout2(data):
+        rows = daily_rows(data)
+        if rows is None:
             add_sections(index, data, subscription_id, days)
         else:
-            _add_cost_rows(index, data, subscription_id, days)
+            _add_cost_rows(index, rows, subscription_id, days)
     _canonical_index(index)
     return index

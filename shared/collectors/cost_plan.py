@@ -1,7 +1,8 @@
 """What the cost collection asks Cost Management, step by step (docs/data-contract.md, "Cost Management").
 
 Every step is one query at subscription scope, read to its last page. The static steps depend only on the scan's
-day and the history length; three kinds are added once their inputs exist: per-resource daily `series` (only the
+day and the history length (the last of them C1's daily rows of every resource, which issue 16's analytics read);
+three kinds are added once their inputs exist: per-resource daily `series` (only the
 resources a rule or a report section reads day by day), `capacity` (the daily "Data
 Stored" meters of the storage accounts a rule reads), `tags` (C6, the allocation key found in the inventory) and
 `drivers` (each resource's cost on a day the estate's spend was anomalous). Bodies are built, never stored.
@@ -25,6 +26,7 @@ METER_CATEGORIES = ("Storage", "Load Balancer", "Application Gateway", "Azure DD
                     "Azure Cosmos DB", "SQL Database", "SQL Managed Instance", "Azure Firewall")
 VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
 MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
+RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,16 @@ def static_steps(w: Windows) -> list[Step]:
                    filter=dimension_in("MeterCategory", ("Virtual Machines",))),
               Step("actual_cost", "actual_cost", first, last, cost_type=ACTUAL,
                    grouping=(("Dimension", "ChargeType"), ("Dimension", "PricingModel")))]
+    steps += resource_day_steps(w)
     return steps
+
+
+def resource_day_steps(w: Windows) -> list[Step]:
+    """C1 as before issue 17: every resource's daily cost by MeterCategory over the history window, a month per
+    query. Issue 16's analytics (shared/analysis/resource_days.py: movers, new and stopped costs, level-shift and
+    run-rate drivers, bill rates) read each resource's days, which no other step carries; read last, so the
+    other subscriptions' collections never wait on it for the daily totals."""
+    return [Step(f"resource_days:{a:%Y-%m}", RESOURCE_DAYS, a, b, "Daily", (_RID, _CAT)) for a, b in w.months()]
 
 
 def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:
