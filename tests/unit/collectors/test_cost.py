@@ -94,8 +94,14 @@ def test_the_plan_asks_daily_totals_by_month_and_resource_totals_without_granula
     w = windows_for(TODAY, 90)
     assert all(r.url.startswith(QUERY) and r.method == "POST" for r in arm.requests)
     daily = [r.body for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
-    assert [b["timePeriod"]["from"][:10] for b in daily] == [a.isoformat() for a, _ in w.months()]
-    assert all([g["name"] for g in b["dataset"]["grouping"]] == ["MeterCategory"] for b in daily)
+    by_category = [b for b in daily if [g["name"] for g in b["dataset"]["grouping"]] == ["MeterCategory"]]
+    assert [b["timePeriod"]["from"][:10] for b in by_category] == [a.isoformat() for a, _ in w.months()]
+    # and C1's rows, every resource's days by MeterCategory a month at a time (issue 16's analytics), read last
+    resource_days = [b for b in daily if b not in by_category]
+    assert [b["timePeriod"]["from"][:10] for b in resource_days] == [a.isoformat() for a, _ in w.months()]
+    assert all([g["name"] for g in b["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"]
+               for b in resource_days)
+    assert daily[-len(resource_days):] == resource_days == [r.body for r in arm.requests[-len(resource_days):]]
     totals = next(r.body for r in arm.requests if [g["name"] for g in r.body["dataset"]["grouping"]]
                   == ["ResourceId", "MeterCategory"])
     assert totals["dataset"]["granularity"] == "None"
@@ -108,7 +114,7 @@ def test_the_plan_asks_daily_totals_by_month_and_resource_totals_without_granula
     assert data["layout"] == 2 and data["currency"] == "GBP"
     assert data["window"] == {"from": "2026-08-29", "to": "2026-11-26"}
     assert set(data["sections"]) == {"daily", "totals", "earlier", "first_week", "last_week", "meters", "vm_meters",
-                                     "pricing_models", "actual_cost"}
+                                     "pricing_models", "actual_cost", "resource_days"}
     assert data["missing"] == {"series": "no inventory was given"}
 
 
@@ -136,7 +142,8 @@ def test_rows_are_mapped_by_column_name_when_pages_order_columns_differently():
 
     def handler(seen: Seen) -> Reply:
         body = seen.body
-        if body["dataset"]["granularity"] != "Daily" or not body["timePeriod"]["from"].startswith("2026-09"):
+        if [g["name"] for g in body["dataset"]["grouping"]] != ["MeterCategory"] \
+                or not body["timePeriod"]["from"].startswith("2026-09"):
             return page(body)
         if "skiptoken" in seen.url:
             swapped = [{"name": "Currency"}, {"name": "Cost"}, {"name": "UsageDate"}, {"name": "MeterCategory"}]
@@ -183,7 +190,7 @@ def test_a_redelivery_resumes_at_the_next_page_and_never_reads_a_written_page_ag
             sleeps.now += exc.resume_after
     # then: one request per page, none repeated, across many deliveries
     keys = [(step_of(r), "skiptoken" in r.url) for r in arm.requests]
-    assert deliveries > 5 and len(keys) == len(set(keys)) == 13  # 12 steps, one of two pages
+    assert deliveries > 5 and len(keys) == len(set(keys)) == 17  # 16 steps, one of two pages
     assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2, "qpu": 1}
     assert collected.data["steps"]["earlier"]["qpu"] == 2  # 60 days: a QPU per 31 days
 
@@ -203,7 +210,8 @@ def test_a_refused_next_link_restarts_its_step_and_no_other():
     collected, arm = run(handler)
     totals_first = [r for r in arm.requests if step_of(r).endswith("|None|2026-10-28|ResourceId,MeterCategory")
                     and "skiptoken" not in r.url]
-    daily = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
+    daily = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"
+             and [g["name"] for g in r.body["dataset"]["grouping"]] == ["MeterCategory"]]
     assert len(totals_first) == 2 and len(daily) == 4  # the step read twice; the months before it once
     assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 1, "qpu": 1}
 
@@ -243,7 +251,7 @@ def test_waits_the_qpu_retry_after_when_throttled_then_succeeds():
                      {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "7"})]
     sleeps = Sleeps()
     _, arm = run(lambda seen: replies.pop() if replies else page(seen.body), sleeps)
-    assert len(arm.requests) == 13  # 12 steps, one of them asked twice
+    assert len(arm.requests) == 17  # 16 steps, one of them asked twice
     assert any(7.0 <= s < 7.5 for s in sleeps.calls)
 
 

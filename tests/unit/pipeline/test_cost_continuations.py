@@ -73,7 +73,7 @@ def test_a_cost_task_continues_in_scheduled_messages_with_their_own_ids_and_comp
     arm = with_real_cost_collector(world)
     scan_id, tasks = planned(world)
     by_source = {t.source: t for t in tasks}
-    for source in ("resource-graph", "advisor"):
+    for source in (s for s in by_source if s != "cost"):
         assert collect_task(by_source[source], world.services) == "succeeded"
     # when: the cost task runs, deferring to its next turn each time
     seen = run_until_final(world, by_source["cost"])
@@ -143,8 +143,13 @@ def test_a_version_1_cost_body_collects_every_window_from_the_start():
                                           "subscription_id": SUB})
     seen = run_until_final(world, message)
     assert seen[-1][1] == "succeeded"
-    months = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
-    assert len(months) == 4
+    def groups(r: Seen) -> list[str]:
+        return [g["name"] for g in r.body["dataset"]["grouping"]]
+
+    # every month of the daily totals (D) and of every resource's days (R, C1's rows), each once
+    daily = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
+    assert len([r for r in daily if groups(r) == ["MeterCategory"]]) == 4
+    assert len([r for r in daily if groups(r) == ["ResourceId", "MeterCategory"]]) == 4
 
 
 def test_a_foreign_next_link_fails_the_task_at_once_without_retry():
