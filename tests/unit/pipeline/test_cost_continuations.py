@@ -176,3 +176,22 @@ def test_a_task_whose_first_turn_is_far_off_defers_before_any_page_and_later_com
     assert seen[0][1] == "deferred" and seen[-1][1] == "succeeded"
     assert world.scans.task(CUSTOMER_ID, scan_id, SUB, "cost").outcome == "succeeded"
 
+
+
+def test_a_continuation_writes_no_page_and_is_dropped_once_the_purge_has_begun():
+    # given: a cost task that saved pages and deferred, then the customer's purge laid its tombstone
+    world = make_world(SUB)
+    with_real_cost_collector(world)
+    scan_id, tasks = planned(world)
+    assert collect_task(next(t for t in tasks if t.source == "cost"), world.services) == "deferred"
+    kept = sorted(world.blobs)
+    assert any(".parts/" in name for _, name in kept)
+    world.services.tombstones.set(CUSTOMER_ID, world.clock())
+    # when: its continuation comes due
+    continuation = world.bus.of(CollectTask)[-1]
+    assert isinstance(continuation, CollectTask) and continuation.not_before is not None
+    world.clock.now = max(world.clock.now, continuation.not_before)
+    # then: the write-time check refuses its next page: nothing more is written, the task is dropped, not failed
+    assert collect_task(continuation, world.services) == "dropped"
+    assert sorted(world.blobs) == kept
+    assert world.scans.task(CUSTOMER_ID, scan_id, SUB, "cost").outcome == "pending"
