@@ -55,13 +55,34 @@ def to_servicebus_message(message: Message, key: bytes) -> ServiceBusMessage:
     )
 
 
+def _wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class ServiceBus:
     """The configured namespace: a client factory and the publisher."""
 
     def __init__(self, connection: str | None, namespace: str | None,
-                 credential: Callable[[], TokenCredential], message_key: Callable[[], bytes]) -> None:
+                 credential: Callable[[], TokenCredential], message_key: Callable[[], bytes],
+                 clock: Callable[[], dt.datetime] = _wall_clock) -> None:
         self._connection, self._namespace, self._credential = connection, namespace, credential
         self._message_key = message_key
+        # The app's clock (shared.services): a time it names is that far from now on Service Bus's own clock.
+        self._clock = clock
+
+    def bus_time(self, at: dt.datetime) -> dt.datetime:
+        """`at` (on the app's clock) on Service Bus's clock, the UTC wall clock: the same in Azure, and the local
+        world's calendar (local/host/clock.py, days ahead) never schedules a message days away."""
+        return _wall_clock() + (at - self._clock())
+
+    def outgoing(self, message: Message, key: bytes) -> ServiceBusMessage:
+        """The Service Bus message; one with a `not_before` time (a cost task's continuation) is scheduled for
+        then, its id still the keyed hash of its own (its hop tells continuations apart)."""
+        out = to_servicebus_message(message, key)
+        not_before = getattr(message, "not_before", None)
+        if isinstance(not_before, dt.datetime):
+            out.scheduled_enqueue_time_utc = self.bus_time(not_before)
+        return out
 
     def client(self) -> ServiceBusClient:
         """A new client (use it as a context manager); RuntimeError when no bus is configured."""
@@ -88,7 +109,7 @@ class ServiceBus:
                     with client.get_queue_sender(queue_name) as sender:
                         # Chunks keep each send well under the 256 KB batch limit (messages are ids only).
                         for start in range(0, len(batch), 100):
-                            sender.send_messages([to_servicebus_message(m, key) for m in batch[start:start + 100]])
+                            sender.send_messages([self.outgoing(m, key) for m in batch[start:start + 100]])
                     logger.info("published %d message(s) to %s", len(batch), queue_name)
         except Exception as exc:
             # Any bus failure is worth a redelivery of the message that triggered us; say so in the type.
@@ -103,7 +124,7 @@ class ServiceBus:
         client = self.client()
         try:
             with client, client.get_queue_sender(message.QUEUE) as sender:
-                sender.schedule_messages(scheduled_message(message, at, key), at)
+                sender.schedule_messages(scheduled_message(message, at, key), self.bus_time(at))
             logger.info("scheduled 1 message on %s for %s", message.QUEUE, at.isoformat())
         except Exception as exc:
             raise TransientError(f"could not schedule on Service Bus: {type(exc).__name__}") from exc

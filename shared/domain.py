@@ -133,12 +133,17 @@ class TaskOutcome:
     outcome: Outcome
     reason: str | None
     updated_at: dt.datetime
-    denied: bool = False  # ARM refused the principal on this subscription (not the whole customer: audit B5)
+    # A collection under way across deliveries (the cost task): what it has done, and when it resumes.
+    progress: dict[str, Any] | None = None
+    resume_at: dt.datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The API shape of a task."""
-        return {"subscription_id": self.subscription_id, "source": self.source, "outcome": self.outcome,
-                "reason": self.reason}
+        """The API shape of a task (with `progress` while a collection is under way)."""
+        out: dict[str, Any] = {"subscription_id": self.subscription_id, "source": self.source,
+                               "outcome": self.outcome, "reason": self.reason}
+        if self.progress is not None:
+            out["progress"] = dict(self.progress)
+        return out
 
 
 @dataclass(frozen=True)
@@ -171,8 +176,10 @@ class ScanStatus:
 
     @property
     def last_activity(self) -> dt.datetime:
-        """The latest change to the scan or any of its tasks (the watchdog's notion of progress)."""
-        return max([self.updated_at, *(t.updated_at for t in self.tasks)])
+        """The latest change to the scan or any of its tasks, or the latest time a pending task is due to resume
+        (a task waiting its turn for the tenant's quota is not stuck): the watchdog's notion of progress."""
+        due = [t.resume_at for t in self.tasks if t.outcome == "pending" and t.resume_at is not None]
+        return max([self.updated_at, *(t.updated_at for t in self.tasks), *due])
 
     def to_dict(self) -> dict[str, Any]:
         """The API shape of a scan (ids, state, tasks; never customer data)."""

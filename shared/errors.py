@@ -23,7 +23,8 @@
           |                          700027, 700211-700213; an app registration without `wids`): HTTP 503 and an
           |                          ALERT log line, never a field error blaming the customer
           + IncompleteResults     -> a source could not be read to the end (Resource Graph truncated or broken
-                                     paging; a queue too long to browse), so nothing is concluded from it
+          |                          paging; a queue too long to browse), so nothing is concluded from it
+          + Deferred(resume_after) -> progress is saved: the work continues later in a scheduled message
 
 Messages never carry secrets or customer data: they name fields and reasons only.
 """
@@ -128,3 +129,11 @@ class Misconfigured(TransientError):
 
 class IncompleteResults(TransientError):
     """A source could not be read to the end (Resource Graph paging, a queue too long to browse)."""
+
+
+class Deferred(TransientError):
+    """Work saved part-way: continue in `resume_after` seconds (a scheduled continuation, not a redelivery)."""
+
+    def __init__(self, message: str, resume_after: float) -> None:
+        super().__init__(message)
+        self.resume_after = resume_after

@@ -14,11 +14,12 @@ message id and the natural one names a subscription.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from shared.auth.hashing import pseudonym
 from shared.ids import is_guid, is_hex32, is_scan_id
@@ -109,16 +110,34 @@ class ScanRequested(Message):
 
 
 class CollectTask(Message):
-    """Command: collect one source for one subscription of a scan."""
+    """Command: collect one source for one subscription of a scan, or go on collecting it (a continuation).
+
+    `hop` numbers a task's continuations (0: the planned message; a v1 body has none and means "from the start"):
+    each has its own id, since Service Bus drops a repeated id within its duplicate-detection window. A
+    continuation is delivered no earlier than `not_before` (a scheduled message); the task's own row holds where it
+    stands, so the message carries no progress.
+    """
 
     QUEUE: ClassVar[str] = COLLECT_TASKS.name
     customer_id: str
     scan_id: str
     subscription_id: str
     source: Source
+    hop: int = 0
+    not_before: dt.datetime | None = None
+
+    @model_serializer(mode="wrap")
+    def _v1_when_planned(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A planned task (hop 0, not scheduled) is the exact version 1 body; continuations add their two fields."""
+        out: dict[str, Any] = handler(self)
+        if self.hop == 0 and self.not_before is None:
+            out.pop("hop", None)
+            out.pop("not_before", None)
+        return out
 
     def message_id(self) -> str:
-        return f"collect:{self.scan_id}:{self.subscription_id}:{self.source}"
+        base = f"collect:{self.scan_id}:{self.subscription_id}:{self.source}"
+        return base if self.hop == 0 else f"{base}:{self.hop}"
 
     def correlation_id(self) -> str | None:
         return self.scan_id

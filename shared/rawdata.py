@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -53,6 +54,29 @@ class RawEnvelope(BaseModel):
 def raw_blob_name(scan_id: str, subscription_id: str, source: Source) -> str:
     """The one place that names a raw-data blob inside the customer's container."""
     return f"raw/{scan_id}/{subscription_id.lower()}/{source}.json.gz"
+
+
+_PART = re.compile(r"^[a-z0-9_:.-]{1,64}$")
+
+
+def raw_part_name(scan_id: str, subscription_id: str, source: Source, part: str) -> str:
+    """A collection's working part (one page, or its plan) beside its raw blob: same prefix, same lifecycle."""
+    if not _PART.fullmatch(part):
+        raise ValueError("a part name is ours: lower-case letters, digits and _ : . - only")
+    return f"raw/{scan_id}/{subscription_id.lower()}/{source}.parts/{part}.json.gz"
+
+
+def encode_part(data: dict[str, Any]) -> bytes:
+    """A part as gzip JSON (mtime 0: the same page gives the same bytes)."""
+    return gzip.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def decode_part(blob: bytes) -> dict[str, Any]:
+    """The inverse of encode_part."""
+    value = json.loads(gzip.decompress(blob))
+    if not isinstance(value, dict):
+        raise ValueError("a part is a JSON object")
+    return value
 
 
 def encode(envelope: RawEnvelope) -> bytes:

@@ -202,7 +202,7 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
     account = open_account(clock, pseudonym_key)
     secrets = CustomerSecrets(secret_store, names=account.customers.credentials)
     bus = ServiceBus(settings.servicebus_connection, settings.servicebus_namespace, caleta_credential,
-                     pseudonym_key)
+                     pseudonym_key, clock)
     ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
         "resource-graph": resource_graph.collect,

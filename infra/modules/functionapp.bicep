@@ -182,6 +182,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
+        // An instance runs one Service Bus function (Flex scales them per function) with host.json's
+        // maxConcurrentCalls (2) messages at once: for the analyse queue, the host (~300 MB, assumed) + the Python
+        // worker (~90 MB) + 2 analyses of a 100,000-resource estate (~750 MB each, measured: docs/performance.md)
+        // = ~1,890 MB of these 2,048.
         instanceMemoryMB: 2048
       }
       runtime: {

@@ -112,6 +112,7 @@ def run_analyse(cfg: dict[str, Any]) -> dict[str, Any]:
     scan = ScanStatus(customer_id="bench", scan_id=SCAN_ID, status="analysing", reason=None, requested_by="bench",
                       subscription_ids=tuple(cfg["subscriptions"]), created_at=now, updated_at=now, tasks=tasks)
     blobs = FileBlobs(out)
+    baseline = peak_rss_mb()  # the worker with the app imported, before any scan is loaded
     started = time.monotonic()
     inputs = build_inputs(scan, "Bench Estate Ltd", blobs)
     loaded = time.monotonic()
@@ -123,7 +124,8 @@ def run_analyse(cfg: dict[str, Any]) -> dict[str, Any]:
     for name, data in files.items():
         blobs.put_report(SCAN_ID, name, data, "")
     return {"wall_s": round(done - started, 2), "load_s": round(loaded - started, 2),
-            "analyse_s": round(done - loaded, 2), "peak_rss_after_load_mb": load_rss, "peak_rss_mb": peak_rss_mb(),
+            "analyse_s": round(done - loaded, 2), "rss_before_load_mb": baseline, "peak_rss_after_load_mb": load_rss,
+            "peak_rss_mb": peak_rss_mb(),
             "findings": bundle.findings_count, "monthly_savings": bundle.total_monthly_savings,
             "currency": bundle.currency, "narrative": bundle.narrative_source, "llm_calls": narrator.calls,
             "prompt_tokens": narrator.prompt_tokens, "completion_tokens": narrator.completion_tokens,

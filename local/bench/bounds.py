@@ -34,28 +34,36 @@ def min_cost_qpu(window_rows: list[int], page_size: int, per_page: bool) -> int:
     return min_cost_calls(window_rows, page_size) if per_page else len(window_rows)
 
 
+def design_qpu(steps: Iterable[tuple[int, int]], page_size: int, per_page: bool) -> int:
+    """The QPU a collection of the given (rows, QPU per request) steps needs: every page charged like the first
+    (the conservative reading), or only each query's first page (one charge per month of data queried)."""
+    return sum(pages(rows, page_size) * qpu if per_page else qpu for rows, qpu in steps)
+
+
 def scaled(limits: tuple[tuple[float, int], ...], time_scale: float) -> tuple[tuple[float, int], ...]:
     """The same limits with every window multiplied by `time_scale`."""
     return tuple((window * time_scale, cap) for window, cap in limits)
 
 
-def quota_seconds(units: int, limits: tuple[tuple[float, int], ...]) -> float:
-    """Least time from the first to the last of `units` one-unit requests under sliding-window limits.
+def quota_seconds(units: int, limits: tuple[tuple[float, int], ...], gap: float = 0.0) -> float:
+    """Least time from the first to the last of `units` one-unit requests under sliding-window limits (and, with
+    `gap`, at least that far apart: Caleta's ledger paces its turns).
 
     Granting each request at the earliest moment every window allows is optimal for sliding windows; requests
     themselves are taken as instantaneous, so this is a floor no client can beat.
     """
     grants: list[tuple[float, int]] = []
-    now = 0.0
+    now = -gap
     horizon = max(window for window, _ in limits)
     for _ in range(units):
+        now = max(0.0, now + gap)
         grants = [(ts, q) for ts, q in grants if ts > now - horizon]
         now += wait_for(grants, 1, now, limits)
         # wait_for treats a grant at exactly now - window as still inside: nudge past the boundary.
         while wait_for(grants, 1, now, limits) > 0:
             now += wait_for(grants, 1, now, limits)
         grants.append((now, 1))
-    return now
+    return max(0.0, now)
 
 
 def ratio(measured: float, bound: float) -> float | None:

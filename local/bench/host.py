@@ -70,7 +70,8 @@ class FunctionsHost(Generic[T]):
         except FunctionTimeout:
             return "timed_out"
         except Exception as exc:  # the host abandons the message; Service Bus redelivers it
-            logger.info("delivery %d of message %d raised %s", delivery.number, delivery.seq, type(exc).__name__)
+            logger.warning("delivery %d of message %d raised %s: %s", delivery.number, delivery.seq,
+                           type(exc).__name__, exc)
             return "raised"
         finally:
             self.clock.arm(None)

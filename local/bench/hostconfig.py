@@ -6,8 +6,10 @@
   maxConcurrentCalls (`host.json`).
 - Flex Consumption: instanceMemoryMB (infra/modules/functionapp.bicep); raw data's lifecycle age
   (rawDataMaxAgeDays, infra/modules/storage.bicep).
-- The cost collector's cap per delivery (`shared.collectors.cost.MAX_SECONDS`) and the QPU ledger's longest
-  wait (the `max_wait` default of `QpuLedger`).
+- The cost collector's cap per delivery (`shared.collectors.cost.MAX_SECONDS`), the turn it waits for
+  in-process (`INLINE_WAIT_S`), how often it looks again for the scan's inventory and daily totals
+  (`RECHECK_S`) and how long at most (`WAIT_FOR_SCAN_S`); the QPU ledger's longest wait (the `max_wait` default
+  of `QpuLedger`).
 - The watchdog: SCAN_STUCK_AFTER_MINUTES and the WATCHDOG_TIMER schedule (`shared.config.Settings` defaults).
 """
 
@@ -19,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.collectors.cost import MAX_SECONDS
+from shared.collectors.cost import INLINE_WAIT_S, MAX_SECONDS, RECHECK_S, WAIT_FOR_SCAN_S
 from shared.collectors.quota import QpuLedger
 from shared.config import Settings
 from shared.messages import COLLECT_TASKS, QueueSpec
@@ -63,6 +65,9 @@ class HostConfig:
     instance_memory_mb: int
     raw_max_age_days: int
     cost_cap_s: float
+    cost_inline_wait_s: float
+    cost_recheck_s: float
+    cost_wait_for_scan_s: float
     ledger_max_wait_s: float
     stuck_after_s: float
     watchdog_period_s: float
@@ -80,7 +85,8 @@ def load(root: Path = ROOT, queue: QueueSpec = COLLECT_TASKS) -> HostConfig:
         concurrent_calls=int(bus["maxConcurrentCalls"]),
         instance_memory_mb=_bicep_int(root / "infra/modules/functionapp.bicep", r"instanceMemoryMB:\s*(\d+)"),
         raw_max_age_days=_bicep_int(root / "infra/modules/storage.bicep", r"param rawDataMaxAgeDays int = (\d+)"),
-        cost_cap_s=MAX_SECONDS,
+        cost_cap_s=MAX_SECONDS, cost_inline_wait_s=INLINE_WAIT_S, cost_recheck_s=RECHECK_S,
+        cost_wait_for_scan_s=WAIT_FOR_SCAN_S,
         ledger_max_wait_s=float(inspect.signature(QpuLedger).parameters["max_wait"].default),
         stuck_after_s=float(settings["scan_stuck_after_minutes"].default) * 60.0,
         watchdog_period_s=cron_period_seconds(str(settings["watchdog_timer"].default)),

@@ -94,7 +94,7 @@ def _run(args: BenchArgs, work: Path) -> dict[str, Any]:
         env = {**os.environ, "ARM_ENDPOINT": sim.base_url, "COST_HISTORY_DAYS": str(args.days),
                "SSL_CERT_FILE": str(certs.bundle), "REQUESTS_CA_BUNDLE": str(certs.bundle)}
         common = {"base_url": sim.base_url, "ca": str(certs.bundle), "out_dir": str(work / "out"),
-                  "subscriptions": subs}
+                  "subscriptions": subs, "today": sim.state.today.isoformat()}
         collect = _phase("collect", {**common, "tenant_id": ids["tenant_id"], "client_id": ids["reader"]["client_id"],
                                      "secret": ids["reader"]["secrets"][0]["value"], "time_scale": args.time_scale,
                                      "workers": args.workers}, work, env, args.phase_timeout_s)

@@ -77,6 +77,7 @@ class _Message(Generic[T]):
 class QueueCounts:
     """What Service Bus would show for the run."""
 
+    sent: int = 0
     deliveries: int = 0
     redeliveries: int = 0
     completed: int = 0
@@ -97,6 +98,7 @@ class QueueModel(Generic[T]):
     def send(self, body: T, delay_s: float = 0.0) -> None:
         """Enqueue a message, available now or, scheduled, `delay_s` from now."""
         self._messages.append(_Message(len(self._messages), body, available_at=self._clock() + delay_s))
+        self.counts.sent += 1
 
     def _fail(self, message: _Message[T], available_at: float) -> Settled | None:
         """A delivery ended without completing: back to the queue, or to the dead-letter queue."""

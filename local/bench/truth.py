@@ -1,39 +1,43 @@
 """What the estate holds: what each collect task would bring back, so a failed task's loss is counted.
 
-Cost rows are counted with the simulator's own query semantics (the collector's body parsed by
-`parse_definition`, grouped by its date bucket and groupings), one count per month window. The shapes are
-those the collect phase reports for the tasks it finished (see collect._counts).
+Cost rows are counted with the simulator's own query semantics (each step's body parsed by `parse_definition`,
+filtered, grouped by its date bucket and groupings), one count per step of the collector's plan. Only the static
+steps are counted: the daily series, capacity, tag and driver steps depend on the inventory and on the other
+subscriptions, which a failed task never saw. The shapes are those the collect phase reports for the tasks it
+finished (see collect._counts).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from local.simulator.cost_filters import compile_filter
 from local.simulator.cost_query import parse_definition
 from local.simulator.state import SimState
-from shared.collectors.cost import month_windows, query_body
+from shared.collectors.cost_plan import static_steps, windows_for
 
 
-def cost_rows_by_month(state: SimState, subscription_id: str, days: int) -> dict[str, int]:
-    """Rows the cost collector's queries answer for one subscription, by window month (yyyymm)."""
+def cost_rows_by_step(state: SimState, subscription_id: str, days: int) -> dict[str, dict[str, int]]:
+    """Rows (and QPU per page) the cost collector's static steps answer for one subscription."""
     sub = state.estate.subscription(subscription_id)
     if sub is None:
         return {}
-    out: dict[str, int] = {}
-    for start, end in month_windows(state.today, days):
-        spec = parse_definition(query_body(start, end, "Cost"), state.today)
+    out: dict[str, dict[str, int]] = {}
+    for step in static_steps(windows_for(state.today, days)):
+        spec = parse_definition(step.body("Cost"), state.today)
+        matches = compile_filter(spec.filter)
         keys = {(*spec.date_key(row.date), *spec.group_values(row))
-                for row in state.cost_rows(sub, spec.kind) if spec.start <= row.date <= spec.end}
-        out[start.strftime("%Y%m")] = len(keys)
+                for row in state.cost_rows(sub, spec.kind) if spec.start <= row.date <= spec.end and matches(row)}
+        out[step.name] = {"rows": len(keys), "qpu": step.qpu}
     return out
 
 
 def expected_counts(state: SimState, subscription_id: str, source: str, days: int) -> Any:
-    """What one (subscription, source) task would collect: cost rows by month, [resources, containers], or
+    """What one (subscription, source) task would collect: cost rows by step, [resources, containers], or
     the number of Cost recommendations."""
     sub = state.estate.subscription(subscription_id)
     if source == "cost":
-        return cost_rows_by_month(state, subscription_id, days)
+        return cost_rows_by_step(state, subscription_id, days)
     if sub is None:
         return [0, 0, 0, 0] if source == "resource-graph" else 0
     if source == "resource-graph":
@@ -52,7 +56,7 @@ def expected_counts(state: SimState, subscription_id: str, source: str, days: in
 def row_total(counts: Any) -> int:
     """The number of rows in one task's counts, whatever its source."""
     if isinstance(counts, dict):
-        return sum(int(v) for v in counts.values())
+        return sum(int(v["rows"]) if isinstance(v, dict) else int(v) for v in counts.values())
     if isinstance(counts, list):
         return sum(int(v) for v in counts)
     return int(counts)

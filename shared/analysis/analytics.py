@@ -11,13 +11,14 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from shared.analysis.cost_sections import GROWTH_RATIO, columns, daily_rows, section
+from shared.analysis.cost_sums import canonical
 from shared.analysis.costs import GROWTH_DAYS, DayCache, cost_columns
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.trends import find_anomalies
 
 TREND_DAYS = 90
-GROWTH_RATIO = 1.2
 UNKNOWN = "(not in inventory)"
 
 
@@ -106,12 +107,22 @@ def _breakdowns(index: EstateIndex, out: Analytics) -> None:
     out.top_resources = sorted(per_resource.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
 
 
+def trend(daily: dict[dt.date, float], end: dt.date) -> list[tuple[dt.date, float]]:
+    """The last TREND_DAYS days' spend up to `end`, to the penny (what the report charts and scans for anomalies)."""
+    days = [end - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    return [(d, round(daily.get(d, 0.0), 2)) for d in days]
+
+
+def anomaly_days(daily: dict[dt.date, float], end: dt.date) -> list[dt.date]:
+    """The days of the trend whose spend fell outside the expected band (the collection asks for their drivers)."""
+    return [found[0] for found in _anomaly_days(trend(daily, end))]
+
+
 def _trend(index: EstateIndex, out: Analytics) -> None:
     end = index.cost.window_to
     if end is None:
         return
-    days = [end - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    out.daily = [(d, round(index.cost.daily.get(d, 0.0), 2)) for d in days]
+    out.daily = trend(index.cost.daily, end)
     months: dict[str, float] = defaultdict(float)
     for day, cost in index.cost.daily.items():
         months[day.strftime("%Y-%m")] += cost
@@ -126,10 +137,10 @@ def _trend(index: EstateIndex, out: Analytics) -> None:
     out.forecast_month_end = out.month_to_date + statistics.fmean(recent) * remaining
 
 
-def _anomaly_days(out: Analytics) -> list[tuple[dt.date, float, float, float, float]]:
+def _anomaly_days(daily: list[tuple[dt.date, float]]) -> list[tuple[dt.date, float, float, float, float]]:
     """One-off days of the trend (trends.find_anomalies: v1's band, less weekly rhythm and runs that are steps)."""
-    return [(out.daily[a.index][0], a.value, a.expected, a.upper, a.lower)
-            for a in find_anomalies([c for _, c in out.daily])]
+    return [(daily[a.index][0], a.value, a.expected, a.upper, a.lower)
+            for a in find_anomalies([c for _, c in daily])]
 
 
 def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date]) -> dict[dt.date, dict[str, float]]:
@@ -142,15 +153,23 @@ def _second_pass(inputs: ScanInputs, index: EstateIndex, days: set[dt.date]) -> 
         envelope = sub.raw.get("cost")
         if envelope is None or str(envelope.data.get("currency") or "") != index.cost.currency:
             continue
-        columns = cost_columns(envelope.data)
-        if columns is None or columns[2] is None:
+        data = daily_rows(envelope.data)
+        if data is None:  # layout 2 without every resource's days: the anomalous days the collection asked about
+            for raw_day, raw_id, cost in columns(section(envelope.data, "anomaly_days"), "UsageDate", "ResourceId",
+                                                 "cost") or ():
+                day = cache[raw_day]
+                if day in days:
+                    on_day[day][str(raw_id or "").lower()] += float(cost or 0.0)
             continue
-        cost_col, date_col, id_col, _ = columns
-        for row in envelope.data.get("rows") or []:
+        columns_at = cost_columns(data)
+        if columns_at is None or columns_at[2] is None:
+            continue
+        cost_col, date_col, id_col, _ = columns_at
+        for row in data.get("rows") or []:
             day = cache[row[date_col]]
             if day in days:
                 on_day[day][str(row[id_col] or "").lower()] += float(row[cost_col] or 0.0)
-    return on_day
+    return {day: canonical(by_resource) for day, by_resource in on_day.items()}
 
 
 def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
@@ -161,11 +180,11 @@ def compute_analytics(inputs: ScanInputs, index: EstateIndex) -> Analytics:
     end = index.cost.window_to
     if end is None:
         return out
-    found = _anomaly_days(out)
+    found = _anomaly_days(out.daily)
     on_day = _second_pass(inputs, index, {f[0] for f in found})
     usual = {rid: sum(m.values()) / 30 for rid, m in index.cost.last30.items()}
     for day, cost, expected, upper, lower in found:
-        deltas = sorted(((rid, c - usual.get(rid, 0.0)) for rid, c in on_day[day].items()),
+        deltas = sorted(((rid, c - usual.get(rid, 0.0)) for rid, c in on_day.get(day, {}).items()),
                         key=lambda kv: -abs(kv[1]))[:3]
         services = index.cost.daily_service.get(day, {})
         svc_usual = {s: statistics.fmean(index.cost.daily_service.get(day - dt.timedelta(days=n), {}).get(s, 0.0)

@@ -13,6 +13,8 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
+from shared.collectors.cost_plan import RESOURCE_DAYS
+
 _SIMPLE = (str, int, float, bool, type(None))
 
 
@@ -107,7 +109,11 @@ class ColumnarRows(Sequence[list[Any]]):
 
 
 def compact_cost_data(data: dict[str, Any]) -> dict[str, Any]:
-    """The cost envelope's data with its rows held by column (a new dict; everything else shared)."""
+    """The cost envelope's data with its rows held by column (a new dict; everything else shared); in layout 2,
+    the rows of its `resource_days` section (every resource's days: the one section that grows with the estate)."""
+    sections = data.get("sections")
+    if data.get("layout") == 2 and isinstance(sections, dict) and isinstance(sections.get(RESOURCE_DAYS), dict):
+        return {**data, "sections": {**sections, RESOURCE_DAYS: compact_cost_data(sections[RESOURCE_DAYS])}}
     rows = data.get("rows")
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
         return data

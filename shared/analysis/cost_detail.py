@@ -1,11 +1,14 @@
 """Cost detail beyond costs.py's index: the optional cost-by-meter section and per-day series for a few resources.
 
-The cost envelope may carry `meters` (docs/data-contract.md): daily amortized cost over the last 30 days grouped
-by ResourceId and Meter (the Cost Management query allows two groupings), for the meter categories whose
-rules price "by meter". Without it, `MeterCosts.collected` is False and rules fall back as docs/checks.md says.
+The cost envelope may carry cost by meter (docs/data-contract.md C2): in layout 1 the optional `meters` key, daily
+amortized cost over the last 30 days grouped by ResourceId and Meter; in layout 2 the `meters` section (the same
+grouping over the same days, granularity None) and the `capacity` section (the "Data Stored" meters day by day, for
+the storage accounts a rule reads). Without it, `MeterCosts.collected` is False and rules fall back as
+docs/checks.md says.
 
-Per-day series (`daily_costs`) take one extra pass over the cost rows for a given set of resources; rules ask
-for their few candidates only, never for the whole estate.
+Per-day series (`daily_costs`) take one extra pass over the cost rows for a given set of resources: layout 1's
+rows, or layout 2's `series` section (daily rows of just the resources the rules ask for); rules ask for their few
+candidates only, never for the whole estate.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from shared.analysis.cost_sections import columns, daily_rows, is_layout2, section
+from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.costs import WINDOW_DAYS, parse_day
 
 _COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
@@ -44,6 +49,14 @@ def _positions(data: dict[str, Any], *names: str) -> dict[str, int] | None:
 
 
 @dataclass
+class SeriesRecorder:
+    """In a dry run of the rules (shared/analysis/series_needs.py): every daily series they ask for, unanswered."""
+
+    series: list[tuple[frozenset[str], frozenset[str], dt.date]] = field(default_factory=list)
+    capacity: set[str] = field(default_factory=set)
+
+
+@dataclass
 class MeterCosts:
     """Last-30-day cost by resource and meter name, and the daily series of capacity ("Data Stored") meters."""
 
@@ -58,6 +71,10 @@ def read_meter_costs(envelopes: Iterable[dict[str, Any]], currency: str, window_
     out = MeterCosts()
     cutoff = window_to - dt.timedelta(days=WINDOW_DAYS - 1) if window_to else None
     for data in envelopes:
+        if is_layout2(data):
+            if str(data.get("currency") or "") == currency and _add_meter_sections(out, data, currency):
+                out.collected = True
+            continue
         section = data.get("meters")
         if not isinstance(section, dict) or str(data.get("currency") or "") != currency:
             continue
@@ -79,6 +96,38 @@ def read_meter_costs(envelopes: Iterable[dict[str, Any]], currency: str, window_
             out.last30[rid][meter] += cost
             if meter.lower().endswith(CAPACITY_METER_SUFFIX):
                 out.capacity_daily[rid][day] += cost
+    out.last30 = canonical_nested(out.last30)
+    out.capacity_daily = canonical_nested(out.capacity_daily)  # type: ignore[arg-type,assignment]
+    return out
+
+
+def _add_meter_sections(out: MeterCosts, data: dict[str, Any], currency: str) -> bool:
+    """Layout 2: the last-30-day totals by meter, and the capacity meters day by day; False when not collected."""
+    rows = columns(section(data, "meters"), "ResourceId", "Meter", "cost", "Currency")
+    if rows is None:
+        return False
+    for raw_id, raw_meter, cost, raw_currency in rows:
+        rid = str(raw_id or "").lower()
+        if rid and (raw_currency or currency) == currency:
+            out.last30[rid][str(raw_meter or "")] += float(cost or 0.0)
+    for raw_day, raw_id, raw_meter, cost, raw_currency in columns(
+            section(data, "capacity"), "UsageDate", "ResourceId", "Meter", "cost", "Currency") or ():
+        day, rid = parse_day(raw_day), str(raw_id or "").lower()
+        if day is not None and rid and (raw_currency or currency) == currency \
+                and str(raw_meter or "").lower().endswith(CAPACITY_METER_SUFFIX):
+            out.capacity_daily[rid][day] += float(cost or 0.0)
+    return True
+
+
+def series_sources(envelopes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `daily_costs` reads: every resource's daily rows (layout 1's whole envelope, layout 2's `resource_days`
+    section), else layout 2's `series` section (with the currency)."""
+    out = []
+    for data in envelopes:
+        if (rows := daily_rows(data)) is not None:
+            out.append(rows)
+        elif (series := section(data, "series")) is not None:
+            out.append({**series, "currency": data.get("currency")})
     return out
 
 
@@ -111,4 +160,4 @@ def daily_costs(envelopes: Iterable[dict[str, Any]], currency: str, wanted: set[
             day = days[raw_day]
             if day is not None and day >= since:
                 out[rid][day] += float(raw_cost or 0.0)
-    return out
+    return {rid: canonical(series) for rid, series in out.items()}

@@ -1,7 +1,10 @@
 """The customer's own cost, read in one pass: per resource (last 30 days and whole window) and per day.
 
 Cost rows are read by column name (Cost or PreTaxCost, UsageDate, ResourceId, MeterCategory, Currency),
-never by position; rows in a currency other than the bill's are left out and reported.
+never by position; rows in a currency other than the bill's are left out and reported. Envelopes of layout 1
+(daily rows per resource, scans before issue 17) are read here, and so is a layout-2 envelope's `resource_days`
+section (the same rows); layout 2 without it is read from its other sections by cost_sections.py, into the same
+index.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from shared.analysis.cost_sections import GROWTH_DAYS as GROWTH_DAYS
+from shared.analysis.cost_sections import add_sections, daily_rows, pick_currency
+from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.model import ScanInputs
 
 logger = logging.getLogger(__name__)
 
 # The analysis window for "what it costs a month": the last 30 days of the cost data.
 WINDOW_DAYS = 30
-GROWTH_DAYS = 7
 _COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 
 
@@ -65,13 +70,6 @@ class CostIndex:
     def last30_from(self) -> dt.date | None:
         """First day of the last-30-day window."""
         return self.window_to - dt.timedelta(days=WINDOW_DAYS - 1) if self.window_to else None
-
-
-def _pick_currency(envelopes: list[dict[str, Any]]) -> str:
-    counts: dict[str, int] = defaultdict(int)
-    for data in envelopes:
-        counts[str(data.get("currency") or "")] += len(data.get("rows") or [])
-    return max(counts, key=lambda c: counts[c]) if counts else ""
 
 
 def cost_columns(data: dict[str, Any]) -> tuple[int, int, int | None, int | None] | None:
@@ -178,10 +176,17 @@ def _row_days(data: dict[str, Any]) -> list[dt.date]:
     return [d for d in (parse_day(r[col]) for r in data.get("rows") or []) if d is not None]
 
 
+def _canonical_index(index: CostIndex) -> None:
+    index.last30, index.daily_service = canonical_nested(index.last30), canonical_nested(index.daily_service)
+    index.window_total, index.daily = canonical(index.window_total), canonical(index.daily)
+    index.by_subscription, index.first_week = canonical(index.by_subscription), canonical(index.first_week)
+    index.last_week = canonical(index.last_week)
+
+
 def build_cost_index(inputs: ScanInputs) -> CostIndex:
     """Read every subscription's cost envelope into one index in the billing currency."""
     envelopes = [(s.subscription_id, s.raw["cost"].data) for s in inputs.subscriptions if "cost" in s.raw]
-    index = CostIndex(currency=_pick_currency([d for _, d in envelopes]))
+    index = CostIndex(currency=pick_currency([d for _, d in envelopes]))
     ends: list[dt.date] = []
     starts: list[dt.date] = []
     for _, data in envelopes:
@@ -201,5 +206,10 @@ def build_cost_index(inputs: ScanInputs) -> CostIndex:
         if str(data.get("currency") or "") != index.currency:
             index.other_currencies.add(str(data.get("currency") or "unknown"))
             continue
-        _add_cost_rows(index, data, subscription_id, days)
+        rows = daily_rows(data)
+        if rows is None:
+            add_sections(index, data, subscription_id, days)
+        else:
+            _add_cost_rows(index, rows, subscription_id, days)
+    _canonical_index(index)
     return index

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from shared.analysis.cost_detail import MeterCosts, daily_costs, read_meter_costs
+from shared.analysis.cost_detail import MeterCosts, SeriesRecorder, daily_costs, read_meter_costs, series_sources
+from shared.analysis.cost_sums import canonical, canonical_nested
 from shared.analysis.costs import WINDOW_DAYS, CostIndex, build_cost_index
 from shared.analysis.model import ScanInputs
 
@@ -77,6 +78,7 @@ class EstateIndex:
     rolled30_by_meter: dict[str, dict[str, float]] = field(default_factory=dict)
     cost_subscriptions: set[str] = field(default_factory=set)
     cost_data: list[dict[str, Any]] = field(default_factory=list)
+    recorder: SeriesRecorder | None = None
 
     def of_type(self, arm_type: str) -> list[dict[str, Any]]:
         """Resource rows of one (lower-case) type."""
@@ -100,15 +102,19 @@ class EstateIndex:
         return len(parts) > 2 and parts[2] in self.cost_subscriptions
 
     def cost30_meters(self, resource_id: str) -> dict[str, float] | None:
-        """Last-30-day cost by meter name, children included; None when the cost-by-meter data was not collected."""
+        """Last-30-day cost by meter name, children included; None when the cost-by-meter data was not collected,
+        or when some of the resource's cost has no meter name (a breakdown with a hole is not a breakdown)."""
         if not self.meters.collected:
             return None
-        return self.rolled30_by_meter.get(resource_id.lower(), {})
+        meters = self.rolled30_by_meter.get(resource_id.lower(), {})
+        return None if "" in meters else meters
 
     def capacity_daily(self, resource_id: str) -> dict[dt.date, float] | None:
         """The daily cost of the resource's "Data Stored" meters; None when cost by meter was not collected."""
         if not self.meters.collected:
             return None
+        if self.recorder is not None:
+            self.recorder.capacity.add(resource_id.lower())
         return dict(self.meters.capacity_daily.get(resource_id.lower(), {}))
 
     def billed_before_last30(self, resource_id: str) -> bool | None:
@@ -124,6 +130,9 @@ class EstateIndex:
         meter categories (default: all). One pass over the cost rows: ask for candidates only."""
         start = since or self.cost.last30_from
         if start is None:
+            return {rid: {} for rid in resource_ids}
+        if self.recorder is not None:
+            self.recorder.series.append((frozenset(resource_ids), frozenset(categories or ()), start))
             return {rid: {} for rid in resource_ids}
         return daily_costs(self.cost_data, self.cost.currency, resource_ids, categories or set(), start)
 
@@ -145,7 +154,7 @@ def _roll_up(per_resource: dict[str, dict[str, float]], resources: dict[str, Any
             if target == rid or target in resources:
                 for key, value in values.items():
                     out[target][key] += value
-    return {k: dict(v) for k, v in out.items()}
+    return {k: dict(v) for k, v in canonical_nested(out).items()}
 
 
 def _optional_graph(index: EstateIndex, data: dict[str, Any]) -> None:
@@ -191,12 +200,12 @@ def build_index(inputs: ScanInputs) -> EstateIndex:
                 rolled_window[target] += value
     missing = {s.subscription_id: dict(s.missing) for s in inputs.subscriptions if s.missing}
     index = EstateIndex(resources, dict(by_type), containers, cost,
-                        {rid: sum(meters.values()) for rid, meters in rolled.items()}, rolled, dict(rolled_window),
-                        quotas, missing)
+                        canonical({rid: sum(meters.values()) for rid, meters in rolled.items()}), rolled,
+                        dict(canonical(rolled_window)), quotas, missing)
     for data in graphs:
         _optional_graph(index, data)
     cost_data = [s.raw["cost"].data for s in inputs.subscriptions if "cost" in s.raw]
-    index.cost_data = cost_data
+    index.cost_data = series_sources(cost_data)
     index.cost_subscriptions = {s.subscription_id.lower() for s in inputs.subscriptions
                                 if "cost" in s.raw and str(s.raw["cost"].data.get("currency") or "") == cost.currency}
     index.meters = read_meter_costs(cost_data, cost.currency, cost.window_to)

@@ -16,6 +16,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from shared.analysis.cost_sections import daily_rows
 from shared.analysis.costs import DayCache, cost_columns
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
@@ -146,12 +147,14 @@ def build_resource_days(inputs: ScanInputs, index: EstateIndex) -> ResourceDays 
     days = DayCache()
     for sub in inputs.subscriptions:
         envelope = sub.raw.get("cost")
-        columns = cost_columns(envelope.data) if envelope is not None else None
-        if envelope is None or columns is None or str(envelope.data.get("currency") or "") != cost.currency:
+        # Layout 1, or layout 2's `resource_days` section (a layout-2 envelope without it has no resource's days).
+        data = daily_rows(envelope.data) if envelope is not None else None
+        columns = cost_columns(data) if data is not None else None
+        if data is None or columns is None or str(data.get("currency") or "") != cost.currency:
             continue
         sub_id = sub.subscription_id.lower()
         # Cost without a resource id (some charges have none) is kept on the subscription's own row.
-        _add_rows(out, envelope.data.get("rows") or [], columns, out.add_row(f"/subscriptions/{sub_id}", sub_id),
+        _add_rows(out, data.get("rows") or [], columns, out.add_row(f"/subscriptions/{sub_id}", sub_id),
                   sub_id, days)
     return out
 

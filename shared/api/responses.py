@@ -141,6 +141,8 @@ class ScanTask(BaseModel):
     source: str
     outcome: Literal["pending", "succeeded", "failed"]
     reason: str | None = None
+    # While a cost collection is under way: windows (query steps) done and known so far, rows read so far.
+    progress: dict[str, int] | None = None
 
 
 class ScanStatusView(BaseModel):

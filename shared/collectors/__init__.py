@@ -6,21 +6,28 @@ product errors (shared/collectors/errors.py translates the SDK's).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from azure.core.credentials import TokenCredential
 
+from shared.collectors.cost_state import CostProgress
+
 
 @dataclass(frozen=True)
 class CollectRequest:
-    """One collection: which subscription, for which scan, with the customer's credential."""
+    """One collection: which subscription, for which scan, with the customer's credential; `day` is the scan's
+    day (every task of a scan reads the same windows, whenever it runs)."""
 
     scan_id: str
     subscription_id: str
     tenant_id: str
     credential: TokenCredential
+    day: dt.date | None = None
+    # Where a collection that spans deliveries keeps its progress (the cost collector; None: one delivery).
+    checkpoint: CostProgress | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Cost collector: Cost Management at subscription scope, AmortizedCost, daily by ResourceId + MeterCategory.
+"""Cost collector: Cost Management at subscription scope, the steps of shared/collectors/cost_plan.py, checkpointed.
 
-The last `history_days` days (COST_HISTORY_DAYS, passed in by the composition root) up to yesterday are read
-one calendar month per query (each window valid for Daily data and costing 1 QPU), every page (the SDK does
-not page: the nextLink is POSTed with the same body). Each request first takes its QPU from the tenant's
-shared budget; a 429 blocks the tenant for its retry-after.
+Each delivery reads pages while the tenant's turn comes soon enough and its time lasts; every page is kept as a
+part and the cursor saved in the task's row, so a redelivery or a continuation resumes at the next page and never
+reads a page it has written. When the turn is far off, or the scan's inventory or the other subscriptions' daily
+totals are not ready, the collection raises Deferred and the pipeline schedules its continuation. A next-page
+link the service refuses restarts that step; one outside the subscription's endpoint is not collectable at once.
+The last delivery puts the envelope together (shared/collectors/cost_envelope.py).
 """
 
 from __future__ import annotations
@@ -13,156 +15,171 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
-from azure.core.exceptions import HttpResponseError
-from azure.core.rest import HttpRequest
 from azure.mgmt.costmanagement import CostManagementClient
 
 from shared.arm import cost_management_client
 from shared.collectors import Collected, CollectRequest
-from shared.collectors.errors import with_throttle_retry
-from shared.collectors.quota import QpuLedger
-from shared.errors import NotCollectable, TransientError
+from shared.collectors.cost_envelope import assemble, daily_summary
+from shared.collectors.cost_pages import API_VERSION, CostReader, read_step
+from shared.collectors.cost_plan import (
+    Step,
+    Windows,
+    capacity_step,
+    driver_steps,
+    series_steps,
+    static_steps,
+    tags_step,
+    windows_for,
+)
+from shared.collectors.cost_state import CostProgress, MemoryProgress, SeriesNeeds
+from shared.collectors.quota import QpuLedger, owner_key
+from shared.config import get_settings
+from shared.errors import Deferred
 
 logger = logging.getLogger(__name__)
 
-API_VERSION = "2025-03-01"
-COST_TYPE = "AmortizedCost"
-MAX_PAGES = 1000  # fail closed on a service that never stops paging
-# One collection must end inside the function timeout (10 min) and the message lock; past this it is handed
-# back to Service Bus (Throttled) rather than killed mid-write.
+# One delivery ends well inside the function timeout (10 min) and the message lock; then it hands itself back.
 MAX_SECONDS = 480.0
+INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is a scheduled continuation
+RECHECK_S = 30.0  # how soon to look again for the inventory or the other subscriptions' daily totals
+WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without
+CAPACITY_SUFFIX = "data stored"
 
 
-def month_windows(today: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
-    """Calendar-month windows covering the `days` days that end yesterday, oldest first."""
-    end = today - dt.timedelta(days=1)
-    start = end - dt.timedelta(days=days - 1)
-    windows = []
-    while start <= end:
-        next_month = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        last = min(end, next_month - dt.timedelta(days=1))
-        windows.append((start, last))
-        start = last + dt.timedelta(days=1)
-    return windows
+def _fresh() -> dict[str, Any]:
+    return {"v": 1, "column": "Cost", "done": {}, "step": None, "link": None, "page": 0, "step_rows": 0, "rows": 0,
+            "restarts": 0, "missing": {}, "waiting": {}}
 
 
-def query_body(start: dt.date, end: dt.date, cost_column: str) -> dict[str, Any]:
-    """The Query_Usage body for one window (Daily, grouped by ResourceId and MeterCategory)."""
-    return {
-        "type": COST_TYPE,
-        "timeframe": "Custom",
-        "timePeriod": {"from": f"{start.isoformat()}T00:00:00Z", "to": f"{end.isoformat()}T23:59:59Z"},
-        "dataset": {
-            "granularity": "Daily",
-            "aggregation": {"totalCost": {"name": cost_column, "function": "Sum"}},
-            "grouping": [{"type": "Dimension", "name": "ResourceId"},
-                         {"type": "Dimension", "name": "MeterCategory"}],
-        },
-    }
+class _Run:
+    """One delivery's work on one subscription's cost collection."""
 
+    def __init__(self, request: CollectRequest, w: Windows, progress: CostProgress, reader: CostReader,
+                 clock: Callable[[], float], recheck: float, wait_for_scan: float) -> None:
+        self.request, self.w, self.progress, self.reader = request, w, progress, reader
+        self.clock, self.recheck, self.wait_for_scan = clock, recheck, wait_for_scan
+        # A task deferred before its first page has only its continuation hop saved: start from a fresh cursor.
+        self.cursor = {**_fresh(), **(progress.load() or {})}
+        self._needs: dict[str, Any] | None = None
 
-def _cost_column_refused(exc: BaseException) -> bool:
-    """A 400 saying the Cost aggregation column is not valid for this agreement (PreTaxCost then is)."""
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    text = str(exc).lower()
-    return isinstance(exc, HttpResponseError) and status == 400 and "cost" in text and "valid" in text
+    def needs(self) -> dict[str, Any]:
+        if self._needs is None:
+            self._needs = self.progress.get_part("needs")
+        return self._needs
 
+    def plan(self) -> list[Step]:
+        steps = static_steps(self.w)
+        if self.cursor.get("needs"):
+            needs = SeriesNeeds.from_json(self.needs())
+            steps += series_steps(needs.requests, self.w)
+            steps += capacity_step(needs.capacity_accounts, self.needs().get("capacity_meters") or [], self.w)
+            steps += tags_step(needs.tag_key, self.w)
+        if self.cursor.get("drivers") is not None:
+            steps += driver_steps([dt.date.fromisoformat(d) for d in self.cursor["drivers"]], self.w)
+        return steps
 
-class _Window:
-    """Reads every page of one window through the SDK client, with the budget and the 429 loop."""
+    def save(self, total: int | None = None) -> None:
+        if total is not None:
+            self.cursor["total"] = total
+        self.progress.save(self.cursor)
 
-    def __init__(self, client: CostManagementClient, scope: str, tenant_id: str, budget: QpuLedger,
-                 sleep: Callable[[float], None], clock: Callable[[], float], deadline: float) -> None:
-        self.client, self.scope, self.tenant_id, self.budget, self.sleep = client, scope, tenant_id, budget, sleep
-        self.clock, self.deadline = clock, deadline
+    def partial(self) -> dict[str, Any]:
+        return assemble(self.plan(), self.cursor["done"], self.progress.get_part, self.w)
 
-    def _page(self, body: dict[str, Any], next_link: str | None) -> dict[str, Any] | None:
-        def call() -> dict[str, Any] | None:
-            if self.clock() > self.deadline:
-                raise TransientError("cost collection ran past its time budget")
-            self.budget.acquire(self.tenant_id, 1, deadline=self.deadline)
-            if next_link is None:
-                result = self.client.query.usage(self.scope, body)  # type: ignore[call-overload]
-                return None if result is None else dict(result.get("properties") or {})
-            response = self.client.send_request(HttpRequest("POST", next_link, json=body))
-            if response.status_code == 204:
-                return None
-            response.raise_for_status()
-            return dict(response.json().get("properties") or {})
+    def wait_or_give_up(self, what: str) -> bool:
+        """Defer (saving when this wait began) until the scan answers; True once the wait has lasted too long."""
+        began = self.cursor["waiting"].setdefault(what, self.clock())
+        if self.clock() - began >= self.wait_for_scan:
+            return True
+        self.save()
+        raise Deferred(f"cost collection waits for the scan's {what}", self.recheck)
 
-        return with_throttle_retry(call, "cost query", sleep=self.sleep,
-                                   on_throttle=lambda s: self.budget.block(self.tenant_id, s))
+    def plan_needs(self) -> None:
+        partial = self.partial()
+        needs = self.progress.needs(partial)
+        if needs is None and self.wait_or_give_up("inventory"):
+            needs = self.progress.needs(partial, final=True) or SeriesNeeds()
+            needs.missing.setdefault("series", "the subscription's inventory was not ready in time")
+        assert needs is not None
+        accounts = set(needs.capacity_accounts)
+        meters = partial["sections"].get("meters") or {"columns": [], "rows": []}
+        names = [c["name"] for c in meters["columns"]]
+        found: set[str] = set()
+        if "ResourceId" in names and "Meter" in names:
+            rid_at, meter_at = names.index("ResourceId"), names.index("Meter")
+            found = {str(r[meter_at]) for r in meters["rows"] if str(r[rid_at] or "").lower() in accounts
+                     and str(r[meter_at] or "").lower().endswith(CAPACITY_SUFFIX)}
+        self.progress.put_part("needs", {**needs.to_json(), "capacity_meters": sorted(found)})
+        self.cursor["missing"].update(needs.missing)
+        self.cursor["needs"] = True
+        self._needs = None
+        self.save(len(self.plan()))
 
-    def read(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[list[Any]]]:
-        """Columns and rows of every page of the window (nothing for 204)."""
-        columns: list[dict[str, Any]] = []
-        rows: list[list[Any]] = []
-        page = self._page(body, None)
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            if page is None:
-                return columns, rows
-            page_columns = [{"name": c["name"], "type": c.get("type")} for c in page.get("columns") or []]
-            columns = columns or page_columns
-            rows.extend(_reorder(page.get("rows") or [], page_columns, columns))
-            next_link = page.get("nextLink")
-            if not next_link:
-                return columns, rows
-            if next_link in seen:
-                raise NotCollectable("cost query: the service repeated a page link")
-            seen.add(next_link)
-            page = self._page(body, next_link)
-        raise NotCollectable("cost query: too many pages")
+    def plan_drivers(self) -> None:
+        days = self.progress.anomaly_days(self.partial())
+        if days is None and self.wait_or_give_up("daily totals"):
+            days = []
+            self.cursor["missing"]["anomaly_days"] = "other subscriptions' daily totals were not ready in time"
+        self.cursor["drivers"] = [d.isoformat() for d in days or []]
+        self.save(len(self.plan()))
 
+    def read(self, step: Step, total: int) -> None:
+        read_step(self.reader, step, self.cursor, self.progress.put_part, lambda: self.save(total))
 
-def _reorder(rows: list[list[Any]], have: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[list[Any]]:
-    """Rows in the column order of `want`, mapped by name (pages and windows may order columns differently)."""
-    names = [c["name"] for c in have]
-    target = [c["name"] for c in want]
-    if names == target:
-        return [list(r) for r in rows]
-    if set(names) != set(target):
-        raise NotCollectable("cost query: the columns changed between pages")
-    index = [names.index(n) for n in target]
-    return [[r[i] for i in index] for r in rows]
+    def share_daily(self, steps: list[Step]) -> None:
+        """Once this subscription's daily totals are in, write them where the other collections of the scan look."""
+        if self.cursor.get("shared") or any(s.name not in self.cursor["done"] for s in steps
+                                            if s.section in ("daily", "totals")):
+            return
+        self.progress.put_part("estate", daily_summary(self.partial()))
+        self.cursor["shared"] = True
+        self.save(len(steps))
 
+    def run(self) -> Collected:
+        while True:
+            steps = self.plan()
+            self.share_daily(steps)
+            todo = next((s for s in steps if s.name not in self.cursor["done"]), None)
+            if todo is not None:
+                self.read(todo, len(steps))
+            elif not self.cursor.get("needs"):
+                self.plan_needs()
+            elif self.cursor.get("drivers") is None:
+                self.plan_drivers()
+            else:
+                return self.finish(steps)
 
-def _read_windows(reader: _Window, windows: list[tuple[dt.date, dt.date]],
-                  cost_column: str) -> tuple[list[dict[str, Any]], list[list[Any]]]:
-    columns: list[dict[str, Any]] = []
-    rows: list[list[Any]] = []
-    for start, end in windows:
-        page_columns, page_rows = reader.read(query_body(start, end, cost_column))
-        if page_columns:
-            rows.extend(_reorder(page_rows, page_columns, columns or page_columns))
-            columns = columns or page_columns
-    return columns, rows
+    def finish(self, steps: list[Step]) -> Collected:
+        requests = SeriesNeeds.from_json(self.needs()).to_json()["requests"]
+        data = assemble(steps, self.cursor["done"], self.progress.get_part, self.w, requests=requests,
+                        missing=self.cursor["missing"])
+        rows = sum(len(s["rows"]) for s in data["sections"].values())
+        return Collected(data=data, row_count=rows, api_versions={"costmanagement": API_VERSION})
 
 
 def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
-            client: CostManagementClient | None = None, sleep: Callable[[float], None] = time.sleep,
-            today: dt.date | None = None, clock: Callable[[], float] = time.time,
-            max_seconds: float = MAX_SECONDS, now: Callable[[], dt.datetime] | None = None) -> Collected:
-    """Read the subscription's daily amortized cost of the last `history_days` days; every window, every page.
+            client: CostManagementClient | None = None, progress: CostProgress | None = None,
+            sleep: Callable[[float], None] = time.sleep, today: dt.date | None = None,
+            clock: Callable[[], float] = time.time, max_seconds: float = MAX_SECONDS,
+            inline_wait: float | None = None, recheck: float = RECHECK_S, wait_for_scan: float = WAIT_FOR_SCAN_S,
+            arm_endpoint: str | None = None, now: Callable[[], dt.datetime] | None = None) -> Collected:
+    """Read (or go on reading) the subscription's cost steps; Deferred when the rest must wait.
 
-    `budget` is the tenant QPU ledger every instance shares (one per worker, built by shared.services); the
-    days end the day before `today`, else before `now()` (the composition root's clock), else the UTC date.
+    Without `progress` the collection runs in one delivery in memory, sleeping through every turn that fits
+    `max_seconds`. `budget` is the tenant's QPU ledger every instance shares (built by shared.services). The
+    windows end the day before the scan's day (`request.day`), else `today`, else the day of `now()` (the
+    composition root's clock), else the UTC date.
     """
     client = client or cost_management_client(request.credential)
-    scope = f"/subscriptions/{request.subscription_id}"
-    reader = _Window(client, scope, request.tenant_id, budget, sleep, clock, clock() + max_seconds)
-    windows = month_windows(today or (now() if now else dt.datetime.now(dt.UTC)).date(), history_days)
-    try:
-        columns, rows = _read_windows(reader, windows, "Cost")
-    except NotCollectable as exc:
-        if not _cost_column_refused(exc.__cause__ or exc):
-            raise
-        logger.info("cost column refused for this agreement: reading PreTaxCost")
-        columns, rows = _read_windows(reader, windows, "PreTaxCost")
-    names = [c["name"] for c in columns]
-    currency = str(rows[0][names.index("Currency")]) if rows and "Currency" in names else ""
-    data = {"type": COST_TYPE, "granularity": "Daily", "currency": currency,
-            "window": {"from": windows[0][0].isoformat(), "to": windows[-1][1].isoformat()},
-            "columns": columns, "rows": rows}
-    return Collected(data=data, row_count=len(rows), api_versions={"costmanagement": API_VERSION})
+    progress = progress or request.checkpoint
+    if progress is None:
+        progress, inline_wait = MemoryProgress(), max_seconds if inline_wait is None else inline_wait
+    day = request.day or today or (now() if now else dt.datetime.now(dt.UTC)).date()
+    host = urlsplit(arm_endpoint or get_settings().arm_endpoint).netloc
+    reader = CostReader(client, request.subscription_id, request.tenant_id, budget,
+                        owner_key(request.scan_id, request.subscription_id.lower(), "cost"), host, sleep=sleep,
+                        clock=clock, deadline=clock() + max_seconds,
+                        inline_wait=INLINE_WAIT_S if inline_wait is None else inline_wait)
+    return _Run(request, windows_for(day, history_days), progress, reader, clock, recheck, wait_for_scan).run()

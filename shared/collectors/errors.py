@@ -1,11 +1,13 @@
 """The one translator from Azure SDK failures to product errors, and the one bounded retry loop for throttling.
 
-- the tenant refused us -> AccessDenied, whose code says how far: `SIGN_IN_REFUSED` when Entra refused the
-  sign-in (AADSTS revoked/disabled/deleted/wrong secret) or ARM refused the token itself (401
-  InvalidAuthenticationToken): the whole customer; any other 401/403 from ARM carries ARM's code and is this
-  subscription's (a role missing there, or a billing-side refusal of cost data: audit B5)
+- the tenant refused us (AADSTS revoked/disabled/deleted/wrong secret) -> AccessDenied(code="aadsts"): sign-in
+  itself failed, the customer as a whole is refused; so is ARM's 401 InvalidAuthenticationToken (the token
+  itself is no longer accepted)
+- ARM refused one subscription (any other 401/403) -> AccessDenied with ARM's code: that subscription only (the
+  pipeline marks the customer access_revoked only when every subscription is refused, docs/pipeline.md)
 - the data cannot be collected for this subscription but access is fine (404, unsupported offer, a resource
-  provider the subscription has not registered) -> NotCollectable
+  provider the subscription has not registered) -> NotCollectable (Cost Management's own refusals are read by
+  code in shared/collectors/cost_errors.py)
 - throttled (429) -> Throttled(retry_after), read from every *retry-after* header and the ARG quota reset
 - anything else that may pass (5xx, connection errors) -> TransientError, so Service Bus redelivers
 
@@ -81,9 +83,8 @@ AADSTS: Mapping[str, SignInRefusal] = {
                             operator=True),
 }
 _AADSTS = re.compile(r"AADSTS(\d+)")
-SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when the refusal covers the whole customer, not one subscription
-# ARM refusing the token itself rather than one scope: the principal was disabled or deleted after it signed in
-# ("InvalidAuthenticationToken: The access token is invalid", ARM's common error codes, 401).
+SIGN_IN_REFUSED = "aadsts"  # AccessDenied.code when Entra refused the sign-in itself (the whole customer)
+# ARM refusing the token itself (not one subscription): the principal was disabled or deleted after signing in.
 TOKEN_REFUSED = frozenset({"InvalidAuthenticationToken"})
 _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0

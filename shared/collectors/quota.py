@@ -1,134 +1,168 @@
-"""The Cost Management QPU budget of one customer tenant, shared by every function instance.
+"""The Cost Management QPU budget of one customer tenant, shared by every task, scan and customer drawing on it.
 
-Cost Management limits each tenant to 12 QPU per 10 s, 60 per minute and 600 per hour (1 QPU per month of
-data queried); Caleta budgets itself below that (see LIMITS). Every cost query first takes its QPU from a
-ledger row in Table storage (PartitionKey = tenant id; the table comes from shared/storage/quota.py),
-updated under ETag so concurrent instances cannot both take the last unit; a 429 from the service also
-blocks the whole tenant until its retry-after. An in-process token bucket on top keeps one instance from
-spinning on the table; the composition root builds one ledger per worker.
+Cost Management limits each tenant to 12 QPU per 10 s, 60 per minute and 600 per hour (AZURE_LIMITS). Caleta
+books its own requests against LIMITS, below that (headroom for the customer's own tools and for requests in
+flight), and checks AZURE_LIMITS when a request actually leaves: the two are enforced together.
+
+The ledger is one Table row per tenant (PartitionKey = tenant id, from shared/storage/quota.py), updated under
+ETag. Every request first `reserve`s: a task with no booking joins the end of the line (the first moment after
+every other booking where its units fit LIMITS), so tasks take turns in the order they asked, across scans and
+customers of the tenant, and none starves. A booking that is due is claimed (moved to the present if AZURE_LIMITS
+allow it there, else booked again); one not yet due answers how long to wait, which the caller sleeps through or
+hands to Service Bus as a scheduled continuation. `settle` moves the grant to the moment the answer arrived
+(Azure counted it no later) with the units Azure reported consumed; a 429 blocks the tenant for its retry-after.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import threading
 import time
+import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
+from shared.collectors.quota_schedule import Limits, earliest_slot, fits_at
+from shared.collectors.quota_schedule import wait_for as _wait_for
 from shared.errors import Throttled
-from shared.storage.table import Table
+from shared.storage.table import Table, blank_chunks, join_text, split_json
 
 logger = logging.getLogger(__name__)
 
 ROW_KEY = "qpu"
-# (window seconds, QPU Caleta allows itself): the documented per-tenant limits are 12/10 s, 60/min, 600/h. We
-# keep ~17% headroom: requests in flight arrive later than they were granted, and the customer's own tools
-# draw on the same tenant quota.
-LIMITS: tuple[tuple[float, int], ...] = ((10.0, 10), (60.0, 50), (3600.0, 500))
+# (window seconds, QPU): Azure's documented per-tenant limits, and Caleta's own budget below them (~17% headroom).
+AZURE_LIMITS: Limits = ((10.0, 12), (60.0, 60), (3600.0, 600))
+LIMITS: Limits = ((10.0, 10), (60.0, 50), (3600.0, 500))
+# A grant still in flight after this long is taken as answered then (its task died mid-request).
+FLIGHT_MAX_S = 120.0
+DUE_SLACK_S = 0.05  # a booking this close is due: clocks of different instances are not exact
+BOOKED, FLIGHT, USED = "b", "f", "u"
 
 
-def wait_for(grants: list[tuple[float, int]], qpu: int, now: float,
-             limits: tuple[tuple[float, int], ...] = LIMITS) -> float:
+def wait_for(grants: list[tuple[float, int]], qpu: int, now: float, limits: Limits = LIMITS) -> float:
     """Seconds until `qpu` more units fit every window, given past grants (timestamp, units); 0 if now."""
-    wait = 0.0
-    for window, cap in limits:
-        recent = sorted((ts, q) for ts, q in grants if ts > now - window)
-        used = sum(q for _, q in recent)
-        for ts, q in recent:  # the oldest grants leave the window first
-            if used + qpu <= cap:
-                break
-            used -= q
-            wait = max(wait, ts + window - now)
-        if qpu > cap:
-            raise ValueError(f"{qpu} QPU can never fit a window of {cap}")
-    return max(0.0, wait)
+    return _wait_for(grants, qpu, now, limits)
 
 
-class TokenBucket:
-    """A thread-safe in-process token bucket: `rate` tokens per second, at most `capacity` saved."""
+def owner_key(*parts: str) -> str:
+    """A short opaque name for a booking's owner (a task), never the ids themselves."""
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:12]
 
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._rate, self._capacity, self._clock = rate, capacity, clock
-        self._tokens, self._stamp = capacity, clock()
-        self._lock = threading.Lock()
 
-    def take(self, tokens: float = 1.0) -> float:
-        """Take tokens if available and return 0, else return the seconds until they will be."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
-            self._stamp = now
-            if self._tokens >= tokens:
-                self._tokens -= tokens
-                return 0.0
-            return (tokens - self._tokens) / self._rate
+@dataclass
+class _Grant:
+    ts: float
+    qpu: int
+    owner: str
+    state: str
+
+    def effective(self, now: float) -> float:
+        """When Azure may count it: an answer still awaited may arrive as late as now."""
+        if self.state == FLIGHT:
+            return min(max(self.ts, now), self.ts + FLIGHT_MAX_S)
+        return self.ts
 
 
 class QpuLedger:
-    """Per-tenant QPU grants in one Table row; `acquire` blocks (bounded) until the budget allows a query."""
+    """Per-tenant grants and bookings in one Table row; `reserve` answers 0 (go) or the seconds to the turn."""
 
     def __init__(self, table: Table, *, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep, max_wait: float = 240.0,
-                 limits: tuple[tuple[float, int], ...] = LIMITS) -> None:
+                 limits: Limits = LIMITS, hard_limits: Limits = AZURE_LIMITS) -> None:
         self._table, self._clock, self._sleep = table, clock, sleep
-        self._max_wait, self._limits = max_wait, limits
-        self._buckets: dict[str, TokenBucket] = {}
+        self._max_wait, self._limits, self._hard = max_wait, limits, hard_limits
+        self._horizon = max(w for w, _ in (*limits, *hard_limits))
+        # Turns are spread evenly at the short windows' pace (1.2 s for 50 a minute): a burst of requests booked
+        # for one instant would reach Azure with jitter and could spill into the next 10-second window.
+        self._gap = max(window / cap for window, cap in limits if window <= 60.0)
 
-    def acquire(self, tenant_id: str, qpu: int = 1, *, deadline: float | None = None) -> None:
-        """Take `qpu` units for the tenant, waiting as needed; Throttled past `max_wait` or the caller's deadline."""
-        bucket = self._buckets.setdefault(tenant_id, TokenBucket(self._limits[0][1] / self._limits[0][0],
-                                                                  self._limits[0][1], self._clock))
-        deadline = min(self._clock() + self._max_wait, deadline if deadline is not None else float("inf"))
-        while True:
-            wait = bucket.take(qpu)
-            if wait <= 0:
-                wait = self._try_take(tenant_id, qpu)
-                if wait <= 0:
+    def reserve(self, tenant_id: str, qpu: int = 1, *, owner: str) -> float:
+        """Take `qpu` units now (0: go, then `settle`) or keep the owner's place and answer the seconds to wait."""
+        result: dict[str, float] = {}
+
+        def change(grants: list[_Grant], blocked: float) -> None:
+            now = self._clock()
+            mine = next((g for g in grants if g.owner == owner and g.state == BOOKED), None)
+            if mine is not None and mine.ts > now + DUE_SLACK_S:
+                result["wait"] = mine.ts - now
+                return
+            if mine is not None:
+                grants.remove(mine)
+                hard = [(g.effective(now), g.qpu) for g in grants]
+                if now >= blocked and fits_at(hard, qpu, now, self._hard):
+                    grants.append(_Grant(now, qpu, owner, FLIGHT))
+                    result["wait"] = 0.0
                     return
-            if self._clock() + wait > deadline:
+            last = max((g.ts + self._gap for g in grants), default=now)
+            slot = earliest_slot([(g.ts, g.qpu) for g in grants], qpu, max(now, blocked, last), self._limits)
+            hard = [(g.effective(now), g.qpu) for g in grants]
+            if slot <= now + DUE_SLACK_S and fits_at(hard, qpu, now, self._hard):
+                grants.append(_Grant(now, qpu, owner, FLIGHT))
+                result["wait"] = 0.0
+            else:
+                grants.append(_Grant(max(slot, now + DUE_SLACK_S * 2), qpu, owner, BOOKED))
+                result["wait"] = max(slot - now, DUE_SLACK_S * 2)
+
+        self._update(tenant_id, change)
+        return result["wait"]
+
+    def settle(self, tenant_id: str, owner: str, consumed: int | None = None) -> None:
+        """The owner's request was answered: count it now, with what Azure reported consumed (if it said)."""
+
+        def change(grants: list[_Grant], _blocked: float) -> None:
+            for grant in grants:
+                if grant.owner == owner and grant.state == FLIGHT:
+                    grant.ts, grant.state = max(grant.ts, self._clock()), USED
+                    if consumed is not None:
+                        grant.qpu = max(0, consumed)
+
+        self._update(tenant_id, change)
+
+    def acquire(self, tenant_id: str, qpu: int = 1, *, owner: str | None = None,
+                deadline: float | None = None) -> None:
+        """Wait in-process for a turn; Throttled past `max_wait` or the caller's deadline (the booking is kept)."""
+        owner = owner or uuid.uuid4().hex[:12]
+        limit = min(self._clock() + self._max_wait, deadline if deadline is not None else float("inf"))
+        while True:
+            wait = self.reserve(tenant_id, qpu, owner=owner)
+            if wait <= 0:
+                self.settle(tenant_id, owner)  # the caller does not report back: counted as sent now
+                return
+            if self._clock() + wait > limit:
                 raise Throttled("the tenant's Cost Management budget is spent for now", wait)
             logger.info("cost quota: waiting %.1f s for %d QPU", wait, qpu)
             self._sleep(wait)
 
     def block(self, tenant_id: str, seconds: float) -> None:
-        """Record that the service answered 429: every instance waits `seconds` before the next query."""
+        """Record that the service answered 429: no request leaves for the tenant before `seconds` from now."""
         until = self._clock() + seconds
-        self._update(tenant_id, lambda state: state.update(blocked_until=max(state["blocked_until"], until)))
+        self._update(tenant_id, lambda grants, blocked: None, blocked_until=until)
 
-    def _try_take(self, tenant_id: str, qpu: int) -> float:
-        result: dict[str, float] = {}
-
-        def take(state: dict[str, Any]) -> None:
-            now = self._clock()
-            horizon = max(w for w, _ in self._limits)
-            grants = [(ts, q) for ts, q in state["grants"] if ts > now - horizon]
-            wait = max(wait_for(grants, qpu, now, self._limits), state["blocked_until"] - now)
-            if wait <= 0:
-                grants.append((now, qpu))
-            state["grants"] = grants
-            result["wait"] = wait
-
-        self._update(tenant_id, take)
-        return result["wait"]
-
-    def _update(self, tenant_id: str, change: Callable[[dict[str, Any]], None]) -> None:
+    def _update(self, tenant_id: str, change: Callable[[list[_Grant], float], None],
+                blocked_until: float | None = None) -> None:
         for _ in range(50):
             try:
                 entity = self._table.get_entity(tenant_id, ROW_KEY)
             except ResourceNotFoundError:
                 entity = None
-            raw = json.loads(entity["grants"]) if entity else []
-            state: dict[str, Any] = {"grants": [(float(ts), int(q)) for ts, q in raw],
-                                     "blocked_until": float(entity.get("blocked_until", 0.0)) if entity else 0.0}
-            change(state)
-            row = {"PartitionKey": tenant_id, "RowKey": ROW_KEY, "blocked_until": float(state["blocked_until"]),
-                   "grants": json.dumps([[round(ts, 3), q] for ts, q in state["grants"]])}
+            now = self._clock()
+            raw = json.loads(join_text(entity, "grants") or entity.get("grants") or "[]") if entity else []
+            grants = [_Grant(float(g[0]), int(g[1]), str(g[2]) if len(g) > 2 else "", str(g[3]) if len(g) > 3
+                             else USED) for g in raw]
+            grants = [g for g in grants if g.state == BOOKED or g.effective(now) > now - self._horizon]
+            blocked = float(entity.get("blocked_until", 0.0)) if entity else 0.0
+            if blocked_until is not None:
+                blocked = max(blocked, blocked_until)
+            change(grants, blocked)
+            row = {"PartitionKey": tenant_id, "RowKey": ROW_KEY, "blocked_until": blocked,
+                   **(blank_chunks(entity, ["grants"]) if entity else {}),
+                   **split_json("grants", [[round(g.ts, 3), g.qpu, g.owner, g.state] for g in grants])}
+            row.pop("grants", None)
             try:
                 if entity is None:
                     self._table.create_entity(row)
@@ -137,5 +171,13 @@ class QpuLedger:
                                               match_condition=MatchConditions.IfNotModified)
                 return
             except (ResourceModifiedError, ResourceExistsError):
-                continue  # another instance took units meanwhile: re-read and decide again
+                continue  # another instance changed the ledger meanwhile: re-read and decide again
         raise Throttled("the tenant's quota ledger is contended", 1.0)
+
+    def snapshot(self, tenant_id: str) -> list[tuple[float, int, str]]:
+        """Every grant and booking of the tenant as (timestamp, units, state), for tests and the bench."""
+        try:
+            entity = self._table.get_entity(tenant_id, ROW_KEY)
+        except ResourceNotFoundError:
+            return []
+        return [(float(g[0]), int(g[1]), str(g[3])) for g in json.loads(join_text(entity, "grants") or "[]")]

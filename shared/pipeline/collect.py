@@ -1,26 +1,27 @@
 """Collect one source for one subscription (collect-tasks trigger), write the raw blob, record completion.
 
-Outcomes: data written -> succeeded; the customer's tenant refused us (AccessDenied) -> failed with a plain
-reason, no retry, and the customer marked access_revoked when the refusal covers the whole customer (sign-in
-refused, or ARM refusing the token itself); ARM refusing one subscription (a role missing there, Cost Management
-refusing its billing data) fails that task only, marked denied, and revokes the customer only when every
-subscription of the scan refused and nothing was read (complete.settle; audit B5); a source this subscription
-cannot serve (NotCollectable) -> failed with its reason, no retry; anything transient -> raise, so Service Bus
+Outcomes: data written -> succeeded; ARM refused the principal (AccessDenied) -> failed with a plain reason, no
+retry; the customer is marked access_revoked only when sign-in itself was refused (here), or when every
+subscription of the scan was refused (complete.settle); a source this subscription cannot serve (NotCollectable)
+-> failed with its reason, no retry; progress saved and the rest to come later (Deferred, the cost collection) ->
+a continuation message scheduled for then, with its own id; anything transient -> raise, so Service Bus
 redelivers and, after maxDeliveryCount, dead-letters (the watchdog then ends the task). Writing the blob before
-recording the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records
-once.
+recording the outcome makes a crash in between harmless: the redelivery overwrites the same blob and records once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from shared.collectors import CollectRequest
+from shared.collectors.cost_state import Superseded
 from shared.collectors.errors import SIGN_IN_REFUSED
-from shared.errors import AccessDenied, NotCollectable, NotFound
+from shared.errors import AccessDenied, Deferred, NotCollectable, NotFound
 from shared.messages import CollectTask
 from shared.observability import log_context
 from shared.pipeline.complete import record_outcome, settle
+from shared.pipeline.cost_progress import CustomerLeft, ScanCostProgress
 from shared.pipeline.guard import write_checked
 from shared.pipeline.revalidate import mark_access_revoked
 from shared.rawdata import RawEnvelope, encode
@@ -59,16 +60,31 @@ def collect_task(task: CollectTask, services: Services) -> str:
         record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
                        f"not collected: customer access is {customer.state}")
         return "failed"
+    checkpoint = None
+    if task.source == "cost":
+        checkpoint = ScanCostProgress(services, task.customer_id, task.scan_id, task.subscription_id,
+                                      scan.subscription_ids)
+        if task.hop < int((checkpoint.load() or {}).get("hop", 0)):
+            log.info("continuation %d superseded by a later one: dropped", task.hop)
+            return "duplicate"
     request = CollectRequest(scan_id=task.scan_id, subscription_id=task.subscription_id,
-                             tenant_id=customer.tenant_id, credential=services.credentials.for_customer(customer))
+                             tenant_id=customer.tenant_id, credential=services.credentials.for_customer(customer),
+                             day=scan.created_at.astimezone(dt.UTC).date(), checkpoint=checkpoint)
     try:
         collected = services.collectors[task.source](request)
+    except Deferred as exc:
+        return _continue_later(services, task, checkpoint, exc.resume_after, log)
+    except Superseded:
+        log.info("another delivery of this task is collecting: stopped")
+        return "duplicate"
+    except CustomerLeft:
+        log.info("customer left while collecting: nothing more kept, task dropped")
+        return "dropped"
     except AccessDenied as exc:
-        whole_customer = exc.code == SIGN_IN_REFUSED
-        log.warning("access denied (%s): %s", "sign-in" if whole_customer else "this subscription", exc.reason)
+        log.warning("access denied (%s): %s", exc.code, exc.reason)
         record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "failed",
-                       exc.reason, denied=not whole_customer)
-        if whole_customer:
+                       exc.reason, denied=exc.code != SIGN_IN_REFUSED)
+        if exc.code == SIGN_IN_REFUSED:
             mark_access_revoked(services, task.customer_id, exc.reason)
         return "failed"
     except NotCollectable as exc:
@@ -85,6 +101,8 @@ def collect_task(task: CollectTask, services: Services) -> str:
         return "dropped"
     log.info("collected %d row(s)", collected.row_count)
     record_outcome(services, task.customer_id, task.scan_id, task.subscription_id, task.source, "succeeded")
+    if checkpoint is not None:
+        checkpoint.clear()  # after the outcome: a redelivery before it still finds the pages it needs
     return "succeeded"
 
 
@@ -94,3 +112,21 @@ def _write_raw(services: Services, task: CollectTask, data: bytes) -> bool:
     written = write_checked(services, task.customer_id,
                             lambda: blobs.put_raw(task.scan_id, task.subscription_id, task.source, data), blobs.delete)
     return written is not None
+
+
+def _continue_later(services: Services, task: CollectTask, checkpoint: ScanCostProgress | None, seconds: float,
+                    log: logging.LoggerAdapter) -> str:  # type: ignore[type-arg]
+    """Schedule the next delivery for when the work can go on: publish first, then record its hop (a crash in
+    between leaves the old hop, whose redelivery publishes the same continuation id again)."""
+    if checkpoint is None:
+        raise RuntimeError("only a checkpointed collection may defer")
+    cursor = checkpoint.load() or {}
+    hop = max(task.hop, int(cursor.get("hop", 0))) + 1
+    resume_at = services.clock() + dt.timedelta(seconds=max(0.0, seconds))
+    services.publish(task.model_copy(update={"hop": hop, "not_before": resume_at}))
+    try:
+        checkpoint.save({**cursor, "hop": hop}, resume_at=resume_at)
+    except Superseded:
+        log.info("another delivery saved meanwhile: its continuation and this one meet at the cursor")
+    log.info("continues at hop %d in %.0f s", hop, seconds)
+    return "deferred"

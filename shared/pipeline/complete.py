@@ -3,9 +3,9 @@
 A task moves pending -> succeeded|failed once (If-Match). Then, whoever sees every task final tries the one
 scan transition collecting -> analysing (or -> failed when no task succeeded) under ETag: exactly one caller
 wins it, and only the winner publishes AnalyseScan (whose id is deterministic as well). A duplicate or late
-delivery finds the task final or the scan moved on and changes nothing. When no task succeeded and ARM refused
-the principal on every subscription of the scan, the customer is marked access_revoked: one subscription refused
-is not revocation (audit B5), all of them is.
+delivery finds the task final or the scan moved on and changes nothing. A cost task that spans many deliveries
+records its outcome once, after its last window. When no task succeeded and ARM refused the principal on every
+subscription of the scan, the customer is marked access_revoked (one subscription refused is not revocation).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def settle(services: Services, customer_id: str, scan_id: str) -> bool:
         if services.scans.transition(customer_id, scan_id, {"collecting"}, "failed",
                                      reason="every collection task failed"):
             log.warning("scan failed: no task succeeded")
-        refused = {t.subscription_id for t in tasks if t.denied}
-        if refused and refused >= {t.subscription_id for t in tasks}:
+        denied = services.scans.denied_subscriptions(customer_id, scan_id)
+        if denied and denied >= {t.subscription_id for t in tasks}:
             mark_access_revoked(services, customer_id, "every subscription refused the principal")
         return False
     if not services.scans.transition(customer_id, scan_id, {"collecting"}, "analysing"):

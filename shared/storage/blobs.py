@@ -24,7 +24,7 @@ from azure.storage.blob import ContentSettings
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.ids import is_hex32, is_scan_id
 from shared.messages import Source
-from shared.rawdata import raw_blob_name
+from shared.rawdata import raw_blob_name, raw_part_name
 from shared.storage.retention import Purged, PurgeSubject
 
 REPORT_NAMES = frozenset({"report.json", "report.html", "findings.csv"})
@@ -120,6 +120,24 @@ class CustomerBlobs:
     def get_raw(self, scan_id: str, subscription_id: str, source: Source) -> bytes:
         """Read one raw-data blob; NotFound when it was never written."""
         return self.read(raw_blob_name(scan_id, subscription_id, source))
+
+    def put_raw_part(self, scan_id: str, subscription_id: str, source: Source, part: str, data: bytes) -> str:
+        """Write (overwrite) one working part of a collection, tagged like raw data; returns its name."""
+        name = raw_part_name(scan_id, subscription_id, source, part)
+        self._put(name, data, "application/gzip", tags=RAW_DATA_TAGS)
+        return name
+
+    def get_raw_part(self, scan_id: str, subscription_id: str, source: Source, part: str) -> bytes:
+        """Read one working part; NotFound when it was never written."""
+        return self.read(raw_part_name(scan_id, subscription_id, source, part))
+
+    def delete_raw_parts(self, scan_id: str, subscription_id: str, source: Source) -> int:
+        """Delete a collection's working parts once its raw blob is written and recorded; how many there were."""
+        prefix = raw_part_name(scan_id, subscription_id, source, "x").rsplit("/", 1)[0] + "/"
+        names = self.list_names(prefix)
+        for name in names:
+            self.delete(name)
+        return len(names)
 
     def put_report(self, scan_id: str, name: str, data: bytes, content_type: str) -> str:
         """Write (overwrite) one report file of a scan; returns its blob name."""

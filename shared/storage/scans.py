@@ -3,7 +3,8 @@
 Keys: PartitionKey = customer_id (so purge finds every row by customer), RowKey = scan_id for the scan and
 `{scan_id}~{subscription_id}~{source}` for its tasks. Every change is a conditional update (If-Match on the
 ETag): a task moves from pending to a final outcome once, and a scan moves between states once, so a duplicate
-or concurrent delivery can never count twice or enqueue the analysis twice.
+or concurrent delivery can never count twice or enqueue the analysis twice. A collection that spans deliveries
+keeps its cursor in its own task row (a few hundred bytes, never in the scan row), saved under ETag too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shared.storage.narrative_outcome import AT, REASON, SOURCE, NarrativeFallba
 from shared.storage.retention import Purged, PurgeSubject
 from shared.storage.review_summary import ReviewSummary, summary_of
 from shared.storage.scan_marker import ScanMarker
+from shared.storage.scan_tasks import TaskProgress, task_row_key
 from shared.storage.table import (
     Table,
     delete_partition,
@@ -49,11 +51,6 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def task_row_key(scan_id: str, subscription_id: str, source: str) -> str:
-    """RowKey of one task row: sorts right after its scan row."""
-    return f"{scan_id}~{subscription_id.lower()}~{source}"
-
-
 def _unpack(entity: dict[str, Any]) -> tuple[str, ...]:
     text = join_text(entity, "subscriptions")
     return tuple(json.loads(text)) if text else ()
@@ -66,12 +63,15 @@ def _as_utc(value: Any) -> dt.datetime:
 
 
 def _task(entity: dict[str, Any]) -> TaskOutcome:
+    progress = json.loads(entity["progress"]) if entity.get("progress") else None
+    resume = entity.get("resume_at")
     return TaskOutcome(subscription_id=str(entity["subscription_id"]), source=str(entity["source"]),
                        outcome=entity["outcome"], reason=entity.get("reason") or None,
-                       updated_at=_as_utc(entity["updated_at"]), denied=bool(entity.get("denied", False)))
+                       updated_at=_as_utc(entity["updated_at"]), progress=progress,
+                       resume_at=_as_utc(resume) if resume else None)
 
 
-class ScanStore:
+class ScanStore(TaskProgress):
     """Scan and task rows of every customer, with conditional state changes."""
 
     name = "table:scans"
@@ -209,8 +209,8 @@ class ScanStore:
 
     def finish_task(self, customer_id: str, scan_id: str, subscription_id: str, source: str,
                     outcome: Literal["succeeded", "failed"], reason: str | None, *, denied: bool = False) -> bool:
-        """Move a pending task to its outcome under ETag; False when it already had one (duplicate). `denied`:
-        ARM refused the principal on this subscription (rows written before it read as False)."""
+        """Move a pending task to its outcome under ETag; False when it already had one (duplicate). `denied`
+        marks a failure where ARM refused the principal on that subscription."""
         key = task_row_key(scan_id, subscription_id, source)
         for _ in range(_MAX_CAS_ATTEMPTS):
             try:
@@ -220,7 +220,7 @@ class ScanStore:
             if entity["outcome"] != "pending":
                 return False
             patch = {"PartitionKey": customer_id, "RowKey": key, "outcome": outcome, "reason": reason or "",
-                     "denied": denied, "updated_at": self._clock()}
+                     "updated_at": self._clock(), "denied": denied, "resume_at": ""}
             try:
                 self._table.update_entity(patch, UpdateMode.MERGE, etag=etag_of(entity),
                                           match_condition=MatchConditions.IfNotModified)

@@ -92,3 +92,27 @@ def test_a_scheduled_message_stays_hidden_until_its_time_when_published_at(bus: 
             if b"".join(received.body) == message.model_dump_json().encode():
                 got.append(dt.datetime.now(dt.UTC))
     assert len(got) == 1 and got[0] >= due
+
+
+def test_a_continuation_arrives_when_due_on_the_bus_clock_when_the_app_clock_runs_days_ahead(
+        broker: Any, bus: ServiceBusClient) -> None:
+    # given: the app's clock 45 days ahead of the wall clock (the local world's calendar after the demo's second
+    # review), and a cost task's continuation due 1.5 s from the app's now
+    ahead = dt.timedelta(days=45)
+    publish = ServiceBus(broker.connection_string, None, caleta_credential, lambda: KEY,
+                         clock=lambda: dt.datetime.now(dt.UTC) + ahead).publish
+    planned = CollectTask(customer_id=uuid.uuid4().hex, scan_id=uuid.uuid4().hex[:24], subscription_id=SUB,
+                          source="cost")
+    sent_at = dt.datetime.now(dt.UTC)
+    continuation = planned.model_copy(update={"hop": 1, "not_before": sent_at + ahead + dt.timedelta(seconds=1.5)})
+    # when
+    publish(continuation)
+    # then: hidden until it is due, then delivered once, within seconds (not 45 days later), under its keyed id
+    got = []
+    with bus.get_queue_receiver(COLLECT_TASKS.name, max_wait_time=5) as receiver:
+        for received in receiver:  # ends after 5 s without a message
+            receiver.complete_message(received)
+            if received.correlation_id == planned.scan_id:
+                got.append((dt.datetime.now(dt.UTC), received.message_id))
+    assert len(got) == 1 and got[0][0] >= sent_at + dt.timedelta(seconds=1.4)
+    assert got[0][1] == opaque_message_id(continuation, KEY)

@@ -3,7 +3,6 @@ the write enforcement point; and the scan store's ETag fan-in and the customer b
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 import uuid
@@ -114,17 +113,22 @@ def test_resource_graph_collections_finish_under_the_principals_quota_when_they_
     assert len(graph) > 15 and time.monotonic() - started >= 4.0
 
 
-def test_cost_reads_every_page_of_every_month_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
+def test_cost_reads_every_page_of_every_step_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
     request = request_for(sim, certs)
     client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
-    collected = cost.collect(request, history_days=90, client=client,
+    collected = cost.collect(request, history_days=90, client=client, arm_endpoint=sim.base_url,
                              budget=QpuLedger(MemoryTable(), limits=SCALED_LIMITS))
-    names = [c["name"] for c in collected.data["columns"]]
-    keys = {(r[names.index("UsageDate")], r[names.index("ResourceId")], r[names.index("MeterCategory")])
-            for r in collected.data["rows"]}
-    assert collected.row_count > 50 and len(keys) == collected.row_count
+    sections = collected.data["sections"]
+    daily, totals = sections["daily"], sections["totals"]
+    at = {c["name"]: i for i, c in enumerate(daily["columns"])}
+    keys = {(r[at["UsageDate"]], r[at["MeterCategory"]]) for r in daily["rows"]}
+    assert len(keys) == len(daily["rows"]) > 50  # one row per day and category, every day of the window
+    at = {c["name"]: i for i, c in enumerate(totals["columns"])}
+    assert len({(r[at["ResourceId"]], r[at["MeterCategory"]]) for r in totals["rows"]}) == len(totals["rows"]) > 0
     assert collected.data["currency"] == "GBP"
-    assert len(cost_calls(sim)) > len(cost.month_windows(dt.date.today(), 90))  # pages beyond one per month
+    steps = collected.data["steps"]
+    assert any(v["pages"] > 1 for v in steps.values())  # pages of 50 rows: some steps span several
+    assert len(cost_calls(sim)) == sum(v["pages"] for v in steps.values())  # every page read once
 
 
 def test_advisor_reads_every_page_of_cost_recommendations_when_pages_hold_one(sim: Simulator,
@@ -153,7 +157,8 @@ def test_concurrent_cost_collections_stay_under_the_tenant_quota_when_they_share
         request.credential.get_token(ARM_SCOPE)
         client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
         try:
-            results.append(cost.collect(request, history_days=90, client=client, budget=ledgers[i % 2]).row_count)
+            results.append(cost.collect(request, history_days=90, client=client, budget=ledgers[i % 2],
+                                        arm_endpoint=sim.base_url).row_count)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -175,8 +180,8 @@ def test_cost_waits_out_the_qpu_retry_after_when_nothing_paces_it(sim: Simulator
     def run() -> None:
         request = request_for(sim, certs)
         client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
-        results.append(cost.collect(request, history_days=90, client=client,
-                                    budget=QpuLedger(MemoryTable(), limits=UNLIMITED)).row_count)
+        results.append(cost.collect(request, history_days=90, client=client, arm_endpoint=sim.base_url,
+                                    budget=QpuLedger(MemoryTable(), limits=UNLIMITED, hard_limits=UNLIMITED)).row_count)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for th in threads:
@@ -192,7 +197,7 @@ def test_cost_and_advisor_raise_access_denied_when_the_roles_are_removed(sim: Si
         sim.remove_role(CONTOSO, READER[2], role)
     request = request_for(sim, certs)
     with pytest.raises(AccessDenied):
-        cost.collect(request, history_days=90,
+        cost.collect(request, history_days=90, arm_endpoint=sim.base_url,
                      client=cost_management_client(request.credential, **arm_kwargs(sim, certs)),
                      budget=QpuLedger(MemoryTable()))
     with pytest.raises(AccessDenied):
@@ -209,7 +214,7 @@ def test_revocation_mid_scan_fails_the_rest_and_marks_the_customer_when_the_prin
     world.services.collectors = {
         "resource-graph": lambda r: resource_graph.collect(r, client=resource_graph_client(r.credential, **kw)),
         "cost": lambda r: cost.collect(r, history_days=90, client=cost_management_client(r.credential, **kw),
-                                       budget=QpuLedger(MemoryTable())),
+                                       budget=QpuLedger(MemoryTable()), arm_endpoint=sim.base_url),
         "advisor": lambda r: advisor.collect(r, client=advisor_client(r.credential, r.subscription_id, **kw)),
         "cost-config": lambda r: cost_config.collect(r, client=cost_management_client(r.credential, **kw)),
     }

@@ -377,20 +377,16 @@ class FakeEntra:
 
 @dataclass
 class FakeCollector:
-    """Returns fixed data per source and counts calls; `fail` raises the given exception instead, `fail_for` only
-    for the subscriptions it names."""
+    """Returns fixed data per source and counts calls; `fail` raises the given exception instead."""
 
     rows: int = 2
     fail: Exception | None = None
-    fail_for: dict[str, Exception] = field(default_factory=dict)
     calls: list[CollectRequest] = field(default_factory=list)
 
     def __call__(self, request: CollectRequest) -> Collected:
         self.calls.append(request)
         if self.fail is not None:
             raise self.fail
-        if request.subscription_id in self.fail_for:
-            raise self.fail_for[request.subscription_id]
         return Collected(data={"rows": list(range(self.rows))}, row_count=self.rows, api_versions={"fake": "1"})
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
 
-from shared.bus import to_servicebus_message
+from shared.bus import ServiceBus, to_servicebus_message
 from shared.errors import InvalidInput, NotFound
+from shared.identity import caleta_credential
 from shared.messages import CollectTask, opaque_message_id
 from shared.observability import log_context
 from shared.redaction import forget_pseudonym_key, subscription_tag, use_pseudonym_key
@@ -62,3 +64,21 @@ def test_service_bus_message_carries_deterministic_ids_when_built_from_a_task():
         opaque_message_id(task, KEY), "s1", "CollectTask")
     assert SUB not in str(message.message_id)
     assert message.application_properties == {"schema_version": 1, "type": "CollectTask"}
+
+
+def test_a_continuation_is_scheduled_on_the_bus_clock_with_its_own_keyed_id_when_the_app_clock_runs_ahead():
+    # given: the local world's calendar 45 days ahead of the wall clock (local/host/clock.py), and a cost task's
+    # continuation due 30 s from the app's now
+    ahead = dt.timedelta(days=45)
+    bus = ServiceBus(None, None, caleta_credential, lambda: KEY, clock=lambda: dt.datetime.now(dt.UTC) + ahead)
+    planned = CollectTask(customer_id="c" * 32, scan_id="s1", subscription_id=SUB, source="cost")
+    due = dt.datetime.now(dt.UTC) + ahead + dt.timedelta(seconds=30)
+    continuation = planned.model_copy(update={"hop": 1, "not_before": due})
+    # when
+    sent, first = bus.outgoing(continuation, KEY), bus.outgoing(planned, KEY)
+    # then: due 30 s from now on Service Bus's clock (not 45 days away); keyed ids that differ by hop
+    wall = dt.datetime.now(dt.UTC)
+    assert sent.scheduled_enqueue_time_utc is not None and first.scheduled_enqueue_time_utc is None
+    assert wall + dt.timedelta(seconds=25) < sent.scheduled_enqueue_time_utc < wall + dt.timedelta(seconds=31)
+    assert sent.message_id == opaque_message_id(continuation, KEY) != first.message_id
+    assert SUB not in str(sent.message_id) and "collect:" not in str(sent.message_id)

@@ -92,3 +92,13 @@ def test_billed_before_last_30_days_unknown_when_the_bill_was_not_collected_or_i
     short.subscriptions[0].raw["cost"].data["window"]["from"] = (END - dt.timedelta(days=29)).isoformat()
     assert (long_bill.billed_before_last30(circuit), build_index(short).billed_before_last30(circuit),
             long_bill.billed_before_last30(circuit.replace(circuit.split("/")[2], "other"))) == (True, None, None)
+
+
+def test_cost_by_meter_is_unknown_for_a_resource_when_some_of_its_cost_has_no_meter_name():
+    account = rid("Microsoft.Storage/storageAccounts", "st1")
+    other = rid("Microsoft.Storage/storageAccounts", "st2")
+    meters = meter_line(account, 2.0, "Hot LRS Data Stored") + meter_line(account, 1.0, "") + \
+        meter_line(other, 3.0, "Hot LRS Data Stored")
+    index = build_index(scan([], cost_rows=cost_line(account, 3.0) + cost_line(other, 3.0), meter_rows=meters))
+    assert index.cost30_meters(account) is None
+    assert index.cost30_meters(other) == pytest.approx({"Hot LRS Data Stored": 90.0})

@@ -1,13 +1,13 @@
-"""The per-tenant QPU ledger: documented windows, shared across instances, blocks after a 429."""
+"""The per-tenant QPU ledger: documented windows, shared across instances, blocks after a 429; turns taken in the
+order asked (across tasks, scans and customers of a tenant), bookings claimed late only within Azure's limits."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from local.memtable import MemoryTable
-from shared.collectors.quota import QpuLedger, TokenBucket, wait_for
+from shared.collectors.quota import AZURE_LIMITS, LIMITS, QpuLedger, owner_key, wait_for
+from shared.collectors.quota_schedule import fits_at
 from shared.errors import Throttled
 
 
@@ -40,15 +40,6 @@ def test_the_hourly_limit_applies_when_the_short_windows_have_room():
     assert wait_for(grants, 1, 1_000.0) > 60.0
 
 
-def test_token_bucket_refuses_then_refills_when_drained():
-    t = FakeTime()
-    bucket = TokenBucket(rate=1.0, capacity=2, clock=t.time)
-    assert bucket.take() == 0.0 and bucket.take() == 0.0
-    assert bucket.take() == pytest.approx(1.0)
-    t.sleep(1.0)
-    assert bucket.take() == 0.0
-
-
 def test_two_instances_share_one_budget_when_they_use_the_same_table():
     # given: two function instances (two ledgers) over one table, one tenant
     t, table = FakeTime(), MemoryTable()
@@ -59,17 +50,18 @@ def test_two_instances_share_one_budget_when_they_use_the_same_table():
         (a if i % 2 else b).acquire("tenant-1")
     # then: the shared 10-second window (10 QPU) forced waits; no 10 s window held more than 10
     assert sum(t.slept) >= 20.0
-    grants = [g[0] for g in json.loads(table.rows[("tenant-1", "qpu")]["grants"])]
+    grants = [ts for ts, _, _ in a.snapshot("tenant-1")]
     assert all(sum(1 for g in grants if s <= g < s + 10.0) <= 10 for s in grants)
 
 
 def test_tenants_have_separate_budgets_when_both_query():
+    # Turns are paced 1.2 s apart within a tenant; a second tenant's tasks never queue behind the first's.
     t, table = FakeTime(), MemoryTable()
     ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
-    for _ in range(10):
-        ledger.acquire("tenant-1")
-        ledger.acquire("tenant-2")
-    assert t.slept == []
+    waits = {tenant: [ledger.reserve(tenant, 1, owner=f"{tenant}-{i}") for i in range(10)]
+             for tenant in ("tenant-1", "tenant-2")}
+    assert waits["tenant-1"] == waits["tenant-2"]
+    assert waits["tenant-1"][0] == 0.0 and waits["tenant-1"][-1] == pytest.approx(10.8)
 
 
 def test_every_instance_waits_when_the_service_blocked_the_tenant():
@@ -84,3 +76,119 @@ def test_raises_throttled_when_the_wait_would_exceed_the_limit():
     QpuLedger(table, clock=t.time, sleep=t.sleep).block("tenant-1", 600.0)
     with pytest.raises(Throttled):
         QpuLedger(table, clock=t.time, sleep=t.sleep, max_wait=60.0).acquire("tenant-1")
+
+
+def windows_hold(grants: list[float], limits: tuple[tuple[float, int], ...]) -> bool:
+    """Every window of every limit, ending at any grant, holds no more than its cap (a grant exactly `window`
+    before the end is outside it, as Cost Management counts: to a microsecond, floats being floats)."""
+    return all(sum(1 for g in grants if e - window + 1e-6 < g <= e) <= cap for window, cap in limits for e in grants)
+
+
+def test_tasks_take_turns_in_the_order_they_asked_when_the_budget_is_short():
+    # given: three tasks of one tenant (two scans, two customers: the ledger only sees owners), one QPU a turn
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    owners = [owner_key("scan-a", "sub-1", "cost"), owner_key("scan-a", "sub-2", "cost"),
+              owner_key("scan-b", "sub-9", "cost")]
+    order: list[str] = []
+    due: dict[str, float] = {}
+
+    def ask(owner: str) -> None:  # a granted turn is used at once and settled; a booked one waits
+        wait = ledger.reserve("tenant-1", 1, owner=owner)
+        if wait == 0.0:
+            ledger.settle("tenant-1", owner)
+            order.append(owner)
+            wait = ledger.reserve("tenant-1", 1, owner=owner)
+            assert wait > 0.0  # never two turns in a row
+        due[owner] = t.now + wait
+
+    for owner in owners:
+        ask(owner)
+    # when: whichever booking is due next is claimed, used, and the task asks again (250 turns: past the hour)
+    while len(order) < 250:
+        owner = min(due, key=lambda o: due[o])
+        t.now = max(t.now, due.pop(owner))
+        ask(owner)
+    # then: strict rotation (every three turns in a row serve all three tasks), within Caleta's budget
+    assert all(sorted(order[i:i + 3]) == sorted(owners) for i in range(2, 247))
+    assert windows_hold([ts for ts, _, state in ledger.snapshot("tenant-1") if state != "b"], LIMITS)
+
+
+def test_a_new_task_waits_behind_booked_ones_when_it_asks_after_them():
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    waits = [ledger.reserve("tenant-1", 1, owner=f"task-{i}") for i in range(12)]
+    assert waits == sorted(waits) and waits[0] == 0.0
+    late = ledger.reserve("tenant-1", 1, owner="newcomer")
+    assert late > waits[-1]
+
+
+def test_a_booking_not_yet_due_answers_the_same_turn_when_asked_again():
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    for i in range(3):
+        ledger.reserve("tenant-1", 1, owner=f"task-{i}")
+    first = ledger.reserve("tenant-1", 1, owner="me")
+    t.now += first / 2
+    assert ledger.reserve("tenant-1", 1, owner="me") == pytest.approx(first / 2)
+
+
+def test_a_late_claim_goes_now_when_azures_limits_allow_it_there():
+    # given: a booking claimed 5 s late while later bookings keep Caleta's pace
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    ledger.reserve("tenant-1", 1, owner="first")
+    mine = ledger.reserve("tenant-1", 1, owner="me")
+    for i in range(20):
+        ledger.reserve("tenant-1", 1, owner=f"other-{i}")
+    t.now += mine + 5.0
+    # when / then: it goes now, and no window breaks Azure's limits with every booking counted
+    assert ledger.reserve("tenant-1", 1, owner="me") == 0.0
+    everything = [(ts, q) for ts, q, _ in ledger.snapshot("tenant-1")]
+    assert all(fits_at([g for g in everything if g != (ts, q)], q, ts, AZURE_LIMITS) for ts, q in everything)
+
+
+def test_a_late_claim_is_booked_again_when_it_would_break_azures_limits_now():
+    # given: Azure (as configured here) takes 9 a 10-second window: exactly what Caleta's 1.2 s pace fills
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep, hard_limits=((10.0, 9), (60.0, 60), (3600.0, 600)))
+    ledger.reserve("tenant-1", 1, owner="first")
+    mine = ledger.reserve("tenant-1", 1, owner="me")
+    for i in range(30):
+        ledger.reserve("tenant-1", 1, owner=f"other-{i}")
+    # when: my turn is claimed 5 s late, amid the others' bookings
+    t.now += mine + 5.0
+    wait = ledger.reserve("tenant-1", 1, owner="me")
+    # then: it is not squeezed in: booked again at the end of the line
+    assert wait > 30.0
+
+
+def test_settle_counts_the_grant_when_the_answer_arrived_with_what_azure_charged():
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    assert ledger.reserve("tenant-1", 3, owner="me") == 0.0
+    t.now += 2.5
+    ledger.settle("tenant-1", "me", consumed=0)
+    assert ledger.snapshot("tenant-1") == [(1_002.5, 0, "u")]
+
+
+def test_an_unanswered_grant_counts_as_arriving_now_when_a_late_claim_is_checked():
+    # given: a request granted 5 s ago and never settled (its answer is still awaited)
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep, limits=((10.0, 1), (60.0, 50), (3600.0, 500)),
+                       hard_limits=((10.0, 1), (60.0, 60), (3600.0, 600)))
+    assert ledger.reserve("tenant-1", 1, owner="slow") == 0.0
+    mine = ledger.reserve("tenant-1", 1, owner="me")
+    t.now += mine + 1.0
+    # when / then: the late claim may not go now (the slow one may still reach Azure in this window)
+    assert ledger.reserve("tenant-1", 1, owner="me") > 0.0
+
+
+def test_the_ledger_row_stays_within_a_table_property_when_hundreds_of_tasks_book():
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    for i in range(1_200):
+        ledger.reserve("tenant-1", 1, owner=owner_key("scan", f"sub-{i}", "cost"))
+    row = table.rows[("tenant-1", "qpu")]
+    assert len(ledger.snapshot("tenant-1")) == 1_200
+    assert all(len(v) <= 30_000 for k, v in row.items() if k.startswith("grants_"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from local.bench.bounds import (
     ARG_LIMITS,
     CM_LIMITS,
@@ -58,3 +60,16 @@ def test_ratio_is_none_when_the_bound_is_zero() -> None:
 def test_min_cost_qpu_is_one_per_page_or_one_per_window_by_charging_mode() -> None:
     assert min_cost_qpu([12_000, 0, 5000], 5000, per_page=True) == 5
     assert min_cost_qpu([12_000, 0, 5000], 5000, per_page=False) == 3
+
+
+def test_quota_seconds_keep_the_ledgers_pace_when_a_gap_is_given() -> None:
+    assert quota_seconds(0, CM_LIMITS, 1.2) == 0.0
+    assert quota_seconds(11, ((10.0, 10), (60.0, 50), (3600.0, 500)), 1.2) == pytest.approx(12.0)  # 1.2 s apart
+
+
+def test_design_qpu_charges_every_page_like_the_first_when_read_conservatively() -> None:
+    from local.bench.bounds import design_qpu
+
+    steps = [(12_000, 1), (0, 2), (4_999, 2)]
+    assert design_qpu(steps, 5000, per_page=True) == 3 * 1 + 1 * 2 + 1 * 2
+    assert design_qpu(steps, 5000, per_page=False) == 1 + 2 + 2

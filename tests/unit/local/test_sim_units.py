@@ -260,3 +260,22 @@ def test_walker_plants_misbehaviour_in_the_first_enum_slot_when_schema_has_enums
     planted = [_Walker(BRANCHES, 3, mode).value(BRANCHES)["a"] for mode in ("wrong_number", "invented_alias",
                                                                              "injected_url")]
     assert planted == [WRONG_NUMBER, INVENTED_ALIAS, INJECTED_URL]
+
+
+def test_a_compiled_filter_answers_as_row_matches_when_it_names_many_resources():
+    from local.estates.model import CostRow
+    from local.simulator.cost_filters import compile_filter
+    from local.simulator.cost_query import row_matches
+
+    def row(rid: str, category: str, tags: dict[str, str]) -> CostRow:
+        return CostRow(dt.date(2026, 11, 1), 1.0, 1.27, "GBP", {"ResourceId": rid, "MeterCategory": category}, tags)
+
+    wanted = [f"/subscriptions/s/r/{i}" for i in range(300)]
+    node = {"or": [{"and": [{"dimensions": {"name": "ResourceId", "operator": "In", "values": wanted[:200]}},
+                            {"dimensions": {"name": "MeterCategory", "operator": "In", "values": ["Storage"]}}]},
+                   {"dimensions": {"name": "resourceid", "operator": "In", "values": wanted[200:]}},
+                   {"not": {"tags": {"name": "env", "operator": "In", "values": ["prod"]}}}]}
+    rows = [row(f"/subscriptions/s/r/{i}".upper() if i % 2 else f"/subscriptions/s/r/{i}", cat, tags)
+            for i in range(0, 400, 7) for cat in ("Storage", "Bandwidth") for tags in ({}, {"ENV": "Prod"})]
+    assert [compile_filter(node)(r) for r in rows] == [row_matches(node, r) for r in rows]
+    assert any(compile_filter(node)(r) for r in rows) and not all(compile_filter(node)(r) for r in rows)

@@ -8,7 +8,6 @@ import azure.functions as func
 import pytest
 
 from functions.pipeline import parse
-from shared.collectors.errors import SIGN_IN_REFUSED
 from shared.errors import AccessDenied, InvalidInput, NotCollectable, TransientError
 from shared.messages import SOURCES, AnalyseScan, CollectTask, ScanRequested
 from shared.pipeline.analyse import analyse_scan, build_inputs
@@ -38,51 +37,48 @@ def test_collect_writes_the_envelope_and_succeeds_when_the_source_answers():
     assert (envelope.source, envelope.row_count, envelope.subscription_id) == (tasks[0].source, 2, SUB_A)
 
 
-def test_refused_sign_in_fails_the_task_and_revokes_the_customer_without_retry():
-    # given: Entra refused the sign-in itself (or ARM the token): the whole customer
+def test_sign_in_refused_fails_the_task_and_revokes_the_customer_without_retry():
+    # given
     world = make_world(SUB_A)
     scan_id, tasks = planned(world)
     cost = next(t for t in tasks if t.source == "cost")
-    world.collectors["cost"].fail = AccessDenied("sign-in refused (AADSTS7000222): expired secret",
-                                                 code=SIGN_IN_REFUSED)
+    world.collectors["cost"].fail = AccessDenied("sign-in refused (AADSTS7000112): principal disabled", code="aadsts")
     # when
     result = collect_task(cost, world.services)
     # then
     assert result == "failed"
     task = world.services.scans.task(CUSTOMER_ID, scan_id, SUB_A, "cost")
-    assert (task.outcome, task.reason, task.denied) == ("failed", "sign-in refused (AADSTS7000222): expired secret",
-                                                        False)
+    assert (task.outcome, task.reason) == ("failed", "sign-in refused (AADSTS7000112): principal disabled")
     revoked = world.customers.get(CUSTOMER_ID)
     assert (revoked.state, revoked.state_reason) == ("access_revoked", task.reason)
 
 
-def test_one_subscriptions_refusal_fails_its_task_only_and_the_customer_stays_active():
-    # given: Cost Management refuses SUB_A's billing data (audit B5), everything else reads
+def test_one_subscriptions_denial_fails_its_task_without_retry_and_the_customer_stays_active():
+    # given: ARM refuses the cost query of one subscription (audit B5: not revocation)
     world = make_world(SUB_A, SUB_B)
     scan_id, tasks = planned(world)
-    world.collectors["cost"].fail_for = {SUB_A: AccessDenied("cost: access denied for this subscription (HTTP 401 "
-                                                             "AccountCostDisabled)", code="AccountCostDisabled")}
-    # when
+    world.collectors["cost"].fail = AccessDenied("the principal may not read this subscription's costs "
+                                                 "(AuthorizationFailed)", code="AuthorizationFailed")
+    # when: every task runs
     results = [collect_task(t, world.services) for t in tasks]
-    # then: one task failed and marked denied, the scan goes on to its analysis, the customer is still active
-    assert results.count("failed") == 1 and results.count("succeeded") == len(tasks) - 1
+    # then: the two cost tasks failed with the reason, the rest succeeded, the customer is still active
+    assert results.count("failed") == 2 and results.count("succeeded") == 2 * (len(SOURCES) - 1)
     task = world.services.scans.task(CUSTOMER_ID, scan_id, SUB_A, "cost")
-    assert (task.outcome, task.denied) == ("failed", True) and "AccountCostDisabled" in (task.reason or "")
-    assert world.services.scans.get(CUSTOMER_ID, scan_id).status == "analysing"
+    assert (task.outcome, "AuthorizationFailed" in (task.reason or "")) == ("failed", True)
     assert world.customers.get(CUSTOMER_ID).state == "active"
 
 
-def test_customer_is_revoked_when_every_subscription_refuses_and_nothing_was_read():
-    # given: ARM refuses the principal on the only subscription, for every source
-    world = make_world(SUB_A)
+def test_the_customer_is_revoked_when_every_subscription_refused_the_principal():
+    # given: every source of every subscription answers 403
+    world = make_world(SUB_A, SUB_B)
     scan_id, tasks = planned(world)
     for collector in world.collectors.values():
         collector.fail = AccessDenied("access denied for this subscription (HTTP 403 AuthorizationFailed)",
                                       code="AuthorizationFailed")
     # when
     results = [collect_task(t, world.services) for t in tasks]
-    # then
-    assert results == ["failed"] * len(tasks)
+    # then: the scan failed and, as nothing could be read anywhere, the customer is access_revoked
+    assert results == ["failed"] * 2 * len(SOURCES)
     assert world.services.scans.get(CUSTOMER_ID, scan_id).status == "failed"
     revoked = world.customers.get(CUSTOMER_ID)
     assert (revoked.state, revoked.state_reason) == ("access_revoked", "every subscription refused the principal")

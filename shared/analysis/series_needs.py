@@ -1,0 +1,117 @@
+"""What the cost collection asks of the analysis: which resources' days it reads, and the estate's anomalous days.
+
+Daily rows are asked only for the resources the rules and report sections read day by day (issue 17 §3). The
+rules say which by running: a dry run of every inventory rule over one subscription's inventory and the cost
+data collected so far, with `EstateIndex.recorder` set, writes down every `daily_costs` and `capacity_daily` call
+instead of answering it. A rule's candidates come from the inventory, less exclusions another subscription or
+Advisor may add, so the real run asks for a subset of what the dry run recorded. COST-1's growth candidates come
+from the first and last week totals (cost_sections.growth_candidates). The anomalous days are found on the whole
+estate's daily totals, as the analysis will find them (analytics.anomaly_days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from typing import Any
+
+from shared.analysis.analytics import anomaly_days
+from shared.analysis.cost_detail import SeriesRecorder
+from shared.analysis.cost_sections import columns, growth_candidates, week_sums
+from shared.analysis.costs import parse_day
+from shared.analysis.index import build_index
+from shared.analysis.model import ScanInputs, SubscriptionInputs
+from shared.analysis.rules.base import RuleContext
+from shared.analysis.rules.registry import all_rules
+from shared.collectors.cost_state import SeriesNeeds, SeriesRequest
+from shared.rawdata import RawEnvelope
+
+logger = logging.getLogger(__name__)
+
+_OWNER_LIKE = ("owner", "ownedby", "contact", "responsible")
+_COST_CENTRE_LIKE = ("costcentre", "costcenter", "costcode", "billingcode", "chargecode", "cc")
+
+
+def _envelope(source: str, subscription_id: str, data: dict[str, Any]) -> RawEnvelope:
+    return RawEnvelope(source=source, scan_id="dry-run", subscription_id=subscription_id,  # type: ignore[arg-type]
+                       collected_at=dt.datetime.now(dt.UTC), api_versions={}, row_count=0, data=data)
+
+
+def rule_requests(subscription_id: str, graph: dict[str, Any], cost: dict[str, Any]) -> SeriesRecorder:
+    """Every daily series the inventory rules ask for on this subscription (a dry run, nothing answered)."""
+    raw = {"resource-graph": _envelope("resource-graph", subscription_id, graph),
+           "cost": _envelope("cost", subscription_id, cost)}
+    inputs = ScanInputs(customer_id="dry-run", scan_id="dry-run", company="", generated_at=dt.datetime.now(dt.UTC),
+                        subscriptions=[SubscriptionInputs(subscription_id, None, None, raw)])
+    index = build_index(inputs)
+    index.recorder = SeriesRecorder()
+    ctx = RuleContext(index=index, currency=index.cost.currency or "GBP",
+                      today=index.cost.window_to or dt.datetime.now(dt.UTC).date())
+    for rule in all_rules():
+        try:
+            for _ in rule(ctx):
+                pass
+        except Exception:  # one rule's defect must not stop the collection; the real run will show it
+            logger.exception("dry run: a rule failed while listing its daily series")
+    return index.recorder
+
+
+def allocation_tag(graph: dict[str, Any] | None) -> str | None:
+    """The main allocation tag key of the inventory: the most used owner-like key, else cost-centre-like."""
+    used: Counter[str] = Counter()
+    for row in (graph or {}).get("resources") or []:
+        tags = row.get("tags") if isinstance(row, dict) else None
+        used.update(str(k) for k in (tags or {}) if isinstance(tags, dict))
+    for patterns in (_OWNER_LIKE, _COST_CENTRE_LIKE):
+        found = [(n, k) for k, n in used.items()
+                 if (key := k.lower().replace("-", "").replace("_", "")) in patterns or any(
+                     p in key for p in patterns if len(p) > 2)]
+        if found:
+            return max(found)[1]
+    return None
+
+
+def plan_needs(subscription_id: str, graph: dict[str, Any] | None, cost: dict[str, Any]) -> SeriesNeeds:
+    """The daily series, capacity meters and allocation tag one subscription's collection should read."""
+    last30 = cost.get("last30") or {}
+    first, end = parse_day(last30.get("from", "")), parse_day(last30.get("to", ""))
+    if first is None or end is None:
+        return SeriesNeeds(missing={"series": "no savings window"})
+    requests: list[SeriesRequest] = []
+    grow = growth_candidates(week_sums(cost, "first_week"), week_sums(cost, "last_week"))
+    if grow:
+        requests.append(SeriesRequest(tuple(sorted(grow)), (), first, min(end, first + dt.timedelta(days=6))))
+    missing: dict[str, str] = {}
+    capacity: tuple[str, ...] = ()
+    if graph is None:
+        missing["series"] = "the subscription's inventory was not collected: rules reading days were not asked"
+    else:
+        recorded = rule_requests(subscription_id, graph, cost)
+        merged: dict[tuple[frozenset[str], dt.date], set[str]] = defaultdict(set)
+        for ids, categories, since in recorded.series:
+            merged[(categories, since)] |= set(ids)
+        requests += [SeriesRequest(tuple(sorted(ids)), tuple(sorted(cats)), since, end)
+                     for (cats, since), ids in sorted(merged.items(), key=lambda kv: (kv[0][1], sorted(kv[0][0])))
+                     if ids]
+        capacity = tuple(sorted(recorded.capacity))
+    return SeriesNeeds(tuple(requests), capacity, allocation_tag(graph), missing)
+
+
+def estate_anomaly_days(summaries: list[dict[str, Any]]) -> list[dt.date]:
+    """The estate's anomalous days from every subscription's daily totals (cost_envelope.daily_summary, in the
+    scan's subscription order), as the analysis will find them: same currency choice, same sums, same detector."""
+    weights: dict[str, int] = defaultdict(int)
+    for data in summaries:
+        weights[str(data.get("currency") or "")] += int(data.get("weight") or 0)
+    currency = max(weights, key=lambda c: weights[c]) if weights else ""
+    daily: dict[dt.date, float] = defaultdict(float)
+    ends = [d for p in summaries if (d := parse_day((p.get("window") or {}).get("to", ""))) is not None]
+    for data in summaries:
+        if str(data.get("currency") or "") != currency:
+            continue
+        for raw_day, cost in columns(data.get("daily"), "UsageDate", "cost") or ():
+            day = parse_day(raw_day)
+            if day is not None:
+                daily[day] += float(cost or 0.0)
+    return anomaly_days(daily, max(ends)) if ends and daily else []

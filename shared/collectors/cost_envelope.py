@@ -1,0 +1,91 @@
+"""The cost envelope (layout 2) put together from the pages a collection kept, columns matched by name.
+
+`data` = {"layout": 2, "type": "AmortizedCost", "currency", "window": {"from", "to"}, "last30": {"from", "to"},
+"sections": {name: {"type", "currency", "window", "columns", "rows"}}, "missing": {section: reason},
+"steps": {step: {"pages", "rows"}}}. The sections and what reads them are in docs/data-contract.md; a section
+that was not collected is absent (never empty) and `missing` says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from shared.collectors.cost_plan import AMORTIZED, Step, Windows
+from shared.errors import NotCollectable
+
+LAYOUT = 2
+
+
+def reorder(rows: list[list[Any]], have: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[list[Any]]:
+    """Rows in the column order of `want`, mapped by name (pages and windows may order columns differently)."""
+    names = [c["name"] for c in have]
+    target = [c["name"] for c in want]
+    if names == target:
+        return rows
+    if set(names) != set(target):
+        raise NotCollectable("cost query: the columns changed between pages")
+    index = [names.index(n) for n in target]
+    return [[r[i] for i in index] for r in rows]
+
+
+def _dated(part: dict[str, Any], day: str) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+    """A one-day answer without a date column gets one (UsageDate yyyymmdd), as a Daily answer would carry."""
+    columns, rows = list(part.get("columns") or []), list(part.get("rows") or [])
+    if not day or not columns or any(c["name"] == "UsageDate" for c in columns):
+        return columns, rows
+    stamp = int(day.replace("-", ""))
+    return [*columns[:1], {"name": "UsageDate", "type": "Number"}, *columns[1:]], \
+        [[*r[:1], stamp, *r[1:]] for r in rows]
+
+
+def _currency(section: dict[str, Any]) -> str:
+    names = [c["name"] for c in section["columns"]]
+    if "Currency" not in names:
+        return ""
+    at = names.index("Currency")
+    return next((str(r[at]) for r in section["rows"] if r[at]), "")
+
+
+def assemble(steps: Iterable[Step], done: dict[str, dict[str, Any]], part: Callable[[str], dict[str, Any]],
+             w: Windows, *, requests: list[dict[str, Any]] | None = None,
+             missing: dict[str, str] | None = None) -> dict[str, Any]:
+    """The envelope data from every finished step's pages (unfinished steps are left out)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        info = done.get(step.name)
+        if info is None:
+            continue
+        section = sections.setdefault(step.section, {"type": step.cost_type, "columns": [], "rows": [],
+                                                     "window": [step.start, step.end]})
+        section["window"] = [min(section["window"][0], step.start), max(section["window"][1], step.end)]
+        for page in range(int(info["pages"])):
+            columns, rows = _dated(part(f"{step.name}.{page}"), str(step.note.get("day", "")))
+            if not columns:
+                continue
+            section["columns"] = section["columns"] or columns
+            section["rows"].extend(reorder(rows, columns, section["columns"]))
+    for section in sections.values():
+        start, end = section["window"]
+        section["window"] = {"from": start.isoformat(), "to": end.isoformat()}
+        section["currency"] = _currency(section)
+    if requests is not None and "series" in sections:
+        sections["series"]["requests"] = requests
+    currency = next((sections[s]["currency"] for s in ("totals", "daily", "earlier") if s in sections
+                     and sections[s]["currency"]), "")
+    first, last = w.last30
+    return {"layout": LAYOUT, "type": AMORTIZED, "currency": currency,
+            "window": {"from": w.start.isoformat(), "to": w.end.isoformat()},
+            "last30": {"from": first.isoformat(), "to": last.isoformat()},
+            "sections": sections, "missing": dict(missing or {}),
+            "steps": {name: {"pages": int(v["pages"]), "rows": int(v["rows"]), "qpu": int(v.get("qpu", 1))}
+                      for name, v in done.items()}}
+
+
+def daily_summary(partial: dict[str, Any]) -> dict[str, Any]:
+    """What other subscriptions' collections read of this one to find the estate's anomalous days: currency,
+    weight (resource totals, as costs.row_weight counts them), window and the daily totals."""
+    totals = partial["sections"].get("totals") or {"rows": []}
+    return {"currency": partial["currency"], "weight": len(totals["rows"]), "window": partial["window"],
+            "daily": partial["sections"].get("daily") or {"columns": [], "rows": []}}
+

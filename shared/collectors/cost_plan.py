@@ -1,0 +1,210 @@
+"""What the cost collection asks Cost Management, step by step (docs/data-contract.md, "Cost Management").
+
+Every step is one query at subscription scope, read to its last page. The static steps depend only on the scan's
+day and the history length (the last of them C1's daily rows of every resource, which issue 16's analytics read);
+three kinds are added once their inputs exist: per-resource daily `series` (only the
+resources a rule or a report section reads day by day), `capacity` (the daily "Data
+Stored" meters of the storage accounts a rule reads), `tags` (C6, the allocation key found in the inventory) and
+`drivers` (each resource's cost on a day the estate's spend was anomalous). Bodies are built, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.collectors.cost_state import SeriesRequest
+
+AMORTIZED, ACTUAL = "AmortizedCost", "ActualCost"
+SAVINGS_DAYS = 30  # the analysis's "last 30 days" (shared.analysis.costs.WINDOW_DAYS; a test keeps them equal)
+WEEK = 7
+# Meter categories whose rules price by meter (the rules' `meters` key) including C2's Storage: one query serves both.
+METER_CATEGORIES = ("Storage", "Load Balancer", "Application Gateway", "Azure DDOS Protection", "Backup",
+                    "Azure Cosmos DB", "SQL Database", "SQL Managed Instance", "Azure Firewall")
+VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
+MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
+RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The scan's dates: the history window, the savings window (last 30 days) and its first and last week."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def last30(self) -> tuple[dt.date, dt.date]:
+        """The savings window (clipped to the history)."""
+        return max(self.start, self.end - dt.timedelta(days=SAVINGS_DAYS - 1)), self.end
+
+    @property
+    def earlier(self) -> tuple[dt.date, dt.date] | None:
+        """History before the savings window, when there is any."""
+        first = self.last30[0]
+        return (self.start, first - dt.timedelta(days=1)) if first > self.start else None
+
+    @property
+    def first_week(self) -> tuple[dt.date, dt.date]:
+        """The first seven days of the savings window."""
+        first = self.last30[0]
+        return first, min(self.end, first + dt.timedelta(days=WEEK - 1))
+
+    @property
+    def last_week(self) -> tuple[dt.date, dt.date]:
+        """The last seven days of the savings window."""
+        return max(self.last30[0], self.end - dt.timedelta(days=WEEK - 1)), self.end
+
+    def months(self) -> list[tuple[dt.date, dt.date]]:
+        """Calendar-month pieces of the history window, oldest first (Daily data is asked a month at a time)."""
+        return split_months(self.start, self.end)
+
+
+def windows_for(day: dt.date, history_days: int) -> Windows:
+    """The windows of a scan made on `day`: `history_days` days ending yesterday."""
+    end = day - dt.timedelta(days=1)
+    return Windows(end - dt.timedelta(days=max(1, history_days) - 1), end)
+
+
+def split_months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] cut at calendar-month boundaries."""
+    out = []
+    while start <= end:
+        next_month = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last = min(end, next_month - dt.timedelta(days=1))
+        out.append((start, last))
+        start = last + dt.timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """One query: where its rows go, its cost type, window, granularity, groupings and filter."""
+
+    name: str
+    section: str
+    start: dt.date
+    end: dt.date
+    granularity: str = "None"
+    grouping: tuple[tuple[str, str], ...] = ()
+    filter: dict[str, Any] | None = None
+    cost_type: str = AMORTIZED
+    note: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def days(self) -> int:
+        """Days of data the query covers."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def qpu(self) -> int:
+        """What Caleta books per request: a QPU per 31 days of data (Microsoft: 1 QPU per month queried)."""
+        return max(1, math.ceil(self.days / 31))
+
+    def body(self, cost_column: str) -> dict[str, Any]:
+        """The Query_Usage definition (the same body is POSTed again for every next page)."""
+        dataset: dict[str, Any] = {
+            "granularity": self.granularity,
+            "aggregation": {"totalCost": {"name": cost_column, "function": "Sum"}},
+            "grouping": [{"type": kind, "name": name} for kind, name in self.grouping]}
+        if self.filter is not None:
+            dataset["filter"] = self.filter
+        period = {"from": f"{self.start.isoformat()}T00:00:00Z", "to": f"{self.end.isoformat()}T23:59:59Z"}
+        return {"type": self.cost_type, "timeframe": "Custom", "timePeriod": period, "dataset": dataset}
+
+
+def dimension_in(name: str, values: Sequence[str]) -> dict[str, Any]:
+    """A filter: dimension `name` is one of `values` (long lists split and joined by `or`)."""
+    chunks = [list(values[i:i + MAX_FILTER_VALUES]) for i in range(0, len(values), MAX_FILTER_VALUES)]
+    parts = [{"dimensions": {"name": name, "operator": "In", "values": chunk}} for chunk in chunks]
+    return parts[0] if len(parts) == 1 else {"or": parts}
+
+
+def all_of(*parts: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`and` of the given filters (None parts left out; one part stays itself)."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else {"and": present}
+
+
+def any_of(parts: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """`or` of the given filters (one stays itself)."""
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"or": list(parts)}
+
+
+_RID, _CAT, _METER = ("Dimension", "ResourceId"), ("Dimension", "MeterCategory"), ("Dimension", "Meter")
+
+
+def static_steps(w: Windows) -> list[Step]:
+    """The steps every subscription needs, daily trend first (other tasks wait for it, see `drivers`)."""
+    first, last = w.last30
+    steps = [Step(f"daily:{a:%Y-%m}", "daily", a, b, "Daily", (_CAT,)) for a, b in w.months()]
+    steps.append(Step("totals", "totals", first, last, grouping=(_RID, _CAT)))
+    if w.earlier is not None:
+        steps.append(Step("earlier", "earlier", *w.earlier, grouping=(_RID,)))
+    steps += [Step("first_week", "first_week", *w.first_week, grouping=(_RID,)),
+              Step("last_week", "last_week", *w.last_week, grouping=(_RID,)),
+              Step("meters", "meters", first, last, grouping=(_RID, _METER),
+                   filter=dimension_in("MeterCategory", METER_CATEGORIES)),
+              Step("vm_meters", "vm_meters", first, last, grouping=(_RID, ("Dimension", "MeterSubCategory")),
+                   filter=dimension_in("MeterCategory", VM_CATEGORIES)),
+              Step("pricing_models", "pricing_models", first, last,
+                   grouping=(("Dimension", "PricingModel"), ("Dimension", "ChargeType")),
+                   filter=dimension_in("MeterCategory", ("Virtual Machines",))),
+              Step("actual_cost", "actual_cost", first, last, cost_type=ACTUAL,
+                   grouping=(("Dimension", "ChargeType"), ("Dimension", "PricingModel")))]
+    steps += resource_day_steps(w)
+    return steps
+
+
+def resource_day_steps(w: Windows) -> list[Step]:
+    """C1 as before issue 17: every resource's daily cost by MeterCategory over the history window, a month per
+    query. Issue 16's analytics (shared/analysis/resource_days.py: movers, new and stopped costs, level-shift and
+    run-rate drivers, bill rates) read each resource's days, which no other step carries; read last, so the
+    other subscriptions' collections never wait on it for the daily totals."""
+    return [Step(f"resource_days:{a:%Y-%m}", RESOURCE_DAYS, a, b, "Daily", (_RID, _CAT)) for a, b in w.months()]
+
+
+def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:
+    """One Daily query per calendar month the requests touch, filtered to their resources (and categories)."""
+    wanted = [r for r in requests if r.ids and r.since <= r.until]
+    if not wanted:
+        return []
+    lo = max(w.start, min(r.since for r in wanted))
+    hi = min(w.end, max(r.until for r in wanted))
+    steps = []
+    for a, b in split_months(lo, hi):
+        inside = [r for r in wanted if r.since <= b and r.until >= a]
+        if not inside:
+            continue
+        clauses = [all_of(dimension_in("ResourceId", r.ids),
+                          dimension_in("MeterCategory", r.categories) if r.categories else None) for r in inside]
+        start, end = max(a, min(r.since for r in inside)), min(b, max(r.until for r in inside))
+        steps.append(Step(f"series:{a:%Y-%m}", "series", start, end, "Daily", (_RID, _CAT),
+                          any_of([c for c in clauses if c is not None])))
+    return steps
+
+
+def capacity_step(accounts: Sequence[str], meters: Sequence[str], w: Windows) -> list[Step]:
+    """The daily "Data Stored" meters of the given storage accounts over the savings window (none: no step)."""
+    if not accounts or not meters:
+        return []
+    return [Step("capacity", "capacity", *w.last30, "Daily", (_RID, _METER),
+                 all_of(dimension_in("ResourceId", accounts), dimension_in("Meter", meters)))]
+
+
+def tags_step(tag_key: str | None, w: Windows) -> list[Step]:
+    """C6: the savings window's cost by the allocation tag's values (untagged: an empty value)."""
+    return [] if not tag_key else [Step("billed_tags", "billed_tags", *w.last30, grouping=(("TagKey", tag_key),))]
+
+
+def driver_steps(days: Iterable[dt.date], w: Windows) -> list[Step]:
+    """Each resource's cost on each anomalous day of the history window."""
+    return [Step(f"drivers:{d:%Y%m%d}", "anomaly_days", d, d, grouping=(_RID,), note={"day": d.isoformat()})
+            for d in sorted(set(days)) if w.start <= d <= w.end]
