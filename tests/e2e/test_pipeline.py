@@ -171,8 +171,10 @@ def test_one_analysis_when_every_message_is_delivered_twice_while_the_scan_runs(
         blob_service: BlobServiceClient) -> None:
     from shared.messages import CollectTask
 
-    # given: a new scan of the largest customer, planned (its tasks are listed) but not yet finished
-    customer = max(customers.values(), key=lambda c: len(c["scan"]["tasks"]))
+    # given: a new scan of the largest customer whose scans complete (Wessex's are partial by design since B5: its
+    # review goes on past the billing-side refusals), planned (its tasks are listed) but not yet finished
+    customer = max((c for name, c in customers.items() if name not in PARTIAL_BY_DESIGN),
+                   key=lambda c: len(c["scan"]["tasks"]))
     started = api.post(f"/api/customers/{customer['customer_id']}/scans", {}, api_key=customer["api_key"])
     assert started.status == 202, started.body[:300]
     scan_id = started.json()["scan_id"]
