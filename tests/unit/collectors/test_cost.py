@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import pytest
@@ -124,16 +125,19 @@ def test_raises_throttled_when_the_service_keeps_refusing():
         run(lambda seen: throttled)
 
 
-def test_falls_back_to_pretaxcost_when_cost_is_not_a_valid_column():
+def test_falls_back_to_pretaxcost_and_logs_the_code_when_cost_is_not_a_valid_column(
+        caplog: pytest.LogCaptureFixture) -> None:
     def handler(seen: Seen) -> Reply:
         if seen.body["dataset"]["aggregation"]["totalCost"]["name"] == "Cost":
             return Reply(400, {"error": {"code": "BadRequest", "message": "Cost is not a valid aggregation column"}})
         return page([[3.0, 20261101, "/r/a", "Storage", "USD"]],
                     columns=[{"name": "PreTaxCost", "type": "Number"}, *COLUMNS[1:]])
 
-    collected, _ = run(handler)
+    with caplog.at_level(logging.WARNING, logger="shared.collectors.cost"):
+        collected, _ = run(handler)
     assert collected.data["columns"][0]["name"] == "PreTaxCost"
     assert collected.row_count == 4
+    assert "code BadRequest" in caplog.text and "not a valid aggregation column" not in caplog.text
 
 
 def test_raises_access_denied_when_the_role_is_missing():
