@@ -20,6 +20,7 @@ from azure.mgmt.costmanagement import CostManagementClient
 
 from shared.arm import cost_management_client
 from shared.collectors import Collected, CollectRequest
+from shared.collectors.cost_errors import classify_cost_refusal
 from shared.collectors.errors import with_throttle_retry
 from shared.collectors.quota import QpuLedger
 from shared.errors import NotCollectable, TransientError
@@ -91,17 +92,29 @@ class _Window:
             if self.clock() > self.deadline:
                 raise TransientError("cost collection ran past its time budget")
             self.budget.acquire(self.tenant_id, 1, deadline=self.deadline)
-            if next_link is None:
-                result = self.client.query.usage(self.scope, body)  # type: ignore[call-overload]
-                return None if result is None else dict(result.get("properties") or {})
-            response = self.client.send_request(HttpRequest("POST", next_link, json=body))
-            if response.status_code == 204:
-                return None
-            response.raise_for_status()
-            return dict(response.json().get("properties") or {})
+            try:
+                return self._ask(body, next_link)
+            except HttpResponseError as exc:
+                # Cost Management's own refusals are this subscription's, read by code (audit B5).
+                status = getattr(getattr(exc, "response", None), "status_code", None) or 0
+                refused = classify_cost_refusal(status, _error_code(exc))
+                if refused is not None:
+                    raise refused from exc
+                raise
 
         return with_throttle_retry(call, "cost query", sleep=self.sleep,
                                    on_throttle=lambda s: self.budget.block(self.tenant_id, s))
+
+    def _ask(self, body: dict[str, Any], next_link: str | None) -> dict[str, Any] | None:
+        """One page: the query itself, or the POST to its nextLink (None when the service answers 204)."""
+        if next_link is None:
+            result = self.client.query.usage(self.scope, body)  # type: ignore[call-overload]
+            return None if result is None else dict(result.get("properties") or {})
+        response = self.client.send_request(HttpRequest("POST", next_link, json=body))
+        if response.status_code == 204:
+            return None
+        response.raise_for_status()
+        return dict(response.json().get("properties") or {})
 
     def read(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[list[Any]]]:
         """Columns and rows of every page of the window (nothing for 204)."""

@@ -12,8 +12,9 @@ from local.memtable import MemoryTable
 from shared.arm import cost_management_client
 from shared.collectors import CollectRequest
 from shared.collectors.cost import collect, month_windows
+from shared.collectors.errors import SIGN_IN_REFUSED
 from shared.collectors.quota import QpuLedger
-from shared.errors import AccessDenied, Throttled, TransientError
+from shared.errors import AccessDenied, NotCollectable, Throttled, TransientError
 from tests.unit.collectors.fake_arm import FakeArm, FakeCredential, Reply, Seen
 
 SUB = "aaaaaaaa-0000-0000-0000-000000000001"
@@ -143,6 +144,27 @@ def test_falls_back_to_pretaxcost_and_logs_the_code_when_cost_is_not_a_valid_col
 def test_raises_access_denied_when_the_role_is_missing():
     with pytest.raises(AccessDenied):
         run(lambda seen: Reply(403, {"error": {"code": "AuthorizationFailed", "message": "no"}}))
+
+
+@pytest.mark.parametrize(("status", "code", "expected"), [
+    (401, "AccountCostDisabled", NotCollectable), (401, "DepartmentCostDisabled", NotCollectable),
+    (401, "IndirectCostDisabled", NotCollectable), (400, "DisallowedOperation", NotCollectable),
+    (400, "SubscriptionTypeNotSupported", NotCollectable), (409, "ReadOnlyDisabledSubscription", NotCollectable),
+    (401, "InvalidAuthenticationTokenTenant", NotCollectable), (401, "401", NotCollectable),
+    (401, "", NotCollectable), (404, "SubscriptionNotFound", NotCollectable),
+    (403, "AuthorizationFailed", AccessDenied), (403, "BillingAccessDenied", AccessDenied),
+    (403, "RBACAccessDenied", AccessDenied), (401, "InvalidAuthenticationToken", AccessDenied),
+    (503, "ServiceUnavailable", TransientError),
+])
+def test_cost_management_refusals_are_read_by_code_per_subscription(status: int, code: str,
+                                                                    expected: type[Exception]) -> None:
+    with pytest.raises(expected) as raised:
+        run(lambda seen: Reply(status, {"error": {"code": code, "message": "refused"}}))
+    if isinstance(raised.value, AccessDenied):
+        # a subscription's denial carries ARM's code; only a token ARM refuses is the whole customer's sign-in
+        assert raised.value.code == (SIGN_IN_REFUSED if code == "InvalidAuthenticationToken" else code)
+    if code == "SubscriptionNotFound":
+        assert "next scan" in str(raised.value)
 
 
 def test_hands_the_task_back_when_the_collection_runs_past_its_time_budget():
