@@ -18,7 +18,16 @@ from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from local.certs import CertPaths, make_certs
 from local.estates.build_demo import DEMO_PATH
+from local.memtable import MemoryTable
 from local.simulator import SimOptions, Simulator
+from shared.analysis.index import build_index
+from shared.analysis.model import ScanInputs, SubscriptionInputs
+from shared.analysis.report_build import limitations_of
+from shared.arm import cost_management_client
+from shared.collectors import CollectRequest, cost
+from shared.collectors.errors import SIGN_IN_REFUSED
+from shared.collectors.quota import QpuLedger
+from shared.errors import AccessDenied, NotCollectable
 
 pytestmark = pytest.mark.integration
 
@@ -185,3 +194,38 @@ def test_third_tenant_cost_queries_fail_the_ways_real_customers_do_when_queried(
                        "Wessex Larder Analytics": (404, "SubscriptionNotFound"),
                        "Wessex Larder Hosting": (401, "IndirectCostDisabled"),
                        "Wessex Larder Sandbox": (403, "AuthorizationFailed")}
+
+
+def test_third_tenants_review_says_why_each_subscriptions_cost_is_missing_when_collected(demo_sim, wessex) -> None:
+    # given: the real cost collector against the simulated tenant, one subscription at a time (audit B5)
+    sim, certs = demo_sim
+    client = cost_management_client(wessex, base_url=sim.base_url, connection_verify=str(certs.ca), retry_total=0)
+    outcome: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    # when
+    for sub in WESSEX["subscriptions"]:
+        request = CollectRequest(scan_id="s1", subscription_id=sub["subscription_id"], tenant_id=WESSEX["tenant_id"],
+                                 credential=wessex)
+        try:
+            cost.collect(request, history_days=90, client=client, budget=QpuLedger(MemoryTable()))
+            outcome[sub["display_name"]] = "collected"
+        except NotCollectable as exc:
+            outcome[sub["display_name"]], reasons[sub["subscription_id"]] = "not collectable", exc.reason
+        except AccessDenied as exc:
+            assert exc.code != SIGN_IN_REFUSED  # one subscription's refusal, never the whole customer's
+            outcome[sub["display_name"]], reasons[sub["subscription_id"]] = "denied", exc.reason
+    # then: each refusal is read by its code, and the report names each subscription's reason
+    assert outcome == {"Wessex Larder Operations": "collected", "Wessex Larder Finance": "not collectable",
+                       "Wessex Larder Retail": "not collectable", "Wessex Larder Analytics": "not collectable",
+                       "Wessex Larder Hosting": "not collectable", "Wessex Larder Sandbox": "denied"}
+    names = {s["subscription_id"]: s["display_name"] for s in WESSEX["subscriptions"]}
+    inputs = ScanInputs(customer_id="c", scan_id="s1", company="Wessex Larder Ltd",
+                        generated_at=dt.datetime.now(dt.UTC),
+                        subscriptions=[SubscriptionInputs(sid, names[sid], None, {}, {"cost": why})
+                                       for sid, why in reasons.items()])
+    lines = limitations_of(inputs, build_index(inputs))
+    for sid, why in reasons.items():
+        assert f"Subscription {names[sid]}: no cost data ({why})." in lines
+    joined = " ".join(lines)
+    assert "AO view charges" in joined and "48 hours" in joined and "billing role" in joined
+    assert "published prices" in joined and "AuthorizationFailed" in joined
