@@ -21,7 +21,7 @@ from azure.mgmt.costmanagement import CostManagementClient
 from shared.arm import cost_management_client
 from shared.collectors import Collected, CollectRequest
 from shared.collectors.cost_errors import classify_cost_refusal
-from shared.collectors.errors import with_throttle_retry
+from shared.collectors.errors import arm_error_code, with_throttle_retry
 from shared.collectors.quota import QpuLedger
 from shared.errors import NotCollectable, TransientError
 
@@ -74,11 +74,6 @@ def _cost_column_refused(exc: BaseException) -> bool:
     return isinstance(exc, HttpResponseError) and status == 400 and "cost" in text and "valid" in text
 
 
-def _error_code(exc: BaseException) -> str:
-    """ARM's error code of an SDK failure ('' when it sent none): a code is safe to log, the message may not be."""
-    return str(getattr(getattr(exc, "error", None), "code", "") or "")
-
-
 class _Window:
     """Reads every page of one window through the SDK client, with the budget and the 429 loop."""
 
@@ -97,7 +92,7 @@ class _Window:
             except HttpResponseError as exc:
                 # Cost Management's own refusals are this subscription's, read by code (audit B5).
                 status = getattr(getattr(exc, "response", None), "status_code", None) or 0
-                refused = classify_cost_refusal(status, _error_code(exc))
+                refused = classify_cost_refusal(status, arm_error_code(exc))
                 if refused is not None:
                     raise refused from exc
                 raise
@@ -182,7 +177,7 @@ def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
         if not _cost_column_refused(refusal):
             raise
         logger.warning("cost column refused for this agreement (HTTP 400, code %s): reading PreTaxCost",
-                       _error_code(refusal) or "none")
+                       arm_error_code(refusal) or "none")
         columns, rows = _read_windows(reader, windows, "PreTaxCost")
     names = [c["name"] for c in columns]
     currency = str(rows[0][names.index("Currency")]) if rows and "Currency" in names else ""
