@@ -2,8 +2,8 @@
 
 Money: three significant figures and never finer than one unit (£2,912.94 -> £2,910, £85.39 -> £85); annual
 amounts of 10,000 or more in thousands (£34,955 -> £35k); percentages to the whole percent; dates as
-"7 September". The same rounding as the report's `money(value, currency, "summary")` (report-core's money.py):
-once both are on one branch this module should call it instead of repeating it.
+"7 September". The rounding, the symbols and the percentages are the report's own (shared/analysis/money.py);
+only the sign differs: a claim never prints a minus sign on an amount that rounds to nothing.
 """
 
 from __future__ import annotations
@@ -12,17 +12,9 @@ import datetime as dt
 import math
 from typing import Literal
 
-SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+from shared.analysis.money import SYMBOLS, percent, round_summary
+
 Style = Literal["summary", "annual"]
-
-
-def round_summary(value: float) -> float:
-    """Three significant figures, never finer than one unit (half away from zero)."""
-    if value == 0:
-        return 0.0
-    digits = math.floor(math.log10(abs(value))) + 1
-    step = 10.0 ** max(digits - 3, 0)
-    return math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
 
 
 def money_text(value: float, currency: str, style: Style = "summary") -> str:
@@ -39,9 +31,7 @@ def money_text(value: float, currency: str, style: Style = "summary") -> str:
 
 def percent_text(share: float) -> str:
     """A fraction as a whole percent ("23%"); above zero but below one percent, "under 1%"."""
-    if 0 < share < 0.005:
-        return "under 1%"
-    return f"{math.floor(share * 100 + 0.5)}%"
+    return percent(share)
 
 
 def date_text(day: dt.date) -> str:

@@ -90,6 +90,12 @@ _HMS = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 DEFAULT_RETRY_AFTER = 2.0
 
 
+def arm_error_code(exc: BaseException) -> str:
+    """ARM's error code of an SDK failure as azure-core parsed it ('' when none): a code is safe to log, a message
+    may not be."""
+    return str(getattr(getattr(exc, "error", None), "code", "") or "")
+
+
 def aadsts_code(message: str) -> str | None:
     """The AADSTS number in an Entra error message, if any."""
     match = _AADSTS.search(message)
@@ -165,7 +171,7 @@ def classify(exc: Exception, what: str) -> Exception:
         if status is None:
             return TransientError(f"sign-in failed for {what}")
     if isinstance(exc, HttpResponseError) and status is not None:
-        code = str(getattr(getattr(exc, "error", None), "code", "") or "")
+        code = arm_error_code(exc)
         headers: Mapping[str, str] = getattr(exc.response, "headers", None) or {}
         if status == 429:
             return Throttled(f"{what} throttled", retry_after(headers))

@@ -18,7 +18,16 @@ from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 from local.certs import CertPaths, make_certs
 from local.estates.build_demo import DEMO_PATH
+from local.memtable import MemoryTable
 from local.simulator import SimOptions, Simulator
+from shared.analysis.index import build_index
+from shared.analysis.model import ScanInputs, SubscriptionInputs
+from shared.analysis.report_build import limitations_of
+from shared.arm import cost_management_client
+from shared.collectors import CollectRequest, cost
+from shared.collectors.errors import SIGN_IN_REFUSED
+from shared.collectors.quota import QpuLedger
+from shared.errors import AccessDenied, NotCollectable
 
 pytestmark = pytest.mark.integration
 
@@ -188,17 +197,7 @@ def test_third_tenant_cost_queries_fail_the_ways_real_customers_do_when_queried(
 
 
 def test_third_tenants_review_says_why_each_subscriptions_cost_is_missing_when_collected(demo_sim, wessex) -> None:
-    # given: the real cost collector, one subscription at a time (audit B5)
-    from local.memtable import MemoryTable
-    from shared.analysis.index import build_index
-    from shared.analysis.model import ScanInputs, SubscriptionInputs
-    from shared.analysis.report_build import limitations_of
-    from shared.arm import cost_management_client
-    from shared.collectors import CollectRequest, cost
-    from shared.collectors.errors import SIGN_IN_REFUSED
-    from shared.collectors.quota import QpuLedger
-    from shared.errors import AccessDenied, NotCollectable
-
+    # given: the real cost collector against the simulated tenant, one subscription at a time (audit B5)
     sim, certs = demo_sim
     client = cost_management_client(wessex, base_url=sim.base_url, connection_verify=str(certs.ca), retry_total=0)
     outcome: dict[str, str] = {}

@@ -15,6 +15,7 @@ from shared.collectors import CollectRequest
 from shared.collectors.cost import collect
 from shared.collectors.cost_plan import METER_CATEGORIES, windows_for
 from shared.collectors.cost_state import MemoryProgress, SeriesNeeds
+from shared.collectors.errors import SIGN_IN_REFUSED
 from shared.collectors.quota import QpuLedger
 from shared.errors import AccessDenied, Deferred, NotCollectable, Throttled, TransientError
 from tests.unit.collectors.fake_arm import FakeArm, FakeCredential, Reply, Seen
@@ -283,13 +284,15 @@ def test_hands_the_task_back_when_the_next_turn_is_past_its_time_budget():
     (401, "InvalidAuthenticationTokenTenant", NotCollectable), (401, "401", NotCollectable),
     (401, "", NotCollectable), (404, "SubscriptionNotFound", NotCollectable),
     (403, "AuthorizationFailed", AccessDenied), (403, "BillingAccessDenied", AccessDenied),
-    (403, "RBACAccessDenied", AccessDenied), (503, "ServiceUnavailable", TransientError),
+    (403, "RBACAccessDenied", AccessDenied), (401, "InvalidAuthenticationToken", AccessDenied),
+    (503, "ServiceUnavailable", TransientError),
 ])
 def test_cost_management_refusals_are_read_by_code_per_subscription(status: int, code: str, expected: type):
     with pytest.raises(expected) as raised:
         run(lambda seen: Reply(status, {"error": {"code": code, "message": "refused"}}))
     if expected is AccessDenied:
-        assert raised.value.code == code  # type: ignore[attr-defined]  # a subscription's denial, not sign-in
+        # a subscription's denial carries ARM's code; only a token ARM refuses is the whole customer's sign-in
+        assert raised.value.code == (SIGN_IN_REFUSED if code == "InvalidAuthenticationToken" else code)  # type: ignore[attr-defined]
     if code == "SubscriptionNotFound":
         assert "next scan" in raised.value.reason  # type: ignore[attr-defined]
 
