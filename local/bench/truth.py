@@ -1,9 +1,10 @@
 """What the estate holds: what each collect task would bring back, so a failed task's loss is counted.
 
 Cost rows are counted with the simulator's own query semantics (each step's body parsed by `parse_definition`,
-filtered, grouped by its date bucket and groupings), one count per step of the collector's plan. Only the static
-steps are counted: the daily series, capacity, tag and driver steps depend on the inventory and on the other
-subscriptions, which a failed task never saw. The shapes are those the collect phase reports for the tasks it
+filtered, grouped by its date bucket and groupings), one count per step of the collector's plan. Only the steps
+the subscription's size decides are counted (C2, then C1 or the summary steps, `cost_plan.sized_steps`): the
+daily series, capacity and driver steps depend on the inventory's contents and on the other subscriptions, which
+a failed task never saw. The shapes are those the collect phase reports for the tasks it
 finished (see collect._counts).
 """
 
@@ -14,16 +15,16 @@ from typing import Any
 from local.simulator.cost_filters import compile_filter
 from local.simulator.cost_query import parse_definition
 from local.simulator.state import SimState
-from shared.collectors.cost_plan import static_steps, windows_for
+from shared.collectors.cost_plan import sized_steps, windows_for
 
 
 def cost_rows_by_step(state: SimState, subscription_id: str, days: int) -> dict[str, dict[str, int]]:
-    """Rows (and QPU per page) the cost collector's static steps answer for one subscription."""
+    """Rows (and QPU per page) the cost collector's sized steps answer for one subscription."""
     sub = state.estate.subscription(subscription_id)
     if sub is None:
         return {}
     out: dict[str, dict[str, int]] = {}
-    for step in static_steps(windows_for(state.today, days)):
+    for step in sized_steps(len(sub.resources), windows_for(state.today, days)):
         spec = parse_definition(step.body("Cost"), state.today)
         matches = compile_filter(spec.filter)
         keys = {(*spec.date_key(row.date), *spec.group_values(row))

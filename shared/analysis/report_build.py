@@ -24,6 +24,7 @@ from shared.analysis.report_findings import finding_out, licence_series
 from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
 from shared.analysis.scripts import prefixes_for
 from shared.analysis.tiers import SIGNAL_RULES
+from shared.collectors.cost_plan import RESOURCE_DAYS
 
 METHODOLOGY = [
     "Inventory from Azure Resource Graph, cost from the Cost Management Query API (amortized cost, daily, by "
@@ -50,6 +51,9 @@ def limitations_of(inputs: ScanInputs, index: EstateIndex) -> list[str]:
     for sub in inputs.subscriptions:
         for source, reason in sorted(sub.missing.items()):
             out.append(f"Subscription {sub.display_name or sub.subscription_id}: no {source} data ({reason}).")
+        cost = sub.raw.get("cost")
+        if cost is not None and (days := (cost.data.get("missing") or {}).get(RESOURCE_DAYS)):
+            out.append(f"Subscription {sub.display_name or sub.subscription_id}: {days}.")
     if index.cost.other_currencies:
         out.append("Cost data in other currencies (" + ", ".join(sorted(index.cost.other_currencies))
                    + ") was left out of the spend figures.")

@@ -134,6 +134,10 @@ class ResourceDays:
         return self.total(r, self.days - 30, self.days)
 
 
+def _subscription_of(resource_id: str) -> str:
+    return resource_id.split("/")[2] if resource_id.count("/") >= 2 else ""
+
+
 def build_resource_days(inputs: ScanInputs, index: EstateIndex) -> ResourceDays | None:
     """The second pass: every cost row of the billing currency into its resource's day (None without cost data)."""
     cost, end = index.cost, index.cost.window_to
@@ -141,17 +145,25 @@ def build_resource_days(inputs: ScanInputs, index: EstateIndex) -> ResourceDays 
         return None
     start = min(cost.daily)
     n = (end - start).days + 1
-    ids = list(cost.window_total)
-    subs = [rid.split("/")[2] if rid.count("/") >= 2 else "" for rid in ids]
-    out = ResourceDays(start, n, ids, subs)
-    days = DayCache()
+    # Layout 1, or layout 2's `resource_days` section (a layout-2 envelope without it has no resource's days, so
+    # its resources are left out here rather than read as never billed).
+    readable: dict[str, tuple[dict[str, Any], tuple[int, int, int | None, int | None]]] = {}
+    summary_only = set()
     for sub in inputs.subscriptions:
         envelope = sub.raw.get("cost")
-        # Layout 1, or layout 2's `resource_days` section (a layout-2 envelope without it has no resource's days).
         data = daily_rows(envelope.data) if envelope is not None else None
+        if envelope is not None and data is None:
+            summary_only.add(sub.subscription_id.lower())
         columns = cost_columns(data) if data is not None else None
-        if data is None or columns is None or str(data.get("currency") or "") != cost.currency:
+        if data is not None and columns is not None and str(data.get("currency") or "") == cost.currency:
+            readable[sub.subscription_id.lower()] = (data, columns)
+    ids = [rid for rid in cost.window_total if _subscription_of(rid) not in summary_only]
+    out = ResourceDays(start, n, ids, [_subscription_of(rid) for rid in ids])
+    days = DayCache()
+    for sub in inputs.subscriptions:
+        if sub.subscription_id.lower() not in readable:
             continue
+        data, columns = readable[sub.subscription_id.lower()]
         sub_id = sub.subscription_id.lower()
         # Cost without a resource id (some charges have none) is kept on the subscription's own row.
         _add_rows(out, data.get("rows") or [], columns, out.add_row(f"/subscriptions/{sub_id}", sub_id),

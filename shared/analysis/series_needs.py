@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from shared.analysis.analytics import anomaly_days
@@ -29,8 +29,6 @@ from shared.rawdata import RawEnvelope
 
 logger = logging.getLogger(__name__)
 
-_OWNER_LIKE = ("owner", "ownedby", "contact", "responsible")
-_COST_CENTRE_LIKE = ("costcentre", "costcenter", "costcode", "billingcode", "chargecode", "cc")
 
 
 def _envelope(source: str, subscription_id: str, data: dict[str, Any]) -> RawEnvelope:
@@ -57,21 +55,6 @@ def rule_requests(subscription_id: str, graph: dict[str, Any], cost: dict[str, A
     return index.recorder
 
 
-def allocation_tag(graph: dict[str, Any] | None) -> str | None:
-    """The main allocation tag key of the inventory: the most used owner-like key, else cost-centre-like."""
-    used: Counter[str] = Counter()
-    for row in (graph or {}).get("resources") or []:
-        tags = row.get("tags") if isinstance(row, dict) else None
-        used.update(str(k) for k in (tags or {}) if isinstance(tags, dict))
-    for patterns in (_OWNER_LIKE, _COST_CENTRE_LIKE):
-        found = [(n, k) for k, n in used.items()
-                 if (key := k.lower().replace("-", "").replace("_", "")) in patterns or any(
-                     p in key for p in patterns if len(p) > 2)]
-        if found:
-            return max(found)[1]
-    return None
-
-
 def plan_needs(subscription_id: str, graph: dict[str, Any] | None, cost: dict[str, Any]) -> SeriesNeeds:
     """The daily series, capacity meters and allocation tag one subscription's collection should read."""
     last30 = cost.get("last30") or {}
@@ -95,7 +78,8 @@ def plan_needs(subscription_id: str, graph: dict[str, Any] | None, cost: dict[st
                      for (cats, since), ids in sorted(merged.items(), key=lambda kv: (kv[0][1], sorted(kv[0][0])))
                      if ids]
         capacity = tuple(sorted(recorded.capacity))
-    return SeriesNeeds(tuple(requests), capacity, allocation_tag(graph), missing)
+    resources = None if graph is None else len(graph.get("resources") or [])
+    return SeriesNeeds(tuple(requests), capacity, resources, missing)
 
 
 def estate_anomaly_days(summaries: list[dict[str, Any]]) -> list[dt.date]:

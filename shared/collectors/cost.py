@@ -24,13 +24,18 @@ from shared.collectors import Collected, CollectRequest
 from shared.collectors.cost_envelope import assemble, daily_summary
 from shared.collectors.cost_pages import API_VERSION, CostReader, read_step
 from shared.collectors.cost_plan import (
+    EVERY_DAY_MAX_PAGES,
+    RESOURCE_DAYS,
     Step,
     Windows,
     capacity_step,
+    common_steps,
     driver_steps,
+    reads_every_day,
+    resource_day_pages,
+    resource_day_steps,
     series_steps,
-    static_steps,
-    tags_step,
+    summary_steps,
     windows_for,
 )
 from shared.collectors.cost_state import CostProgress, MemoryProgress, SeriesNeeds
@@ -43,9 +48,12 @@ logger = logging.getLogger(__name__)
 # One delivery ends well inside the function timeout (10 min) and the message lock; then it hands itself back.
 MAX_SECONDS = 480.0
 INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is a scheduled continuation
-RECHECK_S = 30.0  # how soon to look again for the inventory or the other subscriptions' daily totals
+# How soon to look again for the inventory (it sizes the collection and is usually seconds away) or for the other
+# subscriptions' daily totals.
+RECHECK_S = 10.0
 WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without
 CAPACITY_SUFFIX = "data stored"
+EVERY_DAY, SUMMARY = "every_day", "summary"  # how a subscription's days are read (cost_plan.reads_every_day)
 
 
 def _fresh() -> dict[str, Any]:
@@ -57,9 +65,10 @@ class _Run:
     """One delivery's work on one subscription's cost collection."""
 
     def __init__(self, request: CollectRequest, w: Windows, progress: CostProgress, reader: CostReader,
-                 clock: Callable[[], float], recheck: float, wait_for_scan: float) -> None:
+                 clock: Callable[[], float], recheck: float, wait_for_scan: float, every_day_max_pages: int) -> None:
         self.request, self.w, self.progress, self.reader = request, w, progress, reader
         self.clock, self.recheck, self.wait_for_scan = clock, recheck, wait_for_scan
+        self.every_day_max_pages = every_day_max_pages
         # A task deferred before its first page has only its continuation hop saved: start from a fresh cursor.
         self.cursor = {**_fresh(), **(progress.load() or {})}
         self._needs: dict[str, Any] | None = None
@@ -70,12 +79,17 @@ class _Run:
         return self._needs
 
     def plan(self) -> list[Step]:
-        steps = static_steps(self.w)
+        steps = common_steps(self.w)
+        mode = self.cursor.get("mode")
+        if mode == EVERY_DAY:
+            steps += resource_day_steps(self.w)
+        elif mode == SUMMARY:
+            steps += summary_steps(self.w)
         if self.cursor.get("needs"):
             needs = SeriesNeeds.from_json(self.needs())
-            steps += series_steps(needs.requests, self.w)
+            if mode == SUMMARY:  # every resource's days already carry what the series would
+                steps += series_steps(needs.requests, self.w)
             steps += capacity_step(needs.capacity_accounts, self.needs().get("capacity_meters") or [], self.w)
-            steps += tags_step(needs.tag_key, self.w)
         if self.cursor.get("drivers") is not None:
             steps += driver_steps([dt.date.fromisoformat(d) for d in self.cursor["drivers"]], self.w)
         return steps
@@ -96,13 +110,34 @@ class _Run:
         self.save()
         raise Deferred(f"cost collection waits for the scan's {what}", self.recheck)
 
-    def plan_needs(self) -> None:
-        partial = self.partial()
+    def inventory_needs(self, partial: dict[str, Any]) -> SeriesNeeds:
+        """The dry run's answer over the inventory, waiting for it (at most WAIT_FOR_SCAN_S) when not final."""
         needs = self.progress.needs(partial)
         if needs is None and self.wait_or_give_up("inventory"):
             needs = self.progress.needs(partial, final=True) or SeriesNeeds()
             needs.missing.setdefault("series", "the subscription's inventory was not ready in time")
         assert needs is not None
+        return needs
+
+    def choose_mode(self) -> None:
+        """Read every resource's days (C1) where that costs no more QPU than the summary steps, else the summary
+        steps; the inventory's size decides, so the choice waits for it."""
+        needs = self.inventory_needs(self.partial())
+        if reads_every_day(needs.resources, self.w, self.every_day_max_pages):
+            self.cursor["mode"] = EVERY_DAY
+        else:
+            self.cursor["mode"] = SUMMARY
+            size = ("the inventory that sizes it was not available" if needs.resources is None else
+                    f"about {resource_day_pages(needs.resources, self.w)} pages of Cost Management queries")
+            self.cursor["missing"][RESOURCE_DAYS] = (
+                f"every resource's daily cost was not read ({size}), so the checks and trends that read a "
+                "resource's daily cost (movers, new and stopped costs, drivers of shifts, run rates) leave its "
+                "resources out")
+        self.save(len(self.plan()))
+
+    def plan_needs(self) -> None:
+        partial = self.partial()
+        needs = self.inventory_needs(partial)
         accounts = set(needs.capacity_accounts)
         meters = partial["sections"].get("meters") or {"columns": [], "rows": []}
         names = [c["name"] for c in meters["columns"]]
@@ -130,8 +165,10 @@ class _Run:
 
     def share_daily(self, steps: list[Step]) -> None:
         """Once this subscription's daily totals are in, write them where the other collections of the scan look."""
-        if self.cursor.get("shared") or any(s.name not in self.cursor["done"] for s in steps
-                                            if s.section in ("daily", "totals")):
+        mode = self.cursor.get("mode")
+        sections = {"daily", "totals"} if mode == SUMMARY else {RESOURCE_DAYS}
+        if self.cursor.get("shared") or mode is None or any(s.name not in self.cursor["done"] for s in steps
+                                                           if s.section in sections):
             return
         self.progress.put_part("estate", daily_summary(self.partial()))
         self.cursor["shared"] = True
@@ -144,9 +181,11 @@ class _Run:
             todo = next((s for s in steps if s.name not in self.cursor["done"]), None)
             if todo is not None:
                 self.read(todo, len(steps))
+            elif self.cursor.get("mode") is None:
+                self.choose_mode()
             elif not self.cursor.get("needs"):
                 self.plan_needs()
-            elif self.cursor.get("drivers") is None:
+            elif self.cursor.get("drivers") is None and self.cursor["mode"] == SUMMARY:
                 self.plan_drivers()
             else:
                 return self.finish(steps)
@@ -164,7 +203,8 @@ def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
             sleep: Callable[[float], None] = time.sleep, today: dt.date | None = None,
             clock: Callable[[], float] = time.time, max_seconds: float = MAX_SECONDS,
             inline_wait: float | None = None, recheck: float = RECHECK_S, wait_for_scan: float = WAIT_FOR_SCAN_S,
-            arm_endpoint: str | None = None, now: Callable[[], dt.datetime] | None = None) -> Collected:
+            arm_endpoint: str | None = None, now: Callable[[], dt.datetime] | None = None,
+            every_day_max_pages: int = EVERY_DAY_MAX_PAGES) -> Collected:
     """Read (or go on reading) the subscription's cost steps; Deferred when the rest must wait.
 
     Without `progress` the collection runs in one delivery in memory, sleeping through every turn that fits
@@ -182,4 +222,5 @@ def collect(request: CollectRequest, *, history_days: int, budget: QpuLedger,
                         owner_key(request.scan_id, request.subscription_id.lower(), "cost"), host, sleep=sleep,
                         clock=clock, deadline=clock() + max_seconds,
                         inline_wait=INLINE_WAIT_S if inline_wait is None else inline_wait)
-    return _Run(request, windows_for(day, history_days), progress, reader, clock, recheck, wait_for_scan).run()
+    return _Run(request, windows_for(day, history_days), progress, reader, clock, recheck, wait_for_scan,
+                every_day_max_pages).run()

@@ -8,10 +8,11 @@ that was not collected is absent (never empty) and `missing` says why.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from shared.collectors.cost_plan import AMORTIZED, Step, Windows
+from shared.collectors.cost_plan import AMORTIZED, RESOURCE_DAYS, Step, Windows
 from shared.errors import NotCollectable
 
 LAYOUT = 2
@@ -71,7 +72,7 @@ def assemble(steps: Iterable[Step], done: dict[str, dict[str, Any]], part: Calla
         section["currency"] = _currency(section)
     if requests is not None and "series" in sections:
         sections["series"]["requests"] = requests
-    currency = next((sections[s]["currency"] for s in ("totals", "daily", "earlier") if s in sections
+    currency = next((sections[s]["currency"] for s in ("totals", "daily", "earlier", RESOURCE_DAYS) if s in sections
                      and sections[s]["currency"]), "")
     first, last = w.last30
     return {"layout": LAYOUT, "type": AMORTIZED, "currency": currency,
@@ -85,7 +86,24 @@ def assemble(steps: Iterable[Step], done: dict[str, dict[str, Any]], part: Calla
 def daily_summary(partial: dict[str, Any]) -> dict[str, Any]:
     """What other subscriptions' collections read of this one to find the estate's anomalous days: currency,
     weight (resource totals, as costs.row_weight counts them), window and the daily totals."""
+    every_day = partial["sections"].get(RESOURCE_DAYS)
+    if every_day is not None:  # C1's rows: weighed by their count (costs.row_weight), summed per day
+        return {"currency": every_day["currency"] or partial["currency"], "weight": len(every_day["rows"]),
+                "window": partial["window"], "daily": _per_day(every_day)}
     totals = partial["sections"].get("totals") or {"rows": []}
     return {"currency": partial["currency"], "weight": len(totals["rows"]), "window": partial["window"],
             "daily": partial["sections"].get("daily") or {"columns": [], "rows": []}}
+
+
+def _per_day(rows_section: dict[str, Any]) -> dict[str, Any]:
+    """A section of dated rows summed per day, as the `daily` section's UsageDate and cost columns."""
+    names = [c["name"] for c in rows_section["columns"]]
+    cost_at = next((names.index(n) for n in ("Cost", "PreTaxCost") if n in names), None)
+    if cost_at is None or "UsageDate" not in names:
+        return {"columns": [], "rows": []}
+    day_at, sums = names.index("UsageDate"), defaultdict[Any, float](float)
+    for row in rows_section["rows"]:
+        sums[row[day_at]] += float(row[cost_at] or 0.0)
+    return {"columns": [{"name": names[cost_at], "type": "Number"}, {"name": "UsageDate", "type": "Number"}],
+            "rows": [[round(cost, 6), day] for day, cost in sorted(sums.items())]}
 

@@ -27,6 +27,11 @@ METER_CATEGORIES = ("Storage", "Load Balancer", "Application Gateway", "Azure DD
 VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
 MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
 RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
+PAGE_ROWS = 5000  # rows per Query_Usage page (docs/estate-format.md)
+# C1 (every resource's days) is read unless it alone would hold the tenant's turns past the 15 minutes a first
+# review should take: 15 minutes of the 500 QPU an hour Caleta books (quota.LIMITS) is 125 pages, a subscription
+# of about 7,000 resources over 90 days. Larger ones are read by the summary steps, which lose per-resource days.
+EVERY_DAY_MAX_PAGES = 125
 
 
 @dataclass(frozen=True)
@@ -141,34 +146,49 @@ def any_of(parts: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 _RID, _CAT, _METER = ("Dimension", "ResourceId"), ("Dimension", "MeterCategory"), ("Dimension", "Meter")
 
 
-def static_steps(w: Windows) -> list[Step]:
-    """The steps every subscription needs, daily trend first (other tasks wait for it, see `drivers`)."""
+def common_steps(w: Windows) -> list[Step]:
+    """What every subscription reads first, whichever way its days are read: C2, the last 30 days by meter."""
+    first, last = w.last30
+    return [Step("meters", "meters", first, last, grouping=(_RID, _METER),
+                 filter=dimension_in("MeterCategory", METER_CATEGORIES))]
+
+
+def summary_steps(w: Windows) -> list[Step]:
+    """The steps that stand in for every resource's days on a large subscription: daily totals by category (other
+    tasks wait for them, see `drivers`), resource totals over the savings window and before it, the two weeks."""
     first, last = w.last30
     steps = [Step(f"daily:{a:%Y-%m}", "daily", a, b, "Daily", (_CAT,)) for a, b in w.months()]
     steps.append(Step("totals", "totals", first, last, grouping=(_RID, _CAT)))
     if w.earlier is not None:
         steps.append(Step("earlier", "earlier", *w.earlier, grouping=(_RID,)))
     steps += [Step("first_week", "first_week", *w.first_week, grouping=(_RID,)),
-              Step("last_week", "last_week", *w.last_week, grouping=(_RID,)),
-              Step("meters", "meters", first, last, grouping=(_RID, _METER),
-                   filter=dimension_in("MeterCategory", METER_CATEGORIES)),
-              Step("vm_meters", "vm_meters", first, last, grouping=(_RID, ("Dimension", "MeterSubCategory")),
-                   filter=dimension_in("MeterCategory", VM_CATEGORIES)),
-              Step("pricing_models", "pricing_models", first, last,
-                   grouping=(("Dimension", "PricingModel"), ("Dimension", "ChargeType")),
-                   filter=dimension_in("MeterCategory", ("Virtual Machines",))),
-              Step("actual_cost", "actual_cost", first, last, cost_type=ACTUAL,
-                   grouping=(("Dimension", "ChargeType"), ("Dimension", "PricingModel")))]
-    steps += resource_day_steps(w)
+              Step("last_week", "last_week", *w.last_week, grouping=(_RID,))]
     return steps
+
+
+def sized_steps(resources: int | None, w: Windows, max_pages: int = EVERY_DAY_MAX_PAGES) -> list[Step]:
+    """The steps a subscription of `resources` resources reads before the series, capacity and drivers."""
+    chosen = resource_day_steps(w) if reads_every_day(resources, w, max_pages) else summary_steps(w)
+    return common_steps(w) + chosen
 
 
 def resource_day_steps(w: Windows) -> list[Step]:
     """C1 as before issue 17: every resource's daily cost by MeterCategory over the history window, a month per
     query. Issue 16's analytics (shared/analysis/resource_days.py: movers, new and stopped costs, level-shift and
-    run-rate drivers, bill rates) read each resource's days, which no other step carries; read last, so the
-    other subscriptions' collections never wait on it for the daily totals."""
+    run-rate drivers, bill rates) read each resource's days; the rest of the analysis reads them as layout 1."""
     return [Step(f"resource_days:{a:%Y-%m}", RESOURCE_DAYS, a, b, "Daily", (_RID, _CAT)) for a, b in w.months()]
+
+
+def resource_day_pages(resources: int, w: Windows) -> int:
+    """Pages C1 would take at a row per resource and day (the upper estimate: a resource billed under two meter
+    categories has two rows, one billed nothing has none)."""
+    return sum(math.ceil(max(1, resources) * ((b - a).days + 1) / PAGE_ROWS) for a, b in w.months())
+
+
+def reads_every_day(resources: int | None, w: Windows, max_pages: int = EVERY_DAY_MAX_PAGES) -> bool:
+    """Whether to read C1 rather than the summary steps: when the inventory is known and C1 fits `max_pages`
+    (docs/data-contract.md, "Which way the days are read")."""
+    return resources is not None and resource_day_pages(resources, w) <= max_pages
 
 
 def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:
@@ -197,11 +217,6 @@ def capacity_step(accounts: Sequence[str], meters: Sequence[str], w: Windows) ->
         return []
     return [Step("capacity", "capacity", *w.last30, "Daily", (_RID, _METER),
                  all_of(dimension_in("ResourceId", accounts), dimension_in("Meter", meters)))]
-
-
-def tags_step(tag_key: str | None, w: Windows) -> list[Step]:
-    """C6: the savings window's cost by the allocation tag's values (untagged: an empty value)."""
-    return [] if not tag_key else [Step("billed_tags", "billed_tags", *w.last30, grouping=(("TagKey", tag_key),))]
 
 
 def driver_steps(days: Iterable[dt.date], w: Windows) -> list[Step]:

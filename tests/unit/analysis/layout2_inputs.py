@@ -23,7 +23,7 @@ from shared.analysis.series_needs import estate_anomaly_days, plan_needs
 from shared.arm import cost_management_client
 from shared.collectors import CollectRequest
 from shared.collectors.cost import collect
-from shared.collectors.cost_plan import METER_CATEGORIES
+from shared.collectors.cost_plan import EVERY_DAY_MAX_PAGES, METER_CATEGORIES
 from shared.collectors.cost_state import MemoryProgress, SeriesNeeds
 from shared.collectors.quota import QpuLedger
 from shared.errors import Deferred
@@ -58,7 +58,8 @@ class _Clock:
         self.now += seconds
 
 
-def collect_tenant(tenant: Tenant, subscriptions: list[Subscription], today: dt.date = TODAY) -> dict[str, Any]:
+def collect_tenant(tenant: Tenant, subscriptions: list[Subscription], today: dt.date = TODAY,
+                   every_day_max_pages: int = EVERY_DAY_MAX_PAGES) -> dict[str, Any]:
     """Layout-2 cost data of each subscription (Cost Management refusing one: left out, as the collector fails)."""
     clock = _Clock()
     ledger = QpuLedger(MemoryTable(), clock=clock.time, sleep=clock.sleep, limits=UNLIMITED, hard_limits=UNLIMITED)
@@ -89,7 +90,8 @@ def collect_tenant(tenant: Tenant, subscriptions: list[Subscription], today: dt.
             try:
                 out[sub.subscription_id] = collect(request, history_days=90, client=client, budget=ledger,
                                                    progress=progresses[sub.subscription_id], sleep=clock.sleep,
-                                                   clock=clock.time, arm_endpoint=ARM).data
+                                                   clock=clock.time, arm_endpoint=ARM,
+                                                   every_day_max_pages=every_day_max_pages).data
             except Deferred:
                 clock.now += 1.0  # waits for the other subscriptions' daily totals: they are collected next
     return out
@@ -108,11 +110,14 @@ def legacy_meters(sub: Subscription, today: dt.date = TODAY) -> dict[str, Any]:
                                          for (d, r, m), v in sorted(sums.items())]}
 
 
-def scan_both_ways(tenant: Tenant, today: dt.date = TODAY) -> tuple[ScanInputs, ScanInputs]:
-    """The tenant's scan with layout-1 cost envelopes (plus legacy meters) and with layout-2 ones."""
+def scan_both_ways(tenant: Tenant, today: dt.date = TODAY,
+                   every_day_max_pages: int = EVERY_DAY_MAX_PAGES) -> tuple[ScanInputs, ScanInputs]:
+    """The tenant's scan with layout-1 cost envelopes (plus legacy meters) and with layout-2 ones (0 pages: every
+    subscription read by the summary steps, as a large one is)."""
     old = scan_inputs(tenant, today)
     subs = {s.subscription_id: s for s in tenant.subscriptions}
-    new_data = collect_tenant(tenant, [subs[s.subscription_id] for s in old.subscriptions], today)
+    new_data = collect_tenant(tenant, [subs[s.subscription_id] for s in old.subscriptions], today,
+                              every_day_max_pages)
     layout1, layout2 = [], []
     for inputs in old.subscriptions:
         raw1, raw2 = dict(inputs.raw), dict(inputs.raw)

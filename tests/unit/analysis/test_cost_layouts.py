@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared.analysis.cost_sections import is_layout2
+from shared.collectors.cost_plan import EVERY_DAY_MAX_PAGES
 from tests.unit.analysis.builders import analyse
 from tests.unit.analysis.demo_inputs import load_demo
 from tests.unit.analysis.layout2_inputs import scan_both_ways
@@ -17,9 +18,9 @@ TENANTS = [t.display_name for t in load_demo().tenants]
 
 
 @cache
-def reports(name: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
+def reports(name: str, every_day_max_pages: int = EVERY_DAY_MAX_PAGES) -> tuple[dict[str, Any], dict[str, Any], Any]:
     tenant = next(t for t in load_demo().tenants if t.display_name == name)
-    old, new = scan_both_ways(tenant)
+    old, new = scan_both_ways(tenant, every_day_max_pages=every_day_max_pages)
     return json.loads(analyse(old).report_json), json.loads(analyse(new).report_json), new
 
 
@@ -30,14 +31,30 @@ def test_the_same_report_when_the_same_estate_is_collected_in_either_layout(name
 
 
 @pytest.mark.parametrize("name", TENANTS)
-def test_layout_2_carries_far_fewer_rows_when_collected(name: str) -> None:
+def test_a_small_subscription_reads_every_resources_days_and_no_summary_when_collected(name: str) -> None:
     _, _, inputs = reports(name)
     for sub in inputs.subscriptions:
         if "cost" in sub.raw:
             data = sub.raw["cost"].data
-            assert is_layout2(data)
-            rows = sum(len(s["rows"]) for s in data["sections"].values())
-            assert rows > 0 and set(data["steps"]) >= {"totals", "earlier", "meters", "actual_cost"}
+            assert is_layout2(data) and "resource_days" in data["sections"] and "meters" in data["sections"]
+            assert not {"daily", "totals", "earlier", "first_week", "last_week", "series", "anomaly_days"} & set(
+                data["sections"])
+            assert sum(s.startswith("resource_days:") for s in data["steps"]) == 4  # a query per calendar month
+
+
+@pytest.mark.parametrize("name", TENANTS)
+def test_spend_stays_the_same_and_the_review_says_what_is_left_out_when_read_by_summaries(name: str) -> None:
+    # given: every subscription read as a large one is (the summary steps, no resource's days)
+    old, new, inputs = reports(name, every_day_max_pages=0)
+    # then: the same spend, day by day and by subscription and service; the checks and trends that read a
+    # resource's days leave those subscriptions out, and the review says so for each
+    assert new["headline"]["spend_30d"] == old["headline"]["spend_30d"]
+    for key in ("total_last_30_days", "by_subscription", "by_service", "daily", "months"):
+        assert new["analytics"][key] == old["analytics"][key], key
+    collected = [s for s in inputs.subscriptions if "cost" in s.raw]
+    assert collected and all("resource_days" not in s.raw["cost"].data["sections"] for s in collected)
+    for sub in collected:
+        assert any(sub.display_name in line and "a resource's daily cost" in line for line in new["limitations"])
 
 
 def test_anomaly_drivers_and_growth_survive_layout_2_when_pennine_is_analysed() -> None:

@@ -90,33 +90,51 @@ def step_of(seen: Seen) -> str:
     return f'{seen.body["type"]}|{d["granularity"]}|{seen.body["timePeriod"]["from"][:10]}|{groups}'
 
 
-def test_the_plan_asks_daily_totals_by_month_and_resource_totals_without_granularity_when_collecting():
-    collected, arm = run(lambda seen: page(seen.body))
+def test_a_small_subscription_reads_its_meters_then_every_resources_days_a_month_at_a_time_when_collecting():
+    # given: the inventory holds 40 resources (C1 is 4 pages over 90 days)
+    needs = SeriesNeeds(resources=40)
+    collected, arm = run(lambda seen: page(seen.body), progress=MemoryProgress(needs=lambda partial, final: needs))
+    # then: C2 first, then C1 by ResourceId and MeterCategory, one calendar month per query, and nothing else
     w = windows_for(TODAY, 90)
     assert all(r.url.startswith(QUERY) and r.method == "POST" for r in arm.requests)
+    meters, *days = [r.body for r in arm.requests]
+    assert [g["name"] for g in meters["dataset"]["grouping"]] == ["ResourceId", "Meter"]
+    assert meters["dataset"]["filter"]["dimensions"]["values"] == list(METER_CATEGORIES)
+    assert [b["timePeriod"]["from"][:10] for b in days] == [a.isoformat() for a, _ in w.months()]
+    assert all(b["dataset"]["granularity"] == "Daily" and [g["name"] for g in b["dataset"]["grouping"]]
+               == ["ResourceId", "MeterCategory"] for b in days)
+    data = collected.data
+    assert data["layout"] == 2 and data["currency"] == "GBP"
+    assert data["window"] == {"from": "2026-08-29", "to": "2026-11-26"}
+    assert set(data["sections"]) == {"meters", "resource_days"} and data["missing"] == {}
+
+
+def test_the_summary_steps_ask_daily_totals_by_month_and_resource_totals_without_granularity_when_unsized():
+    # given: no inventory to size the subscription by (a large one is read the same way)
+    collected, arm = run(lambda seen: page(seen.body))
+    w = windows_for(TODAY, 90)
     daily = [r.body for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
-    by_category = [b for b in daily if [g["name"] for g in b["dataset"]["grouping"]] == ["MeterCategory"]]
-    assert [b["timePeriod"]["from"][:10] for b in by_category] == [a.isoformat() for a, _ in w.months()]
-    # and C1's rows, every resource's days by MeterCategory a month at a time (issue 16's analytics), read last
-    resource_days = [b for b in daily if b not in by_category]
-    assert [b["timePeriod"]["from"][:10] for b in resource_days] == [a.isoformat() for a, _ in w.months()]
-    assert all([g["name"] for g in b["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"]
-               for b in resource_days)
-    assert daily[-len(resource_days):] == resource_days == [r.body for r in arm.requests[-len(resource_days):]]
+    assert [b["timePeriod"]["from"][:10] for b in daily] == [a.isoformat() for a, _ in w.months()]
+    assert all([g["name"] for g in b["dataset"]["grouping"]] == ["MeterCategory"] for b in daily)
     totals = next(r.body for r in arm.requests if [g["name"] for g in r.body["dataset"]["grouping"]]
                   == ["ResourceId", "MeterCategory"])
     assert totals["dataset"]["granularity"] == "None"
     assert totals["timePeriod"] == {"from": "2026-10-28T00:00:00Z", "to": "2026-11-26T23:59:59Z"}
-    meters = next(r.body for r in arm.requests if [g["name"] for g in r.body["dataset"]["grouping"]]
-                  == ["ResourceId", "Meter"])
-    assert meters["dataset"]["filter"]["dimensions"]["values"] == list(METER_CATEGORIES)
-    assert any(r.body["type"] == "ActualCost" for r in arm.requests)
+    assert all(r.body["type"] == "AmortizedCost" for r in arm.requests)
     data = collected.data
-    assert data["layout"] == 2 and data["currency"] == "GBP"
-    assert data["window"] == {"from": "2026-08-29", "to": "2026-11-26"}
-    assert set(data["sections"]) == {"daily", "totals", "earlier", "first_week", "last_week", "meters", "vm_meters",
-                                     "pricing_models", "actual_cost", "resource_days"}
-    assert data["missing"] == {"series": "no inventory was given"}
+    assert set(data["sections"]) == {"daily", "totals", "earlier", "first_week", "last_week", "meters"}
+    assert data["missing"]["series"] == "no inventory was given"
+    assert "was not available" in data["missing"]["resource_days"]
+
+
+def test_a_large_subscription_is_read_by_the_summary_steps_and_says_how_many_pages_its_days_would_take():
+    # given: 10,000 resources (C1 would be about 180 pages over 90 days)
+    needs = SeriesNeeds(resources=10_000)
+    collected, arm = run(lambda seen: page(seen.body), progress=MemoryProgress(needs=lambda partial, final: needs))
+    assert not any([g["name"] for g in r.body["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"]
+                   and r.body["dataset"]["granularity"] == "Daily" for r in arm.requests)
+    assert "resource_days" not in collected.data["sections"]
+    assert "about 180 pages" in collected.data["missing"]["resource_days"]
 
 
 def test_next_link_is_posted_with_the_same_body_when_a_step_has_more_pages():
@@ -191,7 +209,7 @@ def test_a_redelivery_resumes_at_the_next_page_and_never_reads_a_written_page_ag
             sleeps.now += exc.resume_after
     # then: one request per page, none repeated, across many deliveries
     keys = [(step_of(r), "skiptoken" in r.url) for r in arm.requests]
-    assert deliveries > 5 and len(keys) == len(set(keys)) == 17  # 16 steps, one of two pages
+    assert deliveries > 5 and len(keys) == len(set(keys)) == 10  # 9 steps, one of two pages
     assert collected.data["steps"]["totals"] == {"pages": 2, "rows": 2, "qpu": 1}
     assert collected.data["steps"]["earlier"]["qpu"] == 2  # 60 days: a QPU per 31 days
 
@@ -252,7 +270,7 @@ def test_waits_the_qpu_retry_after_when_throttled_then_succeeds():
                      {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "7"})]
     sleeps = Sleeps()
     _, arm = run(lambda seen: replies.pop() if replies else page(seen.body), sleeps)
-    assert len(arm.requests) == 17  # 16 steps, one of them asked twice
+    assert len(arm.requests) == 10  # 9 steps, one of them asked twice
     assert any(7.0 <= s < 7.5 for s in sleeps.calls)
 
 
@@ -297,8 +315,8 @@ def test_cost_management_refusals_are_read_by_code_per_subscription(status: int,
         assert "next scan" in raised.value.reason  # type: ignore[attr-defined]
 
 
-def test_series_capacity_and_tag_steps_follow_the_needs_when_the_inventory_answers():
-    needs = SeriesNeeds(requests=(), capacity_accounts=("/subscriptions/x/r/a",), tag_key="owner")
+def test_the_capacity_step_follows_the_needs_when_the_inventory_answers():
+    needs = SeriesNeeds(requests=(), capacity_accounts=("/subscriptions/x/r/a",), resources=1)
     seen_meters: list[str] = []
 
     def handler(seen: Seen) -> Reply:
@@ -312,5 +330,5 @@ def test_series_capacity_and_tag_steps_follow_the_needs_when_the_inventory_answe
 
     collected, _ = run(handler, progress=MemoryProgress(needs=lambda partial, final: needs))
     assert seen_meters == ["Hot LRS Data Stored"]
-    assert {"capacity", "billed_tags"} <= set(collected.data["sections"])
+    assert "capacity" in collected.data["sections"]
     assert collected.data["missing"] == {}
