@@ -88,7 +88,8 @@ class Collection:
 
     def _collect(self, sub: str, source: Source) -> Collected:
         request = CollectRequest(scan_id=SCAN_ID, subscription_id=sub, tenant_id=self.cfg["tenant_id"],
-                                 credential=self.credential, day=dt.date.fromisoformat(self.cfg["today"]))
+                                 credential=self.credential, day=dt.date.fromisoformat(self.cfg["today"]),
+                                 scan_subscriptions=len(self.cfg["subscriptions"]))
         if source == "resource-graph":
             return resource_graph.collect(request, client=self.graph, sleep=self.clock.sleep)
         if source == "cost":

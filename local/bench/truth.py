@@ -24,7 +24,11 @@ def cost_rows_by_step(state: SimState, subscription_id: str, days: int) -> dict[
     if sub is None:
         return {}
     out: dict[str, dict[str, int]] = {}
-    for step in sized_steps(len(sub.resources), windows_for(state.today, days)):
+    # the scan is the subscription's tenant (the bench's customer): its size shares the budget (reads_every_day)
+    tenant = next((t for t in state.estate.tenants
+                   if any(s.subscription_id.lower() == subscription_id.lower() for s in t.subscriptions)), None)
+    in_scan = len(tenant.subscriptions) if tenant is not None else 1
+    for step in sized_steps(len(sub.resources), windows_for(state.today, days), in_scan):
         spec = parse_definition(step.body("Cost"), state.today)
         matches = compile_filter(spec.filter)
         keys = {(*spec.date_key(row.date), *spec.group_values(row))

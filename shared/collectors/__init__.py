@@ -28,6 +28,8 @@ class CollectRequest:
     day: dt.date | None = None
     # Where a collection that spans deliveries keeps its progress (the cost collector; None: one delivery).
     checkpoint: CostProgress | None = None
+    # How many subscriptions the scan reads: they share the tenant's Cost Management budget.
+    scan_subscriptions: int = 1
 
 
 @dataclass(frozen=True)

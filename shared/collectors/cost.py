@@ -51,6 +51,7 @@ INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is
 # How soon to look again for the inventory (it sizes the collection and is usually seconds away) or for the other
 # subscriptions' daily totals.
 RECHECK_S = 10.0
+INVENTORY_INLINE_S, INVENTORY_POLL_S = 5.0, 0.5  # how long, and how often, to look for the inventory in-process
 WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without
 CAPACITY_SUFFIX = "data stored"
 EVERY_DAY, SUMMARY = "every_day", "summary"  # how a subscription's days are read (cost_plan.reads_every_day)
@@ -113,6 +114,13 @@ class _Run:
     def inventory_needs(self, partial: dict[str, Any]) -> SeriesNeeds:
         """The dry run's answer over the inventory, waiting for it (at most WAIT_FOR_SCAN_S) when not final."""
         needs = self.progress.needs(partial)
+        # A cost task often starts beside its subscription's inventory task, a second or two from done: wait for it
+        # here a little rather than hand the task back for RECHECK_S.
+        waited, most = 0.0, min(self.reader.inline_wait, INVENTORY_INLINE_S)
+        while needs is None and waited < most:
+            self.reader.sleep(INVENTORY_POLL_S)
+            waited += INVENTORY_POLL_S
+            needs = self.progress.needs(partial)
         if needs is None and self.wait_or_give_up("inventory"):
             needs = self.progress.needs(partial, final=True) or SeriesNeeds()
             needs.missing.setdefault("series", "the subscription's inventory was not ready in time")
@@ -123,7 +131,7 @@ class _Run:
         """Read every resource's days (C1) where that costs no more QPU than the summary steps, else the summary
         steps; the inventory's size decides, so the choice waits for it."""
         needs = self.inventory_needs(self.partial())
-        if reads_every_day(needs.resources, self.w, self.every_day_max_pages):
+        if reads_every_day(needs.resources, self.w, self.request.scan_subscriptions, self.every_day_max_pages):
             self.cursor["mode"] = EVERY_DAY
         else:
             self.cursor["mode"] = SUMMARY

@@ -28,9 +28,11 @@ VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
 MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
 RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
 PAGE_ROWS = 5000  # rows per Query_Usage page (docs/estate-format.md)
-# C1 (every resource's days) is read unless it alone would hold the tenant's turns past the 15 minutes a first
-# review should take: 15 minutes of the 500 QPU an hour Caleta books (quota.LIMITS) is 125 pages, a subscription
-# of about 7,000 resources over 90 days. Larger ones are read by the summary steps, which lose per-resource days.
+# C1 (every resource's days) is read when it costs no more than the summary steps would (D 4, T 1, E 2, W1 1,
+# W7 1 over 90 days, and the series they then ask for: about 12 QPU), or when the whole scan read that way still
+# fits the 15 minutes a first review should take: 15 minutes of the 500 QPU an hour Caleta books per tenant
+# (quota.LIMITS) is 125 pages. Otherwise the summary steps, which lose per-resource days.
+SUMMARY_PAGES = 12
 EVERY_DAY_MAX_PAGES = 125
 
 
@@ -166,9 +168,11 @@ def summary_steps(w: Windows) -> list[Step]:
     return steps
 
 
-def sized_steps(resources: int | None, w: Windows, max_pages: int = EVERY_DAY_MAX_PAGES) -> list[Step]:
+def sized_steps(resources: int | None, w: Windows, scan_subscriptions: int = 1,
+                max_pages: int = EVERY_DAY_MAX_PAGES) -> list[Step]:
     """The steps a subscription of `resources` resources reads before the series, capacity and drivers."""
-    chosen = resource_day_steps(w) if reads_every_day(resources, w, max_pages) else summary_steps(w)
+    every_day = reads_every_day(resources, w, scan_subscriptions, max_pages)
+    chosen = resource_day_steps(w) if every_day else summary_steps(w)
     return common_steps(w) + chosen
 
 
@@ -185,10 +189,15 @@ def resource_day_pages(resources: int, w: Windows) -> int:
     return sum(math.ceil(max(1, resources) * ((b - a).days + 1) / PAGE_ROWS) for a, b in w.months())
 
 
-def reads_every_day(resources: int | None, w: Windows, max_pages: int = EVERY_DAY_MAX_PAGES) -> bool:
-    """Whether to read C1 rather than the summary steps: when the inventory is known and C1 fits `max_pages`
-    (docs/data-contract.md, "Which way the days are read")."""
-    return resources is not None and resource_day_pages(resources, w) <= max_pages
+def reads_every_day(resources: int | None, w: Windows, scan_subscriptions: int = 1,
+                    max_pages: int = EVERY_DAY_MAX_PAGES) -> bool:
+    """Whether to read C1 rather than the summary steps: when the inventory is known and C1 costs no more than the
+    summary steps, or fits this subscription's share of `max_pages` among the scan's subscriptions (each taken to
+    be this size; docs/data-contract.md, "Which way the days are read"). `max_pages` 0: never."""
+    if resources is None:
+        return False
+    share = max_pages // max(1, scan_subscriptions)
+    return resource_day_pages(resources, w) <= max(min(SUMMARY_PAGES, max_pages), share)
 
 
 def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:

@@ -69,7 +69,8 @@ def collect_task(task: CollectTask, services: Services) -> str:
             return "duplicate"
     request = CollectRequest(scan_id=task.scan_id, subscription_id=task.subscription_id,
                              tenant_id=customer.tenant_id, credential=services.credentials.for_customer(customer),
-                             day=scan.created_at.astimezone(dt.UTC).date(), checkpoint=checkpoint)
+                             day=scan.created_at.astimezone(dt.UTC).date(), checkpoint=checkpoint,
+                             scan_subscriptions=len(scan.subscription_ids))
     try:
         collected = services.collectors[task.source](request)
     except Deferred as exc:
