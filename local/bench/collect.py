@@ -181,6 +181,19 @@ def _counts(source: str, data: dict[str, Any]) -> Any:
     return len(data.get("recommendations") or [])
 
 
+def final_quantiles(recorded_at: dict[tuple[str, str], float], started: float) -> dict[str, dict[str, float]]:
+    """When the tasks of each source became final (scaled seconds from the start): median, 90th percentile, last."""
+    by_source: dict[str, list[float]] = {}
+    for (_, source), at in recorded_at.items():
+        by_source.setdefault(source, []).append(at - started)
+    out = {}
+    for source, times in sorted(by_source.items()):
+        times.sort()
+        out[source] = {"p50": round(times[len(times) // 2], 2), "p90": round(times[int(len(times) * 0.9)], 2),
+                       "last": round(times[-1], 2)}
+    return out
+
+
 def run_collect(cfg: dict[str, Any]) -> dict[str, Any]:
     """Every task through the host stand-in; timings, deliveries, bytes, counts, outcomes."""
     config, scale = load(), float(cfg["time_scale"])
@@ -215,5 +228,6 @@ def run_collect(cfg: dict[str, Any]) -> dict[str, Any]:
                       "by_source": {k: dict(v) for k, v in per_source.items()}},
             "dead_lettered": [list(body)[:2] for body in counts.dead_lettered_bodies],  # type: ignore[call-overload]
             "last_outcome_s": round(max(job.recorded_at.values(), default=started) - started, 3),
+            "final_s": final_quantiles(job.recorded_at, started),
             "instance_busy_s": [round(s, 3) for s in instance_seconds(invocations, config.concurrent_calls)],
             "ledger_table_operations": job.table.operations, "peak_rss_mb": peak_rss_mb()}

@@ -151,7 +151,9 @@ def summarise(run: Run) -> dict[str, Any]:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "phases": {"generate_s": run.extra["generate_s"], "simulator_load_s": run.extra["simulator_load_s"],
                    "collect": {k: c[k] for k in ("wall_s", "task_seconds", "peak_rss_mb", "redeliveries")}
-                   | {"wall_unscaled_estimate_s": round(c["wall_s"] / float(cmd["time_scale"]), 1)},
+                   | {"wall_unscaled_estimate_s": round(c["wall_s"] / float(cmd["time_scale"]), 1),
+                      "final_real_s": {source: {k: round(v / float(cmd["time_scale"]), 1) for k, v in q.items()}
+                                       for source, q in (c.get("final_s") or {}).items()}},
                    "analyse": {k: a[k] for k in ("wall_s", "load_s", "analyse_s", "rss_before_load_mb",
                                                  "peak_rss_after_load_mb", "peak_rss_mb")},
                    "total_s": run.extra["total_s"]},

@@ -2,7 +2,7 @@
 
 Cost rows are counted with the simulator's own query semantics (each step's body parsed by `parse_definition`,
 filtered, grouped by its date bucket and groupings), one count per step of the collector's plan. Only the steps
-the subscription's size decides are counted (C2, then C1 or the summary steps, `cost_plan.sized_steps`): the
+its size decides are counted (C2 and T, then C1 or the summary steps as T's rows say, `cost_plan.sized_steps`): the
 daily series, capacity and driver steps depend on the inventory's contents and on the other subscriptions, which
 a failed task never saw. The shapes are those the collect phase reports for the tasks it
 finished (see collect._counts).
@@ -15,7 +15,7 @@ from typing import Any
 from local.simulator.cost_filters import compile_filter
 from local.simulator.cost_query import parse_definition
 from local.simulator.state import SimState
-from shared.collectors.cost_plan import sized_steps, windows_for
+from shared.collectors.cost_plan import Step, common_steps, sized_steps, windows_for
 
 
 def cost_rows_by_step(state: SimState, subscription_id: str, days: int) -> dict[str, dict[str, int]]:
@@ -23,17 +23,25 @@ def cost_rows_by_step(state: SimState, subscription_id: str, days: int) -> dict[
     sub = state.estate.subscription(subscription_id)
     if sub is None:
         return {}
+    w = windows_for(state.today, days)
     out: dict[str, dict[str, int]] = {}
-    # the scan is the subscription's tenant (the bench's customer): its size shares the budget (reads_every_day)
-    tenant = next((t for t in state.estate.tenants
-                   if any(s.subscription_id.lower() == subscription_id.lower() for s in t.subscriptions)), None)
-    in_scan = len(tenant.subscriptions) if tenant is not None else 1
-    for step in sized_steps(len(sub.resources), windows_for(state.today, days), in_scan):
+
+    def count(step: Step) -> None:
         spec = parse_definition(step.body("Cost"), state.today)
         matches = compile_filter(spec.filter)
         keys = {(*spec.date_key(row.date), *spec.group_values(row))
                 for row in state.cost_rows(sub, spec.kind) if spec.start <= row.date <= spec.end and matches(row)}
         out[step.name] = {"rows": len(keys), "qpu": step.qpu}
+
+    for step in common_steps(w):
+        count(step)
+    # the scan is the subscription's tenant (the bench's customer): its size shares the budget (reads_every_day)
+    tenant = next((t for t in state.estate.tenants
+                   if any(s.subscription_id.lower() == subscription_id.lower() for s in t.subscriptions)), None)
+    in_scan = len(tenant.subscriptions) if tenant is not None else 1
+    for step in sized_steps(out["totals"]["rows"], w, in_scan):
+        if step.name not in out:
+            count(step)
     return out
 
 

@@ -78,8 +78,7 @@ def plan_needs(subscription_id: str, graph: dict[str, Any] | None, cost: dict[st
                      for (cats, since), ids in sorted(merged.items(), key=lambda kv: (kv[0][1], sorted(kv[0][0])))
                      if ids]
         capacity = tuple(sorted(recorded.capacity))
-    resources = None if graph is None else len(graph.get("resources") or [])
-    return SeriesNeeds(tuple(requests), capacity, resources, missing)
+    return SeriesNeeds(tuple(requests), capacity, missing)
 
 
 def estate_anomaly_days(summaries: list[dict[str, Any]]) -> list[dt.date]:

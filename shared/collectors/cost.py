@@ -48,9 +48,9 @@ logger = logging.getLogger(__name__)
 # One delivery ends well inside the function timeout (10 min) and the message lock; then it hands itself back.
 MAX_SECONDS = 480.0
 INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is a scheduled continuation
-# How soon to look again for the inventory (it sizes the collection and is usually seconds away) or for the other
-# subscriptions' daily totals.
-RECHECK_S = 10.0
+# How soon to look again for the inventory (it sizes the collection) once the in-process look below has not found
+# it, or for the other subscriptions' daily totals.
+RECHECK_S = 30.0
 INVENTORY_INLINE_S, INVENTORY_POLL_S = 5.0, 0.5  # how long, and how often, to look for the inventory in-process
 WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without
 CAPACITY_SUFFIX = "data stored"
@@ -128,19 +128,17 @@ class _Run:
         return needs
 
     def choose_mode(self) -> None:
-        """Read every resource's days (C1) where that costs no more QPU than the summary steps, else the summary
-        steps; the inventory's size decides, so the choice waits for it."""
-        needs = self.inventory_needs(self.partial())
-        if reads_every_day(needs.resources, self.w, self.request.scan_subscriptions, self.every_day_max_pages):
+        """Read every resource's days (C1) where that is cheap enough, else the summary steps; T's rows (each a
+        resource and meter category billed in the savings window) size C1, so no wait for the inventory."""
+        pairs = int(self.cursor["done"]["totals"]["rows"])
+        if reads_every_day(pairs, self.w, self.request.scan_subscriptions, self.every_day_max_pages):
             self.cursor["mode"] = EVERY_DAY
         else:
             self.cursor["mode"] = SUMMARY
-            size = ("the inventory that sizes it was not available" if needs.resources is None else
-                    f"about {resource_day_pages(needs.resources, self.w)} pages of Cost Management queries")
             self.cursor["missing"][RESOURCE_DAYS] = (
-                f"every resource's daily cost was not read ({size}), so the checks and trends that read a "
-                "resource's daily cost (movers, new and stopped costs, drivers of shifts, run rates) leave its "
-                "resources out")
+                f"every resource's daily cost was not read (about {resource_day_pages(pairs, self.w)} pages of Cost "
+                "Management queries), so the checks and trends that read a resource's daily cost (movers, new and "
+                "stopped costs, drivers of shifts, run rates) leave its resources out")
         self.save(len(self.plan()))
 
     def plan_needs(self) -> None:

@@ -28,8 +28,8 @@ VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
 MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
 RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
 PAGE_ROWS = 5000  # rows per Query_Usage page (docs/estate-format.md)
-# C1 (every resource's days) is read when it costs no more than the summary steps would (D 4, T 1, E 2, W1 1,
-# W7 1 over 90 days, and the series they then ask for: about 12 QPU), or when the whole scan read that way still
+# C1 (every resource's days) is read when it costs no more than the summary steps would (D 4, E 2, W1 1, W7 1
+# over 90 days, and the series they then ask for: about 12 QPU), or when the whole scan read that way still
 # fits the 15 minutes a first review should take: 15 minutes of the 500 QPU an hour Caleta books per tenant
 # (quota.LIMITS) is 125 pages. Otherwise the summary steps, which lose per-resource days.
 SUMMARY_PAGES = 12
@@ -149,18 +149,19 @@ _RID, _CAT, _METER = ("Dimension", "ResourceId"), ("Dimension", "MeterCategory")
 
 
 def common_steps(w: Windows) -> list[Step]:
-    """What every subscription reads first, whichever way its days are read: C2, the last 30 days by meter."""
+    """What every subscription reads first, whichever way its days are read: C2 (the last 30 days by meter) and T
+    (by resource and meter category), whose rows size C1 (`resource_day_pages`)."""
     first, last = w.last30
     return [Step("meters", "meters", first, last, grouping=(_RID, _METER),
-                 filter=dimension_in("MeterCategory", METER_CATEGORIES))]
+                 filter=dimension_in("MeterCategory", METER_CATEGORIES)),
+            Step("totals", "totals", first, last, grouping=(_RID, _CAT))]
 
 
 def summary_steps(w: Windows) -> list[Step]:
-    """The steps that stand in for every resource's days on a large subscription: daily totals by category (other
-    tasks wait for them, see `drivers`), resource totals over the savings window and before it, the two weeks."""
-    first, last = w.last30
+    """The steps that stand in for every resource's days on a large subscription, after T: daily totals by
+    category (other tasks wait for them, see `drivers`), resource totals before the savings window, the two
+    weeks."""
     steps = [Step(f"daily:{a:%Y-%m}", "daily", a, b, "Daily", (_CAT,)) for a, b in w.months()]
-    steps.append(Step("totals", "totals", first, last, grouping=(_RID, _CAT)))
     if w.earlier is not None:
         steps.append(Step("earlier", "earlier", *w.earlier, grouping=(_RID,)))
     steps += [Step("first_week", "first_week", *w.first_week, grouping=(_RID,)),
@@ -168,10 +169,10 @@ def summary_steps(w: Windows) -> list[Step]:
     return steps
 
 
-def sized_steps(resources: int | None, w: Windows, scan_subscriptions: int = 1,
+def sized_steps(pairs: int, w: Windows, scan_subscriptions: int = 1,
                 max_pages: int = EVERY_DAY_MAX_PAGES) -> list[Step]:
-    """The steps a subscription of `resources` resources reads before the series, capacity and drivers."""
-    every_day = reads_every_day(resources, w, scan_subscriptions, max_pages)
+    """The steps a subscription whose T has `pairs` rows reads before the series, capacity and drivers."""
+    every_day = reads_every_day(pairs, w, scan_subscriptions, max_pages)
     chosen = resource_day_steps(w) if every_day else summary_steps(w)
     return common_steps(w) + chosen
 
@@ -183,21 +184,19 @@ def resource_day_steps(w: Windows) -> list[Step]:
     return [Step(f"resource_days:{a:%Y-%m}", RESOURCE_DAYS, a, b, "Daily", (_RID, _CAT)) for a, b in w.months()]
 
 
-def resource_day_pages(resources: int, w: Windows) -> int:
-    """Pages C1 would take at a row per resource and day (the upper estimate: a resource billed under two meter
-    categories has two rows, one billed nothing has none)."""
-    return sum(math.ceil(max(1, resources) * ((b - a).days + 1) / PAGE_ROWS) for a, b in w.months())
+def resource_day_pages(pairs: int, w: Windows) -> int:
+    """Pages C1 would take when each of T's rows (a resource and meter category billed in the savings window) has
+    a row every day: the upper estimate (a resource billed on some days only has fewer)."""
+    return sum(math.ceil(max(1, pairs) * ((b - a).days + 1) / PAGE_ROWS) for a, b in w.months())
 
 
-def reads_every_day(resources: int | None, w: Windows, scan_subscriptions: int = 1,
+def reads_every_day(pairs: int, w: Windows, scan_subscriptions: int = 1,
                     max_pages: int = EVERY_DAY_MAX_PAGES) -> bool:
-    """Whether to read C1 rather than the summary steps: when the inventory is known and C1 costs no more than the
+    """Whether to read C1 rather than the summary steps: when C1 (sized by T's `pairs` rows) costs no more than the
     summary steps, or fits this subscription's share of `max_pages` among the scan's subscriptions (each taken to
     be this size; docs/data-contract.md, "Which way the days are read"). `max_pages` 0: never."""
-    if resources is None:
-        return False
     share = max_pages // max(1, scan_subscriptions)
-    return resource_day_pages(resources, w) <= max(min(SUMMARY_PAGES, max_pages), share)
+    return resource_day_pages(pairs, w) <= max(min(SUMMARY_PAGES, max_pages), share)
 
 
 def series_steps(requests: Iterable[SeriesRequest], w: Windows) -> list[Step]:

@@ -45,24 +45,22 @@ class Superseded(Exception):
 
 @dataclass(frozen=True)
 class SeriesNeeds:
-    """Daily rows to ask for, storage accounts whose capacity meters to read, how many resources the inventory
-    holds (None: no inventory), and why anything is left out."""
+    """Daily rows to ask for, storage accounts whose capacity meters to read, and why anything is left out."""
 
     requests: tuple[SeriesRequest, ...] = ()
     capacity_accounts: tuple[str, ...] = ()
-    resources: int | None = None
     missing: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (a part blob: the id lists can be long)."""
         return {"requests": [r.to_json() for r in self.requests], "capacity_accounts": list(self.capacity_accounts),
-                "resources": self.resources, "missing": dict(self.missing)}
+                "missing": dict(self.missing)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SeriesNeeds:
         """The inverse of to_json."""
         return cls(tuple(SeriesRequest.from_json(r) for r in data.get("requests") or []),
-                   tuple(data.get("capacity_accounts") or []), data.get("resources"), dict(data.get("missing") or {}))
+                   tuple(data.get("capacity_accounts") or []), dict(data.get("missing") or {}))
 
 
 class CostProgress(Protocol):

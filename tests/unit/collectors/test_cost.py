@@ -90,50 +90,54 @@ def step_of(seen: Seen) -> str:
     return f'{seen.body["type"]}|{d["granularity"]}|{seen.body["timePeriod"]["from"][:10]}|{groups}'
 
 
-def test_a_small_subscription_reads_its_meters_then_every_resources_days_a_month_at_a_time_when_collecting():
-    # given: the inventory holds 40 resources (C1 is 4 pages over 90 days)
-    needs = SeriesNeeds(resources=40)
-    collected, arm = run(lambda seen: page(seen.body), progress=MemoryProgress(needs=lambda partial, final: needs))
-    # then: C2 first, then C1 by ResourceId and MeterCategory, one calendar month per query, and nothing else
+def test_a_small_subscription_reads_meters_and_totals_then_every_resources_days_a_month_at_a_time_when_collecting():
+    # given: T answers one row (one resource and category billed: C1 is 4 pages over 90 days)
+    collected, arm = run(lambda seen: page(seen.body))
+    # then: C2 and T first, then C1 by ResourceId and MeterCategory, one calendar month per query, nothing else
     w = windows_for(TODAY, 90)
     assert all(r.url.startswith(QUERY) and r.method == "POST" for r in arm.requests)
-    meters, *days = [r.body for r in arm.requests]
+    meters, totals, *days = [r.body for r in arm.requests]
     assert [g["name"] for g in meters["dataset"]["grouping"]] == ["ResourceId", "Meter"]
     assert meters["dataset"]["filter"]["dimensions"]["values"] == list(METER_CATEGORIES)
+    assert [g["name"] for g in totals["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"]
+    assert totals["dataset"]["granularity"] == "None"
+    assert totals["timePeriod"] == {"from": "2026-10-28T00:00:00Z", "to": "2026-11-26T23:59:59Z"}
     assert [b["timePeriod"]["from"][:10] for b in days] == [a.isoformat() for a, _ in w.months()]
     assert all(b["dataset"]["granularity"] == "Daily" and [g["name"] for g in b["dataset"]["grouping"]]
                == ["ResourceId", "MeterCategory"] for b in days)
     data = collected.data
     assert data["layout"] == 2 and data["currency"] == "GBP"
     assert data["window"] == {"from": "2026-08-29", "to": "2026-11-26"}
-    assert set(data["sections"]) == {"meters", "resource_days"} and data["missing"] == {}
+    assert set(data["sections"]) == {"meters", "totals", "resource_days"}
+    assert data["missing"] == {"series": "no inventory was given"}
 
 
-def test_the_summary_steps_ask_daily_totals_by_month_and_resource_totals_without_granularity_when_unsized():
-    # given: no inventory to size the subscription by (a large one is read the same way)
-    collected, arm = run(lambda seen: page(seen.body))
+def test_the_summary_steps_ask_daily_totals_by_month_and_resource_totals_when_every_day_is_not_read():
+    # given: no subscription may read every day
+    collected, arm = run(lambda seen: page(seen.body), every_day_max_pages=0)
     w = windows_for(TODAY, 90)
     daily = [r.body for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"]
     assert [b["timePeriod"]["from"][:10] for b in daily] == [a.isoformat() for a, _ in w.months()]
     assert all([g["name"] for g in b["dataset"]["grouping"]] == ["MeterCategory"] for b in daily)
-    totals = next(r.body for r in arm.requests if [g["name"] for g in r.body["dataset"]["grouping"]]
-                  == ["ResourceId", "MeterCategory"])
-    assert totals["dataset"]["granularity"] == "None"
-    assert totals["timePeriod"] == {"from": "2026-10-28T00:00:00Z", "to": "2026-11-26T23:59:59Z"}
     assert all(r.body["type"] == "AmortizedCost" for r in arm.requests)
     data = collected.data
     assert set(data["sections"]) == {"daily", "totals", "earlier", "first_week", "last_week", "meters"}
     assert data["missing"]["series"] == "no inventory was given"
-    assert "was not available" in data["missing"]["resource_days"]
+    assert "about 4 pages" in data["missing"]["resource_days"]
 
 
 def test_a_large_subscription_is_read_by_the_summary_steps_and_says_how_many_pages_its_days_would_take():
-    # given: 10,000 resources (C1 would be about 180 pages over 90 days)
-    needs = SeriesNeeds(resources=10_000)
-    collected, arm = run(lambda seen: page(seen.body), progress=MemoryProgress(needs=lambda partial, final: needs))
+    # given: T answers 10,000 resource and category rows (C1 would be about 180 pages over 90 days)
+    def handler(seen: Seen) -> Reply:
+        if [g["name"] for g in seen.body["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"] \
+                and seen.body["dataset"]["granularity"] == "None":
+            return page(seen.body, [[1.0, f"/subscriptions/x/r/{i}", "Storage", "GBP"] for i in range(10_000)])
+        return page(seen.body)
+
+    collected, arm = run(handler)
     assert not any([g["name"] for g in r.body["dataset"]["grouping"]] == ["ResourceId", "MeterCategory"]
                    and r.body["dataset"]["granularity"] == "Daily" for r in arm.requests)
-    assert "resource_days" not in collected.data["sections"]
+    assert "resource_days" not in collected.data["sections"] and "daily" in collected.data["sections"]
     assert "about 180 pages" in collected.data["missing"]["resource_days"]
 
 
@@ -169,7 +173,7 @@ def test_rows_are_mapped_by_column_name_when_pages_order_columns_differently():
             return Reply(200, {"properties": {"columns": swapped, "rows": [["GBP", 2.0, 20260902, "Storage"]]}})
         return page(body, [[1.0, 20260901, "Storage", "GBP"]], link)
 
-    collected, _ = run(handler)
+    collected, _ = run(handler, every_day_max_pages=0)
     daily = collected.data["sections"]["daily"]
     assert [c["name"] for c in daily["columns"]] == ["Cost", "UsageDate", "MeterCategory", "Currency"]
     assert [2.0, 20260902, "Storage", "GBP"] in daily["rows"]
@@ -196,7 +200,7 @@ def test_a_redelivery_resumes_at_the_next_page_and_never_reads_a_written_page_ag
 
     def deliver() -> Any:
         return collect(request, history_days=90, client=client_for(arm), budget=ledger, sleep=sleeps,
-                       clock=sleeps.clock, progress=progress, inline_wait=1.0, arm_endpoint=ARM)
+                       clock=sleeps.clock, progress=progress, inline_wait=1.0, arm_endpoint=ARM, every_day_max_pages=0)
 
     # when: every delivery ends at the first far turn; the next one comes when that turn is due
     deliveries = 0
@@ -226,7 +230,7 @@ def test_a_refused_next_link_restarts_its_step_and_no_other():
             return page(seen.body, [[1.0, "/r/a", "Storage", "GBP"]], link)
         return page(seen.body, [])
 
-    collected, arm = run(handler)
+    collected, arm = run(handler, every_day_max_pages=0)
     totals_first = [r for r in arm.requests if step_of(r).endswith("|None|2026-10-28|ResourceId,MeterCategory")
                     and "skiptoken" not in r.url]
     daily = [r for r in arm.requests if r.body["dataset"]["granularity"] == "Daily"
@@ -270,7 +274,7 @@ def test_waits_the_qpu_retry_after_when_throttled_then_succeeds():
                      {"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": "7"})]
     sleeps = Sleeps()
     _, arm = run(lambda seen: replies.pop() if replies else page(seen.body), sleeps)
-    assert len(arm.requests) == 10  # 9 steps, one of them asked twice
+    assert len(arm.requests) == 7  # 6 steps (C2, T, C1's four months), one of them asked twice
     assert any(7.0 <= s < 7.5 for s in sleeps.calls)
 
 
@@ -316,7 +320,7 @@ def test_cost_management_refusals_are_read_by_code_per_subscription(status: int,
 
 
 def test_the_capacity_step_follows_the_needs_when_the_inventory_answers():
-    needs = SeriesNeeds(requests=(), capacity_accounts=("/subscriptions/x/r/a",), resources=1)
+    needs = SeriesNeeds(requests=(), capacity_accounts=("/subscriptions/x/r/a",))
     seen_meters: list[str] = []
 
     def handler(seen: Seen) -> Reply:

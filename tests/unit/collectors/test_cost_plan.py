@@ -1,5 +1,6 @@
-"""Which way a subscription's days are read: every resource's days (C1) or the summary steps, by its size and
-the scan's (docs/data-contract.md, "Which way the days are read")."""
+"""Which way a subscription's days are read: every resource's days (C1) or the summary steps, by T's rows (each
+a resource and meter category billed in the savings window) and the scan's size (docs/data-contract.md, "Which
+way the days are read")."""
 
 from __future__ import annotations
 
@@ -20,24 +21,24 @@ from shared.collectors.quota import LIMITS
 W = windows_for(dt.date(2026, 11, 27), 90)  # 2026-08-29 .. 2026-11-26: four calendar-month queries
 
 
-def test_every_day_pages_are_counted_a_month_at_a_time_at_a_row_per_resource_and_day():
+def test_every_day_pages_are_counted_a_month_at_a_time_at_a_row_per_pair_and_day():
     assert resource_day_pages(40, W) == 4  # one page for each of the four months
     assert resource_day_pages(2_000, W) == 38  # ceil(2,000 x days / 5,000) for 3, 30, 31 and 26 days: 2 + 12 + 13 + 11
     assert resource_day_pages(0, W) == 4  # an empty subscription still asks each month once
 
 
-@pytest.mark.parametrize(("resources", "in_scan", "every_day"), [
+@pytest.mark.parametrize(("pairs", "in_scan", "every_day"), [
     (40, 1, True), (40, 200, True),  # cheaper than the summary steps whatever the scan's size
     (2_000, 1, True), (2_000, 3, True),  # the scan read every day fits 15 minutes of the tenant's budget
     (2_000, 4, False), (2_000, 50, False),  # it would not: the summary steps
     (10_000, 1, False),  # alone past 15 minutes
-    (None, 1, False),  # no inventory to size it by
 ])
 def test_a_subscription_reads_every_day_when_cheaper_or_the_scan_fits_the_first_fifteen_minutes(
-        resources: int | None, in_scan: int, every_day: bool) -> None:
-    assert reads_every_day(resources, W, in_scan) is every_day
-    names = [s.section for s in sized_steps(resources, W, in_scan)]
-    assert names[0] == "meters" and (RESOURCE_DAYS in names) is every_day and ("totals" in names) is not every_day
+        pairs: int, in_scan: int, every_day: bool) -> None:
+    assert reads_every_day(pairs, W, in_scan) is every_day
+    names = [s.section for s in sized_steps(pairs, W, in_scan)]
+    assert names[:2] == ["meters", "totals"]
+    assert (RESOURCE_DAYS in names) is every_day and ("daily" in names) is not every_day
 
 
 def test_no_subscription_reads_every_day_when_the_limit_is_zero():

@@ -84,10 +84,10 @@ def test_a_cost_task_continues_in_scheduled_messages_with_their_own_ids_and_comp
     collect_the_others(world, tasks)
     # when: the cost task runs, deferring to its next turn each time
     seen = run_until_final(world, by_source["cost"])
-    # then: several deliveries for the five queries (meters and four months of every resource's days), each
-    # continuation a new message id with its hop, one request per page
+    # then: several deliveries for the six queries (meters, totals and four months of every resource's days),
+    # each continuation a new message id with its hop, one request per page
     ids = [m.message_id() for m, _ in seen]
-    assert len(seen) > 2 and len(ids) == len(set(ids)) and len(arm.requests) == 5
+    assert len(seen) > 2 and len(ids) == len(set(ids)) and len(arm.requests) == 6
     assert ids[0] == f"collect:{scan_id}:{SUB}:cost" and ids[1] == f"collect:{scan_id}:{SUB}:cost:1"
     assert [o for _, o in seen] == ["deferred"] * (len(seen) - 1) + ["succeeded"]
     assert len(arm.requests) == len({json.dumps(r.body, sort_keys=True) for r in arm.requests})
@@ -107,7 +107,7 @@ def test_progress_shows_on_the_scan_status_and_keeps_the_watchdog_away_while_a_t
     status = world.scans.get(CUSTOMER_ID, scan_id).to_dict()
     shown = next(t for t in status["tasks"] if t["source"] == "cost")
     assert shown["outcome"] == "pending" and shown["progress"]["windows_done"] == 2
-    assert shown["progress"]["windows_total"] == 5 and shown["progress"]["rows"] >= 1
+    assert shown["progress"]["windows_total"] == 6 and shown["progress"]["rows"] >= 1
     # when: the watchdog sweeps an hour later, before the task's turn is due
     world.clock.advance(minutes=61)
     sweep(world.services)
@@ -155,9 +155,9 @@ def test_a_version_1_cost_body_collects_every_window_from_the_start():
     def groups(r: Seen) -> list[str]:
         return [g["name"] for g in r.body["dataset"]["grouping"]]
 
-    # the meters, then every month of every resource's days (C1's rows), each once
-    assert [groups(r) for r in arm.requests] == [["ResourceId", "Meter"]] + [["ResourceId", "MeterCategory"]] * 4
-    assert all(r.body["dataset"]["granularity"] == "Daily" for r in arm.requests[1:])
+    # the meters and totals, then every month of every resource's days (C1's rows), each once
+    assert [groups(r) for r in arm.requests] == [["ResourceId", "Meter"]] + [["ResourceId", "MeterCategory"]] * 5
+    assert all(r.body["dataset"]["granularity"] == "Daily" for r in arm.requests[2:])
 
 
 def test_a_foreign_next_link_fails_the_task_at_once_without_retry():
