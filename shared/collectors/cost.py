@@ -48,8 +48,8 @@ logger = logging.getLogger(__name__)
 # One delivery ends well inside the function timeout (10 min) and the message lock; then it hands itself back.
 MAX_SECONDS = 480.0
 INLINE_WAIT_S = 30.0  # a turn nearer than this is slept through; a later one is a scheduled continuation
-# How soon to look again for the inventory (it sizes the collection) once the in-process look below has not found
-# it, or for the other subscriptions' daily totals.
+# How soon to look again for the inventory (the rules' dry run reads it) once the in-process look below has not
+# found it, or for the other subscriptions' daily totals.
 RECHECK_S = 30.0
 INVENTORY_INLINE_S, INVENTORY_POLL_S = 5.0, 0.5  # how long, and how often, to look for the inventory in-process
 WAIT_FOR_SCAN_S = 1800.0  # the longest a collection waits for them before it goes on without

@@ -1,11 +1,12 @@
 """What the cost collection asks Cost Management, step by step (docs/data-contract.md, "Cost Management").
 
-Every step is one query at subscription scope, read to its last page. The static steps depend only on the scan's
-day and the history length (the last of them C1's daily rows of every resource, which issue 16's analytics read);
-three kinds are added once their inputs exist: per-resource daily `series` (only the
-resources a rule or a report section reads day by day), `capacity` (the daily "Data
-Stored" meters of the storage accounts a rule reads), `tags` (C6, the allocation key found in the inventory) and
-`drivers` (each resource's cost on a day the estate's spend was anomalous). Bodies are built, never stored.
+Every step is one query at subscription scope, read to its last page. Every subscription reads C2 and T first
+(`common_steps`); T's rows then decide how its days are read (`reads_every_day`): C1, every resource's days a
+month per query, which issue 16's analytics read, or the summary steps that stand in for it on a large scan
+(`summary_steps`). Added once their inputs exist: per-resource daily `series` (summary only: the resources a
+rule or a report section reads day by day), `capacity` (the daily "Data Stored" meters of the storage accounts
+a rule reads) and `drivers` (summary only: each resource's cost on a day the estate's spend was anomalous).
+Bodies are built, never stored.
 """
 
 from __future__ import annotations
