@@ -114,10 +114,11 @@ def test_resource_graph_collections_finish_under_the_principals_quota_when_they_
 
 
 def test_cost_reads_every_page_of_every_step_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:
+    # given: no subscription may read every resource's days (the summary steps)
     request = request_for(sim, certs)
     client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
     collected = cost.collect(request, history_days=90, client=client, arm_endpoint=sim.base_url,
-                             budget=QpuLedger(MemoryTable(), limits=SCALED_LIMITS))
+                             budget=QpuLedger(MemoryTable(), limits=SCALED_LIMITS), every_day_max_pages=0)
     sections = collected.data["sections"]
     daily, totals = sections["daily"], sections["totals"]
     at = {c["name"]: i for i, c in enumerate(daily["columns"])}
@@ -128,6 +129,23 @@ def test_cost_reads_every_page_of_every_step_when_pages_are_small(sim: Simulator
     assert collected.data["currency"] == "GBP"
     steps = collected.data["steps"]
     assert any(v["pages"] > 1 for v in steps.values())  # pages of 50 rows: some steps span several
+    assert len(cost_calls(sim)) == sum(v["pages"] for v in steps.values())  # every page read once
+
+
+def test_cost_reads_every_page_of_every_resources_days_when_pages_are_small(sim: Simulator,
+                                                                           certs: CertPaths) -> None:
+    # given: a small subscription, read every day
+    request = request_for(sim, certs)
+    client = cost_management_client(request.credential, **arm_kwargs(sim, certs))
+    collected = cost.collect(request, history_days=90, client=client, arm_endpoint=sim.base_url,
+                             budget=QpuLedger(MemoryTable(), limits=SCALED_LIMITS))
+    days = collected.data["sections"]["resource_days"]
+    at = {c["name"]: i for i, c in enumerate(days["columns"])}
+    keys = {(r[at["UsageDate"]], r[at["ResourceId"]], r[at["MeterCategory"]]) for r in days["rows"]}
+    assert len(keys) == len(days["rows"]) > 50  # one row per day, resource and category
+    assert "daily" not in collected.data["sections"]
+    steps = collected.data["steps"]
+    assert any(v["pages"] > 1 for name, v in steps.items() if name.startswith("resource_days:"))  # pages of 50 rows
     assert len(cost_calls(sim)) == sum(v["pages"] for v in steps.values())  # every page read once
 
 
