@@ -160,11 +160,7 @@ def build_resource_days(inputs: ScanInputs, index: EstateIndex) -> ResourceDays 
     ids = [rid for rid in cost.window_total if _subscription_of(rid) not in summary_only]
     out = ResourceDays(start, n, ids, [_subscription_of(rid) for rid in ids])
     days = DayCache()
-    for sub in inputs.subscriptions:
-        if sub.subscription_id.lower() not in readable:
-            continue
-        data, columns = readable[sub.subscription_id.lower()]
-        sub_id = sub.subscription_id.lower()
+    for sub_id, (data, columns) in readable.items():
         # Cost without a resource id (some charges have none) is kept on the subscription's own row.
         _add_rows(out, data.get("rows") or [], columns, out.add_row(f"/subscriptions/{sub_id}", sub_id),
                   sub_id, days)
