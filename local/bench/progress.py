@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from shared.analysis.series_needs import estate_anomaly_days, plan_needs
+from shared.analysis.series_needs import driver_days, plan_needs
 from shared.collectors.cost_state import SeriesNeeds, Superseded
 from shared.errors import NotFound
 
@@ -86,6 +86,7 @@ class BenchProgress:
         return plan_needs(self.subscription_id.lower(), graph, partial)
 
     def anomaly_days(self, partial: dict[str, Any]) -> list[dt.date] | None:
-        """The estate's anomalous days once every cost task has shared its daily totals."""
+        """The estate's anomalous days this subscription reads drivers on, once every cost task has shared its
+        daily totals."""
         summaries = self.scan.shared_daily()
-        return None if summaries is None else estate_anomaly_days(summaries)
+        return None if summaries is None else driver_days(summaries, self.subscription_id)

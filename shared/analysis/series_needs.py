@@ -24,6 +24,7 @@ from shared.analysis.index import build_index
 from shared.analysis.model import ScanInputs, SubscriptionInputs
 from shared.analysis.rules.base import RuleContext
 from shared.analysis.rules.registry import all_rules
+from shared.collectors.cost_plan import DRIVER_SUBSCRIPTIONS, SAVINGS_DAYS
 from shared.collectors.cost_state import SeriesNeeds, SeriesRequest
 from shared.rawdata import RawEnvelope
 
@@ -84,10 +85,7 @@ def plan_needs(subscription_id: str, graph: dict[str, Any] | None, cost: dict[st
 def estate_anomaly_days(summaries: list[dict[str, Any]]) -> list[dt.date]:
     """The estate's anomalous days from every subscription's daily totals (cost_envelope.daily_summary, in the
     scan's subscription order), as the analysis will find them: same currency choice, same sums, same detector."""
-    weights: dict[str, int] = defaultdict(int)
-    for data in summaries:
-        weights[str(data.get("currency") or "")] += int(data.get("weight") or 0)
-    currency = max(weights, key=lambda c: weights[c]) if weights else ""
+    currency = _currency(summaries)
     daily: dict[dt.date, float] = defaultdict(float)
     ends = [d for p in summaries if (d := parse_day((p.get("window") or {}).get("to", ""))) is not None]
     for data in summaries:
@@ -98,3 +96,53 @@ def estate_anomaly_days(summaries: list[dict[str, Any]]) -> list[dt.date]:
             if day is not None:
                 daily[day] += float(cost or 0.0)
     return anomaly_days(daily, max(ends)) if ends and daily else []
+
+
+def driver_days(summaries: list[dict[str, Any]], subscription_id: str) -> list[dt.date]:
+    """The estate's anomalous days on which this subscription reads each resource's cost: those where its spend
+    moved from its usual (last-30-day total / 30, as the analysis measures a driver's change) more than all but
+    fewer than DRIVER_SUBSCRIPTIONS of the others'. A summary without the ranking fields (a collection of the
+    previous version) leaves every day asked, as before."""
+    days = estate_anomaly_days(summaries)
+    currency, by_subscription = _daily_totals(summaries)
+    me = subscription_id.lower()
+    mine = next(((data, d) for data, d in by_subscription if str(data.get("subscription") or "") == me), None)
+    if not days or mine is None or "last30_total" not in mine[0]:
+        return days
+    if str(mine[0].get("currency") or "") != currency:
+        return []  # the analysis leaves this subscription's cost out of the estate's days and drivers
+
+    def moved(data: dict[str, Any], daily: dict[dt.date, float], day: dt.date) -> float:
+        return abs(daily.get(day, 0.0) - float(data["last30_total"]) / SAVINGS_DAYS)
+
+    others = [(data, d) for data, d in by_subscription if data is not mine[0] and "last30_total" in data
+              and str(data.get("currency") or "") == currency]
+    out = []
+    for day in days:
+        own = moved(*mine, day)
+        ahead = sum(1 for data, d in others
+                    if (m := moved(data, d, day)) > own or (m == own and str(data.get("subscription")) < me))
+        if ahead < DRIVER_SUBSCRIPTIONS:
+            out.append(day)
+    return out
+
+
+def _currency(summaries: list[dict[str, Any]]) -> str:
+    """The scan's currency: the one most resource totals are in (costs.pick_currency's choice)."""
+    weights: dict[str, int] = defaultdict(int)
+    for data in summaries:
+        weights[str(data.get("currency") or "")] += int(data.get("weight") or 0)
+    return max(weights, key=lambda c: weights[c]) if weights else ""
+
+
+def _daily_totals(summaries: list[dict[str, Any]]) -> tuple[str, list[tuple[dict[str, Any], dict[dt.date, float]]]]:
+    """The scan's currency and each summary's spend per day."""
+    out = []
+    for data in summaries:
+        daily: dict[dt.date, float] = defaultdict(float)
+        for raw_day, cost in columns(data.get("daily"), "UsageDate", "cost") or ():
+            day = parse_day(raw_day)
+            if day is not None:
+                daily[day] += float(cost or 0.0)
+        out.append((data, daily))
+    return _currency(summaries), out

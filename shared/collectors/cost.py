@@ -24,6 +24,7 @@ from shared.collectors import Collected, CollectRequest
 from shared.collectors.cost_envelope import assemble, daily_summary
 from shared.collectors.cost_pages import API_VERSION, CostReader, read_step
 from shared.collectors.cost_plan import (
+    DRIVER_SUBSCRIPTIONS,
     EVERY_DAY_MAX_PAGES,
     RESOURCE_DAYS,
     Step,
@@ -138,7 +139,9 @@ class _Run:
             self.cursor["missing"][RESOURCE_DAYS] = (
                 f"every resource's daily cost was not read (about {resource_day_pages(pairs, self.w)} pages of Cost "
                 "Management queries), so the checks and trends that read a resource's daily cost (movers, new and "
-                "stopped costs, drivers of shifts, run rates) leave its resources out")
+                "stopped costs, drivers of shifts, run rates, week-on-week growth) leave its resources out, and an "
+                f"anomalous day's drivers are looked for here only when it is one of the {DRIVER_SUBSCRIPTIONS} "
+                "subscriptions whose spend moved most that day")
         self.save(len(self.plan()))
 
     def plan_needs(self) -> None:
@@ -176,7 +179,7 @@ class _Run:
         if self.cursor.get("shared") or mode is None or any(s.name not in self.cursor["done"] for s in steps
                                                            if s.section in sections):
             return
-        self.progress.put_part("estate", daily_summary(self.partial()))
+        self.progress.put_part("estate", daily_summary(self.partial(), self.request.subscription_id))
         self.cursor["shared"] = True
         self.save(len(steps))
 

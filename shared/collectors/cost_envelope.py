@@ -83,22 +83,41 @@ def assemble(steps: Iterable[Step], done: dict[str, dict[str, Any]], part: Calla
                       for name, v in done.items()}}
 
 
-def daily_summary(partial: dict[str, Any]) -> dict[str, Any]:
-    """What other subscriptions' collections read of this one to find the estate's anomalous days: currency,
-    weight (resource totals, as costs.row_weight counts them), window and the daily totals."""
+def daily_summary(partial: dict[str, Any], subscription_id: str = "") -> dict[str, Any]:
+    """What other subscriptions' collections read of this one: currency, weight (resource totals, as
+    costs.row_weight counts them), window and daily totals to find the estate's anomalous days, and the
+    subscription with its last-30-day total to rank how far each one's day moved (series_needs.driver_days)."""
     every_day = partial["sections"].get(RESOURCE_DAYS)
     if every_day is not None:  # C1's rows: weighed by their count (costs.row_weight), summed per day
+        daily = _per_day(every_day)
+        first, last = (_day_number(partial["last30"][k]) or 0 for k in ("from", "to"))
+        last30 = sum(float(cost) for cost, day in daily["rows"] if first <= (_day_number(day) or 0) <= last)
         return {"currency": every_day["currency"] or partial["currency"], "weight": len(every_day["rows"]),
-                "window": partial["window"], "daily": _per_day(every_day)}
-    totals = partial["sections"].get("totals") or {"rows": []}
+                "window": partial["window"], "daily": daily, "subscription": subscription_id.lower(),
+                "last30_total": round(last30, 6)}
+    totals = partial["sections"].get("totals") or {"columns": [], "rows": []}
+    cost_at = _cost_at([c["name"] for c in totals["columns"]])
+    last30 = sum(float(row[cost_at] or 0.0) for row in totals["rows"]) if cost_at is not None else 0.0
     return {"currency": partial["currency"], "weight": len(totals["rows"]), "window": partial["window"],
-            "daily": partial["sections"].get("daily") or {"columns": [], "rows": []}}
+            "daily": partial["sections"].get("daily") or {"columns": [], "rows": []},
+            "subscription": subscription_id.lower(), "last30_total": round(last30, 6)}
+
+
+def _cost_at(names: list[str]) -> int | None:
+    """Where the cost column is (the API names it by cost type and version: Cost, PreTaxCost)."""
+    return next((names.index(n) for n in ("Cost", "PreTaxCost") if n in names), None)
+
+
+def _day_number(raw: Any) -> int | None:
+    """A UsageDate (yyyymmdd number, or an ISO date string) as yyyymmdd; None when it is neither."""
+    text = str(raw).replace("-", "")[:8]
+    return int(text) if len(text) == 8 and text.isdigit() else None
 
 
 def _per_day(rows_section: dict[str, Any]) -> dict[str, Any]:
     """A section of dated rows summed per day, as the `daily` section's UsageDate and cost columns."""
     names = [c["name"] for c in rows_section["columns"]]
-    cost_at = next((names.index(n) for n in ("Cost", "PreTaxCost") if n in names), None)
+    cost_at = _cost_at(names)
     if cost_at is None or "UsageDate" not in names:
         return {"columns": [], "rows": []}
     day_at, sums = names.index("UsageDate"), defaultdict[Any, float](float)

@@ -21,7 +21,6 @@ from shared.collectors.cost_state import SeriesRequest
 
 AMORTIZED, ACTUAL = "AmortizedCost", "ActualCost"
 SAVINGS_DAYS = 30  # the analysis's "last 30 days" (shared.analysis.costs.WINDOW_DAYS; a test keeps them equal)
-WEEK = 7
 # Meter categories whose rules price by meter (the rules' `meters` key) including C2's Storage: one query serves both.
 METER_CATEGORIES = ("Storage", "Load Balancer", "Application Gateway", "Azure DDOS Protection", "Backup",
                     "Azure Cosmos DB", "SQL Database", "SQL Managed Instance", "Azure Firewall")
@@ -29,17 +28,22 @@ VM_CATEGORIES = ("Virtual Machines", "Virtual Machines Licenses")
 MAX_FILTER_VALUES = 200  # ids per `In` comparison; longer lists become several comparisons joined by `or`
 RESOURCE_DAYS = "resource_days"  # the section of every resource's days (C1's rows)
 PAGE_ROWS = 5000  # rows per Query_Usage page (docs/estate-format.md)
-# C1 (every resource's days) is read when it costs no more than the summary steps would (D 4, E 2, W1 1, W7 1
-# over 90 days, and the series they then ask for: about 12 QPU), or when the whole scan read that way still
-# fits the 15 minutes a first review should take: 15 minutes of the 500 QPU an hour Caleta books per tenant
-# (quota.LIMITS) is 125 pages. Otherwise the summary steps, which lose per-resource days.
+# C1 (every resource's days) is read when it costs at most 12 pages, or when the whole scan read that way fits
+# 125 pages: the 500 QPU an hour Caleta books per tenant (quota.LIMITS) spread over the 15 minutes a first review
+# should take. Otherwise the summary steps (D 4 and E 2 over 90 days: about 6 QPU, and the drivers), which lose
+# per-resource days. 12 was the summary steps' price while they also read the two weeks and their series; C1 is
+# still worth up to 12 to a subscription that small (the per-resource analytics), so the bound stays.
 SUMMARY_PAGES = 12
 EVERY_DAY_MAX_PAGES = 125
+# A subscription read by the summary steps reads an anomalous day's resource costs (a QPU a day) only when its own
+# spend that day moved among the most in the scan: the analysis names at most three drivers a day
+# (analytics.compute_analytics), and asking all 50 subscriptions of a large scan would cost 50 QPU a day.
+DRIVER_SUBSCRIPTIONS = 3
 
 
 @dataclass(frozen=True)
 class Windows:
-    """The scan's dates: the history window, the savings window (last 30 days) and its first and last week."""
+    """The scan's dates: the history window and the savings window (last 30 days)."""
 
     start: dt.date
     end: dt.date
@@ -54,17 +58,6 @@ class Windows:
         """History before the savings window, when there is any."""
         first = self.last30[0]
         return (self.start, first - dt.timedelta(days=1)) if first > self.start else None
-
-    @property
-    def first_week(self) -> tuple[dt.date, dt.date]:
-        """The first seven days of the savings window."""
-        first = self.last30[0]
-        return first, min(self.end, first + dt.timedelta(days=WEEK - 1))
-
-    @property
-    def last_week(self) -> tuple[dt.date, dt.date]:
-        """The last seven days of the savings window."""
-        return max(self.last30[0], self.end - dt.timedelta(days=WEEK - 1)), self.end
 
     def months(self) -> list[tuple[dt.date, dt.date]]:
         """Calendar-month pieces of the history window, oldest first (Daily data is asked a month at a time)."""
@@ -160,13 +153,12 @@ def common_steps(w: Windows) -> list[Step]:
 
 def summary_steps(w: Windows) -> list[Step]:
     """The steps that stand in for every resource's days on a large subscription, after T: daily totals by
-    category (other tasks wait for them, see `drivers`), resource totals before the savings window, the two
-    weeks."""
+    category (other tasks wait for them, see `drivers`) and resource totals before the savings window. The first
+    and last weeks' resource totals (COST-1's growth) are not asked: at a QPU each they would put a
+    50-subscription scan past the hour's budget (docs/data-contract.md, "Which way the days are read")."""
     steps = [Step(f"daily:{a:%Y-%m}", "daily", a, b, "Daily", (_CAT,)) for a, b in w.months()]
     if w.earlier is not None:
         steps.append(Step("earlier", "earlier", *w.earlier, grouping=(_RID,)))
-    steps += [Step("first_week", "first_week", *w.first_week, grouping=(_RID,)),
-              Step("last_week", "last_week", *w.last_week, grouping=(_RID,))]
     return steps
 
 

@@ -88,7 +88,8 @@ class CostProgress(Protocol):
         ...
 
     def anomaly_days(self, partial: dict[str, Any]) -> list[dt.date] | None:
-        """The estate's anomalous days; None while another subscription's daily totals are still coming."""
+        """The estate's anomalous days this subscription reads drivers on (series_needs.driver_days); None while
+        another subscription's daily totals are still coming."""
         ...
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from shared.analysis.series_needs import estate_anomaly_days, plan_needs
+from shared.analysis.series_needs import driver_days, plan_needs
 from shared.collectors.cost_envelope import daily_summary
 from shared.collectors.cost_state import SeriesNeeds, Superseded, progress_view
 from shared.errors import NotFound
@@ -106,10 +106,10 @@ class ScanCostProgress:
                 return None  # still collecting its daily totals: ask again later
             if outcome == "succeeded":
                 try:
-                    summaries.append(daily_summary(decode(self.blobs.get_raw(self.scan_id, sub, SOURCE)).data))
+                    summaries.append(daily_summary(decode(self.blobs.get_raw(self.scan_id, sub, SOURCE)).data, sub))
                 except (NotFound, ValueError, KeyError):
                     logger.warning("a finished cost task's envelope is unreadable: left out of the anomaly days")
-        return estate_anomaly_days(summaries)
+        return driver_days(summaries, self.subscription_id)
 
     def clear(self) -> None:
         """Delete the pages once the envelope is written and the outcome recorded (best effort: the raw-data

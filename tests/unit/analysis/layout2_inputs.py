@@ -19,7 +19,7 @@ from local.memtable import MemoryTable
 from local.simulator.cost_management import aggregate
 from local.simulator.cost_query import parse_definition, row_matches
 from shared.analysis import ScanInputs
-from shared.analysis.series_needs import estate_anomaly_days, plan_needs
+from shared.analysis.series_needs import driver_days, plan_needs
 from shared.arm import cost_management_client
 from shared.collectors import CollectRequest
 from shared.collectors.cost import collect
@@ -66,10 +66,12 @@ def collect_tenant(tenant: Tenant, subscriptions: list[Subscription], today: dt.
     live = [s for s in subscriptions if s.cost_error is None]
     progresses: dict[str, MemoryProgress] = {}
 
-    def days(partial: dict[str, Any]) -> list[dt.date] | None:
-        if any("estate" not in p.parts for p in progresses.values()):
-            return None
-        return estate_anomaly_days([progresses[s.subscription_id].parts["estate"] for s in live])
+    def days_of(sub: Subscription) -> Any:
+        def days(partial: dict[str, Any]) -> list[dt.date] | None:
+            if any("estate" not in p.parts for p in progresses.values()):
+                return None
+            return driver_days([progresses[s.subscription_id].parts["estate"] for s in live], sub.subscription_id)
+        return days
 
     def needs_of(sub: Subscription) -> Any:
         def needs(partial: dict[str, Any], final: bool) -> SeriesNeeds:
@@ -77,7 +79,7 @@ def collect_tenant(tenant: Tenant, subscriptions: list[Subscription], today: dt.
         return needs
 
     for sub in live:
-        progresses[sub.subscription_id] = MemoryProgress(needs=needs_of(sub), anomaly_days=days)
+        progresses[sub.subscription_id] = MemoryProgress(needs=needs_of(sub), anomaly_days=days_of(sub))
     out: dict[str, Any] = {}
     while len(out) < len(live):
         for sub in live:
