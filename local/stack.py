@@ -34,6 +34,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ESTATE = REPO_ROOT / "local" / "estates" / "demo.json"
 HOST_START_TIMEOUT = 90.0
 HOST_PORT_ATTEMPTS = 3  # a free port picked here can be taken before the host binds it: pick again
+# Flex Consumption scales each Service Bus function out on its backlog (up to maximumInstanceCount, 40 in
+# infra/modules/functionapp.bicep), each instance running host.json maxConcurrentCalls. The stack runs four
+# instances' worth in its one host process, as `make bench` does with --workers 8.
+HOST_INSTANCES = 4
 # Azurite's published development account key (not a secret: every Azurite install has it).
 AZURITE_DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
@@ -244,7 +248,7 @@ class Stack:
             self._host_log = self.host_log.open("ab")
         env = {**os.environ, **self.app_settings, "PYTHONUNBUFFERED": "1", CLOCK_FILE_ENV: str(self.calendar_file)}
         command = [sys.executable, "-m", "local.host", "--port", str(port), "--ready-file", str(ready),
-                   "--key-file", str(self.host_key_file)]
+                   "--key-file", str(self.host_key_file), "--instances", str(HOST_INSTANCES)]
         self.host_process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                                              stdout=self._host_log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + HOST_START_TIMEOUT

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key-file", type=Path, default=Path(".state/host.key"),
                         help=f"where this run's admin key ({ADMIN_KEY_HEADER}) is written, mode 0600")
     parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get at shutdown")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="instances' worth of Service Bus calls per function (Flex scales out on a backlog)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOCAL_HOST_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     try:
-        host = Host(load_app(args.app), port=args.port, host_json=args.host_json)
+        host = Host(load_app(args.app), port=args.port, host_json=args.host_json, instances=args.instances)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise

@@ -35,6 +35,14 @@ class HostConfig:
     max_auto_lock_renewal_seconds: float = 300.0
     prefetch_count: int = 0
     function_timeout_seconds: float | None = None
+    # Not host.json: how many instances' worth of Service Bus calls this one process runs (`--instances`). Flex
+    # Consumption scales each Service Bus function out on its backlog, every instance running maxConcurrentCalls.
+    instances: int = 1
+
+    @property
+    def concurrent_calls(self) -> int:
+        """Service Bus calls at once per function: maxConcurrentCalls on each instance."""
+        return self.max_concurrent_calls * self.instances
 
 
 @dataclass

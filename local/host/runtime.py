@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,11 @@ class Host:
     """Runs a FunctionApp on this machine the way the Functions host runs it in Azure."""
 
     def __init__(self, app: Any, *, port: int = 0, host_json: Path = Path("host.json"),
-                 env: Mapping[str, str] | None = None, admin_key: str | None = None) -> None:
+                 env: Mapping[str, str] | None = None, admin_key: str | None = None, instances: int = 1) -> None:
         # The admin API's key (x-functions-key): given, or a fresh one for this run.
         self.admin_key = admin_key or new_admin_key()
         self.env = dict(os.environ if env is None else env)
-        self.config = read_host_config(host_json)
+        self.config = replace(read_host_config(host_json), instances=max(1, instances))
         self.functions: dict[str, FunctionSpec] = {s.name: s for s in index_functions(app, self.config, self.env)}
         self._in_flight = 0
         self._idle = threading.Condition()

@@ -1,7 +1,7 @@
 """Service Bus queue triggers with the Functions host's semantics, over the real azure-servicebus client.
 
 Peek-lock; complete on success, abandon on exception; locks renewed while the function runs (up to
-host.json maxAutoLockRenewalDuration); at most maxConcurrentCalls invocations per function at a time.
+host.json maxAutoLockRenewalDuration); at most maxConcurrentCalls invocations per function and instance at a time.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class QueueTrigger:
         self._track_call = track_call
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pool = ThreadPoolExecutor(max_workers=config.max_concurrent_calls,
+        self._pool = ThreadPoolExecutor(max_workers=config.concurrent_calls,
                                         thread_name_prefix=f"sb-{spec.name}")
         self._done: queue.Queue[tuple[ServiceBusReceivedMessage, bool]] = queue.Queue()
         self._in_flight = 0
@@ -145,7 +145,7 @@ class QueueTrigger:
             try:
                 while not self._stop.is_set():
                     self._settle_finished(receiver)
-                    free = self._config.max_concurrent_calls - self._in_flight
+                    free = self._config.concurrent_calls - self._in_flight
                     if free <= 0:
                         self._settle_one(receiver, timeout=RECEIVE_WAIT_SECONDS)
                         continue

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from local.host import Host
 from local.host.index import FunctionLoadError, index_functions, parse_timespan, read_host_config, resolve_settings
 from local.host.timers import next_occurrence, parse_schedule
 from tests.fixtures.host_app import Recorder, build_app
@@ -39,6 +40,18 @@ def test_host_json_values_are_read_when_present(tmp_path: Path) -> None:
 def test_defaults_apply_when_host_json_is_missing(tmp_path: Path) -> None:
     config = read_host_config(tmp_path / "absent.json")
     assert (config.route_prefix, config.max_concurrent_calls) == ("api", 16)
+
+
+def test_each_instance_runs_max_concurrent_calls_when_the_host_stands_for_several(tmp_path: Path) -> None:
+    # given: host.json's two calls at once per instance
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps({"extensions": {"serviceBus": {"maxConcurrentCalls": 2}}}))
+    # when: the host stands for one instance, then for four
+    one = Host(build_app(Recorder()), host_json=path, env=ENV)
+    four = Host(build_app(Recorder()), host_json=path, env=ENV, instances=4)
+    # then: a Service Bus function runs two, then eight, at once
+    assert (one.config.concurrent_calls, four.config.concurrent_calls) == (2, 8)
+    assert four.queue_triggers["on_job"]._pool._max_workers == 8
 
 
 def test_triggers_are_indexed_with_settings_resolved_when_app_loads(tmp_path: Path) -> None:
