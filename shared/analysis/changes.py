@@ -21,7 +21,6 @@ one the report lists, and a v1 report read through `read_report` is compared aft
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.realised import Claim, bill_window, judge_all
 from shared.analysis.report_model import Report
-from shared.analysis.report_reader import ReportUnreadable, read_report, schema_version_of
+from shared.analysis.report_reader import ReportUnreadable, read_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ def read_previous(data: bytes | None) -> PreviousReview | None:
     if data is None:
         return None
     try:
-        return PreviousReview(read_report(data), schema_version_of(json.loads(data)))
+        return PreviousReview(*read_versioned(data))
     except ReportUnreadable as exc:
         logger.warning("previous report unreadable, no changes section: %s", exc)
         return None
