@@ -21,11 +21,10 @@ one the report lists, and a v1 report read through `read_report` is compared aft
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.analysis.changes_model import (
     ChangeCounts,
@@ -38,8 +37,8 @@ from shared.analysis.changes_model import (
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.realised import Claim, bill_window, judge_all
-from shared.analysis.report_model import FindingOut, Report
-from shared.analysis.report_reader import ReportUnreadable, read_report, schema_version_of
+from shared.analysis.report_model import Report
+from shared.analysis.report_reader import ReportUnreadable, read_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +53,18 @@ class PreviousReview:
     schema_version: int
 
 
+class Published(NamedTuple):
+    """A finding this review publishes, as the comparison reads it (report.json v2's `id` and `category`)."""
+
+    id: str
+    category: str
+
+
 @dataclass(frozen=True)
 class CurrentReview:
     """What this review published, on which inventory, at what time."""
 
-    findings: Sequence[FindingOut]
+    findings: Sequence[Published]
     index: EstateIndex
     inventory_subscriptions: frozenset[str]  # lower-case ids of the subscriptions whose inventory was read
     currency: str
@@ -72,15 +78,15 @@ def read_previous(data: bytes | None) -> PreviousReview | None:
     if data is None:
         return None
     try:
-        return PreviousReview(read_report(data), schema_version_of(json.loads(data)))
+        return PreviousReview(*read_versioned(data))
     except ReportUnreadable as exc:
         logger.warning("previous report unreadable, no changes section: %s", exc)
         return None
 
 
-def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[FindingOut], spend_30d: float,
+def current_review(inputs: ScanInputs, index: EstateIndex, findings: Sequence[Published], spend_30d: float,
                    found_monthly: float) -> CurrentReview:
-    """This review as compute_changes reads it (`findings`: report.json v2's published findings)."""
+    """This review as compute_changes reads it (`findings`: report.json v2's published findings, in order)."""
     read = frozenset(s.subscription_id.lower() for s in inputs.subscriptions if "resource-graph" in s.raw)
     return CurrentReview(findings, index, read, index.cost.currency or "GBP", spend_30d, found_monthly,
                          inputs.generated_at)

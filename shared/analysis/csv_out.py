@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import unicodedata
 
@@ -99,11 +100,16 @@ def _resolved_row(r: ResolvedFinding, report: Report) -> dict[str, str]:
 
 def render_csv(report: Report) -> bytes:
     """report.csv: a row per finding, then a row per finding resolved since the previous review."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Encoded row by row into one bytes buffer: the whole file as a list of row dicts, then as a str (wide, with a
+    # £ in it) and again with the BOM in front, were several copies of a 30 MB file at the analysis's peak.
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    text.write(BOM)
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    rows = [_row(f) for f in report.findings]
-    rows += [_resolved_row(r, report) for r in (report.changes.resolved if report.changes else [])]
+    rows = itertools.chain((_row(f) for f in report.findings),
+                           (_resolved_row(r, report) for r in (report.changes.resolved if report.changes else [])))
     for row in rows:
         writer.writerow([row[c] if c in NUMERIC else neutralise(row[c]) for c in COLUMNS])
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    return buffer.getvalue()

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 
 from shared.analysis.advisor import advisor_finding, load_recs
 from shared.analysis.analysed import Analysed
 from shared.analysis.analytics import compute_analytics
 from shared.analysis.bill_rates import BillRates
 from shared.analysis.changes import compute_changes, current_review, read_previous
+from shared.analysis.changes_model import Changes
 from shared.analysis.context import EstateContext
 from shared.analysis.dedup import dedupe
 from shared.analysis.findings import Finding
@@ -31,8 +33,7 @@ from shared.analysis.narrative_model import FallbackReason, Narrative
 from shared.analysis.narrative_report import commitment_term, inputs_from_report
 from shared.analysis.pricing import reprice
 from shared.analysis.render import render_csv, render_html, render_json
-from shared.analysis.report_build import build_report
-from shared.analysis.report_changes import with_changes
+from shared.analysis.report_build import build_report, draft_report
 from shared.analysis.report_model import Report
 from shared.analysis.report_model_narrative import Narrative as NarrativeOut
 from shared.analysis.review_items import review_candidates, review_items
@@ -115,28 +116,49 @@ def analyse_findings(inputs: ScanInputs) -> Analysed:
     return Analysed(index, ctx, final, analytics, rates, twins, insights, governance, context)
 
 
-def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
-    """Analyse one scan and render its report; the prompt to `narrator` stays within `max_prompt_tokens`."""
+@dataclass(frozen=True)
+class _Written:
+    """A scan's finished report model and what the bundle records beside it; none of the analysis's working state."""
+
+    report: Report
+    names: dict[str, str]  # lower-case resource id -> name, for the html's analytics tables
+    narrative: Narrative
+    changes: Changes | None
+    spend_30d: float
+
+
+def _write_report(inputs: ScanInputs, narrator: Narrator | None, max_prompt_tokens: int) -> _Written:
+    """The report model with its narrative and changes written in."""
     done = analyse_findings(inputs)
     index, final, currency = done.index, done.findings, done.ctx.currency
     names = {rid: str(row.get("name") or "") for rid, row in index.resources.items()}
     for row in index.containers:
         names.setdefault(str(row.get("id") or "").lower(), str(row.get("name") or ""))
     total = round(sum(f.monthly_savings for f in final if f.counted and f.currency == currency), 2)
-    report = build_report(inputs, done, UNWRITTEN)
+    draft = draft_report(done)
+    # Compared on the published findings (before they are written, so each is written once with its change):
+    # COST-1/3/5 are signals in report v2, never new or persisting.
+    changes = compute_changes(read_previous(inputs.previous_report),
+                              current_review(inputs, index, draft.compared(), done.analytics.total_30d, total))
+    report = build_report(inputs, done, draft, UNWRITTEN, changes)
     narrative = write_narrative(build_narrative_facts(narrative_inputs(inputs, done, report)), narrator,
                                 max_prompt_tokens)
     log_narrative(inputs, narrative)
     report = report.model_copy(update={"narrative": NarrativeOut.model_validate(narrative.to_dict())})
-    # Compared on the published findings: COST-1/3/5 are signals in report v2, never new or persisting.
-    changes = compute_changes(read_previous(inputs.previous_report),
-                              current_review(inputs, index, report.findings, done.analytics.total_30d, total))
-    report = with_changes(report, changes)
     logger.info("analysis done scan=%s findings=%d narrative=%s", inputs.scan_id, len(final), narrative.source)
+    return _Written(report, names, narrative, changes, round(done.analytics.total_30d, 2))
+
+
+def run_analysis(inputs: ScanInputs, narrator: Narrator | None, *, max_prompt_tokens: int) -> ReportBundle:
+    """Analyse one scan and render its report; the prompt to `narrator` stays within `max_prompt_tokens`."""
+    # The index, the context and the prices are gone by the time the files are rendered: the renderers' buffers
+    # (report.json alone is 70 MB on a 100,000-resource estate) come on top of whatever is still held then.
+    written = _write_report(inputs, narrator, max_prompt_tokens)
+    report, narrative = written.report, written.narrative
     return ReportBundle(
-        report_json=render_json(report), report_html=render_html(report, names),
+        report_json=render_json(report), report_html=render_html(report, written.names),
         findings_csv=render_csv(report), findings_count=len(report.findings),
-        total_monthly_savings=report.totals.monthly_savings, currency=currency, narrative_source=narrative.source,
-        changes=changes, spend_30d=round(done.analytics.total_30d, 2),
+        total_monthly_savings=report.totals.monthly_savings, currency=report.currency,
+        narrative_source=narrative.source, changes=written.changes, spend_30d=written.spend_30d,
         narrative_fallback_reason=narrative.fallback_reason.value if narrative.fallback_reason else None,
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from shared.analysis import appendix, charts, csv_out, html_view
+from shared.analysis import appendix, charts, csv_out, html_view, json_out
 from shared.analysis.change_risk import EFFORT_LABELS
 from shared.analysis.changes_view import changes_view
 from shared.analysis.labels import BASIS_LABELS
@@ -18,11 +18,7 @@ from shared.analysis.waterfall import waterfall
 
 _TEMPLATES = Path(__file__).parent / "templates"
 render_csv = csv_out.render_csv
-
-
-def render_json(report: Report) -> bytes:
-    """report.json, stable key order, UTF-8 (`$schema` and `from` under their wire names)."""
-    return report.model_dump_json(indent=2, by_alias=True).encode("utf-8")
+render_json = json_out.render_json
 
 
 def _environment() -> Environment:

@@ -1,29 +1,37 @@
 """Assemble report.json v2 from the analysis (report-design D12.2).
 
-Order: place every finding (context, effort, risk, tier, section), build the headline and the plan, then
-publish each finding with its row's script prefixes. COST-1/3/5 are analytics signals (tiers.SIGNAL_RULES);
-COST-2 stays a risk with its one-off amount; the guardrails (GV-*) join the findings as Decide items. The
-headline's run-rate is the analytics' (D8.2: one-off days replaced, the days since a level shift when it is
-7 to 28 days old), so page 1 and the money section say the same.
+Order: place every finding (context, effort, risk, tier, section), plan them and put them in their published
+order (the draft, which the comparison with the previous review reads), then build the headline and publish each
+finding with its row's script prefixes and its change since that review. COST-1/3/5 are analytics signals
+(tiers.SIGNAL_RULES); COST-2 stays a risk with its one-off amount; the guardrails (GV-*) join the findings as
+Decide items. The headline's run-rate is the analytics' (D8.2: one-off days replaced, the days since a level shift
+when it is 7 to 28 days old), so page 1 and the money section say the same.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared.analysis.analysed import Analysed
+from shared.analysis.changes import Published
+from shared.analysis.changes_model import Changes
 from shared.analysis.commitment_view import commitments_of
 from shared.analysis.customer_queries import queries_for
 from shared.analysis.finding_context import ContextIndex
+from shared.analysis.findings import Finding
 from shared.analysis.headline import build_headline, run_rate_from, run_rate_of
 from shared.analysis.index import WINDOW_DAYS, EstateIndex
 from shared.analysis.model import ScanInputs
 from shared.analysis.offers import offer_label
 from shared.analysis.placement import SECTIONS, Placed, place
-from shared.analysis.plan import build_plan
+from shared.analysis.plan import Where, build_plan
 from shared.analysis.report_analytics import analytics_out, impact_of, totals_of
+from shared.analysis.report_changes import finding_changes
 from shared.analysis.report_findings import finding_out, licence_series
-from shared.analysis.report_model import DataWindow, Narrative, Report, SubscriptionOut
+from shared.analysis.report_model import DataWindow, Narrative, Report, RunRate, SubscriptionOut
+from shared.analysis.report_model_plan import ActionPlan
 from shared.analysis.scripts import prefixes_for
-from shared.analysis.tiers import SIGNAL_RULES
+from shared.analysis.tiers import SIGNAL_RULES, rule_class
 from shared.collectors.cost_plan import RESOURCE_DAYS
 
 METHODOLOGY = [
@@ -80,9 +88,27 @@ def _order(p: Placed, section: str) -> tuple[int, float, str]:
     return (SECTIONS.index(section), -p.high, p.name.lower())
 
 
-def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Report:
-    """The whole report model."""
-    index, analytics, insights = done.index, done.analytics, done.insights
+@dataclass(frozen=True)
+class Draft:
+    """The findings the report publishes, placed and planned, in their published order: what the comparison with
+    the previous review reads before the findings are written (report_changes.py)."""
+
+    kept: list[Finding]
+    contexts: ContextIndex
+    run_rate: RunRate
+    plan: ActionPlan
+    where: Where
+    row_prefixes: dict[str, dict[str, str]]
+    published: list[Placed]
+
+    def compared(self) -> list[Published]:
+        """Each published finding as changes.py compares it, in published order."""
+        return [Published(p.id, rule_class(p.finding.rule).category) for p in self.published]
+
+
+def draft_report(done: Analysed) -> Draft:
+    """Place the findings the report publishes, plan them and put them in their published order."""
+    index, insights = done.index, done.insights
     currency = index.cost.currency or "GBP"
     contexts = ContextIndex(done.context)
     kept = [f for f in done.findings if f.rule not in SIGNAL_RULES] + done.governance
@@ -94,10 +120,21 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
         shared = prefixes_for(c for q in items for c in q.finding.commands)
         row_prefixes |= dict.fromkeys((p.id for p in items), shared)
     published = sorted(placed, key=lambda p: _order(p, where[p.id][0]))
+    return Draft(kept, contexts, run_rate, plan, where, row_prefixes, published)
+
+
+def build_report(inputs: ScanInputs, done: Analysed, draft: Draft, narrative: Narrative,
+                 changes: Changes | None = None) -> Report:
+    """The whole report model; `changes` since the previous review (None for a first review)."""
+    index, analytics, insights = done.index, done.analytics, done.insights
+    currency = index.cost.currency or "GBP"
+    kept, run_rate = draft.kept, draft.run_rate
     licence = licence_series(kept, index)
-    out = [finding_out(p, where[p.id], index, done.rates,
-                       row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency, licence)
-           for p in published]
+    since = finding_changes(inputs.generated_at, changes)
+    out = [finding_out(p, draft.where[p.id], index, done.rates,
+                       draft.row_prefixes.get(p.id) or prefixes_for(p.finding.commands), currency, licence,
+                       since.of(p.id, rule_class(p.finding.rule).category))
+           for p in draft.published]
     window_from, window_to = index.cost.window_from, index.cost.window_to
     return Report(
         customer_id=inputs.customer_id, scan_id=inputs.scan_id, company=inputs.company,
@@ -105,10 +142,10 @@ def build_report(inputs: ScanInputs, done: Analysed, narrative: Narrative) -> Re
         data_window=DataWindow(cost_from=window_from, cost_to=window_to,
                                days=(window_to - window_from).days + 1 if window_from and window_to else 0,
                                savings_window_days=WINDOW_DAYS, run_rate_days=run_rate.days),
-        subscriptions=_subscriptions(inputs, contexts),
+        subscriptions=_subscriptions(inputs, draft.contexts),
         headline=build_headline(kept, currency, analytics.total_30d, run_rate),
-        totals=totals_of(kept, currency), findings=out, action_plan=plan,
+        totals=totals_of(kept, currency), findings=out, action_plan=draft.plan,
         commitments=commitments_of(kept, done.rates, done.twins),
         analytics=analytics_out(analytics, insights, done.governance),
         customer_queries=queries_for(out), narrative=narrative, limitations=limitations_of(inputs, index),
-        methodology=METHODOLOGY)
+        methodology=METHODOLOGY, changes=changes, previous_scan_id=changes.previous_scan_id if changes else None)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from shared.analysis.bill_rates import BillRates
+from shared.analysis.changes_model import Change
 from shared.analysis.commands import Command, arm_type
 from shared.analysis.evidence import sentence, typed
 from shared.analysis.findings import Alternative, Finding
@@ -82,10 +83,13 @@ def _warnings(f: Finding) -> list[str]:
 
 
 def finding_out(p: Placed, where: tuple[str, str | None, str | None], index: EstateIndex, rates: BillRates,
-                prefixes: dict[str, str], currency: str, licence: Series | None = None) -> FindingOut:
-    """The published finding (where: its section, batch id and batch title; licence: see cost_since)."""
+                prefixes: dict[str, str], currency: str, licence: Series | None = None,
+                since: tuple[dt.date | None, Change | None] = (None, None)) -> FindingOut:
+    """The published finding (where: its section, batch id and batch title; licence: see cost_since; since: its
+    first-seen date and change, report_changes.py)."""
     f, ctx = p.finding, p.context
     section, batch, batch_title = where
+    first_seen, change = since
     evidence = typed(f.evidence)
     advisor_currency = str(f.evidence.get("advisor_currency") or f.currency)
     counted = counts(f)
@@ -110,7 +114,8 @@ def finding_out(p: Placed, where: tuple[str, str | None, str | None], index: Est
         warnings=_warnings(f), cost_since=cost_since(f, index, rates, licence),
         cost_30d=round(index.cost30(f.resource_id), 2), impact_amount=_r(p.impact), counted=counted,
         not_counted_reason=_why_not(f, counted),
-        sources=list(f.sources), alternatives=[_alternative(a, prefixes) for a in f.alternatives])
+        sources=list(f.sources), alternatives=[_alternative(a, prefixes) for a in f.alternatives],
+        first_seen=first_seen, change=change)
 
 
 def _why_not(f: Finding, counted: bool) -> str | None:

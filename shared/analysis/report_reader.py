@@ -81,6 +81,12 @@ def _claims_narrative(document: Document) -> Document:
 
 def read_report(data: bytes) -> Report:
     """A stored report.json as today's Report; ReportVersionUnsupported if a later release wrote it."""
+    return read_versioned(data)[0]
+
+
+def read_versioned(data: bytes) -> tuple[Report, int]:
+    """read_report's Report, and the schema_version the stored document was written with (parsed once: the
+    document of a 100,000-resource review is 200 MB of Python objects)."""
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -90,7 +96,7 @@ def read_report(data: bytes) -> Report:
         current = _claims_narrative(upgrade(document, version))
         # Fields this release does not know are ignored: a release rolled back still reads what the
         # next one wrote under the same version (it only ever adds optional fields).
-        return Report.model_validate(current, extra="ignore")
+        return Report.model_validate(current, extra="ignore"), version
     except ValidationError as exc:
         raise ReportUnreadable(f"report.json (schema_version {version}) does not match the report model: "
                                f"{_where(exc)}") from None

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from shared.analysis.columnar import compact_cost_data
 from shared.analysis.model import ReportBundle, ScanInputs, SubscriptionInputs
+from shared.analysis.shared_strings import share_strings
 from shared.domain import Customer, ScanState, ScanStatus
 from shared.errors import NotFound
 from shared.messages import SOURCES, AnalyseScan, Source
@@ -66,6 +67,9 @@ def build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
 
 def _build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
     outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
+    # Every envelope's equal strings held once (shared/analysis/shared_strings.py): ids, types, locations and tag
+    # values repeat across sources and subscriptions.
+    strings: dict[str, str] = {}
     subscriptions = []
     for sub in scan.subscription_ids:
         raw: dict[str, RawEnvelope] = {}
@@ -79,7 +83,9 @@ def _build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs
                 envelope = decode(blobs.get_raw(scan.scan_id, sub, source))
                 if source == "cost":
                     # Millions of rows on a large estate: hold them by column (see shared/analysis/columnar.py).
-                    envelope = envelope.model_copy(update={"data": compact_cost_data(envelope.data)})
+                    envelope = envelope.model_copy(update={"data": compact_cost_data(envelope.data, strings)})
+                else:
+                    share_strings(envelope.data, strings)
                 raw[source] = envelope
             except NotFound:
                 missing[source] = "raw data missing"

@@ -13,7 +13,7 @@ from shared.analysis.engine import UNWRITTEN, analyse_findings, narrative_inputs
 from shared.analysis.facts import NarrativeFacts
 from shared.analysis.narrative_facts import build_narrative_facts
 from shared.analysis.narrative_inputs import NarrativeInputs
-from shared.analysis.report_build import build_report
+from shared.analysis.report_build import build_report, draft_report
 from shared.analysis.report_model import Report
 from tests.unit.analysis.demo_inputs import TODAY, cost_config_data, load_demo, scan_inputs
 from tests.unit.analysis.optional_data import with_optional
@@ -43,7 +43,7 @@ def report_and_inputs(name: str) -> tuple[Report, NarrativeInputs]:
     """The report as the engine builds it before its summary, and the narrative inputs read from it."""
     data = scanned(name)
     done = analyse_findings(data)
-    report = build_report(data, done, UNWRITTEN)
+    report = build_report(data, done, draft_report(done), UNWRITTEN)
     return report, narrative_inputs(data, done, report)
 
 
