@@ -1,5 +1,6 @@
 """Since your last review: new, persisting (first seen), resolved (realised or claimed on the settled bill),
-not reviewed, and the change in spend; the previous review read from a stored v1 report.json."""
+not reviewed, and the change in spend; the previous review read from a stored v1 report.json, and read with only
+the fields compared (previous_model.py) exactly as the whole Report was."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+import shared.analysis.engine as engine
 from shared.analysis import ReportBundle, ScanInputs
 from shared.analysis.changes import first_seen_before, read_previous
 from shared.analysis.changes_model import Changes
+from shared.analysis.previous_model import PreviousReport, PreviousReview
 from shared.analysis.report_model import Report
+from shared.analysis.report_reader import read_versioned
 from tests.unit.analysis.builders import END, NOW, a_disk, analyse, scan
 
-PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
+STORED = sorted(FIXTURES.glob("v*/*.json"))  # every version and shape a release has stored
+PENNINE_V1 = FIXTURES / "v1" / "pennine-report.json"
 LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
 LATER_REVIEW = LATER + dt.timedelta(days=1)  # the second review runs the day after its last day of cost data
 
@@ -156,12 +162,14 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
 
 def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
     second = _second(first, LATER, b_attached=False)
-    stored = Report.model_validate_json(second.report_json)
-    assert stored.changes == _changes(second)  # report.json v2 carries the section, typed
+    assert Report.model_validate_json(second.report_json).changes == _changes(second)  # the section, typed
+    previous = read_previous(second.report_json)
+    assert previous is not None
+    stored = previous.report
     b_id = next(f.id for f in stored.findings if f.resource_name == "disk-b")
     assert first_seen_before(stored)[b_id] == NOW.date()  # not the second review's date
     # The section's date wins over the finding's own field (both say the same here; the section is the record).
-    blank = stored.model_copy(update={"findings": [f.model_copy(update={"first_seen": None}) for f in stored.findings]})
+    blank = dataclasses.replace(stored, findings=[dataclasses.replace(f, first_seen=None) for f in stored.findings])
     assert first_seen_before(blank)[b_id] == NOW.date()
 
 
@@ -256,3 +264,75 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
                  f"Persisting since {TODAY:%-d %b %Y}:</strong> 8 findings", "down £"):
         assert text in since, text
     assert '<section id="since"' not in first.report_html.decode()  # a first review has no such section
+
+
+def _whole(data: bytes | None) -> PreviousReview | None:
+    """The previous review as it was read before the slim types: the whole Report (it has every field they name)."""
+    if data is None:
+        return None
+    report, version = read_versioned(data)
+    return PreviousReview(cast(PreviousReport, report), version)
+
+
+def _assert_same(slim: object, whole: object, where: str = "report") -> None:
+    """Each field the slim types name has the whole model's value and type (a date is not a datetime)."""
+    if dataclasses.is_dataclass(slim):
+        for field in dataclasses.fields(slim):
+            _assert_same(getattr(slim, field.name), getattr(whole, field.name), f"{where}.{field.name}")
+    elif isinstance(slim, list):
+        assert isinstance(whole, list) and len(slim) == len(whole), where
+        for n, (mine, theirs) in enumerate(zip(slim, whole, strict=True)):
+            _assert_same(mine, theirs, f"{where}.{n}")
+    else:
+        assert (type(slim), slim) == (type(whole), whole), where
+
+
+def _assert_same_files(slim: ReportBundle, whole: ReportBundle) -> None:
+    assert slim.changes == whole.changes
+    assert (slim.report_json, slim.report_html, slim.findings_csv) == (
+        whole.report_json, whole.report_html, whole.findings_csv)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_slim_read_has_the_whole_reports_values_when_a_stored_version_is_read(path: Path) -> None:
+    data = path.read_bytes()
+    slim, whole = read_previous(data), _whole(data)
+    assert slim is not None and whole is not None
+    assert slim.schema_version == whole.schema_version == json.loads(data)["schema_version"]
+    _assert_same(slim.report, whole.report)
+
+
+@pytest.mark.parametrize("b_attached", [True, False], ids=["resolved", "new-and-persisting"])
+def test_slim_read_has_the_whole_reports_values_when_reports_written_today_are_read(
+        first: ReportBundle, b_attached: bool) -> None:
+    second = _second(first, LATER, b_attached=b_attached, extra=None if b_attached else [a_disk("disk-c")])
+    for data in (first.report_json, second.report_json):  # the second carries a `changes` section
+        slim, whole = read_previous(data), _whole(data)
+        assert slim is not None and whole is not None
+        _assert_same(slim.report, whole.report)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_comparison_and_files_unchanged_when_a_stored_version_is_read_slim(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
+
+    tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
+    inputs = dataclasses.replace(scan_inputs(tenant), previous_report=path.read_bytes())
+    slim = analyse(inputs)
+    monkeypatch.setattr(engine, "read_previous", _whole)
+    _assert_same_files(slim, analyse(inputs))
+
+
+@pytest.mark.parametrize("b_attached", [True, False], ids=["resolved", "new-and-persisting"])
+def test_comparison_and_files_unchanged_when_a_report_written_today_is_read_slim(
+        first: ReportBundle, b_attached: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = None if b_attached else [a_disk("disk-c")]
+    second = _second(first, LATER, b_attached=b_attached, extra=extra)
+    third = _at(scan([a_disk("disk-c")]), LATER + dt.timedelta(days=30), second)  # compared with a `changes` section
+    slim = (_second(first, LATER, b_attached=b_attached, extra=extra), analyse(third))
+    monkeypatch.setattr(engine, "read_previous", _whole)
+    whole = (_second(first, LATER, b_attached=b_attached, extra=extra), analyse(third))
+    for mine, theirs in zip(slim, whole, strict=True):
+        _assert_same_files(mine, theirs)
+    assert slim[0].changes is not None and slim[1].changes is not None
