@@ -9,12 +9,12 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-import shared.analysis.engine as engine
 from shared.analysis import ReportBundle, ScanInputs
 from shared.analysis.changes import first_seen_before, read_previous
 from shared.analysis.changes_model import Changes
@@ -36,15 +36,19 @@ def _rows(resource_id: str, daily: float, first: dt.date, last: dt.date) -> list
             for n in range(days)]
 
 
-def _at(inputs: ScanInputs, end: dt.date, previous: ReportBundle | None = None) -> ScanInputs:
-    """The scan as collected the day after `end` (its cost window the 90 days up to `end`)."""
+Read = Callable[[bytes | None], PreviousReview | None]
+
+
+def _at(inputs: ScanInputs, end: dt.date, previous: ReportBundle | None = None, read: Read = read_previous
+        ) -> ScanInputs:
+    """The scan as collected the day after `end` (its cost window the 90 days up to `end`), compared with
+    `previous` as the pipeline reads it (`read`)."""
     for sub in inputs.subscriptions:
         if "cost" in sub.raw:
             sub.raw["cost"].data["window"] = {"from": (end - dt.timedelta(days=89)).isoformat(),
                                               "to": end.isoformat()}
     when = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
-    return dataclasses.replace(inputs, generated_at=when,
-                               previous_report=previous.report_json if previous else None)
+    return dataclasses.replace(inputs, generated_at=when, previous=read(previous.report_json if previous else None))
 
 
 def _changes(bundle: ReportBundle) -> Changes:
@@ -61,7 +65,7 @@ def first() -> ReportBundle:
 
 
 def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, deleted_on: dt.date = END,
-            extra: list[dict[str, Any]] | None = None) -> ReportBundle:
+            extra: list[dict[str, Any]] | None = None, read: Read = read_previous) -> ReportBundle:
     """Disk A deleted after `deleted_on`; disk B attached to a VM (the finding clears, the cost does not)."""
     start = end - dt.timedelta(days=89)
     a_id, b = a_disk("disk-a")["id"], a_disk("disk-b")
@@ -70,7 +74,7 @@ def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, delet
     rows = [b, *(extra or [])]
     costs = _rows(a_id, 2.0, start, deleted_on) + _rows(b["id"], 1.0, start, end)
     costs += [r for row in extra or [] for r in _rows(row["id"], 3.0, END + dt.timedelta(days=1), end)]
-    return analyse(_at(scan(rows, cost_rows=costs), end, first))
+    return analyse(_at(scan(rows, cost_rows=costs), end, first, read))
 
 
 def test_first_review_has_no_changes_when_no_previous_report(first: ReportBundle) -> None:
@@ -180,7 +184,7 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
     previous = read_previous(data)
     assert previous is not None and previous.schema_version == 1
     tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
-    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data))
+    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous=previous))
     changes = _changes(bundle)
     stored = json.loads(data)["findings"]
     # What report v2 still calls a finding: v1's cost signals (category anomaly, and COST-5's untagged spend, which
@@ -202,8 +206,9 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
 def test_unreadable_previous_report_gives_no_changes_when_analysed(first: ReportBundle) -> None:
     assert read_previous(b"{not json") is None
     assert read_previous(None) is None
+    unreadable = read_previous(b'{"schema_version": 99}')  # a later release wrote it: logged, compared as none
     later = _at(scan([a_disk("disk-a")], cost_rows=[]), LATER)
-    assert analyse(dataclasses.replace(later, previous_report=b'{"schema_version": 99}')).changes is None
+    assert analyse(dataclasses.replace(later, previous=unreadable)).changes is None
 
 
 def test_changes_serialise_to_the_documented_fields_when_dumped(first: ReportBundle) -> None:
@@ -230,7 +235,7 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
     calendar.resize(estate, **plan["resize"][0])
     calendar.add(estate, **plan["add"][0])
     calendar.advance(estate, 45)
-    later = dataclasses.replace(scan_inputs(wessex, calendar.today), previous_report=first.report_json,
+    later = dataclasses.replace(scan_inputs(wessex, calendar.today), previous=read_previous(first.report_json),
                                 generated_at=dt.datetime.combine(calendar.today, dt.time(6), tzinfo=dt.UTC))
     second = analyse(later)
     changes = _changes(second)
@@ -313,26 +318,24 @@ def test_slim_read_has_the_whole_reports_values_when_reports_written_today_are_r
 
 
 @pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_comparison_and_files_unchanged_when_a_stored_version_is_read_slim(
-        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_comparison_and_files_unchanged_when_a_stored_version_is_read_slim(path: Path) -> None:
     from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
 
     tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
-    inputs = dataclasses.replace(scan_inputs(tenant), previous_report=path.read_bytes())
-    slim = analyse(inputs)
-    monkeypatch.setattr(engine, "read_previous", _whole)
-    _assert_same_files(slim, analyse(inputs))
+    inputs, data = scan_inputs(tenant), path.read_bytes()
+    slim = analyse(dataclasses.replace(inputs, previous=read_previous(data)))
+    _assert_same_files(slim, analyse(dataclasses.replace(inputs, previous=_whole(data))))
 
 
 @pytest.mark.parametrize("b_attached", [True, False], ids=["resolved", "new-and-persisting"])
 def test_comparison_and_files_unchanged_when_a_report_written_today_is_read_slim(
-        first: ReportBundle, b_attached: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        first: ReportBundle, b_attached: bool) -> None:
     extra = None if b_attached else [a_disk("disk-c")]
-    second = _second(first, LATER, b_attached=b_attached, extra=extra)
-    third = _at(scan([a_disk("disk-c")]), LATER + dt.timedelta(days=30), second)  # compared with a `changes` section
-    slim = (_second(first, LATER, b_attached=b_attached, extra=extra), analyse(third))
-    monkeypatch.setattr(engine, "read_previous", _whole)
-    whole = (_second(first, LATER, b_attached=b_attached, extra=extra), analyse(third))
-    for mine, theirs in zip(slim, whole, strict=True):
-        _assert_same_files(mine, theirs)
-    assert slim[0].changes is not None and slim[1].changes is not None
+    slim, whole = (_second(first, LATER, b_attached=b_attached, extra=extra, read=read)
+                   for read in (read_previous, _whole))
+    _assert_same_files(slim, whole)
+    # A third review, compared with the second's `changes` section.
+    third = [analyse(_at(scan([a_disk("disk-c")]), LATER + dt.timedelta(days=30), slim, read))
+             for read in (read_previous, _whole)]
+    _assert_same_files(*third)
+    assert slim.changes is not None and third[0].changes is not None
