@@ -1,8 +1,8 @@
 """Since your last review (issue 15): new, persisting and resolved findings, and the change in spend.
 
-Pure: the previous review (its report.json, read with `read_report`, any schema version) and this review's
-findings, estate index and spend in; a `Changes` (shared/analysis/changes_model.py) out. Finding ids are
-stable across scans (shared/analysis/findings.py:finding_id), so matching is by id.
+Pure: the previous review (its report.json of any schema version, only the fields compared: previous_model.py)
+and this review's findings, estate index and spend in; a `Changes` (shared/analysis/changes_model.py) out.
+Finding ids are stable across scans (shared/analysis/findings.py:finding_id), so matching is by id.
 
 - new: in this review, not in the previous one; first seen today (this review's date).
 - persisting: in both; first seen when the previous review says (its `changes`, else the finding's own
@@ -15,7 +15,7 @@ stable across scans (shared/analysis/findings.py:finding_id), so matching is by 
   `anomaly`) stays a finding to explain and is left out here, like the anomaly category of a v1 report.
 
 Both sides are the findings as published (report.json v2's `findings`): an id in `new` or `persisting` is always
-one the report lists, and a v1 report read through `read_report` is compared after its own upgrade.
+one the report lists, and a v1 report is compared after its own upgrade (report_reader.read_fields).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from shared.analysis.changes_model import (
     ChangeCounts,
@@ -36,21 +36,13 @@ from shared.analysis.changes_model import (
 )
 from shared.analysis.index import EstateIndex
 from shared.analysis.model import ScanInputs
+from shared.analysis.previous_model import PREVIOUS_REPORT, PreviousFinding, PreviousReport, PreviousReview
 from shared.analysis.realised import Claim, bill_window, judge_all
-from shared.analysis.report_model import Report
-from shared.analysis.report_reader import ReportUnreadable, read_versioned
+from shared.analysis.report_reader import ReportUnreadable, read_fields
 
 logger = logging.getLogger(__name__)
 
 SIGNAL_CATEGORIES = frozenset({"anomaly"})
-
-
-@dataclass(frozen=True)
-class PreviousReview:
-    """The previous review's report as today's model, and the schema_version it was written with."""
-
-    report: Report
-    schema_version: int
 
 
 class Published(NamedTuple):
@@ -78,7 +70,7 @@ def read_previous(data: bytes | None) -> PreviousReview | None:
     if data is None:
         return None
     try:
-        return PreviousReview(*read_versioned(data))
+        return PreviousReview(*read_fields(data, PREVIOUS_REPORT))
     except ReportUnreadable as exc:
         logger.warning("previous report unreadable, no changes section: %s", exc)
         return None
@@ -97,7 +89,7 @@ def review_date(value: dt.datetime) -> dt.date:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
 
 
-def first_seen_before(report: Report) -> dict[str, dt.date]:
+def first_seen_before(report: PreviousReport) -> dict[str, dt.date]:
     """First-seen date of every finding of a stored review, from what it recorded (its date by default)."""
     default = review_date(report.generated_at)
     # The section's dates first (they survive any number of reviews), then each finding's own.
@@ -108,7 +100,7 @@ def first_seen_before(report: Report) -> dict[str, dt.date]:
     return {f.id: recorded.get(f.id, default) for f in report.findings}
 
 
-def _spend(report: Report, current: CurrentReview) -> SpendChange:
+def _spend(report: PreviousReport, current: CurrentReview) -> SpendChange:
     before = round(report.analytics.total_last_30_days, 2)
     now = round(current.spend_30d, 2)
     same = report.currency == current.currency
@@ -122,7 +114,7 @@ def _inventory_ids(index: EstateIndex) -> set[str]:
     return set(index.resources) | {str(row.get("id") or "").lower() for row in index.containers}
 
 
-def _claim(finding: Any, currency: str) -> Claim:
+def _claim(finding: PreviousFinding, currency: str) -> Claim:
     ids = frozenset({finding.resource_id.lower(), *(r.lower() for r in finding.resources)})
     claimable = (finding.kind in (None, "counted") and finding.counted and finding.monthly_savings > 0
                  and finding.currency == currency)

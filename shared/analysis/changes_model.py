@@ -8,7 +8,8 @@ this section existed, still reads. Ids are lower case; money is in the billing c
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +25,21 @@ Evidence = Literal[
     "cost_not_collected",  # this review could not read the subscription's bill
     "no_saving",           # review items, risks, £0 hygiene, uncounted or other-currency savings
 ]
+
+
+class Seen(Protocol):
+    """A finding a review found persisting, and the date it was first seen."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def first_seen(self) -> dt.date: ...
+
+
+def first_seen_map(new: Iterable[str], persisting: Iterable[Seen], today: dt.date) -> dict[str, dt.date]:
+    """First-seen date of every finding a review compared: the new ones are first seen `today` (that review)."""
+    return {**dict.fromkeys(new, today), **{p.id: p.first_seen for p in persisting}}
 
 
 class _Model(BaseModel):
@@ -123,4 +139,4 @@ class Changes(_Model):
 
     def first_seen_map(self, today: dt.date) -> dict[str, dt.date]:
         """First-seen date of every finding of this review: new ones are first seen `today` (this review)."""
-        return {**dict.fromkeys(self.new, today), **{p.id: p.first_seen for p in self.persisting}}
+        return first_seen_map(self.new, self.persisting, today)

@@ -17,7 +17,7 @@ from shared.analysis.advisor import advisor_finding, load_recs
 from shared.analysis.analysed import Analysed
 from shared.analysis.analytics import compute_analytics
 from shared.analysis.bill_rates import BillRates
-from shared.analysis.changes import compute_changes, current_review, read_previous
+from shared.analysis.changes import compute_changes, current_review
 from shared.analysis.changes_model import Changes
 from shared.analysis.context import EstateContext
 from shared.analysis.dedup import dedupe
@@ -138,7 +138,7 @@ def _write_report(inputs: ScanInputs, narrator: Narrator | None, max_prompt_toke
     draft = draft_report(done)
     # Compared on the published findings (before they are written, so each is written once with its change):
     # COST-1/3/5 are signals in report v2, never new or persisting.
-    changes = compute_changes(read_previous(inputs.previous_report),
+    changes = compute_changes(inputs.previous,
                               current_review(inputs, index, draft.compared(), done.analytics.total_30d, total))
     report = build_report(inputs, done, draft, UNWRITTEN, changes)
     narrative = write_narrative(build_narrative_facts(narrative_inputs(inputs, done, report)), narrator,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from shared.analysis.changes_model import Changes
+from shared.analysis.previous_model import PreviousReview
 from shared.rawdata import RawEnvelope
 
 
@@ -30,9 +31,10 @@ class ScanInputs:
     company: str
     generated_at: dt.datetime
     subscriptions: list[SubscriptionInputs]
-    # The customer's previous published review (its stored report.json, any schema version), for "Since your
-    # last review"; None for a first review.
-    previous_report: bytes | None = None
+    # The customer's previous published review, for "Since your last review": its stored report.json (any schema
+    # version) read with only the fields compared (changes.read_previous), so its bytes (69 MB on a 100,000-
+    # resource estate) are not held through the analysis. None for a first review, or when it was unreadable.
+    previous: PreviousReview | None = None
 
 
 @dataclass(frozen=True)

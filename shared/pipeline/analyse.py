@@ -15,6 +15,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from shared.analysis.changes import read_previous
 from shared.analysis.columnar import compact_cost_data
 from shared.analysis.model import ReportBundle, ScanInputs, SubscriptionInputs
 from shared.analysis.shared_strings import share_strings
@@ -121,8 +122,10 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
         return "dropped"
     blobs = services.blobs.for_customer(message.customer_id)
     # "Since your last review" (issue 15): the customer's previous published review, whatever its schema version.
-    inputs = dataclasses.replace(build_inputs(scan, customer.company, blobs),
-                                 previous_report=previous_report(services, message.customer_id, message.scan_id))
+    # Read first, keeping only the fields compared: its bytes and the parse's working memory come and go before
+    # the raw data is loaded (read after the load, the 100,000-resource bench peaked 17 MB higher).
+    previous = read_previous(previous_report(services, message.customer_id, message.scan_id))
+    inputs = dataclasses.replace(build_inputs(scan, customer.company, blobs), previous=previous)
     bundle = services.analyse(inputs)
     files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
              "findings.csv": bundle.findings_csv}

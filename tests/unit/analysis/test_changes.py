@@ -1,5 +1,6 @@
 """Since your last review: new, persisting (first seen), resolved (realised or claimed on the settled bill),
-not reviewed, and the change in spend; the previous review read from a stored v1 report.json."""
+not reviewed, and the change in spend; the previous review read from a stored v1 report.json, and read with only
+the fields compared (previous_model.py) exactly as the whole Report was."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from shared.analysis import ReportBundle, ScanInputs
 from shared.analysis.changes import first_seen_before, read_previous
 from shared.analysis.changes_model import Changes
+from shared.analysis.previous_model import PreviousReport, PreviousReview
 from shared.analysis.report_model import Report
+from shared.analysis.report_reader import read_versioned
 from tests.unit.analysis.builders import END, NOW, a_disk, analyse, scan
 
-PENNINE_V1 = Path(__file__).resolve().parents[2] / "fixtures" / "reports" / "v1" / "pennine-report.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
+STORED = sorted(FIXTURES.glob("v*/*.json"))  # every version and shape a release has stored
+PENNINE_V1 = FIXTURES / "v1" / "pennine-report.json"
 LATER = END + dt.timedelta(days=45)  # 2027-01-08: December has closed (settled from 6 January)
 LATER_REVIEW = LATER + dt.timedelta(days=1)  # the second review runs the day after its last day of cost data
 
@@ -30,15 +36,19 @@ def _rows(resource_id: str, daily: float, first: dt.date, last: dt.date) -> list
             for n in range(days)]
 
 
-def _at(inputs: ScanInputs, end: dt.date, previous: ReportBundle | None = None) -> ScanInputs:
-    """The scan as collected the day after `end` (its cost window the 90 days up to `end`)."""
+Read = Callable[[bytes | None], PreviousReview | None]
+
+
+def _at(inputs: ScanInputs, end: dt.date, previous: ReportBundle | None = None, read: Read = read_previous
+        ) -> ScanInputs:
+    """The scan as collected the day after `end` (its cost window the 90 days up to `end`), compared with
+    `previous` as the pipeline reads it (`read`)."""
     for sub in inputs.subscriptions:
         if "cost" in sub.raw:
             sub.raw["cost"].data["window"] = {"from": (end - dt.timedelta(days=89)).isoformat(),
                                               "to": end.isoformat()}
     when = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
-    return dataclasses.replace(inputs, generated_at=when,
-                               previous_report=previous.report_json if previous else None)
+    return dataclasses.replace(inputs, generated_at=when, previous=read(previous.report_json if previous else None))
 
 
 def _changes(bundle: ReportBundle) -> Changes:
@@ -55,7 +65,7 @@ def first() -> ReportBundle:
 
 
 def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, deleted_on: dt.date = END,
-            extra: list[dict[str, Any]] | None = None) -> ReportBundle:
+            extra: list[dict[str, Any]] | None = None, read: Read = read_previous) -> ReportBundle:
     """Disk A deleted after `deleted_on`; disk B attached to a VM (the finding clears, the cost does not)."""
     start = end - dt.timedelta(days=89)
     a_id, b = a_disk("disk-a")["id"], a_disk("disk-b")
@@ -64,7 +74,7 @@ def _second(first: ReportBundle, end: dt.date, *, b_attached: bool = True, delet
     rows = [b, *(extra or [])]
     costs = _rows(a_id, 2.0, start, deleted_on) + _rows(b["id"], 1.0, start, end)
     costs += [r for row in extra or [] for r in _rows(row["id"], 3.0, END + dt.timedelta(days=1), end)]
-    return analyse(_at(scan(rows, cost_rows=costs), end, first))
+    return analyse(_at(scan(rows, cost_rows=costs), end, first, read))
 
 
 def test_first_review_has_no_changes_when_no_previous_report(first: ReportBundle) -> None:
@@ -156,12 +166,14 @@ def test_findings_of_an_unread_subscription_are_not_reviewed_when_its_inventory_
 
 def test_first_seen_survives_many_reviews_when_the_previous_report_carries_changes(first: ReportBundle) -> None:
     second = _second(first, LATER, b_attached=False)
-    stored = Report.model_validate_json(second.report_json)
-    assert stored.changes == _changes(second)  # report.json v2 carries the section, typed
+    assert Report.model_validate_json(second.report_json).changes == _changes(second)  # the section, typed
+    previous = read_previous(second.report_json)
+    assert previous is not None
+    stored = previous.report
     b_id = next(f.id for f in stored.findings if f.resource_name == "disk-b")
     assert first_seen_before(stored)[b_id] == NOW.date()  # not the second review's date
     # The section's date wins over the finding's own field (both say the same here; the section is the record).
-    blank = stored.model_copy(update={"findings": [f.model_copy(update={"first_seen": None}) for f in stored.findings]})
+    blank = dataclasses.replace(stored, findings=[dataclasses.replace(f, first_seen=None) for f in stored.findings])
     assert first_seen_before(blank)[b_id] == NOW.date()
 
 
@@ -172,7 +184,7 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
     previous = read_previous(data)
     assert previous is not None and previous.schema_version == 1
     tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
-    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous_report=data))
+    bundle = analyse(dataclasses.replace(scan_inputs(tenant), previous=previous))
     changes = _changes(bundle)
     stored = json.loads(data)["findings"]
     # What report v2 still calls a finding: v1's cost signals (category anomaly, and COST-5's untagged spend, which
@@ -194,8 +206,9 @@ def test_previous_v1_report_reads_and_matches_by_id_when_pennine_is_reviewed_aga
 def test_unreadable_previous_report_gives_no_changes_when_analysed(first: ReportBundle) -> None:
     assert read_previous(b"{not json") is None
     assert read_previous(None) is None
+    unreadable = read_previous(b'{"schema_version": 99}')  # a later release wrote it: logged, compared as none
     later = _at(scan([a_disk("disk-a")], cost_rows=[]), LATER)
-    assert analyse(dataclasses.replace(later, previous_report=b'{"schema_version": 99}')).changes is None
+    assert analyse(dataclasses.replace(later, previous=unreadable)).changes is None
 
 
 def test_changes_serialise_to_the_documented_fields_when_dumped(first: ReportBundle) -> None:
@@ -222,7 +235,7 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
     calendar.resize(estate, **plan["resize"][0])
     calendar.add(estate, **plan["add"][0])
     calendar.advance(estate, 45)
-    later = dataclasses.replace(scan_inputs(wessex, calendar.today), previous_report=first.report_json,
+    later = dataclasses.replace(scan_inputs(wessex, calendar.today), previous=read_previous(first.report_json),
                                 generated_at=dt.datetime.combine(calendar.today, dt.time(6), tzinfo=dt.UTC))
     second = analyse(later)
     changes = _changes(second)
@@ -256,3 +269,73 @@ def test_wessex_reviewed_twice_shows_deleted_realised_new_and_persisting_when_es
                  f"Persisting since {TODAY:%-d %b %Y}:</strong> 8 findings", "down £"):
         assert text in since, text
     assert '<section id="since"' not in first.report_html.decode()  # a first review has no such section
+
+
+def _whole(data: bytes | None) -> PreviousReview | None:
+    """The previous review as it was read before the slim types: the whole Report (it has every field they name)."""
+    if data is None:
+        return None
+    report, version = read_versioned(data)
+    return PreviousReview(cast(PreviousReport, report), version)
+
+
+def _assert_same(slim: object, whole: object, where: str = "report") -> None:
+    """Each field the slim types name has the whole model's value and type (a date is not a datetime)."""
+    if dataclasses.is_dataclass(slim):
+        for field in dataclasses.fields(slim):
+            _assert_same(getattr(slim, field.name), getattr(whole, field.name), f"{where}.{field.name}")
+    elif isinstance(slim, list):
+        assert isinstance(whole, list) and len(slim) == len(whole), where
+        for n, (mine, theirs) in enumerate(zip(slim, whole, strict=True)):
+            _assert_same(mine, theirs, f"{where}.{n}")
+    else:
+        assert (type(slim), slim) == (type(whole), whole), where
+
+
+def _assert_same_files(slim: ReportBundle, whole: ReportBundle) -> None:
+    assert slim.changes == whole.changes
+    assert (slim.report_json, slim.report_html, slim.findings_csv) == (
+        whole.report_json, whole.report_html, whole.findings_csv)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_slim_read_has_the_whole_reports_values_when_a_stored_version_is_read(path: Path) -> None:
+    data = path.read_bytes()
+    slim, whole = read_previous(data), _whole(data)
+    assert slim is not None and whole is not None
+    assert slim.schema_version == whole.schema_version == json.loads(data)["schema_version"]
+    _assert_same(slim.report, whole.report)
+
+
+@pytest.mark.parametrize("b_attached", [True, False], ids=["resolved", "new-and-persisting"])
+def test_slim_read_has_the_whole_reports_values_when_reports_written_today_are_read(
+        first: ReportBundle, b_attached: bool) -> None:
+    second = _second(first, LATER, b_attached=b_attached, extra=None if b_attached else [a_disk("disk-c")])
+    for data in (first.report_json, second.report_json):  # the second carries a `changes` section
+        slim, whole = read_previous(data), _whole(data)
+        assert slim is not None and whole is not None
+        _assert_same(slim.report, whole.report)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_comparison_and_files_unchanged_when_a_stored_version_is_read_slim(path: Path) -> None:
+    from tests.unit.analysis.demo_inputs import load_demo, scan_inputs
+
+    tenant = next(t for t in load_demo().tenants if t.display_name.startswith("Pennine"))
+    inputs, data = scan_inputs(tenant), path.read_bytes()
+    slim = analyse(dataclasses.replace(inputs, previous=read_previous(data)))
+    _assert_same_files(slim, analyse(dataclasses.replace(inputs, previous=_whole(data))))
+
+
+@pytest.mark.parametrize("b_attached", [True, False], ids=["resolved", "new-and-persisting"])
+def test_comparison_and_files_unchanged_when_a_report_written_today_is_read_slim(
+        first: ReportBundle, b_attached: bool) -> None:
+    extra = None if b_attached else [a_disk("disk-c")]
+    slim, whole = (_second(first, LATER, b_attached=b_attached, extra=extra, read=read)
+                   for read in (read_previous, _whole))
+    _assert_same_files(slim, whole)
+    # A third review, compared with the second's `changes` section.
+    third = [analyse(_at(scan([a_disk("disk-c")]), LATER + dt.timedelta(days=30), slim, read))
+             for read in (read_previous, _whole)]
+    _assert_same_files(*third)
+    assert slim.changes is not None and third[0].changes is not None

@@ -1,19 +1,23 @@
-"""report_reader: every stored report.json version reads as today's Report; a later version is refused clearly."""
+"""report_reader: every stored report.json version reads as today's Report, or as only some of its fields
+(read_fields); a later version is refused clearly, by both readers alike."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared.analysis.previous_model import PREVIOUS_REPORT
 from shared.analysis.render import render_json
 from shared.analysis.report_model import REPORT_SCHEMA_VERSION
 from shared.analysis.report_reader import (
     UPGRADES,
     ReportUnreadable,
     ReportVersionUnsupported,
+    read_fields,
     read_report,
     upgrade,
 )
@@ -22,6 +26,15 @@ from tests.unit.analysis.builders import a_disk, analyse, cost_line, scan
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
 STORED = sorted(FIXTURES.glob("v*/*.json"))
 PENNINE_V1 = FIXTURES / "v1" / "pennine-report.json"
+
+
+def _slim(data: bytes) -> object:
+    return read_fields(data, PREVIOUS_REPORT)
+
+
+# The whole Report, and only the fields the next review compares: the same documents are refused the same way.
+READERS: list[Callable[[bytes], object]] = [read_report, _slim]
+BY = pytest.mark.parametrize("read", READERS, ids=["report", "fields"])
 
 
 def _document(path: Path = PENNINE_V1) -> dict[str, Any]:
@@ -130,48 +143,57 @@ def test_report_written_today_reads_back_byte_identical_when_rendered_again() ->
     assert render_json(read_report(written)) == written
 
 
-def test_later_version_refused_with_both_versions_named_when_read() -> None:
+@BY
+def test_later_version_refused_with_both_versions_named_when_read(read: Callable[[bytes], object]) -> None:
     document = _document() | {"schema_version": REPORT_SCHEMA_VERSION + 1}
     with pytest.raises(ReportVersionUnsupported) as caught:
-        read_report(_bytes(document))
+        read(_bytes(document))
     assert (caught.value.version, caught.value.newest) == (REPORT_SCHEMA_VERSION + 1, REPORT_SCHEMA_VERSION)
     assert f"schema_version {REPORT_SCHEMA_VERSION + 1} is newer" in str(caught.value)
 
 
+@BY
 @pytest.mark.parametrize("version", [None, 0, -1, "1", 1.0, True])
-def test_report_refused_when_schema_version_is_missing_or_not_a_positive_integer(version: object) -> None:
+def test_report_refused_when_schema_version_is_missing_or_not_a_positive_integer(
+        version: object, read: Callable[[bytes], object]) -> None:
     document = _document()
     if version is None:
         del document["schema_version"]
     else:
         document["schema_version"] = version
     with pytest.raises(ReportUnreadable, match="no valid schema_version"):
-        read_report(_bytes(document))
+        read(_bytes(document))
 
 
+@BY
 @pytest.mark.parametrize("data", [b"", b"{not json", b"\xff\xfe\x00", b"[1, 2]"])
-def test_report_refused_when_bytes_are_not_a_json_object(data: bytes) -> None:
+def test_report_refused_when_bytes_are_not_a_json_object(data: bytes, read: Callable[[bytes], object]) -> None:
     with pytest.raises(ReportUnreadable):
-        read_report(data)
+        read(data)
 
 
-def test_error_names_the_field_but_not_the_value_when_a_field_is_malformed() -> None:
+@BY
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_error_names_the_field_but_not_the_value_when_a_field_is_malformed(
+        path: Path, read: Callable[[bytes], object]) -> None:
     # given
-    document = _document()
+    document = _document(path)
     document["findings"][0]["monthly_savings"] = "CANARY-7f3a"
     # when
     with pytest.raises(ReportUnreadable) as caught:
-        read_report(_bytes(document))
+        read(_bytes(document))
     # then
     assert "findings.0.monthly_savings" in str(caught.value)
     assert "CANARY" not in str(caught.value)
 
 
-def test_unknown_field_ignored_when_a_later_release_added_it_under_the_same_version() -> None:
+@BY
+def test_unknown_field_ignored_when_a_later_release_added_it_under_the_same_version(
+        read: Callable[[bytes], object]) -> None:
     document = _document()
     document["since_last_review"] = {"new": 3}
     document["findings"][0]["first_seen"] = "2026-10-01"
-    assert read_report(_bytes(document)) == read_report(PENNINE_V1.read_bytes())
+    assert read(_bytes(document)) == read(PENNINE_V1.read_bytes())
 
 
 def test_upgrades_applied_in_order_when_document_is_older() -> None:

@@ -40,10 +40,21 @@ def report_json(world: World, scan_id: str) -> bytes:
     return world.blobs[(CUSTOMER_ID, f"reports/{scan_id}/report.json")]
 
 
+def readable_reports(world: World) -> None:
+    """The fake analysis publishes a report.json the next review can read: Pennine's v1 one, under its scan's id."""
+    fake = world.services.analyse
+
+    def analyse(inputs: ScanInputs) -> ReportBundle:
+        document = json.loads(PENNINE_V1.read_bytes()) | {"scan_id": inputs.scan_id}
+        return dataclasses.replace(fake(inputs), report_json=json.dumps(document).encode())
+
+    world.services.analyse = analyse
+
+
 def test_first_review_gets_no_previous_report_and_records_its_summary_when_analysed() -> None:
     world = make_world()
     scan_id = reviewed(world)
-    assert world.analysis.inputs[0].previous_report is None
+    assert world.analysis.inputs[0].previous is None
     [(scan, summary)] = world.scans.reviews(CUSTOMER_ID)
     assert scan.scan_id == scan_id and summary is not None
     assert (summary.findings, summary.currency, summary.new, summary.previous_scan_id) == (0, "GBP", None, None)
@@ -51,18 +62,29 @@ def test_first_review_gets_no_previous_report_and_records_its_summary_when_analy
 
 def test_second_review_gets_the_previous_report_when_analysed() -> None:
     world = make_world()
+    readable_reports(world)
     first = reviewed(world)
     reviewed(world)
-    assert world.analysis.inputs[1].previous_report == report_json(world, first)
+    # Read before the analysis, with only the fields compared: the report.json bytes are not handed on.
+    previous = world.analysis.inputs[1].previous
+    assert (previous.report.scan_id, previous.schema_version) == (first, 1)
+
+
+def test_second_review_is_compared_with_none_when_the_previous_report_is_unreadable() -> None:
+    world = make_world()
+    first = reviewed(world)  # the fake analysis's report.json is not JSON
+    reviewed(world)
+    assert report_json(world, first) and world.analysis.inputs[1].previous is None
 
 
 def test_previous_review_skips_a_deleted_one_when_the_latest_was_deleted() -> None:
     world = make_world()
+    readable_reports(world)
     first = reviewed(world)
     second = reviewed(world)
     delete_review(world.services, CUSTOMER_ID, second)
     reviewed(world)
-    assert world.analysis.inputs[2].previous_report == report_json(world, first)
+    assert world.analysis.inputs[2].previous.report.scan_id == first
 
 
 def test_summary_carries_the_changes_when_the_analysis_found_some() -> None:
