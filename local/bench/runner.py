@@ -40,9 +40,9 @@ class BenchArgs:
     subscriptions: int = 50
     resources: int = 100_000
     days: int = 90
-    # Every clock × this. CPU time is not scaled: the bench's workers are threads of one process, so at 0.05 a
-    # second of CPU an invocation needs counts as 20 s of Azure time for four instances' worth of work on one core
-    # (the default run projected 52.6 min at 0.05, 12.2 at 0.25 and took 10.1 in real time: docs/performance.md).
+    # Every clock is multiplied by this; CPU time is not. The workers are threads of one process, so at 0.05 a CPU
+    # second of an invocation counts as 20 s of Azure time, four instances' work sharing one core (the default
+    # run projected 52.6 min at 0.05, 12.2 at 0.25, and took 10.1 in real time: docs/performance.md).
     time_scale: float = 0.25
     workers: int = 8
     cost_page_size: int = 5000  # SimOptions and Azure's default page size
