@@ -53,8 +53,9 @@ demo: setup
 up: setup
 	$(PY) -m local up --state-dir .state
 
+# Two workers (each its own stack); a module's tests stay on one worker, with its module-scoped fixtures.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check .

@@ -43,6 +43,9 @@ class HostHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: a burst of connections (30 scan-now requests at once) got resets
+    # while the accept loop was behind. Kestrel, behind Azure's front end, accepts far more; so does the host here.
+    request_queue_size = 128
 
     def __init__(self, port: int, functions: Sequence[FunctionSpec], admin_invoke: AdminInvoke, admin_key: str,
                  on_call: Callable[[], Any] | None = None) -> None:

@@ -64,6 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's backlog of 5 resets bursts of connections that Azure accepts
     state: SimState
 
     def handle_error(self, request: Any, client_address: Any) -> None:
