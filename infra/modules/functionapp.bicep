@@ -184,8 +184,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         // An instance runs one Service Bus function (Flex scales them per function) with host.json's
         // maxConcurrentCalls (2) messages at once: for the analyse queue, the host (~300 MB, assumed) + the Python
-        // worker (~100 MB) + 2 analyses of a 100,000-resource estate (~1,290 MB each, measured 2026-12-07)
-        // = ~2,970 MB, over these 2,048 (two of 50,000 resources: ~1,660 MB): docs/performance.md.
+        // worker (~100 MB) + 2 analyses of a 100,000-resource estate (~680 MB each, ~720 MB for a second review,
+        // measured 2026-12-07) = ~1,760 MB (~1,840 MB), within these 2,048: docs/performance.md.
         instanceMemoryMB: 2048
       }
       runtime: {
