@@ -25,6 +25,7 @@ from shared.analysis.model import Narrator, ReportBundle, ScanInputs
 from shared.api.models import OnboardingRequest
 from shared.bus import Publisher, ScheduledPublisher, ServiceBus
 from shared.collectors import Collector, advisor, cost, cost_config, resource_graph
+from shared.collectors.graph_turns import GraphTurnsFor
 from shared.collectors.principal_probe import AzurePrincipalProbe, PrincipalProbe
 from shared.collectors.quota import QpuLedger
 from shared.config import Settings, get_settings
@@ -205,7 +206,7 @@ def build_services(settings: Settings, clock: Clock = _utcnow) -> Services:
                      pseudonym_key, clock)
     ledger = QpuLedger(account.quota.table)
     collectors: dict[str, Collector] = {
-        "resource-graph": resource_graph.collect,
+        "resource-graph": functools.partial(resource_graph.collect, turns_for=GraphTurnsFor(account.quota.table)),
         "cost": functools.partial(cost.collect, history_days=settings.cost_history_days, budget=ledger, now=clock),
         "advisor": advisor.collect,
         "cost-config": cost_config.collect,

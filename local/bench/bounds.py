@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from shared.collectors.quota import wait_for
+from shared.collectors.graph_turns import GRAPH_AZURE_LIMITS
+from shared.collectors.quota import AZURE_LIMITS, wait_for
 
 # Azure's documented limits as (window seconds, units): Resource Graph per principal, Cost Management per tenant.
-ARG_LIMITS: tuple[tuple[float, int], ...] = ((5.0, 15),)
-CM_LIMITS: tuple[tuple[float, int], ...] = ((10.0, 12), (60.0, 60), (3600.0, 600))
+ARG_LIMITS: tuple[tuple[float, int], ...] = GRAPH_AZURE_LIMITS
+CM_LIMITS: tuple[tuple[float, int], ...] = AZURE_LIMITS
 ARG_PAGE_ROWS = 1000
 
 

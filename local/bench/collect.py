@@ -1,11 +1,11 @@
 """The collect phase: every (subscription, source) task as a collect-tasks message, run as the Functions host would.
 
-Real collectors, real SDK clients, the simulated tenant over HTTPS. Every product clock runs on the bench's
-time scale: Service Bus lock, renewal and maxDeliveryCount, functionTimeout, the cost collector's cap per
-delivery, its in-process wait and its waits for the scan, and the QPU ledger (Caleta's budget and Azure's
-limits, on the same scaled clock as the simulator's quotas). A cost delivery that defers sends its continuation
-as a scheduled message (a new message, as collect_task does). A task is final when its collector returns
-(succeeded) or refuses for good (AccessDenied/NotCollectable); a message that dead-letters leaves its task
+Real collectors, real SDK clients, the simulated tenant over HTTPS. Every product clock runs on the bench's time
+scale: Service Bus lock, renewal and maxDeliveryCount, functionTimeout, the cost collector's cap per delivery, its
+in-process wait and its waits for the scan, the QPU ledger and the principal's Resource Graph turns (Caleta's
+budgets and Azure's limits, on the same scaled clock as the simulator's quotas). A cost delivery that defers sends
+its continuation as a scheduled message (a new message, as collect_task does). A task is final when its collector
+returns (succeeded) or refuses for good (AccessDenied/NotCollectable); a message that dead-letters leaves its task
 pending: the scan then waits for the watchdog.
 """
 
@@ -32,11 +32,13 @@ from local.bench.servicebus import Delivery, DeliveryClock, DeliveryRules, Queue
 from shared.arm import advisor_client, cost_management_client, resource_graph_client
 from shared.collectors import Collected, CollectRequest, advisor, cost, cost_config, resource_graph
 from shared.collectors.cost_state import Superseded
+from shared.collectors.graph_turns import GRAPH_AZURE_LIMITS, GRAPH_LIMITS, GraphTurnsFor
 from shared.collectors.quota import AZURE_LIMITS, LIMITS, QpuLedger
 from shared.config import get_settings
 from shared.errors import AccessDenied, Deferred, NotCollectable
 from shared.messages import SOURCES, Source
 from shared.rawdata import RawEnvelope, encode
+from shared.storage.quota import principal_row
 
 SCAN_ID = "bench"
 Task = tuple[str, Source, int]  # (subscription, source, hop): a cost task's continuations have hops 1, 2, ...
@@ -67,6 +69,10 @@ class Collection:
         self.ledger = QpuLedger(self.table, clock=clock.now, sleep=clock.sleep,
                                 max_wait=config.ledger_max_wait_s * scale, limits=scaled(LIMITS, scale),
                                 hard_limits=scaled(AZURE_LIMITS, scale))
+        # The principal's Resource Graph turns, likewise (the simulator's quota window is scaled the same).
+        self.graph_turns = GraphTurnsFor(self.table, clock=clock.now, sleep=clock.sleep,
+                                         limits=scaled(GRAPH_LIMITS, scale),
+                                         hard_limits=scaled(GRAPH_AZURE_LIMITS, scale))
         self.lock = threading.Lock()
         self.bytes_written = self.bytes_plain = self.gzip_blobs = self.blob_writes = 0
         self.outcomes: dict[str, dict[str, str]] = {}
@@ -89,9 +95,11 @@ class Collection:
     def _collect(self, sub: str, source: Source) -> Collected:
         request = CollectRequest(scan_id=SCAN_ID, subscription_id=sub, tenant_id=self.cfg["tenant_id"],
                                  credential=self.credential, day=dt.date.fromisoformat(self.cfg["today"]),
-                                 scan_subscriptions=len(self.cfg["subscriptions"]))
+                                 scan_subscriptions=len(self.cfg["subscriptions"]),
+                                 principal=principal_row(self.cfg["tenant_id"], self.cfg["client_id"]))
         if source == "resource-graph":
-            return resource_graph.collect(request, client=self.graph, sleep=self.clock.sleep)
+            return resource_graph.collect(request, client=self.graph, sleep=self.clock.sleep,
+                                          turns_for=self.graph_turns)
         if source == "cost":
             return cost.collect(request, client=self.costs, budget=self.ledger, sleep=self.clock.sleep,
                                 clock=self.clock.now, max_seconds=self.cost_cap_s, progress=self.scan.tasks[sub],

@@ -12,6 +12,7 @@ from local.bench import bounds
 from local.bench.caleta_cost import ReviewUsage, review_cost
 from local.bench.hostconfig import HostConfig
 from local.bench.truth import row_total
+from shared.collectors.graph_turns import GRAPH_LIMITS
 from shared.collectors.quota import LIMITS
 from shared.messages import SOURCES
 
@@ -19,8 +20,11 @@ from shared.messages import SOURCES
 # ratio are only met by a complete run). qpu_vs_design_bound: QPU charged against the least the query design
 # needs for the rows the estate holds (every page charged, the conservative reading). analysis_instance_mb: the
 # analyse queue's concurrency per instance (host.json maxConcurrentCalls) of analyses, plus the Functions host,
-# within the Flex instance's memory (infra/modules/functionapp.bicep instanceMemoryMB).
-TARGETS = {"analysis_s": 60.0, "analysis_instance_mb": 2048.0, "collection_vs_quota_bound": 1.25,
+# within the Flex instance's memory (infra/modules/functionapp.bicep instanceMemoryMB). collection_vs_budget_bound:
+# the collection against the least time Caleta's own budgets allow (below Azure's limits by design, headroom for the
+# customer's own tools); against Azure's limits (collection_vs_quota_bound, reported) a QPU-bound scan cannot do
+# better than 60/50 = 1.2 x.
+TARGETS = {"analysis_s": 60.0, "analysis_instance_mb": 2048.0, "collection_vs_budget_bound": 1.1,
            "arm_calls_vs_minimum": 1.1, "qpu_vs_design_bound": 1.1, "prompt_tokens": 8000, "failed_tasks": 0,
            "missing_rows": 0, "throttled_429": 0, "report_real_s": 900.0}
 # The Functions host process beside the Python worker (assumption, not measured here: the .NET host and its
@@ -66,11 +70,15 @@ def _quota(minimum: dict[str, int], per_page: bool, time_scale: float) -> dict[s
     # Caleta's ledger books a request's QPU and settles it at what Azure charged, within its own LIMITS.
     gap = max(window / cap for window, cap in LIMITS if window <= 60.0)  # the ledger's pace (quota.QpuLedger)
     own = bounds.quota_seconds(minimum[f"qpu_{'per_page' if per_page else 'per_month'}"], LIMITS, gap)
+    # Resource Graph queries take turns in the principal's ledger likewise (graph_turns.GRAPH_LIMITS).
+    graph_gap = max(window / cap for window, cap in GRAPH_LIMITS)
+    own_graph = bounds.quota_seconds(minimum["resource_graph"], GRAPH_LIMITS, graph_gap)
     return {"resource_graph_s": round(arg, 1), "cost_management_s": round(cm, 1),
             "cost_management_per_page_s": round(by_mode["per_page"], 1),
             "cost_management_per_month_s": round(by_mode["per_month"], 1),
             "collection_s": round(max(arg, cm), 1), "collection_scaled_s": round(max(arg, cm) * time_scale, 2),
-            "caleta_budget_cost_s": round(own, 1)}
+            "caleta_budget_cost_s": round(own, 1), "caleta_budget_graph_s": round(own_graph, 1),
+            "caleta_budget_scaled_s": round(max(own, own_graph) * time_scale, 2)}
 
 
 def _within(value: float | None, target: float) -> bool | None:
@@ -124,6 +132,7 @@ def summarise(run: Run) -> dict[str, Any]:
     complete = not lost_tasks and not any(missing.values())
     ratios = {
         "collection_vs_quota_bound": bounds.ratio(c["wall_s"], quota["collection_scaled_s"]),
+        "collection_vs_budget_bound": bounds.ratio(c["wall_s"], quota["caleta_budget_scaled_s"]),
         "arm_calls_vs_minimum": bounds.ratio(sum(arm_calls.values()), calls_min),
         "resource_graph_calls_vs_minimum": bounds.ratio(arm_calls.get("resource_graph", 0), minimum["resource_graph"]),
         "cost_calls_vs_minimum": bounds.ratio(arm_calls.get("cost_management", 0), minimum["cost_management"]),
@@ -135,8 +144,8 @@ def summarise(run: Run) -> dict[str, Any]:
            "analysis_instance_mb": memory["total_mb"] <= min(TARGETS["analysis_instance_mb"],
                                                                memory["instance_memory_mb"]),
            "qpu_vs_design_bound": complete and _within(ratios["qpu_vs_minimum"], TARGETS["qpu_vs_design_bound"]),
-           "collection_vs_quota_bound": complete and _within(ratios["collection_vs_quota_bound"],
-                                                             TARGETS["collection_vs_quota_bound"]),
+           "collection_vs_budget_bound": complete and _within(ratios["collection_vs_budget_bound"],
+                                                              TARGETS["collection_vs_budget_bound"]),
            "arm_calls_vs_minimum": _within(ratios["arm_calls_vs_minimum"], TARGETS["arm_calls_vs_minimum"]),
            "prompt_tokens": int(a["prompt_tokens"]) <= TARGETS["prompt_tokens"],
            "raw_data_compressed": c["gzip_blobs"] == c["blob_writes"] > 0,

@@ -30,6 +30,9 @@ class CollectRequest:
     checkpoint: CostProgress | None = None
     # How many subscriptions the scan reads: they share the tenant's Cost Management budget.
     scan_subscriptions: int = 1
+    # The principal's row in the query ledgers (graph_turns.principal_row): its Resource Graph quota is shared by
+    # every task querying as it. Empty: the caller shares no ledger (tests, one-off tools).
+    principal: str = ""
 
 
 @dataclass(frozen=True)

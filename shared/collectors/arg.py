@@ -17,6 +17,9 @@ are all unreadable, so one such batch means "these are not visible", not "the pr
 batches are still queried (security finding 6). Only when every batch is refused does `query_all` raise.
 With a `Deadline`, throttling waits are capped to the time left and batches not reached in time are reported
 as unfinished instead of overrunning the caller (first-deploy audit S8).
+
+With `turns` (shared/collectors/graph_turns.py), every request first takes the principal's turn, shared with the
+other tasks querying as it, and a 429 holds them all back; the quota headers are still honoured after each page.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resourcegraph import ResourceGraphClient
@@ -47,6 +50,19 @@ MAX_WAIT_SECONDS = 60.0
 PAYLOAD_TOO_LARGE = "ResponsePayloadTooLarge"
 
 Sleep = Callable[[float], None]
+
+
+class Turns(Protocol):
+    """A principal's query quota shared with other tasks: a turn before each request, its outcome after."""
+
+    def take(self, max_wait: float) -> None:
+        """Wait for a turn (Throttled when it is further off than `max_wait` seconds)."""
+
+    def answered(self) -> None:
+        """The request of the last turn was answered or failed."""
+
+    def throttled(self, seconds: float) -> None:
+        """The service answered 429: every task waits `seconds`."""
 
 
 class _PageTooLarge(CaletaError):
@@ -97,7 +113,7 @@ def _max_wait(deadline: Deadline | None) -> float:
 
 
 def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
-          deadline: Deadline | None = None) -> dict[str, Any]:
+          deadline: Deadline | None = None, turns: Turns | None = None) -> dict[str, Any]:
     """One page, waiting out 429s (within the deadline); refusals and server trouble raise as product errors."""
     captured: dict[str, Any] = {}
     limits: dict[str, Any] = {}
@@ -109,6 +125,8 @@ def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
             # loop alone waits out 429s (capped), and the call itself may not outlast the time left.
             left = max(DEADLINE_MARGIN_SECONDS, deadline.remaining())
             limits.update(retry_total=0, timeout=left, read_timeout=left)
+        if turns is not None:
+            turns.take(_max_wait(deadline))
         try:
             client.resources(io.BytesIO(json.dumps(body).encode("utf-8")), content_type="application/json",
                              cls=_keeper(captured), **limits)
@@ -119,9 +137,13 @@ def _page(client: ResourceGraphClient, body: dict[str, Any], sleep: Sleep,
                 mapped = classify(exc, "Resource Graph query")
                 raise SubscriptionsRefused(str(mapped), getattr(mapped, "code", None)) from exc
             raise
+        finally:
+            if turns is not None:
+                turns.answered()
 
     with_throttle_retry(call, "Resource Graph query", max_attempts=MAX_THROTTLED_ATTEMPTS,
-                        max_wait=_max_wait(deadline), sleep=sleep)
+                        max_wait=_max_wait(deadline), sleep=sleep,
+                        on_throttle=turns.throttled if turns is not None else None)
     _respect_quota(captured["headers"], sleep, _max_wait(deadline))
     page = captured["json"]
     if not isinstance(page, dict):
@@ -164,7 +186,7 @@ def _batches(subscriptions: list[str]) -> list[list[str]]:
 
 def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[str], *,
                   page_size: int = MAX_PAGE_SIZE, scope_filter: str | None = None, sleep: Sleep = time.sleep,
-                  deadline: Deadline | None = None) -> Batched:
+                  deadline: Deadline | None = None, turns: Turns | None = None) -> Batched:
     """Every row of `query` per batch of subscriptions; a refused (403) batch, or one not finished by the
     deadline, contributes no rows and is named instead. Any other failure raises."""
     out = Batched()
@@ -173,7 +195,7 @@ def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[s
             out.unfinished.extend(batch)
             continue
         try:
-            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline))
+            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline, turns))
         except SubscriptionsRefused:
             logger.info("resource graph refused a batch of %d subscriptions: none of them is readable", len(batch))
             out.refused.extend(batch)
@@ -187,7 +209,8 @@ def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[s
 
 
 def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str], *, page_size: int = MAX_PAGE_SIZE,
-              scope_filter: str | None = None, sleep: Sleep = time.sleep) -> list[dict[str, Any]]:
+              scope_filter: str | None = None, sleep: Sleep = time.sleep,
+              turns: Turns | None = None) -> list[dict[str, Any]]:
     """Every row of `query` over `subscriptions` (batched), following skip tokens; fails closed.
 
     A batch refused with 403 holds no readable subscription and is skipped; AccessDenied only when every batch
@@ -199,7 +222,7 @@ def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str],
     answered = 0
     for batch in batches:
         try:
-            rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, None))
+            rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, None, turns))
             answered += 1
         except SubscriptionsRefused as exc:
             refusal = refusal or exc
@@ -209,7 +232,8 @@ def query_all(client: ResourceGraphClient, query: str, subscriptions: list[str],
 
 
 def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[str], page_size: int,
-                 scope_filter: str | None, sleep: Sleep, deadline: Deadline | None) -> list[dict[str, Any]]:
+                 scope_filter: str | None, sleep: Sleep, deadline: Deadline | None,
+                 turns: Turns | None) -> list[dict[str, Any]]:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError("page_size must be 1..1000")
     options: dict[str, Any] = {"$top": page_size, "resultFormat": "objectArray"}
@@ -225,7 +249,7 @@ def _query_batch(client: ResourceGraphClient, query: str, subscriptions: list[st
         if deadline is not None and deadline.passed:
             raise Throttled("Resource Graph paging did not finish before the deadline", 0.0)
         try:
-            page = _page(client, body, sleep, deadline)
+            page = _page(client, body, sleep, deadline, turns)
         except _PageTooLarge:
             options = _smaller_pages(options)
             body = {**body, "options": {**options, **({"$skipToken": token} if token else {})}}

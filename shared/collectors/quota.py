@@ -11,6 +11,9 @@ customers of the tenant, and none starves. A booking that is due is claimed (mov
 allow it there, else booked again); one not yet due answers how long to wait, which the caller sleeps through or
 hands to Service Bus as a scheduled continuation. `settle` moves the grant to the moment the answer arrived
 (Azure counted it no later) with the units Azure reported consumed; a 429 blocks the tenant for its retry-after.
+
+The same scheduling serves Resource Graph's per-principal query quota (shared/collectors/graph_turns.py): another
+row of the tenant's partition (`row_key`), with that service's limits.
 """
 
 from __future__ import annotations
@@ -73,8 +76,8 @@ class QpuLedger:
 
     def __init__(self, table: Table, *, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep, max_wait: float = 240.0,
-                 limits: Limits = LIMITS, hard_limits: Limits = AZURE_LIMITS) -> None:
-        self._table, self._clock, self._sleep = table, clock, sleep
+                 limits: Limits = LIMITS, hard_limits: Limits = AZURE_LIMITS, row_key: str = ROW_KEY) -> None:
+        self._table, self._clock, self._sleep, self._row_key = table, clock, sleep, row_key
         self._max_wait, self._limits, self._hard = max_wait, limits, hard_limits
         self._horizon = max(w for w, _ in (*limits, *hard_limits))
         # Turns are spread evenly at the short windows' pace (1.2 s for 50 a minute): a burst of requests booked
@@ -138,6 +141,14 @@ class QpuLedger:
             logger.info("cost quota: waiting %.1f s for %d QPU", wait, qpu)
             self._sleep(wait)
 
+    def release(self, tenant_id: str, owner: str) -> None:
+        """Give up the owner's booking (a task that will not wait for its turn), so the line moves up."""
+
+        def change(grants: list[_Grant], _blocked: float) -> None:
+            grants[:] = [g for g in grants if not (g.owner == owner and g.state == BOOKED)]
+
+        self._update(tenant_id, change)
+
     def block(self, tenant_id: str, seconds: float) -> None:
         """Record that the service answered 429: no request leaves for the tenant before `seconds` from now."""
         until = self._clock() + seconds
@@ -147,19 +158,20 @@ class QpuLedger:
                 blocked_until: float | None = None) -> None:
         for _ in range(50):
             try:
-                entity = self._table.get_entity(tenant_id, ROW_KEY)
+                entity = self._table.get_entity(tenant_id, self._row_key)
             except ResourceNotFoundError:
                 entity = None
             now = self._clock()
             raw = json.loads(join_text(entity, "grants") or entity.get("grants") or "[]") if entity else []
             grants = [_Grant(float(g[0]), int(g[1]), str(g[2]) if len(g) > 2 else "", str(g[3]) if len(g) > 3
                              else USED) for g in raw]
-            grants = [g for g in grants if g.state == BOOKED or g.effective(now) > now - self._horizon]
+            # A booking a whole horizon overdue belongs to a task that is gone: drop it with the spent grants.
+            grants = [g for g in grants if g.effective(now) > now - self._horizon]
             blocked = float(entity.get("blocked_until", 0.0)) if entity else 0.0
             if blocked_until is not None:
                 blocked = max(blocked, blocked_until)
             change(grants, blocked)
-            row = {"PartitionKey": tenant_id, "RowKey": ROW_KEY, "blocked_until": blocked,
+            row = {"PartitionKey": tenant_id, "RowKey": self._row_key, "blocked_until": blocked,
                    **(blank_chunks(entity, ["grants"]) if entity else {}),
                    **split_json("grants", [[round(g.ts, 3), g.qpu, g.owner, g.state] for g in grants])}
             row.pop("grants", None)
@@ -177,7 +189,7 @@ class QpuLedger:
     def snapshot(self, tenant_id: str) -> list[tuple[float, int, str]]:
         """Every grant and booking of the tenant as (timestamp, units, state), for tests and the bench."""
         try:
-            entity = self._table.get_entity(tenant_id, ROW_KEY)
+            entity = self._table.get_entity(tenant_id, self._row_key)
         except ResourceNotFoundError:
             return []
         return [(float(g[0]), int(g[1]), str(g[3])) for g in json.loads(join_text(entity, "grants") or "[]")]

@@ -9,6 +9,9 @@
   through this client's own pipeline, so it needs the inventory just read and adds no task of its own.
 - `reads`: ARM GETs made, 429s met and accounts left unknown (what the scan cost; never evidence).
 
+Every Resource Graph query takes its turn in the principal's ledger (`turns_for`, shared/collectors/graph_turns.py)
+when the request names the principal: the scan's inventory tasks run at once and share one quota.
+
 The default client speaks api-version 2022-10-01, the first with `authorizationScopeFilter`, without which
 Resource Graph shows no management group's assignments. docs/data-contract.md holds every key's shape.
 """
@@ -23,7 +26,7 @@ from azure.mgmt.resourcegraph import ResourceGraphClient
 
 from shared.arm import resource_graph_client
 from shared.collectors import Collected, CollectRequest
-from shared.collectors.arg import query_all
+from shared.collectors.arg import Turns, query_all
 from shared.collectors.arm_reads import ArmReader
 from shared.collectors.lifecycle import API_VERSION as LIFECYCLE_API
 from shared.collectors.lifecycle import candidates, read_policies
@@ -54,20 +57,24 @@ def _lower_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def collect(request: CollectRequest, *, client: ResourceGraphClient | None = None,
             sleep: Callable[[float], None] = time.sleep, page_size: int = 1000,
-            clock: Callable[[], float] = time.monotonic, read_budget_s: float = READ_BUDGET_SECONDS) -> Collected:
+            clock: Callable[[], float] = time.monotonic, read_budget_s: float = READ_BUDGET_SECONDS,
+            turns_for: Callable[[str, str], Turns] | None = None) -> Collected:
     """Read every resource and resource container of the subscription, its optional tables and policies."""
     started = clock()
     client = client or resource_graph_client(request.credential, api_version=API_VERSION)
     subscriptions = [request.subscription_id]
-    resources = _lower_type(query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep))
-    containers = _lower_type(query_all(client, CONTAINERS_QUERY, subscriptions, page_size=page_size, sleep=sleep))
+    turns = turns_for(request.tenant_id, request.principal) if turns_for and request.principal else None
+    resources = _lower_type(query_all(client, RESOURCES_QUERY, subscriptions, page_size=page_size, sleep=sleep,
+                                      turns=turns))
+    containers = _lower_type(query_all(client, CONTAINERS_QUERY, subscriptions, page_size=page_size, sleep=sleep,
+                                       turns=turns))
     data: dict[str, Any] = {"resources": resources, "resource_containers": containers}
     missing: dict[str, str] = {}
     for key, query, scope in (("recovery_services", RECOVERY_QUERY, None),
                               ("policy_assignments", POLICY_QUERY, "AtScopeAboveAndBelow")):
         try:
             data[key] = _lower_type(query_all(client, query, subscriptions, page_size=page_size,
-                                              scope_filter=scope, sleep=sleep))
+                                              scope_filter=scope, sleep=sleep, turns=turns))
         except NotCollectable as exc:
             missing[key] = exc.reason
     # Generated clients run a custom request through their whole pipeline (ReadOnlyArmPolicy included).

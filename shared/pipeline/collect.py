@@ -26,6 +26,7 @@ from shared.pipeline.guard import write_checked
 from shared.pipeline.revalidate import mark_access_revoked
 from shared.rawdata import RawEnvelope, encode
 from shared.services import Services
+from shared.storage.quota import principal_row
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def collect_task(task: CollectTask, services: Services) -> str:
     request = CollectRequest(scan_id=task.scan_id, subscription_id=task.subscription_id,
                              tenant_id=customer.tenant_id, credential=services.credentials.for_customer(customer),
                              day=scan.created_at.astimezone(dt.UTC).date(), checkpoint=checkpoint,
-                             scan_subscriptions=len(scan.subscription_ids))
+                             scan_subscriptions=len(scan.subscription_ids),
+                             principal=principal_row(customer.tenant_id, customer.client_id))
     try:
         collected = services.collectors[task.source](request)
     except Deferred as exc:

@@ -232,11 +232,11 @@ class CustomerStore:
                                           parameters={"pk": PARTITION, "state": state})
         return [_from_entity(dict(row)) for row in rows]
 
-    def shares_tenant(self, tenant_id: str, customer_id: str) -> bool:
-        """True when a customer other than `customer_id` has `tenant_id` (their tenant-keyed data is shared)."""
+    def tenant_principals(self, tenant_id: str, customer_id: str) -> list[str | None]:
+        """The app ids the other customers of `tenant_id` query as (None: Caleta's own app); empty when none."""
         rows = self._table.query_entities("PartitionKey eq @pk and tenant_id eq @t",
-                                          parameters={"pk": PARTITION, "t": tenant_id}, select=["RowKey"])
-        return any(str(r["RowKey"]) != customer_id for r in rows)
+                                          parameters={"pk": PARTITION, "t": tenant_id}, select=["RowKey", "client_id"])
+        return [str(r.get("client_id") or "") or None for r in rows if str(r["RowKey"]) != customer_id]
 
     def delete(self, customer_id: str) -> None:
         """Remove the customer's row; idempotent."""

@@ -60,7 +60,8 @@ def test_minimum_calls_cover_every_api_when_collection_succeeds(summary: dict[st
 
 def test_ratios_are_computed_when_the_quota_bound_is_positive(summary: dict[str, Any]) -> None:
     assert summary["lower_bounds"]["quota_time"]["collection_s"] > 0
-    for name in ("collection_vs_quota_bound", "arm_calls_vs_minimum", "cost_calls_vs_minimum", "qpu_vs_minimum"):
+    for name in ("collection_vs_quota_bound", "collection_vs_budget_bound", "arm_calls_vs_minimum",
+                 "cost_calls_vs_minimum", "qpu_vs_minimum"):
         assert isinstance(summary["ratios"][name], float), name
     # No client can beat the fewest calls or the quota floor.
     assert summary["ratios"]["arm_calls_vs_minimum"] >= 1.0

@@ -7,7 +7,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 
 import pytest
 from azure.core.rest import HttpRequest
@@ -19,6 +20,7 @@ from local.memtable import MemoryTable
 from local.simulator import SimOptions, Simulator
 from shared.arm import ARM_SCOPE, advisor_client, cost_management_client, resource_graph_client
 from shared.collectors import CollectRequest, advisor, cost, cost_config, resource_graph
+from shared.collectors.graph_turns import GraphTurnsFor
 from shared.collectors.quota import LIMITS, QpuLedger
 from shared.errors import AccessDenied, ArmWriteRefused, NotFound
 from shared.messages import SOURCES, AnalyseScan, ScanRequested
@@ -27,6 +29,7 @@ from shared.pipeline.complete import record_outcome
 from shared.pipeline.plan import plan_scan
 from shared.pipeline.scan import request_scan
 from shared.storage.blobs import BlobStore, ContainerMissing, container_name
+from shared.storage.quota import principal_row
 from shared.storage.scans import ScanStore
 from tests.integration.sim_fixtures import CONTOSO, PROD, READER, SMALL_ESTATE, secret_credential
 from tests.tokens import UnsignedToken
@@ -111,6 +114,30 @@ def test_resource_graph_collections_finish_under_the_principals_quota_when_they_
     graph = [r for r in sim.request_log if "ResourceGraph" in r.path]
     assert len(results) == 3 and len(set(results)) == 1
     assert len(graph) > 15 and time.monotonic() - started >= 4.0
+
+
+def test_resource_graph_collections_meet_no_429_when_they_take_turns_in_the_principals_ledger(
+        sim: Simulator, certs: CertPaths, tables: TableServiceClient) -> None:
+    # given: the same three collections, each taking the principal's turn in one ledger table on Azurite
+    turns_for = GraphTurnsFor(fresh_table(tables))
+    principal = principal_row(CONTOSO, READER[0])
+    results: list[int] = []
+
+    def run() -> None:
+        request = replace(request_for(sim, certs), principal=principal)
+        client = resource_graph_client(request.credential, **arm_kwargs(sim, certs))
+        results.append(resource_graph.collect(request, client=client, page_size=1, turns_for=turns_for).row_count)
+
+    # when
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    # then: all finished, more queries than one window allows went out, and none was answered 429
+    graph = [r for r in sim.request_log if "ResourceGraph" in r.path]
+    assert len(results) == 3 and len(set(results)) == 1 and len(graph) > 15
+    assert "resource_graph" not in cast(dict[str, int], sim.stats()["throttled"])
 
 
 def test_cost_reads_every_page_of_every_step_when_pages_are_small(sim: Simulator, certs: CertPaths) -> None:

@@ -215,3 +215,44 @@ def test_nothing_is_sent_when_the_deadline_has_passed() -> None:
     graph = FakeGraph([])
     batched = query_batched(graph, "q", ["s1"], deadline=Deadline(0.5, lambda: 0.0))  # type: ignore[arg-type]
     assert (batched.unfinished, graph.sent) == (["s1"], [])
+
+
+class RecordingTurns:
+    """Turns that note every call, and refuse a turn when told to."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.calls: list[str] = []
+        self.refuse = refuse
+
+    def take(self, max_wait: float) -> None:
+        self.calls.append("take")
+        if self.refuse:
+            raise Throttled("booked up", 30.0)
+
+    def answered(self) -> None:
+        self.calls.append("answered")
+
+    def throttled(self, seconds: float) -> None:
+        self.calls.append(f"throttled {seconds:g}")
+
+
+def test_every_request_takes_a_turn_and_reports_its_answer_when_turns_are_shared() -> None:
+    graph = FakeGraph([(200, page([{"id": "a"}], "t1"), {}), (200, page([{"id": "b"}]), {})])
+    turns = RecordingTurns()
+    assert run(graph, turns=turns, sleep=lambda _s: None) == [{"id": "a"}, {"id": "b"}]
+    assert turns.calls == ["take", "answered", "take", "answered"]
+
+
+def test_a_429_holds_back_every_task_of_the_principal_when_turns_are_shared() -> None:
+    graph = FakeGraph([(429, {"error": {"code": "RateLimiting"}}, {"x-ms-user-quota-resets-after": "00:00:03"}),
+                       (200, page([{"id": "a"}]), {})])
+    turns = RecordingTurns()
+    run(graph, turns=turns, sleep=lambda _s: None)
+    assert turns.calls == ["take", "answered", "throttled 3", "take", "answered"]
+
+
+def test_no_request_leaves_when_the_turn_is_too_far_off() -> None:
+    graph = FakeGraph([(200, page([{"id": "a"}]), {})])
+    with pytest.raises(Throttled):
+        run(graph, turns=RecordingTurns(refuse=True), sleep=lambda _s: None)
+    assert graph.sent == []

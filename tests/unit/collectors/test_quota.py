@@ -192,3 +192,36 @@ def test_the_ledger_row_stays_within_a_table_property_when_hundreds_of_tasks_boo
     row = table.rows[("tenant-1", "qpu")]
     assert len(ledger.snapshot("tenant-1")) == 1_200
     assert all(len(v) <= 30_000 for k, v in row.items() if k.startswith("grants_"))
+
+
+def test_a_released_booking_leaves_the_line_when_its_task_will_not_wait() -> None:
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    ledger.block("tenant-1", 30.0)
+    assert ledger.reserve("tenant-1", 1, owner="gives-up") > 0
+    ledger.release("tenant-1", "gives-up")
+    assert ledger.snapshot("tenant-1") == []
+
+
+def test_a_booking_an_hour_overdue_is_dropped_when_its_task_never_came_back() -> None:
+    # given: a task booked a turn and was never seen again
+    t, table = FakeTime(), MemoryTable()
+    ledger = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    ledger.reserve("tenant-1", 1, owner="first")
+    ledger.settle("tenant-1", "first")
+    assert ledger.reserve("tenant-1", 1, owner="gone") > 0
+    # when: an hour and more later another task asks
+    t.now += 3_700.0
+    # then: it goes at once, and the abandoned booking is no longer kept
+    assert ledger.reserve("tenant-1", 1, owner="later") == 0.0
+    assert [state for _, _, state in ledger.snapshot("tenant-1")] == ["f"]
+
+
+def test_ledgers_of_two_row_keys_keep_separate_lines_when_they_share_a_partition() -> None:
+    t, table = FakeTime(), MemoryTable()
+    qpu = QpuLedger(table, clock=t.time, sleep=t.sleep)
+    other = QpuLedger(table, clock=t.time, sleep=t.sleep, row_key="graph-x", limits=((5.0, 12),),
+                      hard_limits=((5.0, 15),))
+    qpu.block("tenant-1", 60.0)
+    assert other.reserve("tenant-1", 1, owner="a") == 0.0
+    assert {r["RowKey"] for r in table.partition("tenant-1")} == {"qpu", "graph-x"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from shared.pipeline.purge import overdue, purge_customer, run_backstop
 from shared.secrets import secret_name
 from shared.storage.certificates import DeletionCertificate
 from shared.storage.purges import PARTITION as PURGE_PARTITION
+from shared.storage.quota import principal_row
 from shared.storage.secrets import CustomerSecrets
 from tests.unit.fakes import MemorySecretStore, World, a_customer, make_world
 
@@ -29,10 +31,10 @@ def a_world() -> World:
     return world
 
 
-def seed(world: World, customer_id: str, *, tenant: str, contact: str = "it@acme.example") -> None:
+def seed(world: World, customer_id: str, *, tenant: str, contact: str = "it@acme.example", **customer: Any) -> None:
     """A customer with a row, scans, audit events, a claim, a quota ledger, blobs, a secret, a dead letter,
     a queued message and an e-mail in the outbox."""
-    world.add_customer(a_customer(customer_id, tenant=tenant, contact_email=contact))
+    world.add_customer(a_customer(customer_id, tenant=tenant, contact_email=contact, **customer))
     for name in ("scans", "audit", "schedules"):
         world.tables[name].create_entity({"PartitionKey": customer_id, "RowKey": "r1", "x": 1})
         world.tables[name].create_entity({"PartitionKey": customer_id, "RowKey": "r2", "x": 2})
@@ -169,6 +171,32 @@ def test_quota_ledger_kept_when_another_customer_shares_the_tenant() -> None:
     world.services.purges.open(a_customer(GONE, tenant="shared"), "customer", NOW, dt.timedelta(days=7))
     assert purged(world) is not None
     assert len(world.tables["costquota"].partition("shared")) == 1
+
+
+def test_leaving_principals_graph_ledger_goes_when_the_tenants_other_customer_queries_as_another() -> None:
+    # given: two customers of one tenant, each with its own principal and its Resource Graph ledger row
+    world = a_world()
+    seed(world, GONE, tenant="shared", client_id="gone-app")
+    world.add_customer(a_customer(KEPT, tenant="shared", client_id="kept-app"))
+    for app in ("gone-app", "kept-app"):
+        world.tables["costquota"].create_entity({"PartitionKey": "shared", "RowKey": principal_row("shared", app)})
+    # when
+    world.services.purges.open(a_customer(GONE, tenant="shared"), "customer", NOW, dt.timedelta(days=7))
+    assert purged(world) is not None
+    # then: the tenant's QPU row and the other principal's row stay; the leaving principal's row is gone
+    rows = {r["RowKey"] for r in world.tables["costquota"].partition("shared")}
+    assert rows == {"ledger", principal_row("shared", "kept-app")}
+
+
+def test_shared_principals_graph_ledger_kept_when_the_tenants_other_customer_queries_as_it() -> None:
+    world = a_world()
+    seed(world, GONE, tenant="shared")
+    world.add_customer(a_customer(KEPT, tenant="shared"))  # the same app id as GONE's
+    row = principal_row("shared", a_customer(GONE).client_id)
+    world.tables["costquota"].create_entity({"PartitionKey": "shared", "RowKey": row})
+    world.services.purges.open(a_customer(GONE, tenant="shared"), "customer", NOW, dt.timedelta(days=7))
+    assert purged(world) is not None
+    assert {r["RowKey"] for r in world.tables["costquota"].partition("shared")} == {"ledger", row}
 
 
 def test_second_run_sends_no_second_certificate_email_when_rerun_after_issue() -> None:

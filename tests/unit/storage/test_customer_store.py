@@ -146,10 +146,10 @@ def test_state_move_is_refused_when_the_table_does_not_allow_it() -> None:
     assert store.get(customer.customer_id).state == "offboarding"
 
 
-def test_tenant_is_shared_only_when_another_customer_has_it() -> None:
+def test_tenant_principals_name_only_the_other_customers_of_the_tenant() -> None:
     store = CustomerStore(MemoryTable())
     first, second = a_customer(), a_customer()
     store.create(first, "k" * 43)
-    assert not store.shares_tenant(first.tenant_id, first.customer_id)
+    assert store.tenant_principals(first.tenant_id, first.customer_id) == []
     store.create(second, "k" * 43)
-    assert store.shares_tenant(first.tenant_id, first.customer_id)
+    assert store.tenant_principals(first.tenant_id, first.customer_id) == [second.client_id]
