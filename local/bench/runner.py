@@ -40,10 +40,10 @@ class BenchArgs:
     subscriptions: int = 50
     resources: int = 100_000
     days: int = 90
-    # Every clock is multiplied by this; CPU time is not. The workers are threads of one process, so at 0.05 a CPU
-    # second of an invocation counts as 20 s of Azure time, four instances' work sharing one core (the default
-    # run projected 52.6 min at 0.05, 12.2 at 0.25, and took 10.1 in real time: docs/performance.md).
-    time_scale: float = 0.25
+    # Every clock is multiplied by this; CPU time is not. The workers are threads of one process, so below 1.0 a CPU
+    # second of an invocation counts as more than a second of Azure time (the default run projected 52.6 min at
+    # 0.05, 11.0 at 0.25, and took 9.8 in real time: docs/performance.md). The default is real time, the truth.
+    time_scale: float = 1.0
     workers: int = 8
     cost_page_size: int = 5000  # SimOptions and Azure's default page size
     qpu_per_page: bool = True  # the conservative reading: every nextLink page costs a QPU again

@@ -103,7 +103,8 @@ class QueueTrigger:
         self._track_call = track_call
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pool = ThreadPoolExecutor(max_workers=config.concurrent_calls,
+        self.concurrent_calls = config.concurrent_calls  # how many of its calls run at once (its pool's size)
+        self._pool = ThreadPoolExecutor(max_workers=self.concurrent_calls,
                                         thread_name_prefix=f"sb-{spec.name}")
         self._done: queue.Queue[tuple[ServiceBusReceivedMessage, bool]] = queue.Queue()
         self._in_flight = 0

@@ -176,7 +176,9 @@ class EstateContext:
                 return found
         # The environment is kept (`_env`) and asked for every billed resource; the layers are kept only by the
         # reads that come back to them (owner, cost centre, DR): every billed resource's were 40 MB at 100,000.
-        layers = self._layers.get(rid) or self._layers_of(rid)
+        layers = self._layers.get(rid)
+        if layers is None:
+            layers = self._layers_of(rid)
         found = self._env_from_tags(layers[:1])
         if found is not None:
             return found

@@ -51,7 +51,7 @@ def test_each_instance_runs_max_concurrent_calls_when_the_host_stands_for_severa
     four = Host(build_app(Recorder()), host_json=path, env=ENV, instances=4)
     # then: a Service Bus function runs two, then eight, at once
     assert (one.config.concurrent_calls, four.config.concurrent_calls) == (2, 8)
-    assert four.queue_triggers["on_job"]._pool._max_workers == 8
+    assert four.queue_triggers["on_job"].concurrent_calls == 8
 
 
 def test_triggers_are_indexed_with_settings_resolved_when_app_loads(tmp_path: Path) -> None:
