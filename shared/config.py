@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     cost_history_days: int = Field(90, alias="COST_HISTORY_DAYS")
     scan_stuck_after_minutes: int = Field(60, alias="SCAN_STUCK_AFTER_MINUTES")
     deletion_deadline_days: int = Field(7, alias="DELETION_DEADLINE_DAYS")
+    # What the analyses of one worker may hold together (shared/pipeline/analysis_memory.py): the Flex instance's
+    # 2,048 MB less the Functions host (~300) and the worker itself (~98).
+    analysis_memory_mb: int = Field(1640, alias="ANALYSIS_MEMORY_MB")
 
     # --- Issue 14 (infra): settings infra/modules/functionapp.bicep sets (docs/onboarding-design.md section 7) ---
     # Admin API tokens: v1 access tokens issued by Caleta's own tenant for the admin app, MFA required.

@@ -185,7 +185,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         // An instance runs one Service Bus function (Flex scales them per function) with host.json's
         // maxConcurrentCalls (2) messages at once: for the analyse queue, the host (~300 MB, assumed) + the Python
         // worker (~100 MB) + 2 analyses of a 100,000-resource estate (~680 MB each, ~720 MB for a second review,
-        // measured 2026-12-07) = ~1,760 MB (~1,840 MB), within these 2,048: docs/performance.md.
+        // measured 2026-12-07) = ~1,760 MB (~1,840 MB), within these 2,048: docs/performance.md. Analyses that
+        // would not fit together (an estate read every day: 1,183 MB each) run one after the other
+        // (ANALYSIS_MEMORY_MB below, shared/pipeline/analysis_memory.py).
         instanceMemoryMB: 2048
       }
       runtime: {
@@ -243,6 +245,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'COST_HISTORY_DAYS', value: string(costHistoryDays) }
         { name: 'SCAN_STUCK_AFTER_MINUTES', value: string(scanStuckAfterMinutes) }
         { name: 'DELETION_DEADLINE_DAYS', value: string(deletionDeadlineDays) }
+        // What one worker's analyses may hold together: instanceMemoryMB (2,048) less the host (~300) and the
+        // worker (~100); an analysis that would not fit beside the others waits (shared/pipeline/analysis_memory.py).
+        { name: 'ANALYSIS_MEMORY_MB', value: '1640' }
         { name: 'REVIEW_RETENTION_MONTHS', value: string(reviewRetentionMonths) }
         // Admin API: v1 access tokens from Caleta's own tenant, for the admin app, with MFA (Conditional Access).
         { name: 'ADMIN_TENANT_ID', value: tenant().tenantId }

@@ -1,4 +1,4 @@
-"""The analyse phase: raw blobs through the pipeline's build_inputs, the analysis, the report and its size.
+"""The analyse phase: raw blobs through the pipeline's fetch_raw and decode_inputs, the analysis, the report, its size.
 
 The narrator is the product's contract over the simulator's AI endpoint, adding up the tokens it answers.
 Report rendering is timed on its own by rendering the finished report model again (issue 16 structures the
@@ -25,7 +25,8 @@ from shared.analysis.report_model import Report
 from shared.domain import ScanStatus, TaskOutcome
 from shared.errors import NotFound
 from shared.messages import Source
-from shared.pipeline.analyse import build_inputs
+from shared.pipeline.analyse import decode_inputs, fetch_raw
+from shared.pipeline.analysis_memory import estimate_mb
 
 
 class FileBlobs:
@@ -102,7 +103,8 @@ def render_times(report_json: bytes, inputs: ScanInputs) -> dict[str, float]:
 
 
 def run_analyse(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Load the raw blobs through build_inputs, analyse, write the report; timings, RSS, tokens, report size."""
+    """Load the raw blobs as the analyse function does, analyse, write the report; timings, RSS, tokens, report
+    size, and the memory the function would have estimated for it."""
     out = Path(cfg["out_dir"])
     outcomes: dict[str, dict[str, str]] = cfg["outcomes"]
     now = dt.datetime.now(dt.UTC)
@@ -114,7 +116,9 @@ def run_analyse(cfg: dict[str, Any]) -> dict[str, Any]:
     blobs = FileBlobs(out)
     baseline = peak_rss_mb()  # the worker with the app imported, before any scan is loaded
     started = time.monotonic()
-    inputs = build_inputs(scan, "Bench Estate Ltd", blobs)
+    fetched = fetch_raw(scan, blobs)
+    gzip_bytes = fetched.gzip_bytes()  # what the analyse function estimates its memory from
+    inputs = decode_inputs(scan, "Bench Estate Ltd", fetched)
     loaded = time.monotonic()
     load_rss = peak_rss_mb()
     narrator = CountingNarrator(cfg["base_url"], cfg["ai_api_key"], cfg["ai_deployment"])
@@ -125,7 +129,8 @@ def run_analyse(cfg: dict[str, Any]) -> dict[str, Any]:
         blobs.put_report(SCAN_ID, name, data, "")
     return {"wall_s": round(done - started, 2), "load_s": round(loaded - started, 2),
             "analyse_s": round(done - loaded, 2), "rss_before_load_mb": baseline, "peak_rss_after_load_mb": load_rss,
-            "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_mb": peak_rss_mb(), "raw_gzip_bytes": gzip_bytes,
+            "estimated_mb": round(estimate_mb(gzip_bytes), 1),
             "findings": bundle.findings_count, "monthly_savings": bundle.total_monthly_savings,
             "currency": bundle.currency, "narrative": bundle.narrative_source, "llm_calls": narrator.calls,
             "prompt_tokens": narrator.prompt_tokens, "completion_tokens": narrator.completion_tokens,

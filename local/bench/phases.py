@@ -3,7 +3,8 @@
 Each phase prints one JSON line (its measurements, including its own peak RSS), so the runner gets per-phase
 memory without sampling: `collect` (local/bench/collect.py) drives the real collectors under the Functions
 host's and Service Bus's clocks against the simulated tenant; `analyse` (local/bench/analyse.py) reads the raw
-blobs back through the pipeline's own `build_inputs` and runs the analysis with a narrator on the simulator.
+blobs back through the pipeline's own `fetch_raw` and `decode_inputs` and runs the analysis with a narrator on
+the simulator.
 """
 
 from __future__ import annotations

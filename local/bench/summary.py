@@ -14,12 +14,13 @@ from local.bench.hostconfig import HostConfig
 from local.bench.truth import row_total
 from shared.collectors.graph_turns import GRAPH_LIMITS
 from shared.collectors.quota import LIMITS
+from shared.config import get_settings
 from shared.messages import SOURCES
 
 # A run that loses a task or a row fails its targets whatever its speed (report_real_s and the collection
 # ratio are only met by a complete run). qpu_vs_design_bound: QPU charged against the least the query design
-# needs for the rows the estate holds (every page charged, the conservative reading). analysis_instance_mb: the
-# analyse queue's concurrency per instance (host.json maxConcurrentCalls) of analyses, plus the Functions host,
+# needs for the rows the estate holds (every page charged, the conservative reading). analysis_instance_mb: as many
+# analyses as the worker's memory share admits (at most host.json maxConcurrentCalls), plus the Functions host,
 # within the Flex instance's memory (infra/modules/functionapp.bicep instanceMemoryMB). collection_vs_budget_bound:
 # the collection against the least time Caleta's own budgets allow (below Azure's limits by design, headroom for the
 # customer's own tools); against Azure's limits (collection_vs_quota_bound, reported) a QPU-bound scan cannot do
@@ -189,14 +190,20 @@ def summarise(run: Run) -> dict[str, Any]:
 
 
 def _instance_memory(run: Run) -> dict[str, float]:
-    """What one Flex instance holds when the analyse queue runs as many analyses as it allows at once: the
-    Functions host, the Python worker's own baseline once, and each analysis's growth over that baseline."""
+    """What one Flex instance holds when the analyse queue runs as many analyses of this estate as the worker's
+    memory share admits (at most maxConcurrentCalls): the Functions host, the Python worker's own baseline once,
+    and each analysis's measured growth over that baseline."""
     a, cfg = run.analyse, run.config
     baseline = float(a.get("rss_before_load_mb") or 0.0)
     each = max(0.0, float(a["peak_rss_mb"]) - baseline)
-    total = HOST_PROCESS_MB + baseline + cfg.concurrent_calls * each
+    estimated = float(a.get("estimated_mb") or each)
+    share = float(get_settings().analysis_memory_mb)
+    admitted = max(1, min(cfg.concurrent_calls, int(share // estimated) if estimated > 0 else cfg.concurrent_calls))
+    total = HOST_PROCESS_MB + baseline + admitted * each
     return {"host_process_mb": HOST_PROCESS_MB, "worker_baseline_mb": round(baseline, 1),
-            "per_analysis_mb": round(each, 1), "concurrent_analyses": cfg.concurrent_calls,
+            "per_analysis_mb": round(each, 1), "estimated_mb": round(estimated, 1),
+            "estimate_vs_measured": bounds.ratio(estimated, each) or 0.0, "share_mb": share,
+            "concurrent_analyses": admitted, "max_concurrent_calls": cfg.concurrent_calls,
             "total_mb": round(total, 1), "instance_memory_mb": float(cfg.instance_memory_mb)}
 
 

@@ -24,6 +24,7 @@ from shared.errors import NotFound
 from shared.messages import SOURCES, AnalyseScan, Source
 from shared.notify import emails, send_quietly
 from shared.observability import log_context
+from shared.pipeline.analysis_memory import estimate_mb, worker_share
 from shared.pipeline.guard import refusal, write_checked
 from shared.pipeline.reviews import previous_report, summary_of
 from shared.rawdata import RawEnvelope, decode
@@ -53,21 +54,57 @@ def _subscription_facts(raw: dict[str, RawEnvelope], subscription_id: str) -> tu
     return None, None
 
 
+@dataclasses.dataclass
+class FetchedRaw:
+    """A scan's raw blobs as stored (gzip), read before any is decoded, and why each other one is absent."""
+
+    blobs: dict[tuple[str, Source], bytes]
+    missing: dict[tuple[str, Source], str]
+
+    def gzip_bytes(self) -> dict[str, int]:
+        """Compressed bytes per source (what the analysis's memory is estimated from)."""
+        sizes: dict[str, int] = {}
+        for (_, source), data in self.blobs.items():
+            sizes[source] = sizes.get(source, 0) + len(data)
+        return sizes
+
+
+def fetch_raw(scan: ScanStatus, blobs: RawBlobs) -> FetchedRaw:
+    """Every raw blob the scan's tasks wrote, still compressed; a task not succeeded or a blob gone is named."""
+    outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
+    fetched = FetchedRaw({}, {})
+    for sub in scan.subscription_ids:
+        for source in SOURCES:
+            task = outcomes.get((sub, source))
+            if task is None or task.outcome != "succeeded":
+                fetched.missing[(sub, source)] = (task.reason if task and task.reason else "not collected")
+                continue
+            try:
+                fetched.blobs[(sub, source)] = blobs.get_raw(scan.scan_id, sub, source)
+            except NotFound:
+                fetched.missing[(sub, source)] = "raw data missing"
+    return fetched
+
+
 def build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
     """The analysis input of a scan: every raw envelope that was written, and why each other one is absent."""
+    return decode_inputs(scan, company, fetch_raw(scan, blobs))
+
+
+def decode_inputs(scan: ScanStatus, company: str, fetched: FetchedRaw) -> ScanInputs:
+    """The analysis input from the fetched blobs (each one's bytes released as it is decoded)."""
     # Decoded JSON holds no reference cycles, but millions of fresh lists and dicts make the cyclic collector
     # rescan everything loaded so far again and again (a third of the load time on a 100k-resource estate).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build_inputs(scan, company, blobs)
+        return _decode_inputs(scan, company, fetched)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs:
-    outcomes = {(t.subscription_id, t.source): t for t in scan.tasks}
+def _decode_inputs(scan: ScanStatus, company: str, fetched: FetchedRaw) -> ScanInputs:
     # Every envelope's equal strings held once (shared/analysis/shared_strings.py): ids, types, locations and tag
     # values repeat across sources and subscriptions.
     strings: dict[str, str] = {}
@@ -76,20 +113,17 @@ def _build_inputs(scan: ScanStatus, company: str, blobs: RawBlobs) -> ScanInputs
         raw: dict[str, RawEnvelope] = {}
         missing: dict[str, str] = {}
         for source in SOURCES:
-            task = outcomes.get((sub, source))
-            if task is None or task.outcome != "succeeded":
-                missing[source] = (task.reason if task and task.reason else "not collected")
+            if (sub, source) in fetched.missing:
+                missing[source] = fetched.missing[(sub, source)]
                 continue
             try:
-                envelope = decode(blobs.get_raw(scan.scan_id, sub, source))
+                envelope = decode(fetched.blobs.pop((sub, source)))
                 if source == "cost":
                     # Millions of rows on a large estate: hold them by column (see shared/analysis/columnar.py).
                     envelope = envelope.model_copy(update={"data": compact_cost_data(envelope.data, strings)})
                 else:
                     share_strings(envelope.data, strings)
                 raw[source] = envelope
-            except NotFound:
-                missing[source] = "raw data missing"
             except (ValidationError, ValueError, OSError):
                 missing[source] = "raw data unreadable"
         name, quota_id = _subscription_facts(raw, sub)
@@ -125,15 +159,23 @@ def analyse_scan(message: AnalyseScan, services: Services) -> str:
     # Read first, keeping only the fields compared: its bytes and the parse's working memory come and go before
     # the raw data is loaded (read after the load, the 100,000-resource bench peaked 17 MB higher).
     previous = read_previous(previous_report(services, message.customer_id, message.scan_id))
-    inputs = dataclasses.replace(build_inputs(scan, customer.company, blobs), previous=previous)
-    bundle = services.analyse(inputs)
-    files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
-             "findings.csv": bundle.findings_csv}
-    if not _write_reports(services, blobs, message.scan_id, files):
+    fetched = fetch_raw(scan, blobs)
+    need = estimate_mb(fetched.gzip_bytes())
+    # The worker's other analyses and this one must fit the instance together (shared/pipeline/analysis_memory.py),
+    # until the report files, the last large things it holds, are written.
+    with worker_share().hold(need):
+        inputs = dataclasses.replace(decode_inputs(scan, customer.company, fetched), previous=previous)
+        bundle = services.analyse(inputs)
+        generated_at = inputs.generated_at
+        del inputs
+        files = {"report.json": bundle.report_json, "report.html": bundle.report_html,
+                 "findings.csv": bundle.findings_csv}
+        written = _write_reports(services, blobs, message.scan_id, files)
+    if not written:
         log.info("customer left while the report was analysed: nothing kept, analysis dropped")
         return "dropped"
     # The review history reads this summary instead of the reports (written before the scan is published).
-    services.scans.record_review(message.customer_id, message.scan_id, summary_of(bundle, inputs.generated_at))
+    services.scans.record_review(message.customer_id, message.scan_id, summary_of(bundle, generated_at))
     services.scans.record_narrative(message.customer_id, message.scan_id, bundle.narrative_source,
                                     bundle.narrative_fallback_reason)
     failed = [t for t in scan.tasks if t.outcome == "failed"]

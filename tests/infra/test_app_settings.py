@@ -107,3 +107,10 @@ def test_admin_audience_is_required_at_deploy_when_main_is_read(bicep: dict[str,
     assert bicepdoc.body(main["modules"]["api"])["params"]["adminApiAudience"] == "adminApiAudience"
     params = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
     assert params["adminApiAudience"]["value"] == "${CALETA_ADMIN_API_AUDIENCE}"
+
+
+def test_analyses_share_what_the_instance_leaves_the_worker_when_infra_is_read(settings: dict[str, Any]) -> None:
+    # The Flex instance's memory less the Functions host (~300 MB, assumed) and the Python worker (~100 MB, measured).
+    text = (INFRA / "modules" / "functionapp.bicep").read_text()
+    instance_mb = int(text.split("instanceMemoryMB:", 1)[1].split()[0])
+    assert int(settings["ANALYSIS_MEMORY_MB"]) + 400 <= instance_mb
