@@ -186,7 +186,7 @@ def _batches(subscriptions: list[str]) -> list[list[str]]:
 
 def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[str], *,
                   page_size: int = MAX_PAGE_SIZE, scope_filter: str | None = None, sleep: Sleep = time.sleep,
-                  deadline: Deadline | None = None, turns: Turns | None = None) -> Batched:
+                  deadline: Deadline | None = None) -> Batched:
     """Every row of `query` per batch of subscriptions; a refused (403) batch, or one not finished by the
     deadline, contributes no rows and is named instead. Any other failure raises."""
     out = Batched()
@@ -195,7 +195,7 @@ def query_batched(client: ResourceGraphClient, query: str, subscriptions: list[s
             out.unfinished.extend(batch)
             continue
         try:
-            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline, turns))
+            out.rows.extend(_query_batch(client, query, batch, page_size, scope_filter, sleep, deadline, None))
         except SubscriptionsRefused:
             logger.info("resource graph refused a batch of %d subscriptions: none of them is readable", len(batch))
             out.refused.extend(batch)
