@@ -185,9 +185,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         // An instance runs one Service Bus function (Flex scales them per function) with host.json's
         // maxConcurrentCalls (2) messages at once: for the analyse queue, the host (~300 MB, assumed) + the Python
         // worker (~100 MB) + 2 analyses of a 100,000-resource estate (~680 MB each, ~720 MB for a second review,
-        // measured 2026-12-07) = ~1,760 MB (~1,840 MB), within these 2,048: docs/performance.md. Analyses that
-        // would not fit together (an estate read every day: 1,183 MB each) run one after the other
-        // (ANALYSIS_MEMORY_MB below, shared/pipeline/analysis_memory.py).
+        // measured 2026-12-07) = ~1,760 MB (~1,840 MB), within these 2,048; larger ones wait (ANALYSIS_MEMORY_MB).
         instanceMemoryMB: 2048
       }
       runtime: {
