@@ -13,7 +13,7 @@ from local.bench.caleta_cost import ReviewUsage, review_cost
 from local.bench.hostconfig import HostConfig
 from local.bench.truth import row_total
 from shared.collectors.graph_turns import GRAPH_LIMITS
-from shared.collectors.quota import LIMITS
+from shared.collectors.quota import LIMITS, pace
 from shared.config import get_settings
 from shared.messages import SOURCES
 
@@ -69,11 +69,9 @@ def _quota(minimum: dict[str, int], per_page: bool, time_scale: float) -> dict[s
                for mode in ("per_page", "per_month")}
     cm = by_mode["per_page" if per_page else "per_month"]
     # Caleta's ledger books a request's QPU and settles it at what Azure charged, within its own LIMITS.
-    gap = max(window / cap for window, cap in LIMITS if window <= 60.0)  # the ledger's pace (quota.QpuLedger)
-    own = bounds.quota_seconds(minimum[f"qpu_{'per_page' if per_page else 'per_month'}"], LIMITS, gap)
+    own = bounds.quota_seconds(minimum[f"qpu_{'per_page' if per_page else 'per_month'}"], LIMITS, pace(LIMITS))
     # Resource Graph queries take turns in the principal's ledger likewise (graph_turns.GRAPH_LIMITS).
-    graph_gap = max(window / cap for window, cap in GRAPH_LIMITS)
-    own_graph = bounds.quota_seconds(minimum["resource_graph"], GRAPH_LIMITS, graph_gap)
+    own_graph = bounds.quota_seconds(minimum["resource_graph"], GRAPH_LIMITS, pace(GRAPH_LIMITS))
     return {"resource_graph_s": round(arg, 1), "cost_management_s": round(cm, 1),
             "cost_management_per_page_s": round(by_mode["per_page"], 1),
             "cost_management_per_month_s": round(by_mode["per_month"], 1),

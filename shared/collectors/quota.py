@@ -52,6 +52,12 @@ def wait_for(grants: list[tuple[float, int]], qpu: int, now: float, limits: Limi
     return _wait_for(grants, qpu, now, limits)
 
 
+def pace(limits: Limits) -> float:
+    """Seconds between turns: the short windows' rate (1.2 s for 50 a minute), so a burst booked for one instant
+    cannot reach the service with jitter and spill into the next window."""
+    return max(window / cap for window, cap in limits if window <= 60.0)
+
+
 def owner_key(*parts: str) -> str:
     """A short opaque name for a booking's owner (a task), never the ids themselves."""
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:12]
@@ -80,9 +86,7 @@ class QpuLedger:
         self._table, self._clock, self._sleep, self._row_key = table, clock, sleep, row_key
         self._max_wait, self._limits, self._hard = max_wait, limits, hard_limits
         self._horizon = max(w for w, _ in (*limits, *hard_limits))
-        # Turns are spread evenly at the short windows' pace (1.2 s for 50 a minute): a burst of requests booked
-        # for one instant would reach Azure with jitter and could spill into the next 10-second window.
-        self._gap = max(window / cap for window, cap in limits if window <= 60.0)
+        self._gap = pace(limits)
 
     def reserve(self, tenant_id: str, qpu: int = 1, *, owner: str) -> float:
         """Take `qpu` units now (0: go, then `settle`) or keep the owner's place and answer the seconds to wait."""

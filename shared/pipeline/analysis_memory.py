@@ -57,8 +57,9 @@ class MemoryShare:
         with self._room:
             if not self._room.wait_for(lambda: self.fits(need_mb), timeout=max_wait_s):
                 raise TransientError("the instance's memory is taken by other analyses")
+            alone = not self._held
             self._held.append(need_mb)
-        if len(self._held) == 1 and need_mb > self.budget_mb:
+        if alone and need_mb > self.budget_mb:
             logger.info("analysis estimated at %.0f MB runs alone (the share is %.0f MB)", need_mb, self.budget_mb)
         try:
             yield
